@@ -1,0 +1,109 @@
+import {
+  GetInvalidationCommand,
+  GetInvalidationForDistributionTenantCommand,
+  type CloudFrontClient,
+  type Invalidation,
+} from '@aws-sdk/client-cloudfront';
+import { ErrorNames, NamedError } from '../shared/errors';
+import { planNextCheck, type PollSchedule } from '../shared/schedule';
+import { samplePaths, type StatusResult } from '../shared/status-result';
+import type { WatchRequest } from '../shared/watch-request';
+
+/** What the watcher passes to "Check invalidation status". */
+export interface CheckInput {
+  readonly request: WatchRequest;
+  /** Slow-down steps taken after throttling (0 = normal pace). */
+  readonly pace: number;
+  /** The execution's start time (`$$.Execution.StartTime`), the origin of the schedule. */
+  readonly startedAt: string;
+}
+
+export function parseCheckInput(event: unknown): CheckInput {
+  const input = event as Partial<CheckInput> | null;
+  const request = input?.request;
+  const fail = (what: string): never => {
+    throw new NamedError(ErrorNames.InvalidWatcherInput, `Check status input: ${what}`);
+  };
+  if (!request || typeof request !== 'object') return fail('"request" is missing');
+  if (request.target?.kind !== 'distribution' && request.target?.kind !== 'tenant') return fail('"request.target.kind" must be distribution or tenant');
+  if (typeof request.target.id !== 'string' || request.target.id === '') return fail('"request.target.id" is missing');
+  if (typeof request.invalidationId !== 'string' || request.invalidationId === '') return fail('"request.invalidationId" is missing');
+  const startedAt = typeof input?.startedAt === 'string' ? Date.parse(input.startedAt) : NaN;
+  if (Number.isNaN(startedAt)) return fail('"startedAt" must be an ISO 8601 time');
+  const pace = typeof input?.pace === 'number' && Number.isFinite(input.pace) ? input.pace : 0;
+  return { request, pace, startedAt: input!.startedAt! };
+}
+
+/** Calls the Get API that matches the target: GetInvalidation or GetInvalidationForDistributionTenant. */
+export async function getInvalidation(client: CloudFrontClient, request: WatchRequest): Promise<Invalidation> {
+  try {
+    const output =
+      request.target.kind === 'tenant'
+        ? await client.send(
+            new GetInvalidationForDistributionTenantCommand({ DistributionTenantId: request.target.id, Id: request.invalidationId }),
+          )
+        : await client.send(new GetInvalidationCommand({ DistributionId: request.target.id, Id: request.invalidationId }));
+    if (!output.Invalidation?.Status) {
+      throw new NamedError(ErrorNames.CloudFrontUnavailable, 'CloudFront answered without an Invalidation.Status');
+    }
+    return output.Invalidation;
+  } catch (error) {
+    throw classifyCloudFrontError(error, request);
+  }
+}
+
+const THROTTLING_CODES = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded']);
+
+/** Maps an SDK error to the named error that decides retry (transient) or catch (permanent). */
+export function classifyCloudFrontError(error: unknown, request: WatchRequest): Error {
+  if (error instanceof NamedError) return error;
+  const sdkError = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const code = sdkError?.name ?? 'UnknownError';
+  const status = sdkError?.$metadata?.httpStatusCode;
+  const what = `${request.target.kind === 'tenant' ? 'distribution tenant' : 'distribution'} ${request.target.id}, invalidation ${request.invalidationId}`;
+  if (THROTTLING_CODES.has(code) || status === 429) {
+    return new NamedError(ErrorNames.CloudFrontThrottled, `CloudFront throttled the status check (${code}) for ${what}`, { cause: error });
+  }
+  if (status === undefined || status >= 500) {
+    return new NamedError(ErrorNames.CloudFrontUnavailable, `CloudFront did not answer the status check (${code}${status ? ` ${status}` : ''}) for ${what}`, { cause: error });
+  }
+  return new NamedError(
+    ErrorNames.InvalidationNotTrackable,
+    `${code}: CloudFront refused the status check for ${what} (HTTP ${status}): ${sdkError.message ?? 'no message'}`,
+    { cause: error },
+  );
+}
+
+/**
+ * One check. Completed: returns the result. Still in progress: during the quick phase throws
+ * `InvalidationInProgress` (the Task's Retry checks again), later returns the wait before
+ * the next check, and past the maximum wait returns `deadlinePassed`.
+ */
+export async function checkStatus(
+  client: CloudFrontClient,
+  input: CheckInput,
+  schedule: PollSchedule,
+  now: () => Date = () => new Date(),
+): Promise<StatusResult> {
+  const invalidation = await getInvalidation(client, input.request);
+  const checkedAt = now();
+  const elapsedSeconds = Math.max(0, Math.round((checkedAt.getTime() - Date.parse(input.startedAt)) / 1000));
+  const base = {
+    createTime: invalidation.CreateTime?.toISOString(),
+    checkedAt: checkedAt.toISOString(),
+    elapsedSeconds,
+    paths: samplePaths(invalidation.InvalidationBatch?.Paths?.Items, invalidation.InvalidationBatch?.Paths?.Quantity),
+  };
+  if (invalidation.Status === 'Completed') {
+    return { status: 'Completed', ...base, deadlinePassed: false, nextCheckInSeconds: 0 };
+  }
+  const next = planNextCheck(schedule, elapsedSeconds, input.pace);
+  switch (next.kind) {
+    case 'quick':
+      throw new NamedError(ErrorNames.InvalidationInProgress, `Invalidation ${input.request.invalidationId} is ${invalidation.Status} after ${elapsedSeconds} s`);
+    case 'give-up':
+      return { status: 'InProgress', ...base, deadlinePassed: true, nextCheckInSeconds: 0 };
+    case 'wait':
+      return { status: 'InProgress', ...base, deadlinePassed: false, nextCheckInSeconds: next.seconds };
+  }
+}

@@ -1,0 +1,39 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import middy from '@middy/core';
+import { EnvNames, requireEnv } from '../shared/env';
+import { ErrorNames, NamedError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { parsePollSchedule } from '../shared/schedule';
+import type { StatusResult } from '../shared/status-result';
+import { checkStatus, parseCheckInput } from './check-status';
+
+// CloudFront's API is global and served from us-east-1. Retries are the state machine's job
+// (with jitter, and free while waiting), so the SDK makes one attempt per invocation.
+const cloudFront = new CloudFrontClient({ region: 'us-east-1', maxAttempts: 1 });
+const schedule = parsePollSchedule(requireEnv(EnvNames.pollSchedule));
+
+export const handler = middy<unknown, StatusResult>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event) => {
+    const input = parseCheckInput(event);
+    logger.appendKeys({ invalidationId: input.request.invalidationId, targetId: input.request.target.id });
+    try {
+      const result = await checkStatus(cloudFront, input, schedule);
+      logger.info('Checked invalidation', {
+        status: result.status,
+        elapsedSeconds: result.elapsedSeconds,
+        nextCheckInSeconds: result.nextCheckInSeconds,
+        deadlinePassed: result.deadlinePassed,
+      });
+      return result;
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === ErrorNames.InvalidationInProgress) {
+        logger.info('Still in progress; quick check again', { pace: input.pace });
+      } else {
+        logger.warn('Status check failed', { errorName: name, errorMessage: (error as Error).message });
+      }
+      throw error instanceof NamedError || error instanceof Error ? error : new Error(String(error));
+    }
+  });

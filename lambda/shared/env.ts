@@ -1,0 +1,26 @@
+/**
+ * Environment variable names shared by the constructs that set them (`lib/`) and the
+ * handlers that read them, so that each name is written once.
+ */
+export const EnvNames = {
+  stateMachineArn: 'WATCHER_STATE_MACHINE_ARN',
+  pollSchedule: 'POLL_SCHEDULE',
+  topicArn: 'NOTIFICATION_TOPIC_ARN',
+  slackSecretId: 'SLACK_WEBHOOK_SECRET_ID',
+  maxPathsInState: 'MAX_PATHS_IN_STATE',
+} as const;
+
+/** Reads a required environment variable, failing loudly (at cold start) when it is missing. */
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') {
+    throw new Error(`Environment variable ${name} is not set; the construct in lib/ should set it.`);
+  }
+  return value;
+}
+
+/** Reads an optional environment variable; empty counts as unset. */
+export function optionalEnv(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

@@ -1,0 +1,138 @@
+/**
+ * Contract 3, the notification: channel-neutral data built once from the watcher's state.
+ * Each channel (lambda/notify/render-*.ts) renders it in its own format and limits.
+ */
+import type { PathSample, StatusResult } from './status-result';
+import type { RejectedEvent, WatchRequest } from './watch-request';
+
+export type Outcome = 'completed' | 'still-in-progress' | 'could-not-track';
+
+/** The watcher's state as the notify task receives it (`$` of the execution). */
+export interface WatchState {
+  readonly outcome: Outcome;
+  readonly request?: WatchRequest;
+  readonly rejected?: RejectedEvent;
+  readonly status?: StatusResult;
+  /** What a Catch recorded: Step Functions' `{Error, Cause}`. */
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+}
+
+export interface Fact {
+  readonly label: string;
+  readonly value: string;
+}
+
+export interface Notification {
+  readonly outcome: Outcome;
+  /** Short headline, e.g. "CloudFront invalidation completed". */
+  readonly title: string;
+  /** One sentence that stands alone (chat previews, SNS subjects, fallbacks). */
+  readonly summary: string;
+  readonly facts: readonly Fact[];
+  readonly paths: PathSample;
+  /** Why it could not be tracked, or what is still pending. */
+  readonly reason?: string;
+  readonly consoleUrl?: string;
+  readonly invalidationId?: string;
+  readonly targetId?: string;
+  readonly targetKind?: WatchRequest['target']['kind'];
+}
+
+const TITLES: Record<Outcome, string> = {
+  completed: 'CloudFront invalidation completed',
+  'still-in-progress': 'CloudFront invalidation still in progress',
+  'could-not-track': 'Could not track CloudFront invalidation',
+};
+
+/** "1 h 2 min", "3 min 12 s", "45 s". */
+export function formatDuration(totalSeconds: number): string {
+  const s = Math.max(0, Math.round(totalSeconds));
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const seconds = s % 60;
+  if (hours > 0) return `${hours} h ${minutes} min`;
+  if (minutes > 0) return seconds > 0 ? `${minutes} min ${seconds} s` : `${minutes} min`;
+  return `${seconds} s`;
+}
+
+/** The invalidation's page in the CloudFront console. */
+export function consoleUrlFor(target: WatchRequest['target'], invalidationId: string): string {
+  const section = target.kind === 'tenant' ? 'distribution-tenants' : 'distributions';
+  return `https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/${section}/${encodeURIComponent(target.id)}/invalidations/details/${encodeURIComponent(invalidationId)}`;
+}
+
+/**
+ * Human-readable failure reason from a Catch's `{Error, Cause}`. Lambda puts a JSON document
+ * (errorType, errorMessage, trace) in Cause; other sources put plain text.
+ */
+export function describeFailure(error: WatchState['error']): string {
+  if (!error) return 'unknown error';
+  let message = error.Cause ?? '';
+  try {
+    const parsed = JSON.parse(message) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') message = parsed.errorMessage;
+  } catch {
+    // plain-text cause
+  }
+  const name = error.Error ?? 'Error';
+  return message ? `${name}: ${message}` : name;
+}
+
+function targetLabel(kind: WatchRequest['target']['kind']): string {
+  return kind === 'tenant' ? 'Distribution tenant' : 'Distribution';
+}
+
+export function buildNotification(state: WatchState): Notification {
+  const { request, status, rejected, outcome } = state;
+  const targetKind = request?.target.kind;
+  const targetId = request?.target.id ?? rejected?.targetId;
+  const invalidationId = request?.invalidationId ?? rejected?.invalidationId;
+  const createdBy = request?.createdBy ?? rejected?.createdBy;
+  const createTime = status?.createTime;
+  const took =
+    outcome === 'completed' && status && createTime
+      ? (Date.parse(status.checkedAt) - Date.parse(createTime)) / 1000
+      : undefined;
+  const waitedSeconds = status?.elapsedSeconds;
+
+  const facts: Fact[] = [];
+  if (targetId) facts.push({ label: targetKind ? targetLabel(targetKind) : 'Target', value: targetId });
+  if (invalidationId) facts.push({ label: 'Invalidation', value: invalidationId });
+  if (createdBy) facts.push({ label: 'Created by', value: createdBy });
+  if (createTime) facts.push({ label: 'Created at', value: createTime.replace('.000Z', 'Z') });
+  if (took !== undefined) facts.push({ label: 'Took', value: `about ${formatDuration(took)}` });
+  if (outcome === 'still-in-progress' && waitedSeconds !== undefined) facts.push({ label: 'Waited', value: formatDuration(waitedSeconds) });
+  if (request?.callerReference) facts.push({ label: 'Caller reference', value: request.callerReference });
+  if (status) facts.push({ label: 'Paths', value: String(status.paths.total) });
+
+  const subject = invalidationId
+    ? `invalidation ${invalidationId}${targetId ? ` on ${targetKind === 'tenant' ? 'tenant' : 'distribution'} ${targetId}` : ''}`
+    : 'an invalidation';
+  let summary: string;
+  let reason: string | undefined;
+  switch (outcome) {
+    case 'completed':
+      summary = `CloudFront ${subject} completed${took !== undefined ? ` in about ${formatDuration(took)}` : ''}.`;
+      break;
+    case 'still-in-progress':
+      summary = `CloudFront ${subject} is still in progress after ${formatDuration(waitedSeconds ?? 0)}; the notifier stopped watching.`;
+      reason = 'CloudFront has not reported Completed yet. Check the console; no further message will follow.';
+      break;
+    case 'could-not-track':
+      reason = rejected ? `the CloudTrail event was rejected: ${rejected.reason}` : describeFailure(state.error);
+      summary = `Could not track CloudFront ${subject}: ${reason}`;
+      break;
+  }
+  return {
+    outcome,
+    title: TITLES[outcome],
+    summary,
+    facts,
+    paths: status?.paths ?? { total: 0, sample: [] },
+    ...(reason ? { reason } : {}),
+    ...(request ? { consoleUrl: consoleUrlFor(request.target, request.invalidationId) } : {}),
+    ...(invalidationId ? { invalidationId } : {}),
+    ...(targetId ? { targetId } : {}),
+    ...(targetKind ? { targetKind } : {}),
+  };
+}

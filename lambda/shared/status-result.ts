@@ -1,0 +1,53 @@
+/**
+ * Contract 2, the status result: what "Check invalidation status" returns to the state
+ * machine. Small and bounded: a state's input and output are capped at 262,144 bytes, and an
+ * invalidation can carry 3,000 items of any length, so only a sample of the paths travels.
+ */
+export type InvalidationStatus = 'InProgress' | 'Completed';
+
+export interface PathSample {
+  /** How many paths or cache tags the invalidation has. */
+  readonly total: number;
+  /** The first of them, bounded by {@link PATH_SAMPLE_LIMITS}. */
+  readonly sample: readonly string[];
+}
+
+export interface StatusResult {
+  readonly status: InvalidationStatus;
+  /** ISO 8601, from the Get API (CloudTrail's own createTime is not ISO). */
+  readonly createTime?: string;
+  /** ISO 8601 time of this check. */
+  readonly checkedAt: string;
+  /** Seconds since the watch started. */
+  readonly elapsedSeconds: number;
+  readonly paths: PathSample;
+  /** True when the watch has reached its maximum wait and the invalidation is still in progress. */
+  readonly deadlinePassed: boolean;
+  /** Seconds the Wait state waits before the next check (0 when no further check follows). */
+  readonly nextCheckInSeconds: number;
+}
+
+export const PATH_SAMPLE_LIMITS = {
+  /** More than Slack can show (50 blocks, ~13k characters), fewer than would crowd the state. */
+  maxPaths: 200,
+  /** Total UTF-8 bytes of the sample: far below the 262,144-byte state limit. */
+  maxBytes: 32 * 1024,
+  /** A single path longer than this is cut (CloudFront allows very long paths). */
+  maxPathLength: 1024,
+} as const;
+
+/** Keeps the first paths that fit {@link PATH_SAMPLE_LIMITS}; `total` always counts them all. */
+export function samplePaths(items: readonly string[] | undefined, total?: number): PathSample {
+  const all = items ?? [];
+  const sample: string[] = [];
+  let bytes = 0;
+  for (const item of all) {
+    if (sample.length >= PATH_SAMPLE_LIMITS.maxPaths) break;
+    const path = item.length > PATH_SAMPLE_LIMITS.maxPathLength ? `${item.slice(0, PATH_SAMPLE_LIMITS.maxPathLength - 1)}…` : item;
+    const size = Buffer.byteLength(path, 'utf8');
+    if (bytes + size > PATH_SAMPLE_LIMITS.maxBytes) break;
+    sample.push(path);
+    bytes += size;
+  }
+  return { total: Math.max(total ?? 0, all.length), sample };
+}

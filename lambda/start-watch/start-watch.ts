@@ -1,0 +1,53 @@
+import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { WatcherInput } from '../shared/watcher-input';
+import {
+  MalformedEventError,
+  executionNameFor,
+  parseWatchRequest,
+  rejectedExecutionNameFor,
+} from '../shared/watch-request';
+
+export interface StartWatchResult {
+  /** `started`, or `duplicate` when an execution of this name already exists (a redelivered event). */
+  readonly outcome: 'started' | 'duplicate';
+  readonly executionName: string;
+  readonly executionArn: string;
+  readonly invalidationId?: string;
+  readonly rejectedReason?: string;
+}
+
+/** Turns a CloudTrail event into a watcher execution named after the invalidation. */
+export function watcherExecutionFor(event: unknown): { name: string; input: WatcherInput } {
+  try {
+    const request = parseWatchRequest(event);
+    return { name: executionNameFor(request), input: { request } };
+  } catch (error) {
+    if (!(error instanceof MalformedEventError)) throw error;
+    return { name: rejectedExecutionNameFor(error.rejected), input: { rejected: error.rejected } };
+  }
+}
+
+/**
+ * Starts the watcher. Step Functions keeps execution names unique for 90 days, so the same
+ * event delivered twice starts one execution: the second call is either accepted as
+ * idempotent (same name and input, still running) or refused with ExecutionAlreadyExists.
+ */
+export async function startWatch(sfn: SFNClient, stateMachineArn: string, event: unknown): Promise<StartWatchResult> {
+  const { name, input } = watcherExecutionFor(event);
+  const summary = {
+    executionName: name,
+    ...('request' in input ? { invalidationId: input.request.invalidationId } : { rejectedReason: input.rejected.reason }),
+  };
+  try {
+    const output = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    return { outcome: 'started', executionArn: output.executionArn ?? '', ...summary };
+  } catch (error) {
+    if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
+    return { outcome: 'duplicate', executionArn: executionArnFor(stateMachineArn, name), ...summary };
+  }
+}
+
+/** arn:aws:states:REGION:ACCOUNT:stateMachine:NAME -> arn:aws:states:REGION:ACCOUNT:execution:NAME:EXECUTION */
+export function executionArnFor(stateMachineArn: string, executionName: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+}

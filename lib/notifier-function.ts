@@ -1,0 +1,54 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import * as path from 'node:path';
+
+export interface NotifierFunctionProps extends Omit<NodejsFunctionProps, 'entry'> {
+  /** The function's folder under `lambda/`, e.g. `check-status`; its `handler.ts` is the entry. */
+  readonly functionDir: string;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+export const LAMBDA_ROOT = path.join(__dirname, '..', 'lambda');
+
+/**
+ * The project's Lambda defaults, set once: Node.js 22 on arm64 (about 20% cheaper per
+ * GB-second than x86), a minified ESM bundle that includes the AWS SDK (loads about three
+ * times faster than CommonJS, and the tenant API is there whatever the runtime ships), source
+ * maps for readable stack traces, and a log group with a retention.
+ */
+export class NotifierFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: NotifierFunctionProps) {
+    const { functionDir, logRetention, environment, bundling, ...rest } = props;
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    super(scope, id, {
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      ...rest,
+      entry: path.join(LAMBDA_ROOT, functionDir, 'handler.ts'),
+      handler: 'handler',
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...environment },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        // Some dependencies still call require(); give the ESM bundle one.
+        banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
+        externalModules: [],
+        ...bundling,
+      },
+    });
+  }
+}

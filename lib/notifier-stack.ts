@@ -1,0 +1,39 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { CLOUDFRONT_EVENTS_REGION, type NotifierConfig } from './config';
+import { InvalidationNotifier } from './invalidation-notifier';
+
+export interface NotifierStackProps extends StackProps {
+  readonly config: NotifierConfig;
+}
+
+/** The deployable app: one {@link InvalidationNotifier} configured from CDK context. */
+export class NotifierStack extends Stack {
+  public readonly notifier: InvalidationNotifier;
+
+  constructor(scope: Construct, id: string, props: NotifierStackProps) {
+    super(scope, id, props);
+    if (!this.region.startsWith('${Token') && this.region !== CLOUDFRONT_EVENTS_REGION) {
+      throw new Error(
+        `NotifierStack must be deployed in ${CLOUDFRONT_EVENTS_REGION} (got ${this.region}): CloudFront's CloudTrail events reach EventBridge only there.`,
+      );
+    }
+    const { config } = props;
+    this.notifier = new InvalidationNotifier(this, 'Notifier', {
+      schedule: config.schedule,
+      ...(config.notificationTopicArn
+        ? { notificationTopic: Topic.fromTopicArn(this, 'NotificationTopic', config.notificationTopicArn) }
+        : {}),
+      ...(config.alarmTopicArn ? { alarmTopic: Topic.fromTopicArn(this, 'AlarmTopicImport', config.alarmTopicArn) } : {}),
+      ...(config.slackWebhookSecretName
+        ? { slackWebhookSecret: Secret.fromSecretNameV2(this, 'SlackWebhookSecret', config.slackWebhookSecretName) }
+        : {}),
+    });
+    new CfnOutput(this, 'NotificationTopicArn', { value: this.notifier.channels.topic.topicArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.notifier.alarmTopic.topicArn });
+    new CfnOutput(this, 'WatcherStateMachineArn', { value: this.notifier.watcher.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.notifier.trigger.deadLetterQueue.queueUrl });
+  }
+}

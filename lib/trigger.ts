@@ -1,0 +1,63 @@
+import { Duration } from 'aws-cdk-lib';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CLOUDFRONT_EVENT_SOURCE, EVENT_NAMES } from '../lambda/shared/watch-request';
+
+export interface TriggerProps {
+  /** The Start watch function: it names the watcher execution after the invalidation. */
+  readonly startWatchFunction: IFunction;
+  /**
+   * How often EventBridge retries delivering an event to Start watch.
+   * @default 8
+   */
+  readonly retryAttempts?: number;
+}
+
+/**
+ * The trigger: an EventBridge rule on the default bus for successful CloudTrail
+ * CreateInvalidation and CreateInvalidationForDistributionTenant calls. Whatever cannot be
+ * delivered or started lands in a dead-letter queue (alarmed), never nowhere.
+ */
+export class Trigger extends Construct {
+  public readonly rule: Rule;
+  public readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: TriggerProps) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.rule = new Rule(this, 'Rule', {
+      description: 'Successful CloudFront CreateInvalidation calls (distributions and tenants), via CloudTrail',
+      eventPattern: {
+        source: ['aws.cloudfront'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: [CLOUDFRONT_EVENT_SOURCE],
+          eventName: [EVENT_NAMES.distribution, EVENT_NAMES.tenant],
+          // A failed call (TooManyInvalidationsInProgress, AccessDenied...) created nothing.
+          errorCode: [{ exists: false }],
+        },
+      },
+    });
+    this.rule.addTarget(
+      new LambdaFunction(props.startWatchFunction, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: props.retryAttempts ?? 8,
+        maxEventAge: Duration.hours(2),
+      }),
+    );
+    // EventBridge invokes asynchronously: a Start watch that fails after Lambda's own two
+    // retries is recorded in the same queue.
+    props.startWatchFunction.configureAsyncInvoke({
+      retryAttempts: 2,
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    });
+  }
+}

@@ -1,0 +1,215 @@
+import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { ErrorNames, LAMBDA_SERVICE_ERRORS } from '../lambda/shared/errors';
+import { quickCheckAttempts, type PollSchedule } from '../lambda/shared/schedule';
+
+/** Channels the Notify function can deliver to; one parallel branch each. */
+export type ChannelName = 'sns' | 'slack';
+
+export interface WatcherProps {
+  readonly checkStatusFunction: IFunction;
+  readonly notifyFunction: IFunction;
+  /** Channels to notify, in order. */
+  readonly channels: readonly ChannelName[];
+  readonly schedule: PollSchedule;
+  /**
+   * How many times the watcher slows down after CloudFront throttling outlasted the Task's
+   * retries before it gives up with "could not track".
+   * @default 8
+   */
+  readonly maxSlowDowns?: number;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+/** Names of the states tests and tools refer to. */
+export const StateNames = {
+  eventReadable: 'Event readable?',
+  startWatching: 'Start watching',
+  check: 'Check invalidation status',
+  completed: 'Completed?',
+  wait: 'Wait before next check',
+  pauseAfterQuickChecks: 'Pause after quick checks',
+  slowDown: 'Slow down',
+  keepTrying: 'Keep trying?',
+  notifyTeam: 'Notify team',
+  notifyChannel: (channel: ChannelName) => (channel === 'slack' ? 'Post to Slack' : 'Publish to SNS topic'),
+  deliveryFailed: (channel: ChannelName) => `${channel === 'slack' ? 'Slack' : 'SNS'} not delivered`,
+} as const;
+
+/** Error names the watcher's Fail states end with (what `DescribeExecution` shows). */
+export const WatcherFailures = {
+  stillInProgress: 'InvalidationStillInProgress',
+  couldNotTrack: 'InvalidationNotTracked',
+  notDelivered: 'NotificationNotDelivered',
+} as const;
+
+/**
+ * The watcher: a Standard state machine (JSONPath, so it also runs in aws-local-stepfunctions)
+ * in the job-poller shape. Check -> Completed? -> Wait -> Check, with quick checks done by the
+ * Check task's own Retry (one transition each), bounded by the schedule's maximum wait, and
+ * every ending (completed, still in progress, could not track) notifying every channel.
+ */
+export class Watcher extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: WatcherProps) {
+    super(scope, id);
+    const { schedule } = props;
+    if (props.channels.length === 0) throw new Error('Watcher: at least one notification channel is required.');
+
+    const markOutcome = (name: string, outcome: string) =>
+      new sfn.Pass(this, name, { result: sfn.Result.fromString(outcome), resultPath: '$.outcome' });
+    const markCompleted = markOutcome('Mark completed', 'completed');
+    const markStillInProgress = markOutcome('Mark still in progress', 'still-in-progress');
+    const markCouldNotTrack = markOutcome('Mark could not track', 'could-not-track');
+
+    const notifyTeam = this.notifyTeam(props);
+    for (const mark of [markCompleted, markStillInProgress, markCouldNotTrack]) mark.next(notifyTeam);
+
+    const check = new tasks.LambdaInvoke(this, StateNames.check, {
+      lambdaFunction: props.checkStatusFunction,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      payload: sfn.TaskInput.fromObject({
+        request: sfn.JsonPath.objectAt('$.request'),
+        pace: sfn.JsonPath.numberAt('$.poll.pace'),
+        startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+      }),
+      resultPath: '$.status',
+    });
+    // Quick checks: the function throws InvalidationInProgress and this Retry calls it again.
+    check.addRetry({
+      errors: [ErrorNames.InvalidationInProgress],
+      interval: Duration.seconds(schedule.quickCheckIntervalSeconds),
+      backoffRate: 1,
+      maxAttempts: quickCheckAttempts(schedule),
+      jitterStrategy: sfn.JitterType.NONE,
+    });
+    // Throttling and transient failures: exponential backoff with full jitter, so hundreds of
+    // executions throttled together do not retry together.
+    check.addRetry({
+      errors: [ErrorNames.CloudFrontThrottled, ErrorNames.CloudFrontUnavailable, ...LAMBDA_SERVICE_ERRORS],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 6,
+      maxDelay: Duration.seconds(60),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+
+    const wait = new sfn.Wait(this, StateNames.wait, { time: sfn.WaitTime.secondsPath('$.status.nextCheckInSeconds') });
+    const pauseAfterQuickChecks = new sfn.Wait(this, StateNames.pauseAfterQuickChecks, {
+      time: sfn.WaitTime.duration(Duration.seconds(schedule.minIntervalSeconds)),
+    });
+    const slowDown = new sfn.Pass(this, StateNames.slowDown, {
+      parameters: { 'pace.$': 'States.MathAdd($.poll.pace, 1)' },
+      resultPath: '$.poll',
+    });
+    const keepTrying = new sfn.Choice(this, StateNames.keepTrying)
+      .when(sfn.Condition.numberLessThanEquals('$.poll.pace', props.maxSlowDowns ?? 8), check)
+      .otherwise(markCouldNotTrack);
+
+    check.addCatch(slowDown, {
+      errors: [ErrorNames.CloudFrontThrottled, ErrorNames.CloudFrontUnavailable],
+      resultPath: '$.error',
+    });
+    check.addCatch(pauseAfterQuickChecks, { errors: [ErrorNames.InvalidationInProgress], resultPath: sfn.JsonPath.DISCARD });
+    check.addCatch(markCouldNotTrack, { errors: ['States.ALL'], resultPath: '$.error' });
+    slowDown.next(keepTrying);
+    pauseAfterQuickChecks.next(check);
+
+    const completed = new sfn.Choice(this, StateNames.completed)
+      .when(sfn.Condition.stringEquals('$.status.status', 'Completed'), markCompleted)
+      .when(sfn.Condition.booleanEquals('$.status.deadlinePassed', true), markStillInProgress)
+      .otherwise(wait.next(check));
+
+    const startWatching = new sfn.Pass(this, StateNames.startWatching, {
+      result: sfn.Result.fromObject({ pace: 0 }),
+      resultPath: '$.poll',
+    });
+    const definition = new sfn.Choice(this, StateNames.eventReadable)
+      .when(sfn.Condition.isPresent('$.rejected'), markCouldNotTrack)
+      .otherwise(startWatching.next(check).next(completed));
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}`,
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      comment: 'Watches one CloudFront invalidation until it completes, then notifies the team.',
+      // A backstop: the schedule ends the watch at maxWait; throttling can add some time.
+      timeout: Duration.seconds(schedule.maxWaitSeconds).plus(Duration.hours(2)),
+      tracingEnabled: true,
+      // Errors only, without execution data: paths and caller names stay out of the logs.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+    });
+  }
+
+  /** One parallel branch per channel, each with its own retries, so one failing never stops the others. */
+  private notifyTeam(props: WatcherProps): sfn.IChainable {
+    const parallel = new sfn.Parallel(this, StateNames.notifyTeam, { resultPath: '$.delivery' });
+    for (const channel of props.channels) {
+      const deliver = new tasks.LambdaInvoke(this, StateNames.notifyChannel(channel), {
+        lambdaFunction: props.notifyFunction,
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        payload: sfn.TaskInput.fromObject({ channel, watch: sfn.JsonPath.entirePayload }),
+      });
+      const transient =
+        channel === 'slack'
+          ? [ErrorNames.SlackUnavailable, ErrorNames.SlackRateLimited]
+          : [ErrorNames.TopicUnavailable];
+      deliver.addRetry({
+        errors: [...transient, ...LAMBDA_SERVICE_ERRORS],
+        interval: Duration.seconds(channel === 'slack' ? 5 : 2),
+        backoffRate: 2,
+        maxAttempts: 4,
+        maxDelay: Duration.seconds(120),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      const notDelivered = new sfn.Pass(this, StateNames.deliveryFailed(channel), {
+        parameters: { channel, delivered: false, 'error.$': '$.deliveryError' },
+      });
+      deliver.addCatch(notDelivered, { errors: ['States.ALL'], resultPath: '$.deliveryError' });
+      parallel.branch(deliver);
+    }
+
+    const delivered = props.channels.map((_, index) =>
+      sfn.Condition.booleanEquals(`$.delivery[${index}].delivered`, true),
+    );
+    const allDelivered = delivered.length === 1 ? delivered[0]! : sfn.Condition.and(...delivered);
+    const ending = new sfn.Choice(this, 'How did it end?')
+      .when(sfn.Condition.stringEquals('$.outcome', 'completed'), new sfn.Succeed(this, 'Team notified'))
+      .when(
+        sfn.Condition.stringEquals('$.outcome', 'still-in-progress'),
+        new sfn.Fail(this, 'Still in progress', {
+          error: WatcherFailures.stillInProgress,
+          cause: `Still in progress after the maximum wait of ${Math.round(props.schedule.maxWaitSeconds / 60)} minutes; the team was told.`,
+        }),
+      )
+      .otherwise(
+        new sfn.Fail(this, 'Could not track', {
+          error: WatcherFailures.couldNotTrack,
+          cause: 'The invalidation could not be tracked; the team was told why.',
+        }),
+      );
+    return parallel.next(
+      new sfn.Choice(this, 'Delivered to every channel?')
+        .when(allDelivered, ending)
+        .otherwise(
+          new sfn.Fail(this, 'Notification not delivered', {
+            error: WatcherFailures.notDelivered,
+            cause: 'At least one channel did not accept the notification; see the branch errors in the execution history.',
+          }),
+        ),
+    );
+  }
+}
