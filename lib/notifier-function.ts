@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -13,6 +13,12 @@ export interface NotifierFunctionProps extends Omit<NodejsFunctionProps, 'entry'
 }
 
 export const LAMBDA_ROOT = path.join(__dirname, '..', 'lambda');
+
+/**
+ * Template metadata key naming the function's folder under `lambda/`: lets the local runner
+ * (`local/`) pair each synthesized function with its handler source.
+ */
+export const FUNCTION_DIR_METADATA = 'cloudfront-invalidation-notifier:function-dir';
 
 /**
  * The project's Lambda defaults, set once: Node.js 22 on arm64 (about 20% cheaper per
@@ -50,5 +56,6 @@ export class NotifierFunction extends NodejsFunction {
         ...bundling,
       },
     });
+    (this.node.defaultChild as CfnFunction).addMetadata(FUNCTION_DIR_METADATA, functionDir);
   }
 }

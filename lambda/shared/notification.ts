@@ -55,6 +55,12 @@ export function formatDuration(totalSeconds: number): string {
   return `${seconds} s`;
 }
 
+/** "2026-11-21 18:02:27 UTC": unambiguous for a team spread over time zones. */
+export function formatTime(iso: string): string {
+  const time = new Date(iso);
+  return Number.isNaN(time.getTime()) ? iso : `${time.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
 /** The invalidation's page in the CloudFront console. */
 export function consoleUrlFor(target: WatchRequest['target'], invalidationId: string): string {
   const section = target.kind === 'tenant' ? 'distribution-tenants' : 'distributions';
@@ -99,11 +105,10 @@ export function buildNotification(state: WatchState): Notification {
   if (targetId) facts.push({ label: targetKind ? targetLabel(targetKind) : 'Target', value: targetId });
   if (invalidationId) facts.push({ label: 'Invalidation', value: invalidationId });
   if (createdBy) facts.push({ label: 'Created by', value: createdBy });
-  if (createTime) facts.push({ label: 'Created at', value: createTime.replace('.000Z', 'Z') });
+  if (createTime) facts.push({ label: 'Created at', value: formatTime(createTime) });
   if (took !== undefined) facts.push({ label: 'Took', value: `about ${formatDuration(took)}` });
   if (outcome === 'still-in-progress' && waitedSeconds !== undefined) facts.push({ label: 'Waited', value: formatDuration(waitedSeconds) });
   if (request?.callerReference) facts.push({ label: 'Caller reference', value: request.callerReference });
-  if (status) facts.push({ label: 'Paths', value: String(status.paths.total) });
 
   const subject = invalidationId
     ? `invalidation ${invalidationId}${targetId ? ` on ${targetKind === 'tenant' ? 'tenant' : 'distribution'} ${targetId}` : ''}`

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { startLoopbackServer, type LoopbackRequest, type LoopbackResponse, type LoopbackServer } from './loopback-server';
+
+export interface PublishedMessage {
+  readonly topicArn: string;
+  readonly subject?: string;
+  readonly message: string;
+  readonly messageStructure?: string;
+  readonly attributes: Record<string, string>;
+  /** Size as SNS counts it: the Message parameter in bytes. */
+  readonly bytes: number;
+}
+
+export interface StartedExecution {
+  readonly executionArn: string;
+  readonly startDate: Date;
+}
+
+/** Thrown by `startExecution` to answer with an AWS error code. */
+export class AwsErrorAnswer extends Error {
+  constructor(
+    public readonly code: string,
+    message: string,
+    public readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+/** SNS refuses messages above 256 KB. */
+const SNS_MAX_MESSAGE_BYTES = 262_144;
+
+/**
+ * One loopback server for the AWS APIs the handlers call besides CloudFront: SNS Publish
+ * (query protocol), Secrets Manager GetSecretValue and Step Functions StartExecution (JSON
+ * protocols). Point AWS_ENDPOINT_URL_SNS, _SECRETS_MANAGER and _SFN at `url`.
+ */
+export class AwsEmulator {
+  public readonly published: PublishedMessage[] = [];
+  public readonly secrets = new Map<string, string>();
+  public snsFailures: { status: number; code: string }[] = [];
+  private server?: LoopbackServer;
+
+  constructor(private readonly startExecution: (arn: string, name: string, input: string) => StartedExecution) {}
+
+  async start(): Promise<string> {
+    this.server = await startLoopbackServer((request) => this.route(request));
+    return this.server.url;
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close();
+  }
+
+  private route(request: LoopbackRequest): LoopbackResponse {
+    const target = String(request.headers['x-amz-target'] ?? '');
+    if (target.startsWith('secretsmanager.')) return this.secretsManager(target, request.body);
+    if (target.startsWith('AWSStepFunctions.')) return this.stepFunctions(target, request.body);
+    const form = new URLSearchParams(request.body);
+    if (form.get('Action') === 'Publish') return this.publish(form);
+    return jsonError('UnknownOperationException', `Not emulated: ${target || form.get('Action') || request.path}`, 400, '1.1');
+  }
+
+  private publish(form: URLSearchParams): LoopbackResponse {
+    const failure = this.snsFailures.shift();
+    if (failure) return queryError(failure.code, `Emulated ${failure.code}`, failure.status);
+    const message = form.get('Message') ?? '';
+    const bytes = Buffer.byteLength(message, 'utf8');
+    if (bytes > SNS_MAX_MESSAGE_BYTES) return queryError('InvalidParameter', 'Invalid parameter: Message too long', 400);
+    const attributes: Record<string, string> = {};
+    for (let i = 1; form.has(`MessageAttributes.entry.${i}.Name`); i++) {
+      attributes[form.get(`MessageAttributes.entry.${i}.Name`)!] = form.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
+    }
+    this.published.push({
+      topicArn: form.get('TopicArn') ?? '',
+      subject: form.get('Subject') ?? undefined,
+      message,
+      messageStructure: form.get('MessageStructure') ?? undefined,
+      attributes,
+      bytes,
+    });
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml' },
+      body: `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
+    };
+  }
+
+  private secretsManager(target: string, body: string): LoopbackResponse {
+    if (target !== 'secretsmanager.GetSecretValue') return jsonError('UnknownOperationException', target, 400, '1.1');
+    const { SecretId } = JSON.parse(body) as { SecretId: string };
+    const value = this.secrets.get(SecretId);
+    if (value === undefined) return jsonError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.", 400, '1.1');
+    return json({ ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SecretId}-AbCdEf`, Name: SecretId, SecretString: value, VersionId: 'v1', CreatedDate: Date.now() / 1000 }, '1.1');
+  }
+
+  private stepFunctions(target: string, body: string): LoopbackResponse {
+    if (target !== 'AWSStepFunctions.StartExecution') return jsonError('UnknownOperationException', target, 400, '1.0');
+    const { stateMachineArn, name, input } = JSON.parse(body) as { stateMachineArn: string; name: string; input: string };
+    try {
+      const started = this.startExecution(stateMachineArn, name, input ?? '{}');
+      return json({ executionArn: started.executionArn, startDate: started.startDate.getTime() / 1000 }, '1.0');
+    } catch (error) {
+      if (error instanceof AwsErrorAnswer) return jsonError(error.code, error.message, error.status, '1.0');
+      throw error;
+    }
+  }
+}
+
+const json = (body: unknown, version: '1.0' | '1.1'): LoopbackResponse => ({
+  status: 200,
+  headers: { 'content-type': `application/x-amz-json-${version}` },
+  body: JSON.stringify(body),
+});
+
+const jsonError = (code: string, message: string, status: number, version: '1.0' | '1.1'): LoopbackResponse => ({
+  status,
+  headers: { 'content-type': `application/x-amz-json-${version}`, 'x-amzn-errortype': code },
+  body: JSON.stringify({ __type: code, message }),
+});
+
+const queryError = (code: string, message: string, status: number): LoopbackResponse => ({
+  status,
+  headers: { 'content-type': 'text/xml' },
+  body: `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+});

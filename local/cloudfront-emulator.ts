@@ -1,0 +1,170 @@
+import { startLoopbackServer, type LoopbackResponse, type LoopbackServer } from './loopback-server';
+
+/** One invalidation the emulator knows, and when it completes. */
+export interface EmulatedInvalidation {
+  readonly kind: 'distribution' | 'tenant';
+  readonly targetId: string;
+  readonly invalidationId: string;
+  readonly paths: readonly string[];
+  readonly callerReference?: string;
+  /** How long before the watch started it was created (CloudTrail delivery takes a while). @default 5 */
+  readonly createdSecondsBeforeWatch?: number;
+  /** Answer InProgress to this many checks, then Completed. */
+  readonly inProgressChecks?: number;
+  /** Or: Completed from this second of the watch on (virtual time, see `clock`). */
+  readonly completesAtSecond?: number;
+}
+
+export interface ForcedAnswer {
+  readonly status: number;
+  readonly code: string;
+  readonly message?: string;
+}
+
+export interface CloudFrontCall {
+  readonly kind: 'distribution' | 'tenant';
+  readonly targetId: string;
+  readonly invalidationId: string;
+  readonly status: number;
+  readonly answer: string;
+  readonly at: number;
+}
+
+export interface RateLimit {
+  /** Tokens added per second of real time. */
+  readonly perSecond: number;
+  readonly burst: number;
+}
+
+const PATTERN = /^\/2020-05-31\/(distribution|distribution-tenant)\/([^/]+)\/invalidation\/([^/?]+)$/;
+
+const xml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+
+/**
+ * A loopback server speaking CloudFront's REST-XML GetInvalidation and
+ * GetInvalidationForDistributionTenant, with faults on demand: forced answers (throttling,
+ * 5xx, access denied) and a token-bucket rate limit that answers Throttling beyond it.
+ */
+export class CloudFrontEmulator {
+  public readonly calls: CloudFrontCall[] = [];
+  private readonly invalidations = new Map<string, EmulatedInvalidation & { checks: number }>();
+  private readonly forced: ForcedAnswer[] = [];
+  private server?: LoopbackServer;
+  private tokens = 0;
+  private lastRefill = Date.now();
+
+  constructor(
+    private readonly options: {
+      readonly rateLimit?: RateLimit;
+      /** Seconds into the watch of an invalidation, for `completesAtSecond`. */
+      readonly clock?: (invalidationId: string) => number;
+    } = {},
+  ) {
+    this.tokens = options.rateLimit?.burst ?? 0;
+  }
+
+  async start(): Promise<string> {
+    this.server = await startLoopbackServer((request) => this.answer(request.method, request.path));
+    return this.server.url;
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close();
+  }
+
+  add(invalidation: EmulatedInvalidation): void {
+    this.invalidations.set(this.key(invalidation.kind, invalidation.targetId, invalidation.invalidationId), { ...invalidation, checks: 0 });
+  }
+
+  /** The next answers, whatever is asked (e.g. `{status: 400, code: 'Throttling'}`). */
+  forceNext(...answers: ForcedAnswer[]): void {
+    this.forced.push(...answers);
+  }
+
+  callsFor(invalidationId: string): CloudFrontCall[] {
+    return this.calls.filter((call) => call.invalidationId === invalidationId);
+  }
+
+  private key(kind: string, targetId: string, invalidationId: string) {
+    return `${kind}/${targetId}/${invalidationId}`;
+  }
+
+  private takeToken(): boolean {
+    const limit = this.options.rateLimit;
+    if (!limit) return true;
+    const now = Date.now();
+    this.tokens = Math.min(limit.burst, this.tokens + ((now - this.lastRefill) / 1000) * limit.perSecond);
+    this.lastRefill = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  private answer(method: string, path: string): LoopbackResponse {
+    const match = PATTERN.exec(path);
+    if (method !== 'GET' || !match) return this.error(404, 'UnknownOperation', `${method} ${path} is not emulated`);
+    const [, segment, rawTarget, rawId] = match as unknown as [string, string, string, string];
+    const kind = segment === 'distribution' ? 'distribution' : 'tenant';
+    const targetId = decodeURIComponent(rawTarget);
+    const invalidationId = decodeURIComponent(rawId);
+    const record = (status: number, answer: string) =>
+      this.calls.push({ kind, targetId, invalidationId, status, answer, at: Date.now() });
+
+    const forced = this.forced.shift();
+    if (forced) {
+      record(forced.status, forced.code);
+      return this.error(forced.status, forced.code, forced.message ?? forced.code);
+    }
+    if (!this.takeToken()) {
+      record(400, 'Throttling');
+      return this.error(400, 'Throttling', 'Rate exceeded');
+    }
+    const invalidation = this.invalidations.get(this.key(kind, targetId, invalidationId));
+    if (!invalidation) {
+      const anyForTarget = [...this.invalidations.values()].some((inv) => inv.kind === kind && inv.targetId === targetId);
+      const code = anyForTarget ? 'NoSuchInvalidation' : kind === 'tenant' ? 'EntityNotFound' : 'NoSuchDistribution';
+      record(404, code);
+      return this.error(404, code, `The specified ${anyForTarget ? 'invalidation' : kind === 'tenant' ? 'distribution tenant' : 'distribution'} does not exist.`);
+    }
+    const completed =
+      invalidation.completesAtSecond !== undefined
+        ? (this.options.clock?.(invalidationId) ?? 0) >= invalidation.completesAtSecond
+        : invalidation.checks >= (invalidation.inProgressChecks ?? 0);
+    invalidation.checks += 1;
+    const status = completed ? 'Completed' : 'InProgress';
+    record(200, status);
+    const items = invalidation.paths.map((p) => `<Path>${xml(p)}</Path>`).join('');
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': `req-${this.calls.length}` },
+      body:
+        '<?xml version="1.0" encoding="UTF-8"?>' +
+        '<Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">' +
+        `<Id>${xml(invalidation.invalidationId)}</Id><Status>${status}</Status>` +
+        `<CreateTime>${this.createTime(invalidation).toISOString()}</CreateTime>` +
+        `<InvalidationBatch><Paths><Quantity>${invalidation.paths.length}</Quantity>` +
+        `${items ? `<Items>${items}</Items>` : ''}</Paths>` +
+        `<CallerReference>${xml(invalidation.callerReference ?? 'local')}</CallerReference></InvalidationBatch>` +
+        '</Invalidation>',
+    };
+  }
+
+  /** Consistent with virtual time: the handler measures durations against its real clock. */
+  private createTime(invalidation: EmulatedInvalidation): Date {
+    const ageSeconds = (this.options.clock?.(invalidation.invalidationId) ?? 0) + (invalidation.createdSecondsBeforeWatch ?? 5);
+    return new Date(Date.now() - ageSeconds * 1000);
+  }
+
+  private error(status: number, code: string, message: string): LoopbackResponse {
+    return {
+      status,
+      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': `req-${this.calls.length}`, 'x-amzn-errortype': code },
+      body:
+        '<?xml version="1.0" encoding="UTF-8"?>' +
+        '<ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">' +
+        `<Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${xml(code)}</Code><Message>${xml(message)}</Message></Error>` +
+        `<RequestId>req-${this.calls.length}</RequestId></ErrorResponse>`,
+    };
+  }
+}

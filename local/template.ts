@@ -1,0 +1,127 @@
+/**
+ * Reads a synthesized CloudFormation template the way AWS would run it: the watcher's
+ * definition with its intrinsic functions resolved, and each function's handler folder and
+ * environment. Resource ARNs become stable fake ones in account 123456789012.
+ */
+export const LOCAL_ACCOUNT = '123456789012';
+export const LOCAL_REGION = 'us-east-1';
+
+interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+}
+export interface CfnTemplate {
+  readonly Resources: Record<string, CfnResource>;
+}
+
+const PSEUDO: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': LOCAL_REGION,
+  'AWS::AccountId': LOCAL_ACCOUNT,
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
+function arnOf(template: CfnTemplate, logicalId: string): string {
+  const type = template.Resources[logicalId]?.Type;
+  switch (type) {
+    case 'AWS::Lambda::Function':
+      return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
+    case 'AWS::SNS::Topic':
+      return `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}`;
+    case 'AWS::StepFunctions::StateMachine':
+      return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${logicalId}`;
+    case 'AWS::SQS::Queue':
+      return `https://sqs.${LOCAL_REGION}.amazonaws.com/${LOCAL_ACCOUNT}/${logicalId}`;
+    default:
+      return `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}`;
+  }
+}
+
+/** Resolves Ref, Fn::GetAtt and Fn::Join into plain values. */
+export function resolveIntrinsics(template: CfnTemplate, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(template, item));
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  if ('Ref' in object) {
+    const ref = object.Ref as string;
+    return PSEUDO[ref] ?? arnOf(template, ref);
+  }
+  if ('Fn::GetAtt' in object) {
+    const [logicalId] = object['Fn::GetAtt'] as [string, string];
+    return arnOf(template, logicalId);
+  }
+  if ('Fn::Join' in object) {
+    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+    return parts.map((part) => String(resolveIntrinsics(template, part))).join(separator);
+  }
+  return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, resolveIntrinsics(template, item)]));
+}
+
+export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+/** The (single) state machine: its fake ARN and its definition as a JSON object. */
+export function watcherDefinition(template: CfnTemplate): { arn: string; definition: StateMachineDefinition } {
+  const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
+  if (machines.length !== 1) throw new Error(`Expected one state machine in the template, found ${machines.length}`);
+  const [logicalId, resource] = machines[0]!;
+  const definition = JSON.parse(String(resolveIntrinsics(template, resource.Properties?.DefinitionString))) as StateMachineDefinition;
+  return { arn: arnOf(template, logicalId), definition };
+}
+
+export interface LocalFunction {
+  readonly logicalId: string;
+  readonly arn: string;
+  /** Folder under lambda/ holding handler.ts. */
+  readonly functionDir: string;
+  readonly environment: Record<string, string>;
+}
+
+export function localFunctions(template: CfnTemplate, metadataKey: string): LocalFunction[] {
+  return resourcesOfType(template, 'AWS::Lambda::Function')
+    .filter(([, resource]) => typeof resource.Metadata?.[metadataKey] === 'string')
+    .map(([logicalId, resource]) => {
+      const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+      return {
+        logicalId,
+        arn: arnOf(template, logicalId),
+        functionDir: resource.Metadata![metadataKey] as string,
+        environment: Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, String(resolveIntrinsics(template, value))])),
+      };
+    });
+}
+
+/** The parts of Amazon States Language the local runner reads. */
+export interface Retrier {
+  readonly ErrorEquals: readonly string[];
+  readonly IntervalSeconds?: number;
+  readonly BackoffRate?: number;
+  readonly MaxAttempts?: number;
+  readonly MaxDelaySeconds?: number;
+  readonly JitterStrategy?: 'FULL' | 'NONE';
+}
+export interface StateDefinition {
+  readonly Type: string;
+  readonly Resource?: string;
+  readonly Retry?: readonly Retrier[];
+  readonly Catch?: readonly { readonly ErrorEquals: readonly string[]; readonly Next: string }[];
+  readonly Seconds?: number;
+  readonly Branches?: readonly StateMachineDefinition[];
+  readonly Next?: string;
+}
+export interface StateMachineDefinition {
+  readonly StartAt: string;
+  readonly States: Record<string, StateDefinition>;
+}
+
+/** Every state, including those inside Parallel branches, by name. */
+export function allStates(definition: StateMachineDefinition): Record<string, StateDefinition> {
+  const states: Record<string, StateDefinition> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    states[name] = state;
+    for (const branch of state.Branches ?? []) Object.assign(states, allStates(branch));
+  }
+  return states;
+}
