@@ -21,11 +21,10 @@ export const CONTEXT_KEYS = [
   'notificationTopicArn',
   'alarmTopicArn',
   'maxWaitMinutes',
-  'quickCheckIntervalSeconds',
-  'quickChecksForMinutes',
-  'minIntervalSeconds',
+  'firstIntervalSeconds',
+  'backoffRate',
   'maxIntervalSeconds',
-  'intervalGrowth',
+  'checkStyle',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -88,12 +87,11 @@ export function loadConfig(context: (key: ContextKey) => unknown): NotifierConfi
 
   const d = DEFAULT_POLL_SCHEDULE;
   const schedule: PollSchedule = {
-    quickCheckIntervalSeconds: number('quickCheckIntervalSeconds', d.quickCheckIntervalSeconds),
-    quickPhaseSeconds: number('quickChecksForMinutes', d.quickPhaseSeconds / 60) * 60,
-    minIntervalSeconds: number('minIntervalSeconds', d.minIntervalSeconds),
+    firstIntervalSeconds: number('firstIntervalSeconds', d.firstIntervalSeconds),
+    backoffRate: number('backoffRate', d.backoffRate),
     maxIntervalSeconds: number('maxIntervalSeconds', d.maxIntervalSeconds),
-    intervalGrowth: number('intervalGrowth', d.intervalGrowth),
     maxWaitSeconds: number('maxWaitMinutes', d.maxWaitSeconds / 60) * 60,
+    checkStyle: (text('checkStyle') ?? d.checkStyle) as PollSchedule['checkStyle'],
   };
   problems.push(...validatePollSchedule(schedule));
   if (problems.length > 0) throw new ConfigError(problems);

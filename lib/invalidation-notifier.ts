@@ -14,8 +14,8 @@ import { Watcher } from './watcher';
 
 export interface InvalidationNotifierProps {
   /**
-   * When to check: quick checks first, then growing waits, up to a maximum wait.
-   * @default DEFAULT_POLL_SCHEDULE (quick checks every 10 s for 5 min, then waits of 10% of the time elapsed between 15 and 30 s, for up to 60 min)
+   * When to check: right away, then every 5 s growing by 1.5x per check to every 15 s, for up to 60 min.
+   * @default DEFAULT_POLL_SCHEDULE
    */
   readonly schedule?: Partial<PollSchedule>;
   /** @default a new encrypted topic */

@@ -5,7 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ErrorNames, LAMBDA_SERVICE_ERRORS } from '../lambda/shared/errors';
-import { quickCheckAttempts, type PollSchedule } from '../lambda/shared/schedule';
+import { retryCheckAttempts, type PollSchedule } from '../lambda/shared/schedule';
 
 /** Channels the Notify function can deliver to; one parallel branch each. */
 export type ChannelName = 'sns' | 'slack';
@@ -33,7 +33,7 @@ export const StateNames = {
   check: 'Check invalidation status',
   completed: 'Completed?',
   wait: 'Wait before next check',
-  pauseAfterQuickChecks: 'Pause after quick checks',
+  pauseAfterRetries: 'Pause after retried checks',
   slowDown: 'Slow down',
   keepTrying: 'Keep trying?',
   notifyTeam: 'Notify team',
@@ -83,12 +83,14 @@ export class Watcher extends Construct {
       }),
       resultPath: '$.status',
     });
-    // Quick checks: the function throws InvalidationInProgress and this Retry calls it again.
+    // Retry-driven checks: the function throws InvalidationInProgress and this Retry calls it
+    // again on the schedule, one state transition per check.
     check.addRetry({
       errors: [ErrorNames.InvalidationInProgress],
-      interval: Duration.seconds(schedule.quickCheckIntervalSeconds),
-      backoffRate: 1,
-      maxAttempts: quickCheckAttempts(schedule),
+      interval: Duration.seconds(schedule.firstIntervalSeconds),
+      backoffRate: schedule.backoffRate,
+      maxDelay: Duration.seconds(schedule.maxIntervalSeconds),
+      maxAttempts: retryCheckAttempts(schedule),
       jitterStrategy: sfn.JitterType.NONE,
     });
     // Throttling and transient failures: exponential backoff with full jitter, so hundreds of
@@ -103,8 +105,9 @@ export class Watcher extends Construct {
     });
 
     const wait = new sfn.Wait(this, StateNames.wait, { time: sfn.WaitTime.secondsPath('$.status.nextCheckInSeconds') });
-    const pauseAfterQuickChecks = new sfn.Wait(this, StateNames.pauseAfterQuickChecks, {
-      time: sfn.WaitTime.duration(Duration.seconds(schedule.minIntervalSeconds)),
+    // Only if the Retry ran out before the function said stop (it is sized not to).
+    const pauseAfterRetries = new sfn.Wait(this, StateNames.pauseAfterRetries, {
+      time: sfn.WaitTime.duration(Duration.seconds(schedule.maxIntervalSeconds)),
     });
     const slowDown = new sfn.Pass(this, StateNames.slowDown, {
       parameters: { 'pace.$': 'States.MathAdd($.poll.pace, 1)' },
@@ -118,10 +121,10 @@ export class Watcher extends Construct {
       errors: [ErrorNames.CloudFrontThrottled, ErrorNames.CloudFrontUnavailable],
       resultPath: '$.error',
     });
-    check.addCatch(pauseAfterQuickChecks, { errors: [ErrorNames.InvalidationInProgress], resultPath: sfn.JsonPath.DISCARD });
+    check.addCatch(pauseAfterRetries, { errors: [ErrorNames.InvalidationInProgress], resultPath: sfn.JsonPath.DISCARD });
     check.addCatch(markCouldNotTrack, { errors: ['States.ALL'], resultPath: '$.error' });
     slowDown.next(keepTrying);
-    pauseAfterQuickChecks.next(check);
+    pauseAfterRetries.next(check);
 
     const completed = new sfn.Choice(this, StateNames.completed)
       .when(sfn.Condition.stringEquals('$.status.status', 'Completed'), markCompleted)

@@ -75,9 +75,9 @@ export function classifyCloudFrontError(error: unknown, request: WatchRequest): 
 }
 
 /**
- * One check. Completed: returns the result. Still in progress: during the quick phase throws
- * `InvalidationInProgress` (the Task's Retry checks again), later returns the wait before
- * the next check, and past the maximum wait returns `deadlinePassed`.
+ * One check. Completed: returns the result. Still in progress: throws `InvalidationInProgress`
+ * when the Task's Retry does the next check, returns the wait when the Wait loop does, and
+ * past the maximum wait returns `deadlinePassed`.
  */
 export async function checkStatus(
   client: CloudFrontClient,
@@ -99,7 +99,7 @@ export async function checkStatus(
   }
   const next = planNextCheck(schedule, elapsedSeconds, input.pace);
   switch (next.kind) {
-    case 'quick':
+    case 'retry':
       throw new NamedError(ErrorNames.InvalidationInProgress, `Invalidation ${input.request.invalidationId} is ${invalidation.Status} after ${elapsedSeconds} s`);
     case 'give-up':
       return { status: 'InProgress', ...base, deadlinePassed: true, nextCheckInSeconds: 0 };
