@@ -18,6 +18,8 @@ export interface LocalExecution {
   virtualSeconds: number;
   /** State transitions as Step Functions bills them: states entered plus retries. */
   transitions: number;
+  /** The largest input or output of any state, in bytes (Step Functions' limit: 262,144). */
+  maxStatePayloadBytes: number;
   /** Invocations per Task state. */
   readonly invocations: Record<string, number>;
   readonly done: Promise<void>;
@@ -108,6 +110,7 @@ export class LocalWatcher {
       status: 'RUNNING',
       virtualSeconds: 0,
       transitions: 0,
+      maxStatePayloadBytes: 0,
       invocations: {},
       done: Promise.resolve(),
     };
@@ -125,6 +128,11 @@ export class LocalWatcher {
     const countTransitions = (async () => {
       for await (const event of running.eventLogs) {
         if (event.type === 'StateEntered' || event.type === 'StateRetried') execution.transitions += 1;
+        if (event.type === 'StateEntered' || event.type === 'StateExited') {
+          const { input: stateInput, output: stateOutput } = event.state as { input?: unknown; output?: unknown };
+          const bytes = Math.max(jsonBytes(stateInput), jsonBytes(stateOutput));
+          execution.maxStatePayloadBytes = Math.max(execution.maxStatePayloadBytes, bytes);
+        }
       }
     })();
     (execution as { done: Promise<void> }).done = running.result.then(
@@ -193,6 +201,8 @@ export class LocalWatcher {
     if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 }
+
+const jsonBytes = (value: unknown) => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value), 'utf8'));
 
 const matches = (errorEquals: readonly string[], name: string) =>
   errorEquals.includes(name) || errorEquals.includes('States.ALL') || errorEquals.includes('States.TaskFailed');

@@ -18,6 +18,8 @@ export interface LocalPipelineOptions {
   readonly context?: Partial<Record<ContextKey, string>>;
   /** Configure Slack (secret name in context, secret value = the Slack emulator's URL). @default true */
   readonly slack?: boolean;
+  /** Override the Slack secret's value; `null` leaves the secret missing. @default the Slack emulator's URL */
+  readonly slackSecretValue?: string | null;
   /** Run esbuild bundling during synth, as `cdk synth` does. @default false */
   readonly bundle?: boolean;
   readonly msPerVirtualSecond?: number;
@@ -94,7 +96,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     return watcher!.start(name, input);
   });
   const [cloudFrontUrl, slackUrl, awsUrl] = await Promise.all([cloudFront.start(), slack.start(), aws.start()]);
-  if (withSlack) aws.secrets.set(context.slackWebhookSecretName ?? LOCAL_SLACK_SECRET_NAME, slackUrl);
+  const slackSecretValue = options.slackSecretValue === undefined ? slackUrl : options.slackSecretValue;
+  if (withSlack && slackSecretValue !== null) aws.secrets.set(context.slackWebhookSecretName ?? LOCAL_SLACK_SECRET_NAME, slackSecretValue);
 
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,

@@ -1,0 +1,74 @@
+/**
+ * The configurations `npm run bench` compares and the shape of what each worker reports.
+ * Shared by the parent (bench/schedule-bench.ts) and the worker (bench/schedule-worker.ts):
+ * handlers read POLL_SCHEDULE at module load, so each configuration runs in its own process.
+ */
+import type { ContextKey } from '../lib/config';
+
+export interface ScheduleConfig {
+  readonly label: string;
+  /** CDK context, as `cdk deploy -c key=value` would give it. */
+  readonly context: Partial<Record<ContextKey, string>>;
+}
+
+/** The AWS CLI waiter's schedule: every 20 s, giving up at 10 minutes. */
+const CLI_WAITER = { firstIntervalSeconds: '20', backoffRate: '1', maxIntervalSeconds: '20', maxWaitMinutes: '10' } as const;
+
+export const CONFIGS = {
+  default: { label: 'a. notifier default', context: {} },
+  'waiter-wait-loop': { label: 'b. AWS CLI waiter as a wait loop', context: { ...CLI_WAITER, checkStyle: 'wait-loop' } },
+  'waiter-retry': { label: 'c. 20 s waiter, retry-driven', context: { ...CLI_WAITER, checkStyle: 'retry' } },
+} satisfies Record<string, ScheduleConfig>;
+
+export type ConfigName = keyof typeof CONFIGS;
+
+export const isConfigName = (name: string | undefined): name is ConfigName => name !== undefined && name in CONFIGS;
+
+/** The reference mix: when invalidations complete, in seconds after the watch started. */
+export const COMPLETION_TIMES_SECONDS = [30, 60, 120, 180, 300, 600, 1200, 2400] as const;
+
+/** Phases added to each completion time, so no completion lines up with a 20 s (or any) check grid. */
+export const PHASE_OFFSETS_SECONDS = [0, 2.5, 5, 7.5, 10, 12.5, 15, 17.5] as const;
+
+/** One execution: one invalidation completing at `completesAtSecond`. */
+export interface ExecutionMeasure {
+  readonly completionSeconds: number;
+  readonly offsetSeconds: number;
+  readonly completesAtSecond: number;
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'RUNNING';
+  readonly errorName?: string;
+  readonly outcome?: string;
+  readonly detected: boolean;
+  readonly gaveUp: boolean;
+  /** Virtual seconds from completion to the check that saw Completed (detected only). */
+  readonly detectionDelaySeconds?: number;
+  /** Virtual seconds the watch lasted: the time of its last check. */
+  readonly watchSeconds: number;
+  readonly getInvalidationCalls: number;
+  readonly transitions: number;
+  /** Invocations of the watcher's Task states, plus the one Start watch invocation. */
+  readonly lambdaInvocations: number;
+  readonly checkInvocations: number;
+}
+
+/** Mean real duration of one invocation, measured in-process against the loopback emulators. */
+export interface HandlerDurations {
+  readonly checkInProgressMs: number;
+  readonly checkCompletedMs: number;
+  readonly notifyMs: number;
+  readonly startWatchMs: number;
+}
+
+export interface WorkerResult {
+  readonly config: ConfigName;
+  readonly label: string;
+  readonly context: Partial<Record<ContextKey, string>>;
+  readonly executions: readonly ExecutionMeasure[];
+  readonly durations: HandlerDurations;
+  /** Largest gap between the detection time read from the execution's clock and the one the check reported. */
+  readonly clockCheckMaxGapSeconds: number;
+  readonly realSeconds: number;
+}
+
+/** The line prefix under which a worker prints its JSON result on stdout. */
+export const RESULT_MARKER = 'SCHEDULE_BENCH_RESULT ';
