@@ -208,10 +208,15 @@ export class Watcher extends Construct {
       new sfn.Choice(this, 'Delivered to every channel?')
         .when(allDelivered, ending)
         .otherwise(
-          new sfn.Fail(this, 'Notification not delivered', {
-            error: WatcherFailures.notDelivered,
-            cause: 'At least one channel did not accept the notification; see the branch errors in the execution history.',
-          }),
+          // The Fail's cause lists each channel's result, with the error of those that refused.
+          new sfn.Pass(this, 'Report deliveries', {
+            parameters: { 'report.$': 'States.JsonToString($.delivery)' },
+          }).next(
+            new sfn.Fail(this, 'Notification not delivered', {
+              error: WatcherFailures.notDelivered,
+              causePath: '$.report',
+            }),
+          ),
         ),
     );
   }

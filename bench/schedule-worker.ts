@@ -1,0 +1,170 @@
+/**
+ * One configuration of `npm run bench`, in its own process (the handlers read POLL_SCHEDULE
+ * at module load): `tsx bench/schedule-worker.ts --config <name>`. Synthesizes the app with
+ * that configuration's context, runs the reference mix through the real state machine and
+ * handlers in virtual time, and prints one JSON line (after RESULT_MARKER) on stdout.
+ */
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { StateNames } from '../lib/watcher';
+import { startLocalPipeline, type LocalPipeline } from '../local/pipeline';
+import type { LocalExecution } from '../local/local-watcher';
+import type { StartWatchResult } from '../lambda/start-watch/start-watch';
+import {
+  COMPLETION_TIMES_SECONDS,
+  CONFIGS,
+  PHASE_OFFSETS_SECONDS,
+  RESULT_MARKER,
+  isConfigName,
+  type ExecutionMeasure,
+  type HandlerDurations,
+  type WorkerResult,
+} from './schedule-configs';
+import { DISTRIBUTION_ID, DISTRIBUTION_PATHS, distributionEvent, mean } from './support';
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/** What the calibration needs from a finished watch: its request and final state. */
+interface FinishedWatch {
+  readonly event: unknown;
+  readonly execution: LocalExecution;
+}
+
+async function main() {
+  const flag = process.argv.indexOf('--config');
+  const name = flag >= 0 ? process.argv[flag + 1] : undefined;
+  if (!isConfigName(name)) throw new Error(`Usage: tsx bench/schedule-worker.ts --config <${Object.keys(CONFIGS).join('|')}>`);
+  const config = CONFIGS[name];
+  const started = performance.now();
+  const pipeline = await startLocalPipeline({ context: config.context });
+
+  // Every execution of the mix runs at once, each in its own virtual time (msPerVirtualSecond
+  // is 0), so the mix takes seconds of real time however long the invalidations "take".
+  const planned: { completionSeconds: number; offsetSeconds: number; invalidationId: string; event: unknown }[] = [];
+  for (const completionSeconds of COMPLETION_TIMES_SECONDS) {
+    for (const offsetSeconds of PHASE_OFFSETS_SECONDS) {
+      const invalidationId = `IBENCH${String(planned.length).padStart(3, '0')}`;
+      pipeline.cloudFront.add({
+        kind: 'distribution',
+        targetId: DISTRIBUTION_ID,
+        invalidationId,
+        paths: DISTRIBUTION_PATHS,
+        completesAtSecond: completionSeconds + offsetSeconds,
+      });
+      planned.push({ completionSeconds, offsetSeconds, invalidationId, event: distributionEvent(invalidationId) });
+    }
+  }
+  const executionNames: string[] = [];
+  for (const { event } of planned) executionNames.push(((await pipeline.deliver(event)) as StartWatchResult).executionName);
+  await pipeline.idle();
+
+  let clockCheckMaxGapSeconds = 0;
+  const finished: FinishedWatch[] = [];
+  const executions = planned.map(({ completionSeconds, offsetSeconds, invalidationId, event }, index): ExecutionMeasure => {
+    const execution = pipeline.watcher.executions.get(executionNames[index]!);
+    if (!execution) throw new Error(`No execution for ${invalidationId}`);
+    const completesAtSecond = completionSeconds + offsetSeconds;
+    const output = execution.output as { outcome?: string; status?: { status?: string; elapsedSeconds?: number } } | undefined;
+    const detected = execution.status === 'SUCCEEDED' && output?.status?.status === 'Completed';
+    const gaveUp = execution.error?.name === 'InvalidationStillInProgress';
+    if (detected) {
+      // Notifying adds no virtual time, so the execution's clock at the end is the time of the
+      // check that saw Completed; the check's own elapsedSeconds (rounded) must agree.
+      clockCheckMaxGapSeconds = Math.max(clockCheckMaxGapSeconds, Math.abs(execution.virtualSeconds - (output.status?.elapsedSeconds ?? NaN)));
+      finished.push({ event, execution });
+    }
+    const checkInvocations = execution.invocations[StateNames.check] ?? 0;
+    return {
+      completionSeconds,
+      offsetSeconds,
+      completesAtSecond,
+      status: execution.status,
+      ...(execution.error ? { errorName: execution.error.name } : {}),
+      ...(output?.outcome ? { outcome: output.outcome } : {}),
+      detected,
+      gaveUp,
+      ...(detected ? { detectionDelaySeconds: execution.virtualSeconds - completesAtSecond } : {}),
+      watchSeconds: execution.virtualSeconds,
+      getInvalidationCalls: pipeline.cloudFront.callsFor(invalidationId).length,
+      transitions: execution.transitions,
+      lambdaInvocations: Object.values(execution.invocations).reduce((sum, count) => sum + count, 0) + 1,
+      checkInvocations,
+    };
+  });
+
+  const durations = await measureDurations(pipeline, finished);
+  await pipeline.stop();
+  const result: WorkerResult = {
+    config: name,
+    label: config.label,
+    context: config.context,
+    executions,
+    durations,
+    clockCheckMaxGapSeconds,
+    realSeconds: (performance.now() - started) / 1000,
+  };
+  process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
+}
+
+/**
+ * Mean real duration of each handler, called directly and one at a time (the run above
+ * interleaves 64 executions, which would inflate each call with the others' work). These are
+ * the handlers' own CPU and a loopback round trip: an estimate, below what Lambda would bill
+ * with a real network between it and CloudFront.
+ */
+async function measureDurations(pipeline: LocalPipeline, finished: readonly FinishedWatch[]): Promise<HandlerDurations> {
+  const sample = finished[0];
+  if (!sample) throw new Error('No invalidation was detected; nothing to calibrate the handlers with');
+  // The same module instances the pipeline loaded (same path, so the require cache answers).
+  const load = (functionDir: string): Handler =>
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require(path.join(__dirname, '..', 'lambda', functionDir, 'handler')) as { handler: Handler }).handler;
+  const context = {
+    functionName: 'bench',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
+    memoryLimitInMB: '256',
+    awsRequestId: 'bench',
+    getRemainingTimeInMillis: () => 30_000,
+  };
+  const time = async (handler: Handler, event: unknown): Promise<number> => {
+    const runs = 60;
+    const warmUp = 10;
+    const samples: number[] = [];
+    for (let run = 0; run < runs + warmUp; run++) {
+      const start = performance.now();
+      // In-progress checks throw on purpose (the Task's Retry catches it); that is a normal call.
+      await handler(event, context).catch(() => undefined);
+      if (run >= warmUp) samples.push(performance.now() - start);
+    }
+    return mean(samples);
+  };
+
+  const { request } = sample.execution.input as { request: unknown };
+  // Invalidations no execution watches: the emulator's clock reads 0 for them.
+  const inProgress = { ...(request as object), invalidationId: 'ICALIBINPROGRESS' };
+  const completed = { ...(request as object), invalidationId: 'ICALIBCOMPLETED' };
+  pipeline.cloudFront.add({ kind: 'distribution', targetId: DISTRIBUTION_ID, invalidationId: 'ICALIBINPROGRESS', paths: DISTRIBUTION_PATHS, completesAtSecond: 1 });
+  pipeline.cloudFront.add({ kind: 'distribution', targetId: DISTRIBUTION_ID, invalidationId: 'ICALIBCOMPLETED', paths: DISTRIBUTION_PATHS, completesAtSecond: 0 });
+  const check = load('check-status');
+  const checkInput = (watched: object) => ({ request: watched, pace: 0, startedAt: new Date().toISOString() });
+
+  const notify = load('notify');
+  const { delivery: _delivery, ...watch } = sample.execution.output as Record<string, unknown>;
+  const notifyMs = mean([await time(notify, { channel: 'sns', watch }), await time(notify, { channel: 'slack', watch })]);
+
+  // Start watch on an event already watched: the full parse and StartExecution round trip,
+  // answered ExecutionAlreadyExists, so no new execution starts.
+  const startWatchMs = await time(load('start-watch'), sample.event);
+  return {
+    checkInProgressMs: await time(check, checkInput(inProgress)),
+    checkCompletedMs: await time(check, checkInput(completed)),
+    notifyMs,
+    startWatchMs,
+  };
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,178 @@
+import { AuthorizationErrorException, InternalErrorException, PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { renderSnsMessage, renderSubject } from '../../../lambda/notify/render-sns';
+import { notify, parseNotifyInput, type NotifyInput } from '../../../lambda/notify/notify';
+import { buildNotification, type WatchState } from '../../../lambda/shared/notification';
+import { samplePaths } from '../../../lambda/shared/status-result';
+import { completedStatus, distributionRequest } from './fixtures';
+
+const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:cloudfront-invalidations';
+const SECRET_ID = 'cloudfront-notifier/slack-webhook';
+
+const snsMock = mockClient(SNSClient);
+const sns = new SNSClient({ region: 'us-east-1' });
+
+const completed: WatchState = {
+  outcome: 'completed',
+  request: distributionRequest,
+  status: completedStatus(samplePaths(['/index.html', '#product-123'], 2)),
+};
+
+/** Runs `act` and returns the error it must reject with. */
+async function failureOf(act: () => Promise<unknown>): Promise<Error> {
+  try {
+    await act();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+afterEach(() => {
+  snsMock.reset();
+});
+
+describe('notify through SNS', () => {
+  it('publishes one JSON-structured message with subject and filterable attributes', async () => {
+    // Prepare
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const input: NotifyInput = { channel: 'sns', watch: completed };
+
+    // Act
+    const result = await notify(input, { sns: { client: sns, topicArn: TOPIC_ARN } });
+
+    // Assert
+    const notification = buildNotification(completed);
+    expect(result).toEqual({ channel: 'sns', delivered: true, outcome: 'completed' });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: TOPIC_ARN,
+      MessageStructure: 'json',
+      Subject: renderSubject(notification),
+      Message: renderSnsMessage(notification),
+      MessageAttributes: {
+        outcome: { DataType: 'String', StringValue: 'completed' },
+        targetId: { DataType: 'String', StringValue: 'E2QWRUHAPOMQZL' },
+        targetKind: { DataType: 'String', StringValue: 'distribution' },
+      },
+    });
+  });
+
+  it('sends only the outcome attribute when the target is unknown', async () => {
+    // Prepare
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    const input: NotifyInput = { channel: 'sns', watch: { outcome: 'could-not-track', rejected: { reason: 'detail.eventName is missing', eventId: 'e-1' } } };
+
+    // Act
+    await notify(input, { sns: { client: sns, topicArn: TOPIC_ARN } });
+
+    // Assert
+    const sent = snsMock.commandCalls(PublishCommand)[0]!.args[0].input;
+    expect(sent.MessageAttributes).toEqual({ outcome: { DataType: 'String', StringValue: 'could-not-track' } });
+  });
+
+  it.each<[string, Error]>([
+    ['an SNS 500', new InternalErrorException({ message: 'Internal error', $metadata: { httpStatusCode: 500 } })],
+    ['SNS throttling (429)', new ThrottledException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } })],
+    ['a network failure without HTTP status', Object.assign(new Error('socket hang up'), { name: 'TimeoutError' })],
+  ])('turns %s into TopicUnavailable, keeping the cause', async (_name, failure) => {
+    // Prepare
+    snsMock.on(PublishCommand).rejects(failure);
+
+    // Act
+    const error = await failureOf(() => notify({ channel: 'sns', watch: completed }, { sns: { client: sns, topicArn: TOPIC_ARN } }));
+
+    // Assert
+    expect(error.name).toBe('TopicUnavailable');
+    expect(error.message).toContain(failure.name);
+    expect(error.cause).toBe(failure);
+  });
+
+  it('lets a 4xx such as AuthorizationError through unchanged, so it is not retried', async () => {
+    // Prepare
+    const failure = new AuthorizationErrorException({ message: 'not authorized to perform SNS:Publish', $metadata: { httpStatusCode: 403 } });
+    snsMock.on(PublishCommand).rejects(failure);
+
+    // Act
+    const error = await failureOf(() => notify({ channel: 'sns', watch: completed }, { sns: { client: sns, topicArn: TOPIC_ARN } }));
+
+    // Assert
+    expect(error).toBe(failure);
+    expect(error.name).toBe('AuthorizationErrorException');
+  });
+
+  it('fails with InvalidWatcherInput when no topic is configured', async () => {
+    // Act
+    const error = await failureOf(() => notify({ channel: 'sns', watch: completed }, {}));
+
+    // Assert
+    expect(error.name).toBe('InvalidWatcherInput');
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+});
+
+describe('notify through Slack', () => {
+  it('fails with SlackSecretInvalid naming the secret when the secret cannot be read', async () => {
+    // Prepare
+    const readSecret = jest.fn(async () => {
+      throw Object.assign(new Error('Secrets Manager cannot find the specified secret.'), { name: 'ResourceNotFoundException' });
+    });
+
+    // Act
+    const error = await failureOf(() => notify({ channel: 'slack', watch: completed }, { slack: { secretId: SECRET_ID, readSecret } }));
+
+    // Assert
+    expect(error.name).toBe('SlackSecretInvalid');
+    expect(error.message).toContain(SECRET_ID);
+    expect(error.message).toContain('ResourceNotFoundException');
+    expect(readSecret).toHaveBeenCalledWith(SECRET_ID);
+  });
+
+  it('fails with SlackSecretInvalid when the secret holds no webhook URL, without showing the value', async () => {
+    // Prepare
+    const readSecret = async () => 'not-a-url-sekr1t';
+
+    // Act
+    const error = await failureOf(() => notify({ channel: 'slack', watch: completed }, { slack: { secretId: SECRET_ID, readSecret } }));
+
+    // Assert
+    expect(error.name).toBe('SlackSecretInvalid');
+    expect(error.message).toContain(SECRET_ID);
+    expect(error.message).not.toContain('sekr1t');
+  });
+
+  it('fails with InvalidWatcherInput when no Slack secret is configured', async () => {
+    // Act
+    const error = await failureOf(() => notify({ channel: 'slack', watch: completed }, {}));
+
+    // Assert
+    expect(error.name).toBe('InvalidWatcherInput');
+  });
+});
+
+describe('parseNotifyInput', () => {
+  it('accepts a channel and a watch state with a known outcome', () => {
+    // Prepare
+    const event = { channel: 'slack', watch: completed };
+
+    // Act
+    const input = parseNotifyInput(event);
+
+    // Assert
+    expect(input).toBe(event);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['no input', null, 'channel'],
+    ['an unknown channel', { channel: 'email', watch: completed }, 'channel'],
+    ['no watch state', { channel: 'sns' }, 'watch.outcome'],
+    ['an unknown outcome', { channel: 'sns', watch: { ...completed, outcome: 'done' } }, 'watch.outcome'],
+  ])('rejects %s with InvalidWatcherInput', (_name, event, field) => {
+    // Act
+    const parse = () => parseNotifyInput(event);
+
+    // Assert
+    expect(parse).toThrow(expect.objectContaining({ name: 'InvalidWatcherInput', message: expect.stringContaining(field) }));
+  });
+});
