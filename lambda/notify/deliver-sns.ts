@@ -24,7 +24,7 @@ export async function publishToTopic(sns: SNSClient, topicArn: string, notificat
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     const name = (error as Error).name;
-    if (status === undefined || status >= 500 || name === 'Throttled' || name === 'ThrottlingException' || status === 429) {
+    if (status === undefined || status >= 500 || name === 'ThrottledException' || name === 'ThrottlingException' || status === 429) {
       throw new NamedError(ErrorNames.TopicUnavailable, `SNS publish failed (${name}${status ? ` ${status}` : ''})`, { cause: error });
     }
     throw error;

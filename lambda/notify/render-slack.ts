@@ -23,6 +23,16 @@ const EMOJI: Record<Outcome, string> = {
   'could-not-track': ':warning:',
 };
 
+/** Escapes, then cuts to `max` characters without splitting an `&...;` entity. */
+export function escapeAndClip(text: string, max: number): string {
+  const escaped = escapeSlack(text);
+  if (escaped.length <= max) return escaped;
+  let cut = escaped.slice(0, max - 1);
+  const lastAmpersand = cut.lastIndexOf('&');
+  if (lastAmpersand >= 0 && !cut.slice(lastAmpersand).includes(';')) cut = cut.slice(0, lastAmpersand);
+  return `${cut}…`;
+}
+
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 // A path containing ``` would close the code block early.
@@ -36,14 +46,14 @@ export interface SlackMessage {
 export function renderSlack(notification: Notification): SlackMessage {
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(`${notification.title}`, SLACK_LIMITS.headerChars), emoji: true } },
-    { type: 'section', text: { type: 'mrkdwn', text: clip(`${EMOJI[notification.outcome]} ${escapeSlack(notification.summary)}`, SLACK_LIMITS.sectionChars) } },
+    { type: 'section', text: { type: 'mrkdwn', text: `${EMOJI[notification.outcome]} ${escapeAndClip(notification.summary, SLACK_LIMITS.sectionChars - 30)}` } },
   ];
   if (notification.facts.length > 0) {
     blocks.push({
       type: 'section',
       fields: notification.facts.slice(0, SLACK_LIMITS.fields).map((fact) => ({
         type: 'mrkdwn',
-        text: clip(`*${escapeSlack(fact.label)}*\n${escapeSlack(fact.value)}`, SLACK_LIMITS.fieldChars),
+        text: `*${escapeSlack(fact.label)}*\n${escapeAndClip(fact.value, SLACK_LIMITS.fieldChars - 100)}`,
       })),
     });
   }
@@ -60,5 +70,5 @@ export function renderSlack(notification: Notification): SlackMessage {
       elements: [{ type: 'mrkdwn', text: `<${notification.consoleUrl}|Open the invalidation in the CloudFront console>` }],
     });
   }
-  return { text: clip(escapeSlack(notification.summary), SLACK_LIMITS.sectionChars), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+  return { text: escapeAndClip(notification.summary, SLACK_LIMITS.sectionChars), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }

@@ -97,7 +97,7 @@ export function validatePollSchedule(schedule: PollSchedule): string[] {
     isWhole(schedule.maxIntervalSeconds) && schedule.maxIntervalSeconds >= schedule.firstIntervalSeconds && schedule.maxIntervalSeconds <= MAX_SINGLE_WAIT_SECONDS,
     `maxIntervalSeconds must be a whole number between firstIntervalSeconds and ${MAX_SINGLE_WAIT_SECONDS} (got ${schedule.maxIntervalSeconds})`,
   );
-  check(isWhole(schedule.maxWaitSeconds) && schedule.maxWaitSeconds >= 60 && schedule.maxWaitSeconds <= 7 * 24 * 3600, `maxWait must be between 1 minute and 7 days (got ${schedule.maxWaitSeconds} s)`);
+  check(isWhole(schedule.maxWaitSeconds) && schedule.maxWaitSeconds >= 60 && schedule.maxWaitSeconds <= 7 * 24 * 3600, `maxWait (maxWaitMinutes) must be between 1 minute and 7 days (got ${schedule.maxWaitSeconds} s)`);
   check(schedule.checkStyle === 'retry' || schedule.checkStyle === 'wait-loop', `checkStyle must be "retry" or "wait-loop" (got "${String(schedule.checkStyle)}")`);
   if (problems.length === 0) {
     const events = estimateHistoryEvents(schedule);

@@ -36,6 +36,11 @@ export const PATH_SAMPLE_LIMITS = {
   maxPathLength: 1024,
 } as const;
 
+/** Cuts on code points, so a character outside the BMP (an emoji) is never split in half. */
+function cutPath(path: string): string {
+  return `${Array.from(path).slice(0, PATH_SAMPLE_LIMITS.maxPathLength - 1).join('')}…`;
+}
+
 /** Keeps the first paths that fit {@link PATH_SAMPLE_LIMITS}; `total` always counts them all. */
 export function samplePaths(items: readonly string[] | undefined, total?: number): PathSample {
   const all = items ?? [];
@@ -43,7 +48,7 @@ export function samplePaths(items: readonly string[] | undefined, total?: number
   let bytes = 0;
   for (const item of all) {
     if (sample.length >= PATH_SAMPLE_LIMITS.maxPaths) break;
-    const path = item.length > PATH_SAMPLE_LIMITS.maxPathLength ? `${item.slice(0, PATH_SAMPLE_LIMITS.maxPathLength - 1)}…` : item;
+    const path = item.length > PATH_SAMPLE_LIMITS.maxPathLength ? cutPath(item) : item;
     const size = Buffer.byteLength(path, 'utf8');
     if (bytes + size > PATH_SAMPLE_LIMITS.maxBytes) break;
     sample.push(path);

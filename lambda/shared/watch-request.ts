@@ -183,7 +183,10 @@ const EXECUTION_NAME_UNSAFE = /[^A-Za-z0-9_-]/g;
  * invalidation ID.
  */
 export function executionNameFor(request: Pick<WatchRequest, 'target' | 'invalidationId'>): string {
-  return `${request.target.id}-${request.invalidationId}`.replace(EXECUTION_NAME_UNSAFE, '_').slice(0, 80);
+  const invalidationId = request.invalidationId.replace(EXECUTION_NAME_UNSAFE, '_').slice(0, 60);
+  // Shorten the target, never the invalidation ID: two invalidations must never share a name.
+  const target = request.target.id.replace(EXECUTION_NAME_UNSAFE, '_').slice(0, 80 - invalidationId.length - 1);
+  return `${target}-${invalidationId}`;
 }
 
 export function rejectedExecutionNameFor(rejected: RejectedEvent): string {

@@ -36,7 +36,7 @@ describe('loadConfig', () => {
     [{ slackWebhookSecretName: '' }, /slackWebhookSecretName must be a non-empty string/],
     [{ slackWebhookSecretName: 'has spaces' }, /not a valid secret name/],
     [{ maxWaitMinutes: 'an hour' }, /maxWaitMinutes must be a number/],
-    [{ maxWaitMinutes: '0.5' }, /maxWait must be between 1 minute and 7 days/],
+    [{ maxWaitMinutes: "0.5" }, /maxWait \(maxWaitMinutes\) must be between 1 minute and 7 days/],
     [{ firstIntervalSeconds: '0' }, /firstIntervalSeconds must be a whole number/],
     [{ backoffRate: '0.5' }, /backoffRate must be between 1 and 3/],
     [{ maxIntervalSeconds: '2', firstIntervalSeconds: '5' }, /maxIntervalSeconds must be a whole number between/],

@@ -74,13 +74,12 @@ describe('fitPaths', () => {
     expect(text).toBe('');
   });
 
-  // BUG (lambda/notify/path-list.ts, fitPaths loop): (1) each line is charged a trailing "\n"
-  // even the last one, and (2) room for "… and N more" is reserved even when every remaining
-  // path would fit. So paths that fit are dropped, and when nothing is kept the "more" line
-  // alone can exceed maxChars. Repro: fitPaths({ total: 3, sample: ['a', 'b', 'c'] }, { maxChars: 5 })
-  // returns "… and 3 more" (12 characters) although "a\nb\nc" is exactly 5. Fix: return
-  // sample.map(escape).join('\n') when total === sample.length and it fits; otherwise charge
-  // the newline only between lines, and never return a "more" line longer than maxChars.
-  it.todo('shows every path when the joined list is exactly maxChars long (bug: path-list.ts over-reserves)');
-  it.todo('never exceeds maxChars, even when no path fits (bug: path-list.ts returns the "more" line regardless)');
+  it('shows every path when the joined list is exactly maxChars long', () => {
+    expect(fitPaths({ total: 3, sample: ['a', 'b', 'c'] }, { maxChars: 5 })).toBe('a\nb\nc');
+  });
+  it('never exceeds maxChars, even when no path fits', () => {
+    const list = fitPaths({ total: 3, sample: ['abcdef', 'b', 'c'] }, { maxChars: 5 });
+    expect(list.length).toBeLessThanOrEqual(5);
+    expect(fitPaths({ total: 4, sample: ['abcdef', 'b', 'c'] }, { maxChars: 12 })).toBe('… and 4 more');
+  });
 });

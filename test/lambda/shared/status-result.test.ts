@@ -67,12 +67,11 @@ describe('samplePaths', () => {
     expect(result.sample).toEqual([exact]);
   });
 
-  // BUG (lambda/shared/status-result.ts, samplePaths, the `item.slice(0, maxPathLength - 1)`):
-  // slice counts UTF-16 code units, so a cut can fall between the two halves of a surrogate pair
-  // (emoji and other astral characters), leaving a lone surrogate in the sample. Repro:
-  // samplePaths(['/a' + '😀'.repeat(1100)]).sample[0] ends with '\ud83d…'. Fix: cut on code
-  // points, e.g. `Array.from(item).slice(0, max - 1).join('')`, or drop a trailing high surrogate.
-  it.todo('never cuts a long path between the halves of a surrogate pair (bug: status-result.ts samplePaths slices UTF-16 units)');
+  it('never cuts a long path between the halves of a surrogate pair', () => {
+    const [path] = samplePaths(['/a' + '😀'.repeat(1100)]).sample;
+    expect(path!.endsWith('😀…')).toBe(true);
+    expect(path).not.toMatch(/[\ud800-\udbff]…$/);
+  });
 
   it('counts the Quantity CloudFront reports when it is larger than the items it returned', () => {
     // Act

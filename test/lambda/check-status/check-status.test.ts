@@ -1,0 +1,328 @@
+import {
+  AccessDenied,
+  CloudFrontClient,
+  EntityNotFound,
+  GetInvalidationCommand,
+  GetInvalidationForDistributionTenantCommand,
+  NoSuchDistribution,
+  NoSuchInvalidation,
+  type GetInvalidationResult,
+} from '@aws-sdk/client-cloudfront';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import distributionEvent from '../../../local/fixtures/create-invalidation.json';
+import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.json';
+import { checkStatus, classifyCloudFrontError, parseCheckInput, type CheckInput } from '../../../lambda/check-status/check-status';
+import { NamedError } from '../../../lambda/shared/errors';
+import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../../../lambda/shared/schedule';
+import { PATH_SAMPLE_LIMITS } from '../../../lambda/shared/status-result';
+import { parseWatchRequest } from '../../../lambda/shared/watch-request';
+
+const cloudFrontMock = mockClient(CloudFrontClient);
+const cloudFront = new CloudFrontClient({ region: 'us-east-1', maxAttempts: 1 });
+
+const distributionRequest = parseWatchRequest(structuredClone(distributionEvent));
+const tenantRequest = parseWatchRequest(structuredClone(tenantEvent));
+
+const STARTED_AT = '2026-11-21T18:02:30.000Z';
+/** A clock `seconds` after the watch started. */
+const after = (seconds: number) => () => new Date(Date.parse(STARTED_AT) + seconds * 1000);
+
+const WAIT_LOOP: PollSchedule = { ...DEFAULT_POLL_SCHEDULE, checkStyle: 'wait-loop' };
+
+function inputFor(request = distributionRequest, pace = 0): CheckInput {
+  return { request, pace, startedAt: STARTED_AT };
+}
+
+function answer(status: 'InProgress' | 'Completed', items: string[] = ['/index.html', '#product-123'], quantity = items.length): GetInvalidationResult {
+  return {
+    Invalidation: {
+      Id: 'I2J0I21PCUYOIK',
+      Status: status,
+      CreateTime: new Date('2026-11-21T18:02:27.000Z'),
+      InvalidationBatch: { CallerReference: 'deploy-web-1342', Paths: { Quantity: quantity, Items: items } },
+    },
+  };
+}
+
+/** An error shaped like the SDK's: a name and the HTTP status in $metadata. */
+function sdkError(name: string, httpStatusCode: number, message = `${name} from CloudFront`): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
+}
+
+/** Runs `act` and returns the error it must reject with. */
+async function failureOf(act: () => Promise<unknown>): Promise<Error> {
+  try {
+    await act();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+afterEach(() => {
+  cloudFrontMock.reset();
+});
+
+describe('checkStatus', () => {
+  it('asks GetInvalidation with the distribution and invalidation IDs for a distribution', async () => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed'));
+
+    // Act
+    await checkStatus(cloudFront, inputFor(distributionRequest), DEFAULT_POLL_SCHEDULE, after(60));
+
+    // Assert
+    expect(cloudFrontMock).toHaveReceivedCommandTimes(GetInvalidationCommand, 1);
+    expect(cloudFrontMock).toHaveReceivedCommandWith(GetInvalidationCommand, { DistributionId: 'E2QWRUHAPOMQZL', Id: 'I2J0I21PCUYOIK' });
+    expect(cloudFrontMock).not.toHaveReceivedCommand(GetInvalidationForDistributionTenantCommand);
+  });
+
+  it('asks GetInvalidationForDistributionTenant with the tenant and invalidation IDs for a tenant', async () => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationForDistributionTenantCommand).resolves(answer('Completed'));
+
+    // Act
+    await checkStatus(cloudFront, inputFor(tenantRequest), DEFAULT_POLL_SCHEDULE, after(60));
+
+    // Assert
+    expect(cloudFrontMock).toHaveReceivedCommandTimes(GetInvalidationForDistributionTenantCommand, 1);
+    expect(cloudFrontMock).toHaveReceivedCommandWith(GetInvalidationForDistributionTenantCommand, {
+      DistributionTenantId: 'dt_2wjDZi3hD1ivOXf6rpZJO1AB',
+      Id: 'I3TENANTX8K2QZ',
+    });
+    expect(cloudFrontMock).not.toHaveReceivedCommand(GetInvalidationCommand);
+  });
+
+  it('returns Completed with the ISO create time, the check time and the elapsed seconds', async () => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed'));
+
+    // Act
+    const result = await checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(192));
+
+    // Assert
+    expect(result).toEqual({
+      status: 'Completed',
+      createTime: '2026-11-21T18:02:27.000Z',
+      checkedAt: '2026-11-21T18:05:42.000Z',
+      elapsedSeconds: 192,
+      paths: { total: 2, sample: ['/index.html', '#product-123'] },
+      deadlinePassed: false,
+      nextCheckInSeconds: 0,
+    });
+  });
+
+  it('returns a bounded sample of 3,000 long paths with the full count', async () => {
+    // Prepare
+    const items = Array.from({ length: 3000 }, (_, i) => `/assets/${i}/${'x'.repeat(1500)}`);
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed', items));
+
+    // Act
+    const result = await checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(30));
+
+    // Assert
+    expect(result.paths.total).toBe(3000);
+    expect(result.paths.sample.length).toBeGreaterThan(0);
+    expect(result.paths.sample.length).toBeLessThanOrEqual(PATH_SAMPLE_LIMITS.maxPaths);
+    result.paths.sample.forEach((path) => expect(path.length).toBeLessThanOrEqual(PATH_SAMPLE_LIMITS.maxPathLength));
+    expect(Buffer.byteLength(JSON.stringify(result), 'utf8')).toBeLessThan(PATH_SAMPLE_LIMITS.maxBytes + 1024);
+  });
+
+  it('counts the Quantity when CloudFront returns fewer items than it has', async () => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed', ['/a'], 40));
+
+    // Act
+    const result = await checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(30));
+
+    // Assert
+    expect(result.paths).toEqual({ total: 40, sample: ['/a'] });
+  });
+
+  it('throws InvalidationInProgress while in progress with the default retry schedule', async () => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
+
+    // Act
+    const error = await failureOf(() => checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(120)));
+
+    // Assert
+    expect(error).toBeInstanceOf(NamedError);
+    expect(error.name).toBe('InvalidationInProgress');
+    expect(error.message).toContain('I2J0I21PCUYOIK');
+  });
+
+  it('returns the next wait while in progress with the wait-loop schedule', async () => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
+
+    // Act
+    const first = await checkStatus(cloudFront, inputFor(), WAIT_LOOP, after(0));
+    const later = await checkStatus(cloudFront, inputFor(), WAIT_LOOP, after(600));
+
+    // Assert
+    expect(first).toMatchObject({ status: 'InProgress', deadlinePassed: false, nextCheckInSeconds: WAIT_LOOP.firstIntervalSeconds });
+    expect(later).toMatchObject({ status: 'InProgress', deadlinePassed: false, nextCheckInSeconds: WAIT_LOOP.maxIntervalSeconds });
+  });
+
+  it('returns a slowed-down wait after throttling, even in retry style', async () => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
+
+    // Act
+    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 2), DEFAULT_POLL_SCHEDULE, after(300));
+
+    // Assert
+    expect(result).toMatchObject({ status: 'InProgress', deadlinePassed: false, nextCheckInSeconds: DEFAULT_POLL_SCHEDULE.maxIntervalSeconds * 4 });
+  });
+
+  it.each<[string, PollSchedule]>([
+    ['retry', DEFAULT_POLL_SCHEDULE],
+    ['wait-loop', WAIT_LOOP],
+  ])('returns deadlinePassed once the maximum wait has passed (%s style)', async (_style, schedule) => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
+
+    // Act
+    const result = await checkStatus(cloudFront, inputFor(), schedule, after(schedule.maxWaitSeconds + 5));
+
+    // Assert
+    expect(result).toMatchObject({
+      status: 'InProgress',
+      elapsedSeconds: schedule.maxWaitSeconds + 5,
+      deadlinePassed: true,
+      nextCheckInSeconds: 0,
+    });
+  });
+
+  it('reports Completed rather than the deadline when it completed just at the end', async () => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed'));
+
+    // Act
+    const result = await checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(DEFAULT_POLL_SCHEDULE.maxWaitSeconds + 5));
+
+    // Assert
+    expect(result).toMatchObject({ status: 'Completed', deadlinePassed: false });
+  });
+
+  it('treats an answer without Invalidation.Status as CloudFront being unavailable', async () => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationCommand).resolves({});
+
+    // Act
+    const error = await failureOf(() => checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(10)));
+
+    // Assert
+    expect(error.name).toBe('CloudFrontUnavailable');
+  });
+
+  it.each<[string, () => Error, string]>([
+    ['Throttling (400)', () => sdkError('Throttling', 400, 'Rate exceeded'), 'CloudFrontThrottled'],
+    ['an HTTP 429', () => sdkError('TooManyRequests', 429), 'CloudFrontThrottled'],
+    ['ServiceUnavailable (503)', () => sdkError('ServiceUnavailable', 503), 'CloudFrontUnavailable'],
+    ['InternalError (500)', () => sdkError('InternalError', 500), 'CloudFrontUnavailable'],
+    ['a network error without $metadata', () => Object.assign(new Error('connect ECONNRESET'), { name: 'ECONNRESET' }), 'CloudFrontUnavailable'],
+  ])('turns %s from the Get API into %s', async (_name, makeError, expected) => {
+    // Prepare
+    const failure = makeError();
+    cloudFrontMock.on(GetInvalidationCommand).rejects(failure);
+
+    // Act
+    const error = await failureOf(() => checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(10)));
+
+    // Assert
+    expect(error.name).toBe(expected);
+    expect(error.message).toContain(failure.name);
+    expect(error.cause).toBe(failure);
+  });
+
+  it.each<[string, () => Error]>([
+    ['NoSuchInvalidation', () => new NoSuchInvalidation({ message: 'The specified invalidation does not exist.', $metadata: { httpStatusCode: 404 } })],
+    ['NoSuchDistribution', () => new NoSuchDistribution({ message: 'The specified distribution does not exist.', $metadata: { httpStatusCode: 404 } })],
+    ['EntityNotFound', () => new EntityNotFound({ message: 'The entity was not found.', $metadata: { httpStatusCode: 404 } })],
+    ['AccessDenied', () => new AccessDenied({ message: 'Access denied.', $metadata: { httpStatusCode: 403 } })],
+  ])('turns %s into InvalidationNotTrackable naming the code and the IDs', async (code, makeError) => {
+    // Prepare
+    const failure = makeError();
+    cloudFrontMock.on(GetInvalidationForDistributionTenantCommand).rejects(failure);
+
+    // Act
+    const error = await failureOf(() => checkStatus(cloudFront, inputFor(tenantRequest), DEFAULT_POLL_SCHEDULE, after(10)));
+
+    // Assert
+    expect(error.name).toBe('InvalidationNotTrackable');
+    expect(error.message).toContain(code);
+    expect(error.message).toContain('dt_2wjDZi3hD1ivOXf6rpZJO1AB');
+    expect(error.message).toContain('I3TENANTX8K2QZ');
+    expect(error.message).toContain(failure.message);
+  });
+});
+
+describe('classifyCloudFrontError', () => {
+  it('passes a named error through unchanged', () => {
+    // Prepare
+    const named = new NamedError('CloudFrontUnavailable', 'already classified');
+
+    // Act
+    const result = classifyCloudFrontError(named, distributionRequest);
+
+    // Assert
+    expect(result).toBe(named);
+  });
+
+  it('names a distribution target as a distribution', () => {
+    // Act
+    const result = classifyCloudFrontError(sdkError('NoSuchInvalidation', 404), distributionRequest);
+
+    // Assert
+    expect(result.name).toBe('InvalidationNotTrackable');
+    expect(result.message).toContain('distribution E2QWRUHAPOMQZL, invalidation I2J0I21PCUYOIK');
+    expect(result.message).toContain('HTTP 404');
+  });
+
+  it('treats something thrown that is not an error as CloudFront being unavailable', () => {
+    // Act
+    const result = classifyCloudFrontError(undefined, distributionRequest);
+
+    // Assert
+    expect(result.name).toBe('CloudFrontUnavailable');
+    expect(result.message).toContain('UnknownError');
+  });
+});
+
+describe('parseCheckInput', () => {
+  it('accepts a valid input and defaults the pace to 0', () => {
+    // Act
+    const input = parseCheckInput({ request: distributionRequest, startedAt: STARTED_AT });
+
+    // Assert
+    expect(input).toEqual({ request: distributionRequest, pace: 0, startedAt: STARTED_AT });
+  });
+
+  it('keeps a numeric pace', () => {
+    // Act
+    const input = parseCheckInput({ request: distributionRequest, startedAt: STARTED_AT, pace: 3 });
+
+    // Assert
+    expect(input.pace).toBe(3);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['no input at all', null, '"request"'],
+    ['a missing request', { startedAt: STARTED_AT }, '"request"'],
+    ['an unknown target kind', { request: { ...distributionRequest, target: { kind: 'origin', id: 'E2QWRUHAPOMQZL' } }, startedAt: STARTED_AT }, 'request.target.kind'],
+    ['a missing target', { request: { ...distributionRequest, target: undefined }, startedAt: STARTED_AT }, 'request.target.kind'],
+    ['a missing target ID', { request: { ...distributionRequest, target: { kind: 'distribution', id: '' } }, startedAt: STARTED_AT }, 'request.target.id'],
+    ['a missing invalidation ID', { request: { ...distributionRequest, invalidationId: undefined }, startedAt: STARTED_AT }, 'request.invalidationId'],
+    ['a missing startedAt', { request: distributionRequest }, '"startedAt"'],
+    ['a startedAt that is not a time', { request: distributionRequest, startedAt: 'yesterday' }, '"startedAt"'],
+  ])('rejects %s with InvalidWatcherInput', (_name, event, field) => {
+    // Act
+    const parse = () => parseCheckInput(event);
+
+    // Assert
+    expect(parse).toThrow(expect.objectContaining({ name: 'InvalidWatcherInput', message: expect.stringContaining(field) }));
+  });
+});
