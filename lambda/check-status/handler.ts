@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import middy from '@middy/core';
 import { EnvNames, requireEnv } from '../shared/env';
-import { ErrorNames, NamedError } from '../shared/errors';
+import { ErrorNames } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { parsePollSchedule } from '../shared/schedule';
 import type { StatusResult } from '../shared/status-result';
@@ -17,10 +17,11 @@ export const handler = middy<unknown, StatusResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
     const input = parseCheckInput(event);
-    logger.appendKeys({ invalidationId: input.request.invalidationId, targetId: input.request.target.id });
+    // A child per invocation: its keys cannot leak into, or be reset by, another invocation.
+    const log = logger.createChild({ persistentKeys: { invalidationId: input.request.invalidationId, targetId: input.request.target.id } });
     try {
       const result = await checkStatus(cloudFront, input, schedule);
-      logger.info('Checked invalidation', {
+      log.info('Checked invalidation', {
         status: result.status,
         elapsedSeconds: result.elapsedSeconds,
         nextCheckInSeconds: result.nextCheckInSeconds,
@@ -30,10 +31,10 @@ export const handler = middy<unknown, StatusResult>()
     } catch (error) {
       const name = (error as Error).name;
       if (name === ErrorNames.InvalidationInProgress) {
-        logger.info('Still in progress; quick check again', { pace: input.pace });
+        log.info('Still in progress; the Task Retry checks again');
       } else {
-        logger.warn('Status check failed', { errorName: name, errorMessage: (error as Error).message });
+        log.warn('Status check failed', { errorName: name, errorMessage: (error as Error).message });
       }
-      throw error instanceof NamedError || error instanceof Error ? error : new Error(String(error));
+      throw error;
     }
   });

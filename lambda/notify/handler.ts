@@ -20,13 +20,14 @@ export const handler = middy<unknown, DeliveryResult>()
   .handler(async (event) => {
     const input = parseNotifyInput(event);
     const invalidationId = input.watch.request?.invalidationId ?? input.watch.rejected?.invalidationId ?? 'none';
-    logger.appendKeys({ invalidationId, channel: input.channel, outcome: input.watch.outcome });
+    // A child per invocation: its keys cannot leak into, or be reset by, another invocation.
+    const log = logger.createChild({ persistentKeys: { invalidationId, channel: input.channel, outcome: input.watch.outcome } });
     try {
       const result = await notify(input, dependencies);
-      logger.info('Notification delivered');
+      log.info('Notification delivered');
       return result;
     } catch (error) {
-      logger.error('Notification not delivered', { errorName: (error as Error).name, errorMessage: (error as Error).message });
+      log.error('Notification not delivered', { errorName: (error as Error).name, errorMessage: (error as Error).message });
       throw error;
     }
   });

@@ -14,11 +14,11 @@ export const handler = middy<unknown, StartWatchResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
     const result = await startWatch(sfn, stateMachineArn, event);
-    logger.appendKeys({ invalidationId: result.invalidationId ?? 'none' });
+    const log = logger.createChild({ persistentKeys: { invalidationId: result.invalidationId ?? 'none' } });
     if (result.rejectedReason) {
-      logger.warn('Event rejected; the watcher will report it', { executionName: result.executionName, reason: result.rejectedReason });
+      log.warn('Event rejected; the watcher will report it', { executionName: result.executionName, reason: result.rejectedReason });
     } else {
-      logger.info(result.outcome === 'duplicate' ? 'Duplicate event; already watched' : 'Watch started', {
+      log.info(result.outcome === 'duplicate' ? 'Duplicate event; already watched' : 'Watch started', {
         executionName: result.executionName,
         executionArn: result.executionArn,
       });

@@ -1,0 +1,50 @@
+/**
+ * What the handlers log, captured from the real Powertools logger: structured JSON lines that
+ * all carry the invalidation ID, and never the webhook URL, a secret value or a whole event.
+ */
+import { SAMPLE_DISTRIBUTION, cloudTrailEvent, emulatedInvalidation } from '../../local/events';
+import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
+
+let pipeline: LocalPipeline;
+let slackUrl: string;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  pipeline = await startLocalPipeline({ logs: true });
+  slackUrl = [...pipeline.aws.secrets.values()][0]!;
+  // INFO goes to stdout, WARN and ERROR to stderr, as in Lambda.
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(...String(chunk).split('\n').filter((line) => line.trim() !== ''));
+      return true;
+    });
+  }
+  // A run that logs successes and failures: throttling, a rejected webhook.
+  pipeline.cloudFront.add(emulatedInvalidation(SAMPLE_DISTRIBUTION, { inProgressChecks: 2 }));
+  pipeline.cloudFront.forceNext({ status: 400, code: 'Throttling', message: 'Rate exceeded' });
+  pipeline.slack.answerNext({ status: 404, body: 'no_service' });
+  await pipeline.deliver(cloudTrailEvent(SAMPLE_DISTRIBUTION));
+  await pipeline.idle();
+  jest.restoreAllMocks();
+});
+afterAll(() => pipeline.stop());
+
+it('writes structured JSON lines, each with the invalidation ID', () => {
+  expect(lines.filter((l) => !l.includes('I2J0I21PCUYOIK'))).toEqual([]);
+  expect(lines.length).toBeGreaterThanOrEqual(6);
+  for (const line of lines) {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    expect(entry).toMatchObject({ invalidationId: SAMPLE_DISTRIBUTION.invalidationId, service: 'cloudfront-invalidation-notifier' });
+  }
+  expect(lines.some((line) => line.includes('CloudFrontThrottled'))).toBe(true);
+  expect(lines.some((line) => line.includes('SlackWebhookRejected'))).toBe(true);
+});
+
+it('never logs the webhook URL, the secret or the event', () => {
+  const all = lines.join('\n');
+  expect(all).not.toContain(slackUrl);
+  expect(all).not.toContain('/services/');
+  expect(all).not.toContain('userIdentity');
+  expect(all).not.toContain('requestParameters');
+  expect(all).not.toContain(SAMPLE_DISTRIBUTION.paths[1]);
+});
