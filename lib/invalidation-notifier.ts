@@ -78,7 +78,8 @@ export class InvalidationNotifier extends Construct {
     for (const resource of ['distribution/*', 'distribution-tenant/*']) {
       Validations.of(checkStatus.role!).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::${accountInFinding}:${resource}]`,
-        reason: 'Any distribution or tenant of the account may be invalidated by anyone; their IDs are not known at deploy time. The actions are read-only Get calls.',
+        reason:
+          'Any distribution or tenant of the account may be invalidated by anyone; their IDs are not known at deploy time. The actions are read-only Get calls.',
       });
     }
 

@@ -64,7 +64,8 @@ export class NotifierFunction extends NodejsFunction {
     (this.node.defaultChild as CfnFunction).addMetadata(FUNCTION_DIR_METADATA, functionDir);
     Validations.of(this).acknowledge({
       id: 'AwsSolutions::AwsSolutions-L1',
-      reason: 'Node.js 22 on purpose: the bundle targets node22 and is tested on Node 20/22; move to a newer runtime together with the esbuild target.',
+      reason:
+        'Node.js 22 on purpose: the bundle targets node22 and is tested on Node 20/22; move to a newer runtime together with the esbuild target.',
     });
   }
 }

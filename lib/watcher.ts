@@ -156,7 +156,8 @@ export class Watcher extends Construct {
     });
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs delivery (CreateLogDelivery, ...) support no resource-level permissions.',
+      reason:
+        'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs delivery (CreateLogDelivery, ...) support no resource-level permissions.',
     });
     for (const fn of [props.checkStatusFunction, props.notifyFunction]) {
       Validations.of(this.stateMachine).acknowledge({
@@ -176,10 +177,7 @@ export class Watcher extends Construct {
         retryOnServiceExceptions: false,
         payload: sfn.TaskInput.fromObject({ channel, watch: sfn.JsonPath.entirePayload }),
       });
-      const transient =
-        channel === 'slack'
-          ? [ErrorNames.SlackUnavailable, ErrorNames.SlackRateLimited]
-          : [ErrorNames.TopicUnavailable];
+      const transient = channel === 'slack' ? [ErrorNames.SlackUnavailable, ErrorNames.SlackRateLimited] : [ErrorNames.TopicUnavailable];
       deliver.addRetry({
         errors: [...transient, ...LAMBDA_SERVICE_ERRORS],
         interval: Duration.seconds(channel === 'slack' ? 5 : 2),
@@ -195,9 +193,7 @@ export class Watcher extends Construct {
       parallel.branch(deliver);
     }
 
-    const delivered = props.channels.map((_, index) =>
-      sfn.Condition.booleanEquals(`$.delivery[${index}].delivered`, true),
-    );
+    const delivered = props.channels.map((_, index) => sfn.Condition.booleanEquals(`$.delivery[${index}].delivered`, true));
     const allDelivered = delivered.length === 1 ? delivered[0]! : sfn.Condition.and(...delivered);
     const ending = new sfn.Choice(this, 'How did it end?')
       .when(sfn.Condition.stringEquals('$.outcome', 'completed'), new sfn.Succeed(this, 'Team notified'))
@@ -215,19 +211,17 @@ export class Watcher extends Construct {
         }),
       );
     return parallel.next(
-      new sfn.Choice(this, 'Delivered to every channel?')
-        .when(allDelivered, ending)
-        .otherwise(
-          // The Fail's cause lists each channel's result, with the error of those that refused.
-          new sfn.Pass(this, 'Report deliveries', {
-            parameters: { 'report.$': 'States.JsonToString($.delivery)' },
-          }).next(
-            new sfn.Fail(this, 'Notification not delivered', {
-              error: WatcherFailures.notDelivered,
-              causePath: '$.report',
-            }),
-          ),
+      new sfn.Choice(this, 'Delivered to every channel?').when(allDelivered, ending).otherwise(
+        // The Fail's cause lists each channel's result, with the error of those that refused.
+        new sfn.Pass(this, 'Report deliveries', {
+          parameters: { 'report.$': 'States.JsonToString($.delivery)' },
+        }).next(
+          new sfn.Fail(this, 'Notification not delivered', {
+            error: WatcherFailures.notDelivered,
+            causePath: '$.report',
+          }),
         ),
+      ),
     );
   }
 }

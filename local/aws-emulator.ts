@@ -91,7 +91,16 @@ export class AwsEmulator {
     const { SecretId } = JSON.parse(body) as { SecretId: string };
     const value = this.secrets.get(SecretId);
     if (value === undefined) return jsonError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.", 400, '1.1');
-    return json({ ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SecretId}-AbCdEf`, Name: SecretId, SecretString: value, VersionId: 'v1', CreatedDate: Date.now() / 1000 }, '1.1');
+    return json(
+      {
+        ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SecretId}-AbCdEf`,
+        Name: SecretId,
+        SecretString: value,
+        VersionId: 'v1',
+        CreatedDate: Date.now() / 1000,
+      },
+      '1.1',
+    );
   }
 
   private stepFunctions(target: string, body: string): LoopbackResponse {

@@ -108,8 +108,7 @@ export class CloudFrontEmulator {
     const kind = segment === 'distribution' ? 'distribution' : 'tenant';
     const targetId = decodeURIComponent(rawTarget);
     const invalidationId = decodeURIComponent(rawId);
-    const record = (status: number, answer: string) =>
-      this.calls.push({ kind, targetId, invalidationId, status, answer, at: Date.now() });
+    const record = (status: number, answer: string) => this.calls.push({ kind, targetId, invalidationId, status, answer, at: Date.now() });
 
     const forced = this.forced.shift();
     if (forced) {
@@ -125,7 +124,11 @@ export class CloudFrontEmulator {
       const anyForTarget = [...this.invalidations.values()].some((inv) => inv.kind === kind && inv.targetId === targetId);
       const code = anyForTarget ? 'NoSuchInvalidation' : kind === 'tenant' ? 'EntityNotFound' : 'NoSuchDistribution';
       record(404, code);
-      return this.error(404, code, `The specified ${anyForTarget ? 'invalidation' : kind === 'tenant' ? 'distribution tenant' : 'distribution'} does not exist.`);
+      return this.error(
+        404,
+        code,
+        `The specified ${anyForTarget ? 'invalidation' : kind === 'tenant' ? 'distribution tenant' : 'distribution'} does not exist.`,
+      );
     }
     const completed =
       invalidation.completesAtSecond !== undefined

@@ -11,7 +11,9 @@ async function main() {
   const pipeline = await startLocalPipeline({ bundle: true });
   for (const sample of [SAMPLE_DISTRIBUTION, SAMPLE_TENANT]) {
     pipeline.cloudFront.add(emulatedInvalidation(sample, { inProgressChecks: 3 }));
-    console.log(`→ CloudTrail: ${sample.kind === 'tenant' ? 'CreateInvalidationForDistributionTenant' : 'CreateInvalidation'} ${sample.invalidationId} on ${sample.targetId}`);
+    console.log(
+      `→ CloudTrail: ${sample.kind === 'tenant' ? 'CreateInvalidationForDistributionTenant' : 'CreateInvalidation'} ${sample.invalidationId} on ${sample.targetId}`,
+    );
     await pipeline.deliver(cloudTrailEvent(sample));
   }
   await pipeline.idle();

@@ -32,17 +32,26 @@ export const SAMPLE_TENANT: SampleInvalidation = {
 
 /** The CloudTrail event CloudFront would produce for this invalidation (fresh IDs and paths). */
 export function cloudTrailEvent(invalidation: SampleInvalidation, eventId = `evt-${invalidation.invalidationId}`): Record<string, unknown> {
-  const fixture = structuredClone(invalidation.kind === 'tenant' ? tenantFixture : distributionFixture) as typeof distributionFixture & typeof tenantFixture;
+  const fixture = structuredClone(invalidation.kind === 'tenant' ? tenantFixture : distributionFixture) as typeof distributionFixture &
+    typeof tenantFixture;
   const { detail } = fixture;
   const segment = invalidation.kind === 'tenant' ? 'distribution-tenant' : 'distribution';
-  const batch = { paths: { quantity: invalidation.paths.length, items: [...invalidation.paths] }, callerReference: invalidation.callerReference };
+  const batch = {
+    paths: { quantity: invalidation.paths.length, items: [...invalidation.paths] },
+    callerReference: invalidation.callerReference,
+  };
   detail.requestParameters = {
     ...(invalidation.kind === 'tenant' ? { id: invalidation.targetId } : { distributionId: invalidation.targetId }),
     invalidationBatch: batch,
   } as typeof detail.requestParameters;
   detail.responseElements = {
     location: `https://cloudfront.amazonaws.com/2020-05-31/${segment}/${invalidation.targetId}/invalidation/${invalidation.invalidationId}`,
-    invalidation: { id: invalidation.invalidationId, status: 'InProgress', createTime: 'Nov 21, 2026 6:02:27 PM', invalidationBatch: batch },
+    invalidation: {
+      id: invalidation.invalidationId,
+      status: 'InProgress',
+      createTime: 'Nov 21, 2026 6:02:27 PM',
+      invalidationBatch: batch,
+    },
   };
   detail.eventID = eventId;
   fixture.id = eventId;
@@ -50,6 +59,9 @@ export function cloudTrailEvent(invalidation: SampleInvalidation, eventId = `evt
 }
 
 /** The matching emulator entry: the same IDs and paths. */
-export function emulatedInvalidation(invalidation: SampleInvalidation, when: Pick<EmulatedInvalidation, 'inProgressChecks' | 'completesAtSecond'>): EmulatedInvalidation {
+export function emulatedInvalidation(
+  invalidation: SampleInvalidation,
+  when: Pick<EmulatedInvalidation, 'inProgressChecks' | 'completesAtSecond'>,
+): EmulatedInvalidation {
   return { ...invalidation, ...when };
 }

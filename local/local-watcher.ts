@@ -123,7 +123,10 @@ export class LocalWatcher {
       waitTimeOverrides: Object.fromEntries(waitStates.map(([stateName]) => [stateName, 0])),
       retryIntervalOverrides: Object.fromEntries(taskStates.map(([stateName]) => [stateName, 0])),
     };
-    const running = this.machine.run(input as never, { overrides: overrides as never, context: { Execution: { Name: name, Id: arn } } as never });
+    const running = this.machine.run(input as never, {
+      overrides: overrides as never,
+      context: { Execution: { Name: name, Id: arn } } as never,
+    });
 
     const countTransitions = (async () => {
       for await (const event of running.eventLogs) {

@@ -32,7 +32,9 @@ export async function startLoopbackServer(
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       Promise.resolve()
-        .then(() => handle({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }))
+        .then(() =>
+          handle({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        )
         .then(
           (response) => {
             res.writeHead(response.status, response.headers ?? {});

@@ -80,12 +80,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const { arn: stateMachineArn, definition } = watcherDefinition(template);
   const functions = localFunctions(template, FUNCTION_DIR_METADATA);
 
-  let watcher: LocalWatcher | undefined;
+  // The emulators need the watcher (virtual clocks, StartExecution) before it can be built.
+  const late: { watcher?: LocalWatcher } = {};
   const cloudFront = new CloudFrontEmulator({
     rateLimit: options.cloudFrontRateLimit,
     clock: (invalidationId) => {
-      for (const execution of watcher?.executions.values() ?? []) {
-        if ((execution.input as { request?: { invalidationId?: string } }).request?.invalidationId === invalidationId) return execution.virtualSeconds;
+      for (const execution of late.watcher?.executions.values() ?? []) {
+        if ((execution.input as { request?: { invalidationId?: string } }).request?.invalidationId === invalidationId)
+          return execution.virtualSeconds;
       }
       return 0;
     },
@@ -93,7 +95,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const slack = new SlackEmulator();
   const aws = new AwsEmulator((arn, name, input) => {
     if (arn !== stateMachineArn) throw new Error(`StartExecution for unknown state machine ${arn}`);
-    return watcher!.start(name, input);
+    return late.watcher!.start(name, input);
   });
   const [cloudFrontUrl, slackUrl, awsUrl] = await Promise.all([cloudFront.start(), slack.start(), aws.start()]);
   const slackSecretValue = options.slackSecretValue === undefined ? slackUrl : options.slackSecretValue;
@@ -126,10 +128,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   }
   if (!startWatch) throw new Error('The template has no start-watch function');
 
-  watcher = new LocalWatcher(stateMachineArn, definition, handlers, {
+  const watcher = new LocalWatcher(stateMachineArn, definition, handlers, {
     msPerVirtualSecond: options.msPerVirtualSecond,
     random: options.random,
   });
+  late.watcher = watcher;
   return {
     template,
     cloudFront,
@@ -137,7 +140,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     aws,
     watcher,
     deliver: (event) => startWatch!(event),
-    idle: () => watcher!.idle(),
+    idle: () => watcher.idle(),
     stop: async () => {
       await Promise.all([cloudFront.stop(), slack.stop(), aws.stop()]);
     },

@@ -25,7 +25,8 @@ export function parseCheckInput(event: unknown): CheckInput {
     throw new NamedError(ErrorNames.InvalidWatcherInput, `Check status input: ${what}`);
   };
   if (!request || typeof request !== 'object') return fail('"request" is missing');
-  if (request.target?.kind !== 'distribution' && request.target?.kind !== 'tenant') return fail('"request.target.kind" must be distribution or tenant');
+  if (request.target?.kind !== 'distribution' && request.target?.kind !== 'tenant')
+    return fail('"request.target.kind" must be distribution or tenant');
   if (typeof request.target.id !== 'string' || request.target.id === '') return fail('"request.target.id" is missing');
   if (typeof request.invalidationId !== 'string' || request.invalidationId === '') return fail('"request.invalidationId" is missing');
   const startedAt = typeof input?.startedAt === 'string' ? Date.parse(input.startedAt) : NaN;
@@ -65,7 +66,11 @@ export function classifyCloudFrontError(error: unknown, request: WatchRequest): 
     return new NamedError(ErrorNames.CloudFrontThrottled, `CloudFront throttled the status check (${code}) for ${what}`, { cause: error });
   }
   if (status === undefined || status >= 500) {
-    return new NamedError(ErrorNames.CloudFrontUnavailable, `CloudFront did not answer the status check (${code}${status ? ` ${status}` : ''}) for ${what}`, { cause: error });
+    return new NamedError(
+      ErrorNames.CloudFrontUnavailable,
+      `CloudFront did not answer the status check (${code}${status ? ` ${status}` : ''}) for ${what}`,
+      { cause: error },
+    );
   }
   return new NamedError(
     ErrorNames.InvalidationNotTrackable,
@@ -100,7 +105,10 @@ export async function checkStatus(
   const next = planNextCheck(schedule, elapsedSeconds, input.pace);
   switch (next.kind) {
     case 'retry':
-      throw new NamedError(ErrorNames.InvalidationInProgress, `Invalidation ${input.request.invalidationId} is ${invalidation.Status} after ${elapsedSeconds} s`);
+      throw new NamedError(
+        ErrorNames.InvalidationInProgress,
+        `Invalidation ${input.request.invalidationId} is ${invalidation.Status} after ${elapsedSeconds} s`,
+      );
     case 'give-up':
       return { status: 'InProgress', ...base, deadlinePassed: true, nextCheckInSeconds: 0 };
     case 'wait':

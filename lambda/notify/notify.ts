@@ -56,7 +56,9 @@ export async function notify(input: NotifyInput, deps: NotifyDependencies): Prom
       try {
         secretValue = await deps.slack.readSecret(deps.slack.secretId);
       } catch (error) {
-        throw new NamedError(ErrorNames.SlackSecretInvalid, `Secret "${deps.slack.secretId}" could not be read: ${(error as Error).name}`, { cause: error });
+        throw new NamedError(ErrorNames.SlackSecretInvalid, `Secret "${deps.slack.secretId}" could not be read: ${(error as Error).name}`, {
+          cause: error,
+        });
       }
       const webhook = webhookUrlFromSecret(secretValue, deps.slack.secretId);
       await postToSlack(webhook, renderSlack(notification), deps.slack.postOptions);

@@ -46,7 +46,13 @@ export interface SlackMessage {
 export function renderSlack(notification: Notification): SlackMessage {
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(`${notification.title}`, SLACK_LIMITS.headerChars), emoji: true } },
-    { type: 'section', text: { type: 'mrkdwn', text: `${EMOJI[notification.outcome]} ${escapeAndClip(notification.summary, SLACK_LIMITS.sectionChars - 30)}` } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `${EMOJI[notification.outcome]} ${escapeAndClip(notification.summary, SLACK_LIMITS.sectionChars - 30)}`,
+      },
+    },
   ];
   if (notification.facts.length > 0) {
     blocks.push({

@@ -95,10 +95,7 @@ export function buildNotification(state: WatchState): Notification {
   const invalidationId = request?.invalidationId ?? rejected?.invalidationId;
   const createdBy = request?.createdBy ?? rejected?.createdBy;
   const createTime = status?.createTime;
-  const took =
-    outcome === 'completed' && status && createTime
-      ? (Date.parse(status.checkedAt) - Date.parse(createTime)) / 1000
-      : undefined;
+  const took = outcome === 'completed' && status && createTime ? (Date.parse(status.checkedAt) - Date.parse(createTime)) / 1000 : undefined;
   const waitedSeconds = status?.elapsedSeconds;
 
   const facts: Fact[] = [];

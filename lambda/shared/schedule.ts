@@ -38,10 +38,7 @@ export const MAX_PACE = 5;
 /** No single wait is longer than this, whatever the pace. */
 export const MAX_SINGLE_WAIT_SECONDS = 900;
 
-export type NextCheck =
-  | { readonly kind: 'retry' }
-  | { readonly kind: 'wait'; readonly seconds: number }
-  | { readonly kind: 'give-up' };
+export type NextCheck = { readonly kind: 'retry' } | { readonly kind: 'wait'; readonly seconds: number } | { readonly kind: 'give-up' };
 
 /** The schedule's interval after `elapsedSeconds` (the geometric series, written in elapsed time). */
 export function intervalAt(schedule: PollSchedule, elapsedSeconds: number): number {
@@ -91,14 +88,28 @@ export function validatePollSchedule(schedule: PollSchedule): string[] {
     if (!ok) problems.push(message);
   };
   const isWhole = (n: number) => Number.isInteger(n) && n > 0;
-  check(isWhole(schedule.firstIntervalSeconds), `firstIntervalSeconds must be a whole number of seconds >= 1 (got ${schedule.firstIntervalSeconds})`);
-  check(Number.isFinite(schedule.backoffRate) && schedule.backoffRate >= 1 && schedule.backoffRate <= 3, `backoffRate must be between 1 and 3 (got ${schedule.backoffRate})`);
   check(
-    isWhole(schedule.maxIntervalSeconds) && schedule.maxIntervalSeconds >= schedule.firstIntervalSeconds && schedule.maxIntervalSeconds <= MAX_SINGLE_WAIT_SECONDS,
+    isWhole(schedule.firstIntervalSeconds),
+    `firstIntervalSeconds must be a whole number of seconds >= 1 (got ${schedule.firstIntervalSeconds})`,
+  );
+  check(
+    Number.isFinite(schedule.backoffRate) && schedule.backoffRate >= 1 && schedule.backoffRate <= 3,
+    `backoffRate must be between 1 and 3 (got ${schedule.backoffRate})`,
+  );
+  check(
+    isWhole(schedule.maxIntervalSeconds) &&
+      schedule.maxIntervalSeconds >= schedule.firstIntervalSeconds &&
+      schedule.maxIntervalSeconds <= MAX_SINGLE_WAIT_SECONDS,
     `maxIntervalSeconds must be a whole number between firstIntervalSeconds and ${MAX_SINGLE_WAIT_SECONDS} (got ${schedule.maxIntervalSeconds})`,
   );
-  check(isWhole(schedule.maxWaitSeconds) && schedule.maxWaitSeconds >= 60 && schedule.maxWaitSeconds <= 7 * 24 * 3600, `maxWait (maxWaitMinutes) must be between 1 minute and 7 days (got ${schedule.maxWaitSeconds} s)`);
-  check(schedule.checkStyle === 'retry' || schedule.checkStyle === 'wait-loop', `checkStyle must be "retry" or "wait-loop" (got "${String(schedule.checkStyle)}")`);
+  check(
+    isWhole(schedule.maxWaitSeconds) && schedule.maxWaitSeconds >= 60 && schedule.maxWaitSeconds <= 7 * 24 * 3600,
+    `maxWait (maxWaitMinutes) must be between 1 minute and 7 days (got ${schedule.maxWaitSeconds} s)`,
+  );
+  check(
+    schedule.checkStyle === 'retry' || schedule.checkStyle === 'wait-loop',
+    `checkStyle must be "retry" or "wait-loop" (got "${String(schedule.checkStyle)}")`,
+  );
   if (problems.length === 0) {
     const events = estimateHistoryEvents(schedule);
     check(

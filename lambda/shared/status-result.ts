@@ -38,7 +38,9 @@ export const PATH_SAMPLE_LIMITS = {
 
 /** Cuts on code points, so a character outside the BMP (an emoji) is never split in half. */
 function cutPath(path: string): string {
-  return `${Array.from(path).slice(0, PATH_SAMPLE_LIMITS.maxPathLength - 1).join('')}…`;
+  return `${Array.from(path)
+    .slice(0, PATH_SAMPLE_LIMITS.maxPathLength - 1)
+    .join('')}…`;
 }
 
 /** Keeps the first paths that fit {@link PATH_SAMPLE_LIMITS}; `total` always counts them all. */

@@ -53,8 +53,7 @@ export class MalformedEventError extends Error {
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const stringAt = (root: unknown, path: readonly string[]): string | undefined => {
   let node: unknown = root;
@@ -68,8 +67,7 @@ const stringAt = (root: unknown, path: readonly string[]): string | undefined =>
 // Old records carry versioned names such as CreateInvalidation2014_01_31.
 const baseEventName = (name: string): string => name.replace(/\d{4}_\d{2}_\d{2}$/, '');
 
-const LOCATION_PATTERN =
-  /\/(distribution|distribution-tenant)\/([^/]+)\/invalidation\/([^/?#]+)\s*$/;
+const LOCATION_PATTERN = /\/(distribution|distribution-tenant)\/([^/]+)\/invalidation\/([^/?#]+)\s*$/;
 
 /** Parses `responseElements.location` into its target and invalidation IDs. */
 function parseLocation(location: string | undefined) {
@@ -122,10 +120,7 @@ export function parseWatchRequest(event: unknown): WatchRequest {
   const eventName = baseEventName(rawName);
   const kind = (Object.keys(EVENT_NAMES) as TargetKind[]).find((k) => EVENT_NAMES[k] === eventName);
   if (!kind) {
-    return reject(
-      `detail.eventName "${rawName}" is not ${EVENT_NAMES.distribution} or ${EVENT_NAMES.tenant}`,
-      { eventName: rawName },
-    );
+    return reject(`detail.eventName "${rawName}" is not ${EVENT_NAMES.distribution} or ${EVENT_NAMES.tenant}`, { eventName: rawName });
   }
   const source = stringAt(event, ['detail', 'eventSource']);
   if (source !== CLOUDFRONT_EVENT_SOURCE) {
@@ -144,8 +139,7 @@ export function parseWatchRequest(event: unknown): WatchRequest {
         (stringAt(event, ['detail', 'requestParameters', 'id']) ??
         stringAt(event, ['detail', 'requestParameters', 'distributionTenantId']) ??
         locationMatchesKind?.targetId);
-  const invalidationId =
-    stringAt(event, ['detail', 'responseElements', 'invalidation', 'id']) ?? locationMatchesKind?.invalidationId;
+  const invalidationId = stringAt(event, ['detail', 'responseElements', 'invalidation', 'id']) ?? locationMatchesKind?.invalidationId;
 
   if (!targetId) {
     return reject(
@@ -156,10 +150,10 @@ export function parseWatchRequest(event: unknown): WatchRequest {
     );
   }
   if (!invalidationId) {
-    return reject(
-      'no invalidation ID: responseElements.invalidation.id and responseElements.location are both missing',
-      { eventName, targetId },
-    );
+    return reject('no invalidation ID: responseElements.invalidation.id and responseElements.location are both missing', {
+      eventName,
+      targetId,
+    });
   }
 
   const callerReference = stringAt(event, ['detail', 'requestParameters', 'invalidationBatch', 'callerReference']);

@@ -1,11 +1,6 @@
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { WatcherInput } from '../shared/watcher-input';
-import {
-  MalformedEventError,
-  executionNameFor,
-  parseWatchRequest,
-  rejectedExecutionNameFor,
-} from '../shared/watch-request';
+import { MalformedEventError, executionNameFor, parseWatchRequest, rejectedExecutionNameFor } from '../shared/watch-request';
 
 export interface StartWatchResult {
   /** `started`, or `duplicate` when an execution of this name already exists (a redelivered event). */

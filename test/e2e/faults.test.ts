@@ -91,8 +91,20 @@ describe('throttling and 5xx from CloudFront', () => {
 describe('errors that cannot be retried', () => {
   it.each([
     ['an unknown invalidation', invalidation('IUNKNOWN00001'), 'unknown' as const, undefined, /NoSuchInvalidation[\s\S]*IUNKNOWN00001/],
-    ['an unknown tenant', { ...SAMPLE_TENANT, targetId: 'dt_doesnotexist', invalidationId: 'IUNKNOWNTENANT' }, 'unknown' as const, undefined, /EntityNotFound[\s\S]*dt_doesnotexist/],
-    ['access denied', invalidation('IDENIED000001'), { inProgressChecks: 0 }, { status: 403, code: 'AccessDenied', message: 'User is not authorized' }, /AccessDenied/],
+    [
+      'an unknown tenant',
+      { ...SAMPLE_TENANT, targetId: 'dt_doesnotexist', invalidationId: 'IUNKNOWNTENANT' },
+      'unknown' as const,
+      undefined,
+      /EntityNotFound[\s\S]*dt_doesnotexist/,
+    ],
+    [
+      'access denied',
+      invalidation('IDENIED000001'),
+      { inProgressChecks: 0 },
+      { status: 403, code: 'AccessDenied', message: 'User is not authorized' },
+      /AccessDenied/,
+    ],
   ])('%s ends the execution failed after one call, with a "could not track" message naming it', async (_, sample, when, forced, reason) => {
     if (forced) pipeline.cloudFront.forceNext(forced);
     const execution = await watch(sample, when);
@@ -108,25 +120,48 @@ describe('errors that cannot be retried', () => {
   });
 
   it.each([
-    ['no distribution ID', (e: Record<string, any>) => { delete e.detail.requestParameters.distributionId; delete e.detail.responseElements.location; }, /no distribution ID/],
-    ['no invalidation ID', (e: Record<string, any>) => { delete e.detail.responseElements.invalidation.id; delete e.detail.responseElements.location; }, /no invalidation ID/],
-    ['an unknown event name', (e: Record<string, any>) => { e.detail.eventName = 'CreateDistribution'; }, /"CreateDistribution" is not CreateInvalidation/],
-  ])('a malformed event (%s) ends failed with a message naming what is missing, and calls CloudFront never', async (label, mutate, reason) => {
-    const eventId = `malformed-${label.replace(/\W+/g, '-')}`;
-    const event = cloudTrailEvent(invalidation('IMALFORMED0001'), eventId);
-    mutate(event);
-    const callsBefore = pipeline.cloudFront.calls.length;
-    await pipeline.deliver(event);
-    await pipeline.idle();
+    [
+      'no distribution ID',
+      (e: Record<string, any>) => {
+        delete e.detail.requestParameters.distributionId;
+        delete e.detail.responseElements.location;
+      },
+      /no distribution ID/,
+    ],
+    [
+      'no invalidation ID',
+      (e: Record<string, any>) => {
+        delete e.detail.responseElements.invalidation.id;
+        delete e.detail.responseElements.location;
+      },
+      /no invalidation ID/,
+    ],
+    [
+      'an unknown event name',
+      (e: Record<string, any>) => {
+        e.detail.eventName = 'CreateDistribution';
+      },
+      /"CreateDistribution" is not CreateInvalidation/,
+    ],
+  ])(
+    'a malformed event (%s) ends failed with a message naming what is missing, and calls CloudFront never',
+    async (label, mutate, reason) => {
+      const eventId = `malformed-${label.replace(/\W+/g, '-')}`;
+      const event = cloudTrailEvent(invalidation('IMALFORMED0001'), eventId);
+      mutate(event);
+      const callsBefore = pipeline.cloudFront.calls.length;
+      await pipeline.deliver(event);
+      await pipeline.idle();
 
-    const execution = pipeline.watcher.executions.get(`rejected-${eventId}`)!;
-    expect(execution.status).toBe('FAILED');
-    expect(execution.error?.name).toBe(WatcherFailures.couldNotTrack);
-    expect(pipeline.cloudFront.calls.length).toBe(callsBefore);
-    const messages = pipeline.slack.messages.filter((m) => reason.test(m.text));
-    expect(messages).toHaveLength(1);
-    expect(messages[0]!.text).toMatch(/Could not track/);
-  });
+      const execution = pipeline.watcher.executions.get(`rejected-${eventId}`)!;
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error?.name).toBe(WatcherFailures.couldNotTrack);
+      expect(pipeline.cloudFront.calls.length).toBe(callsBefore);
+      const messages = pipeline.slack.messages.filter((m) => reason.test(m.text));
+      expect(messages).toHaveLength(1);
+      expect(messages[0]!.text).toMatch(/Could not track/);
+    },
+  );
 });
 
 describe('too long', () => {

@@ -15,7 +15,11 @@ beforeAll(async () => {
   // INFO goes to stdout, WARN and ERROR to stderr, as in Lambda.
   for (const stream of [process.stdout, process.stderr]) {
     jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(...String(chunk).split('\n').filter((line) => line.trim() !== ''));
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line.trim() !== ''),
+      );
       return true;
     });
   }

@@ -16,7 +16,9 @@ afterAll(() => pipeline.stop());
 const slackTextFor = (invalidationId: string) =>
   pipeline.slack.messages.filter((m) => m.text.includes(invalidationId)).map((m) => JSON.stringify(m.blocks));
 const snsFor = (invalidationId: string) =>
-  pipeline.aws.published.filter((p) => p.attributes.outcome && p.message.includes(invalidationId)).map((p) => JSON.parse(p.message) as { default: string; email: string });
+  pipeline.aws.published
+    .filter((p) => p.attributes.outcome && p.message.includes(invalidationId))
+    .map((p) => JSON.parse(p.message) as { default: string; email: string });
 const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 describe.each([
@@ -51,7 +53,9 @@ describe.each([
     expect(blocks).toContain(sample.targetId);
     expect(blocks).toContain(sample.kind === 'tenant' ? 'saas-backend' : 'github-actions-deploy/deploy-web-1342');
     expect(blocks).toMatch(/Took\*\\nabout \d+ s/);
-    expect(blocks).toContain(`${sample.kind === 'tenant' ? 'distribution-tenants' : 'distributions'}/${sample.targetId}/invalidations/details/${sample.invalidationId}`);
+    expect(blocks).toContain(
+      `${sample.kind === 'tenant' ? 'distribution-tenants' : 'distributions'}/${sample.targetId}/invalidations/details/${sample.invalidationId}`,
+    );
   });
 
   it('publishes once to SNS, with every path, for e-mail and for Amazon Q chat', () => {

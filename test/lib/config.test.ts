@@ -36,7 +36,7 @@ describe('loadConfig', () => {
     [{ slackWebhookSecretName: '' }, /slackWebhookSecretName must be a non-empty string/],
     [{ slackWebhookSecretName: 'has spaces' }, /not a valid secret name/],
     [{ maxWaitMinutes: 'an hour' }, /maxWaitMinutes must be a number/],
-    [{ maxWaitMinutes: "0.5" }, /maxWait \(maxWaitMinutes\) must be between 1 minute and 7 days/],
+    [{ maxWaitMinutes: '0.5' }, /maxWait \(maxWaitMinutes\) must be between 1 minute and 7 days/],
     [{ firstIntervalSeconds: '0' }, /firstIntervalSeconds must be a whole number/],
     [{ backoffRate: '0.5' }, /backoffRate must be between 1 and 3/],
     [{ maxIntervalSeconds: '2', firstIntervalSeconds: '5' }, /maxIntervalSeconds must be a whole number between/],
@@ -55,9 +55,9 @@ describe('loadConfig', () => {
 describe('NotifierStack', () => {
   it('refuses a region other than us-east-1 at synth', () => {
     const app = new App();
-    expect(
-      () => new NotifierStack(app, 'Elsewhere', { env: { region: 'eu-west-1' }, config: load({}) }),
-    ).toThrow(/must be deployed in us-east-1/);
+    expect(() => new NotifierStack(app, 'Elsewhere', { env: { region: 'eu-west-1' }, config: load({}) })).toThrow(
+      /must be deployed in us-east-1/,
+    );
   });
 });
 

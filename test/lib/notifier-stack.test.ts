@@ -14,8 +14,10 @@ const states = allStates(definition);
 
 type PolicyStatement = { Action: string | string[]; Resource: unknown; Effect: string };
 function statementsOfFunction(functionDir: string): PolicyStatement[] {
-  const [, fn] = resourcesOfType(json, 'AWS::Lambda::Function').find(([, resource]) => resource.Metadata?.[FUNCTION_DIR_METADATA] === functionDir)!;
-  const roleId = ((fn.Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'])[0];
+  const [, fn] = resourcesOfType(json, 'AWS::Lambda::Function').find(
+    ([, resource]) => resource.Metadata?.[FUNCTION_DIR_METADATA] === functionDir,
+  )!;
+  const roleId = (fn.Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   return resourcesOfType(json, 'AWS::IAM::Policy')
     .filter(([, policy]) => (policy.Properties!.Roles as { Ref: string }[]).some((role) => role.Ref === roleId))
     .flatMap(([, policy]) => (policy.Properties!.PolicyDocument as { Statement: PolicyStatement[] }).Statement);
@@ -55,7 +57,9 @@ describe('trigger', () => {
   it('encrypts the dead-letter queue and refuses plain HTTP', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
   });
 });
@@ -73,7 +77,10 @@ describe('watcher state machine', () => {
   it('loops Check -> Completed? -> Wait -> Check', () => {
     expect(definition.StartAt).toBe(StateNames.eventReadable);
     expect(states[StateNames.check]).toMatchObject({ Type: 'Task', Next: StateNames.completed });
-    const completed = states[StateNames.completed] as unknown as { Choices: { Variable: string; StringEquals?: string; Next: string }[]; Default: string };
+    const completed = states[StateNames.completed] as unknown as {
+      Choices: { Variable: string; StringEquals?: string; Next: string }[];
+      Default: string;
+    };
     expect(completed.Choices).toEqual(
       expect.arrayContaining([expect.objectContaining({ Variable: '$.status.status', StringEquals: 'Completed', Next: 'Mark completed' })]),
     );
@@ -98,14 +105,18 @@ describe('watcher state machine', () => {
   it('retries throttling and CloudFront or Lambda service errors with exponential backoff and full jitter', () => {
     const retrier = states[StateNames.check]!.Retry!.find((r) => r.ErrorEquals.includes(ErrorNames.CloudFrontThrottled))!;
     expect(retrier).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
-    expect(retrier.ErrorEquals).toEqual(expect.arrayContaining([ErrorNames.CloudFrontUnavailable, 'Lambda.ServiceException', 'Lambda.TooManyRequestsException']));
+    expect(retrier.ErrorEquals).toEqual(
+      expect.arrayContaining([ErrorNames.CloudFrontUnavailable, 'Lambda.ServiceException', 'Lambda.TooManyRequestsException']),
+    );
   });
 
   it('never retries a permanent error: not found and access denied go straight to "could not track"', () => {
     const retried = states[StateNames.check]!.Retry!.flatMap((r) => r.ErrorEquals);
     expect(retried).not.toContain(ErrorNames.InvalidationNotTrackable);
     expect(retried).not.toContain('States.ALL');
-    expect(states[StateNames.check]!.Catch).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Mark could not track' })]));
+    expect(states[StateNames.check]!.Catch).toEqual(
+      expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Mark could not track' })]),
+    );
   });
 
   it('notifies every channel in its own parallel branch, each catching its own failure', () => {
@@ -165,7 +176,9 @@ describe('least privilege', () => {
     template.allResourcesProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
   });
 });

@@ -34,7 +34,11 @@ function inputFor(request = distributionRequest, pace = 0): CheckInput {
   return { request, pace, startedAt: STARTED_AT };
 }
 
-function answer(status: 'InProgress' | 'Completed', items: string[] = ['/index.html', '#product-123'], quantity = items.length): GetInvalidationResult {
+function answer(
+  status: 'InProgress' | 'Completed',
+  items: string[] = ['/index.html', '#product-123'],
+  quantity = items.length,
+): GetInvalidationResult {
   return {
     Invalidation: {
       Id: 'I2J0I21PCUYOIK',
@@ -174,7 +178,11 @@ describe('checkStatus', () => {
     const result = await checkStatus(cloudFront, inputFor(distributionRequest, 2), DEFAULT_POLL_SCHEDULE, after(300));
 
     // Assert
-    expect(result).toMatchObject({ status: 'InProgress', deadlinePassed: false, nextCheckInSeconds: DEFAULT_POLL_SCHEDULE.maxIntervalSeconds * 4 });
+    expect(result).toMatchObject({
+      status: 'InProgress',
+      deadlinePassed: false,
+      nextCheckInSeconds: DEFAULT_POLL_SCHEDULE.maxIntervalSeconds * 4,
+    });
   });
 
   it.each<[string, PollSchedule]>([
@@ -223,7 +231,11 @@ describe('checkStatus', () => {
     ['an HTTP 429', () => sdkError('TooManyRequests', 429), 'CloudFrontThrottled'],
     ['ServiceUnavailable (503)', () => sdkError('ServiceUnavailable', 503), 'CloudFrontUnavailable'],
     ['InternalError (500)', () => sdkError('InternalError', 500), 'CloudFrontUnavailable'],
-    ['a network error without $metadata', () => Object.assign(new Error('connect ECONNRESET'), { name: 'ECONNRESET' }), 'CloudFrontUnavailable'],
+    [
+      'a network error without $metadata',
+      () => Object.assign(new Error('connect ECONNRESET'), { name: 'ECONNRESET' }),
+      'CloudFrontUnavailable',
+    ],
   ])('turns %s from the Get API into %s', async (_name, makeError, expected) => {
     // Prepare
     const failure = makeError();
@@ -239,8 +251,14 @@ describe('checkStatus', () => {
   });
 
   it.each<[string, () => Error]>([
-    ['NoSuchInvalidation', () => new NoSuchInvalidation({ message: 'The specified invalidation does not exist.', $metadata: { httpStatusCode: 404 } })],
-    ['NoSuchDistribution', () => new NoSuchDistribution({ message: 'The specified distribution does not exist.', $metadata: { httpStatusCode: 404 } })],
+    [
+      'NoSuchInvalidation',
+      () => new NoSuchInvalidation({ message: 'The specified invalidation does not exist.', $metadata: { httpStatusCode: 404 } }),
+    ],
+    [
+      'NoSuchDistribution',
+      () => new NoSuchDistribution({ message: 'The specified distribution does not exist.', $metadata: { httpStatusCode: 404 } }),
+    ],
     ['EntityNotFound', () => new EntityNotFound({ message: 'The entity was not found.', $metadata: { httpStatusCode: 404 } })],
     ['AccessDenied', () => new AccessDenied({ message: 'Access denied.', $metadata: { httpStatusCode: 403 } })],
   ])('turns %s into InvalidationNotTrackable naming the code and the IDs', async (code, makeError) => {
@@ -312,10 +330,22 @@ describe('parseCheckInput', () => {
   it.each<[string, unknown, string]>([
     ['no input at all', null, '"request"'],
     ['a missing request', { startedAt: STARTED_AT }, '"request"'],
-    ['an unknown target kind', { request: { ...distributionRequest, target: { kind: 'origin', id: 'E2QWRUHAPOMQZL' } }, startedAt: STARTED_AT }, 'request.target.kind'],
+    [
+      'an unknown target kind',
+      { request: { ...distributionRequest, target: { kind: 'origin', id: 'E2QWRUHAPOMQZL' } }, startedAt: STARTED_AT },
+      'request.target.kind',
+    ],
     ['a missing target', { request: { ...distributionRequest, target: undefined }, startedAt: STARTED_AT }, 'request.target.kind'],
-    ['a missing target ID', { request: { ...distributionRequest, target: { kind: 'distribution', id: '' } }, startedAt: STARTED_AT }, 'request.target.id'],
-    ['a missing invalidation ID', { request: { ...distributionRequest, invalidationId: undefined }, startedAt: STARTED_AT }, 'request.invalidationId'],
+    [
+      'a missing target ID',
+      { request: { ...distributionRequest, target: { kind: 'distribution', id: '' } }, startedAt: STARTED_AT },
+      'request.target.id',
+    ],
+    [
+      'a missing invalidation ID',
+      { request: { ...distributionRequest, invalidationId: undefined }, startedAt: STARTED_AT },
+      'request.invalidationId',
+    ],
     ['a missing startedAt', { request: distributionRequest }, '"startedAt"'],
     ['a startedAt that is not a time', { request: distributionRequest, startedAt: 'yesterday' }, '"startedAt"'],
   ])('rejects %s with InvalidWatcherInput', (_name, event, field) => {

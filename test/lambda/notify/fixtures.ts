@@ -32,13 +32,21 @@ export function completedStatus(paths: PathSample): StatusResult {
 /** A completed notification for an invalidation of `count` awkward paths, sampled as Check status does. */
 export function completedWithPaths(count: number): Notification {
   const items = awkwardPaths(count);
-  const state: WatchState = { outcome: 'completed', request: distributionRequest, status: completedStatus(samplePaths(items, items.length)) };
+  const state: WatchState = {
+    outcome: 'completed',
+    request: distributionRequest,
+    status: completedStatus(samplePaths(items, items.length)),
+  };
   return buildNotification(state);
 }
 
 /** A completed notification with exactly these paths. */
 export function completedWith(items: readonly string[]): Notification {
-  return buildNotification({ outcome: 'completed', request: distributionRequest, status: completedStatus(samplePaths(items, items.length)) });
+  return buildNotification({
+    outcome: 'completed',
+    request: distributionRequest,
+    status: completedStatus(samplePaths(items, items.length)),
+  });
 }
 
 /** "… and N more" → N, or undefined when the text has no such line. */

@@ -62,7 +62,10 @@ describe('notify through SNS', () => {
   it('sends only the outcome attribute when the target is unknown', async () => {
     // Prepare
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-2' });
-    const input: NotifyInput = { channel: 'sns', watch: { outcome: 'could-not-track', rejected: { reason: 'detail.eventName is missing', eventId: 'e-1' } } };
+    const input: NotifyInput = {
+      channel: 'sns',
+      watch: { outcome: 'could-not-track', rejected: { reason: 'detail.eventName is missing', eventId: 'e-1' } },
+    };
 
     // Act
     await notify(input, { sns: { client: sns, topicArn: TOPIC_ARN } });
@@ -91,7 +94,10 @@ describe('notify through SNS', () => {
 
   it('lets a 4xx such as AuthorizationError through unchanged, so it is not retried', async () => {
     // Prepare
-    const failure = new AuthorizationErrorException({ message: 'not authorized to perform SNS:Publish', $metadata: { httpStatusCode: 403 } });
+    const failure = new AuthorizationErrorException({
+      message: 'not authorized to perform SNS:Publish',
+      $metadata: { httpStatusCode: 403 },
+    });
     snsMock.on(PublishCommand).rejects(failure);
 
     // Act

@@ -96,7 +96,10 @@ describe('renderSlack', () => {
 
   it('shows no paths section when the invalidation has no paths', () => {
     // Prepare
-    const notification = buildNotification({ outcome: 'could-not-track', rejected: { reason: 'detail.eventName is missing', eventId: 'e-1' } });
+    const notification = buildNotification({
+      outcome: 'could-not-track',
+      rejected: { reason: 'detail.eventName is missing', eventId: 'e-1' },
+    });
 
     // Act
     const message = renderSlack(notification);

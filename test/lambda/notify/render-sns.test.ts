@@ -89,7 +89,14 @@ describe('renderSnsMessage', () => {
     const notification = buildNotification({
       outcome: 'still-in-progress',
       request: distributionRequest,
-      status: { status: 'InProgress', checkedAt: '2026-11-21T19:02:27.000Z', elapsedSeconds: 3600, paths: { total: 0, sample: [] }, deadlinePassed: true, nextCheckInSeconds: 0 },
+      status: {
+        status: 'InProgress',
+        checkedAt: '2026-11-21T19:02:27.000Z',
+        elapsedSeconds: 3600,
+        paths: { total: 0, sample: [] },
+        deadlinePassed: true,
+        nextCheckInSeconds: 0,
+      },
     });
 
     // Act

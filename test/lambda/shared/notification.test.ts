@@ -147,7 +147,9 @@ describe('buildNotification', () => {
       expect(notification.reason).toBe(
         'InvalidationNotTrackable: NoSuchInvalidation: CloudFront refused the status check for distribution E2QWRUHAPOMQZL (HTTP 404)',
       );
-      expect(notification.summary).toBe(`Could not track CloudFront invalidation I2J0I21PCUYOIK on distribution E2QWRUHAPOMQZL: ${notification.reason}`);
+      expect(notification.summary).toBe(
+        `Could not track CloudFront invalidation I2J0I21PCUYOIK on distribution E2QWRUHAPOMQZL: ${notification.reason}`,
+      );
       expect(notification.summary).not.toContain('trace');
       expect(notification.summary).not.toContain('errorType');
       expect(notification.consoleUrl).toContain('#/distributions/E2QWRUHAPOMQZL/');
@@ -171,7 +173,11 @@ describe('buildNotification', () => {
 
     it('uses a JSON Cause without errorMessage as it is', () => {
       // Prepare
-      const state: WatchState = { outcome: 'could-not-track', request: distributionRequest, error: { Error: 'Custom', Cause: '{"detail":"x"}' } };
+      const state: WatchState = {
+        outcome: 'could-not-track',
+        request: distributionRequest,
+        error: { Error: 'Custom', Cause: '{"detail":"x"}' },
+      };
 
       // Act
       const notification = buildNotification(state);

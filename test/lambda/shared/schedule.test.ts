@@ -142,9 +142,18 @@ describe('planNextCheck', () => {
 describe('retryCheckAttempts', () => {
   it.each<[string, PollSchedule]>([
     ['the default schedule', DEFAULT_POLL_SCHEDULE],
-    ['a constant interval', { ...DEFAULT_POLL_SCHEDULE, firstIntervalSeconds: 10, backoffRate: 1, maxIntervalSeconds: 10, maxWaitSeconds: 600 }],
-    ['a long wait with a large cap', { ...DEFAULT_POLL_SCHEDULE, firstIntervalSeconds: 2, backoffRate: 2, maxIntervalSeconds: 300, maxWaitSeconds: 7 * 24 * 3600 }],
-    ['a wait that is not a multiple of the interval', { ...DEFAULT_POLL_SCHEDULE, firstIntervalSeconds: 7, backoffRate: 1, maxIntervalSeconds: 7, maxWaitSeconds: 100 }],
+    [
+      'a constant interval',
+      { ...DEFAULT_POLL_SCHEDULE, firstIntervalSeconds: 10, backoffRate: 1, maxIntervalSeconds: 10, maxWaitSeconds: 600 },
+    ],
+    [
+      'a long wait with a large cap',
+      { ...DEFAULT_POLL_SCHEDULE, firstIntervalSeconds: 2, backoffRate: 2, maxIntervalSeconds: 300, maxWaitSeconds: 7 * 24 * 3600 },
+    ],
+    [
+      'a wait that is not a multiple of the interval',
+      { ...DEFAULT_POLL_SCHEDULE, firstIntervalSeconds: 7, backoffRate: 1, maxIntervalSeconds: 7, maxWaitSeconds: 100 },
+    ],
   ])('allows enough retries for the delays to cover the maximum wait with %s', (_name, schedule) => {
     // Act
     const attempts = retryCheckAttempts(schedule);
@@ -207,7 +216,13 @@ describe('validatePollSchedule', () => {
 
   it('reports every bad field at once', () => {
     // Prepare
-    const schedule: PollSchedule = { firstIntervalSeconds: -1, backoffRate: 9, maxIntervalSeconds: 5000, maxWaitSeconds: 1, checkStyle: 'x' as PollSchedule['checkStyle'] };
+    const schedule: PollSchedule = {
+      firstIntervalSeconds: -1,
+      backoffRate: 9,
+      maxIntervalSeconds: 5000,
+      maxWaitSeconds: 1,
+      checkStyle: 'x' as PollSchedule['checkStyle'],
+    };
 
     // Act
     const problems = validatePollSchedule(schedule);
@@ -218,7 +233,12 @@ describe('validatePollSchedule', () => {
 
   it('rejects a schedule that would write more history events than the budget', () => {
     // Prepare: a check every second for 7 days.
-    const schedule: PollSchedule = { ...DEFAULT_POLL_SCHEDULE, firstIntervalSeconds: 1, maxIntervalSeconds: 1, maxWaitSeconds: 7 * 24 * 3600 };
+    const schedule: PollSchedule = {
+      ...DEFAULT_POLL_SCHEDULE,
+      firstIntervalSeconds: 1,
+      maxIntervalSeconds: 1,
+      maxWaitSeconds: 7 * 24 * 3600,
+    };
     expect(estimateHistoryEvents(schedule)).toBeGreaterThan(HISTORY_EVENT_BUDGET);
 
     // Act

@@ -118,7 +118,11 @@ describe('startWatch', () => {
       eventId: '0b4f8a11-8d26-4b67-95a3-5e2d0d1f6c7a',
       createdBy: 'github-actions-deploy/deploy-web-1342',
     });
-    expect(result).toMatchObject({ outcome: 'started', executionName: sent.name, rejectedReason: expect.stringContaining('detail.eventName') });
+    expect(result).toMatchObject({
+      outcome: 'started',
+      executionName: sent.name,
+      rejectedReason: expect.stringContaining('detail.eventName'),
+    });
     expect(result.invalidationId).toBeUndefined();
   });
 
