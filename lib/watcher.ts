@@ -16,12 +16,6 @@ export interface WatcherProps {
   /** Channels to notify, in order. */
   readonly channels: readonly ChannelName[];
   readonly schedule: PollSchedule;
-  /**
-   * How many times the watcher slows down after CloudFront throttling outlasted the Task's
-   * retries before it gives up with "could not track".
-   * @default 8
-   */
-  readonly maxSlowDowns?: number;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
 }
@@ -34,8 +28,6 @@ export const StateNames = {
   completed: 'Completed?',
   wait: 'Wait before next check',
   pauseAfterRetries: 'Pause after retried checks',
-  slowDown: 'Slow down',
-  keepTrying: 'Keep trying?',
   notifyTeam: 'Notify team',
   notifyChannel: (channel: ChannelName) => (channel === 'slack' ? 'Post to Slack' : 'Publish to SNS topic'),
   deliveryFailed: (channel: ChannelName) => `${channel === 'slack' ? 'Slack' : 'SNS'} not delivered`,
@@ -78,7 +70,7 @@ export class Watcher extends Construct {
       retryOnServiceExceptions: false,
       payload: sfn.TaskInput.fromObject({
         request: sfn.JsonPath.objectAt('$.request'),
-        pace: sfn.JsonPath.numberAt('$.poll.pace'),
+        pace: sfn.JsonPath.numberAt('$.status.pace'),
         startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
       }),
       resultPath: '$.status',
@@ -93,10 +85,11 @@ export class Watcher extends Construct {
       maxAttempts: retryCheckAttempts(schedule),
       jitterStrategy: sfn.JitterType.NONE,
     });
-    // Throttling and transient failures: exponential backoff with full jitter, so hundreds of
-    // executions throttled together do not retry together.
+    // Lambda's own transient failures: exponential backoff with full jitter, so hundreds of
+    // executions failing together do not retry together. (CloudFront throttling and 5xx are
+    // handled by the function: it returns a slower pace and a jittered wait.)
     check.addRetry({
-      errors: [ErrorNames.CloudFrontThrottled, ErrorNames.CloudFrontUnavailable, ...LAMBDA_SERVICE_ERRORS],
+      errors: [...LAMBDA_SERVICE_ERRORS],
       interval: Duration.seconds(2),
       backoffRate: 2,
       maxAttempts: 6,
@@ -109,21 +102,8 @@ export class Watcher extends Construct {
     const pauseAfterRetries = new sfn.Wait(this, StateNames.pauseAfterRetries, {
       time: sfn.WaitTime.duration(Duration.seconds(schedule.maxIntervalSeconds)),
     });
-    const slowDown = new sfn.Pass(this, StateNames.slowDown, {
-      parameters: { 'pace.$': 'States.MathAdd($.poll.pace, 1)' },
-      resultPath: '$.poll',
-    });
-    const keepTrying = new sfn.Choice(this, StateNames.keepTrying)
-      .when(sfn.Condition.numberLessThanEquals('$.poll.pace', props.maxSlowDowns ?? 8), check)
-      .otherwise(markCouldNotTrack);
-
-    check.addCatch(slowDown, {
-      errors: [ErrorNames.CloudFrontThrottled, ErrorNames.CloudFrontUnavailable],
-      resultPath: '$.error',
-    });
     check.addCatch(pauseAfterRetries, { errors: [ErrorNames.InvalidationInProgress], resultPath: sfn.JsonPath.DISCARD });
     check.addCatch(markCouldNotTrack, { errors: ['States.ALL'], resultPath: '$.error' });
-    slowDown.next(keepTrying);
     pauseAfterRetries.next(check);
 
     const completed = new sfn.Choice(this, StateNames.completed)
@@ -131,9 +111,10 @@ export class Watcher extends Construct {
       .when(sfn.Condition.booleanEquals('$.status.deadlinePassed', true), markStillInProgress)
       .otherwise(wait.next(check));
 
+    // `$.status` is both the last check's result and the loop's state (its pace).
     const startWatching = new sfn.Pass(this, StateNames.startWatching, {
       result: sfn.Result.fromObject({ pace: 0 }),
-      resultPath: '$.poll',
+      resultPath: '$.status',
     });
     const definition = new sfn.Choice(this, StateNames.eventReadable)
       .when(sfn.Condition.isPresent('$.rejected'), markCouldNotTrack)

@@ -5,14 +5,14 @@ import {
   type Invalidation,
 } from '@aws-sdk/client-cloudfront';
 import { ErrorNames, NamedError } from '../shared/errors';
-import { planNextCheck, type PollSchedule } from '../shared/schedule';
+import { planBackoff, planNextCheck, type PollSchedule } from '../shared/schedule';
 import { samplePaths, type StatusResult } from '../shared/status-result';
 import type { WatchRequest } from '../shared/watch-request';
 
 /** What the watcher passes to "Check invalidation status". */
 export interface CheckInput {
   readonly request: WatchRequest;
-  /** Slow-down steps taken after throttling (0 = normal pace). */
+  /** Slow-down steps taken so far (0 = normal schedule), from the previous status result. */
   readonly pace: number;
   /** The execution's start time (`$$.Execution.StartTime`), the origin of the schedule. */
   readonly startedAt: string;
@@ -55,7 +55,7 @@ export async function getInvalidation(client: CloudFrontClient, request: WatchRe
 
 const THROTTLING_CODES = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded']);
 
-/** Maps an SDK error to the named error that decides retry (transient) or catch (permanent). */
+/** Maps an SDK error to a named error: transient (throttled, unavailable) or permanent (not trackable). */
 export function classifyCloudFrontError(error: unknown, request: WatchRequest): Error {
   if (error instanceof NamedError) return error;
   const sdkError = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
@@ -79,21 +79,53 @@ export function classifyCloudFrontError(error: unknown, request: WatchRequest): 
   );
 }
 
+const isTransient = (error: unknown) =>
+  error instanceof NamedError && (error.name === ErrorNames.CloudFrontThrottled || error.name === ErrorNames.CloudFrontUnavailable);
+
+export interface CheckOptions {
+  readonly now?: () => Date;
+  /** For the jitter of slow-down waits. */
+  readonly random?: () => number;
+}
+
 /**
- * One check. Completed: returns the result. Still in progress: throws `InvalidationInProgress`
- * when the Task's Retry does the next check, returns the wait when the Wait loop does, and
- * past the maximum wait returns `deadlinePassed`.
+ * One check.
+ * - Completed: returns the result.
+ * - In progress: throws `InvalidationInProgress` when the Task's Retry does the next check,
+ *   returns the wait when the Wait loop does, and past the maximum wait returns `deadlinePassed`.
+ * - Throttled or 5xx: returns status `Unknown` with one more slow-down step and a jittered
+ *   wait (the watch goes on, slower). Anything else (not found, access denied) is thrown.
  */
 export async function checkStatus(
   client: CloudFrontClient,
   input: CheckInput,
   schedule: PollSchedule,
-  now: () => Date = () => new Date(),
+  { now = () => new Date(), random = Math.random }: CheckOptions = {},
 ): Promise<StatusResult> {
-  const invalidation = await getInvalidation(client, input.request);
+  let invalidation: Invalidation;
+  try {
+    invalidation = await getInvalidation(client, input.request);
+  } catch (error) {
+    if (!isTransient(error)) throw error;
+    const checkedAt = now();
+    const elapsedSeconds = secondsSince(input.startedAt, checkedAt);
+    const deadlinePassed = elapsedSeconds >= schedule.maxWaitSeconds;
+    const backoff = planBackoff(schedule, elapsedSeconds, input.pace, random);
+    return {
+      status: 'Unknown',
+      pace: backoff.pace,
+      lastError: `${(error as Error).name}: ${(error as Error).message}`,
+      checkedAt: checkedAt.toISOString(),
+      elapsedSeconds,
+      paths: { total: 0, sample: [] },
+      deadlinePassed,
+      nextCheckInSeconds: deadlinePassed ? 0 : backoff.seconds,
+    };
+  }
   const checkedAt = now();
-  const elapsedSeconds = Math.max(0, Math.round((checkedAt.getTime() - Date.parse(input.startedAt)) / 1000));
+  const elapsedSeconds = secondsSince(input.startedAt, checkedAt);
   const base = {
+    pace: input.pace,
     createTime: invalidation.CreateTime?.toISOString(),
     checkedAt: checkedAt.toISOString(),
     elapsedSeconds,
@@ -115,3 +147,5 @@ export async function checkStatus(
       return { status: 'InProgress', ...base, deadlinePassed: false, nextCheckInSeconds: next.seconds };
   }
 }
+
+const secondsSince = (startedAt: string, at: Date) => Math.max(0, Math.round((at.getTime() - Date.parse(startedAt)) / 1000));

@@ -21,8 +21,10 @@ export const handler = middy<unknown, StatusResult>()
     const log = logger.createChild({ persistentKeys: { invalidationId: input.request.invalidationId, targetId: input.request.target.id } });
     try {
       const result = await checkStatus(cloudFront, input, schedule);
+      if (result.lastError) log.warn('Status check throttled or failed; slowing down', { pace: result.pace, lastError: result.lastError });
       log.info('Checked invalidation', {
         status: result.status,
+        pace: result.pace,
         elapsedSeconds: result.elapsedSeconds,
         nextCheckInSeconds: result.nextCheckInSeconds,
         deadlinePassed: result.deadlinePassed,

@@ -12,9 +12,11 @@
  *   calls it again (IntervalSeconds, BackoffRate, MaxDelaySeconds): one transition per check.
  * - `wait-loop`: the function returns and Check -> Completed? -> Wait loops back: three
  *   transitions per check. The classic job-poller; kept for comparison (`npm run bench`).
- * After CloudFront throttling has outlasted the Task's retries, the watcher takes a "slow
- * down" step and checks through the Wait loop at `maxIntervalSeconds * 2^steps`, so a crowd
- * of watchers backs off together instead of hammering the API.
+ * When CloudFront throttles a check (or answers 5xx), the watcher takes a "slow down" step:
+ * it waits a random time up to `maxIntervalSeconds * 2^steps` (exponential backoff with full
+ * jitter) and from then on checks through the Wait loop at about that interval. A crowd of
+ * watchers that together exceed CloudFront's rate limit thus spreads out and slows down until
+ * it fits, without giving up.
  */
 export interface PollSchedule {
   readonly firstIntervalSeconds: number;
@@ -51,8 +53,29 @@ export function planNextCheck(schedule: PollSchedule, elapsedSeconds: number, pa
   if (remaining <= 0) return { kind: 'give-up' };
   const steps = Math.min(Math.max(0, Math.floor(pace)), MAX_PACE);
   if (steps === 0 && schedule.checkStyle === 'retry') return { kind: 'retry' };
-  const interval = steps === 0 ? intervalAt(schedule, elapsedSeconds) : schedule.maxIntervalSeconds * 2 ** steps;
-  return { kind: 'wait', seconds: Math.max(1, Math.ceil(Math.min(interval, MAX_SINGLE_WAIT_SECONDS, remaining))) };
+  const interval = steps === 0 ? intervalAt(schedule, elapsedSeconds) : slowedInterval(schedule, steps);
+  return { kind: 'wait', seconds: Math.max(1, Math.ceil(Math.min(interval, remaining))) };
+}
+
+/** The interval after `steps` slow-down steps: doubled each time, at most MAX_SINGLE_WAIT_SECONDS. */
+export function slowedInterval(schedule: PollSchedule, steps: number): number {
+  return Math.min(schedule.maxIntervalSeconds * 2 ** Math.min(steps, MAX_PACE), MAX_SINGLE_WAIT_SECONDS);
+}
+
+/**
+ * After a throttled (or 5xx) check: one more slow-down step, and a wait drawn uniformly from
+ * 1 s to the slowed interval ("full jitter"), so throttled watchers do not retry together.
+ */
+export function planBackoff(
+  schedule: PollSchedule,
+  elapsedSeconds: number,
+  pace: number,
+  random: () => number,
+): { pace: number; seconds: number } {
+  const steps = Math.min(Math.max(0, Math.floor(pace)) + 1, MAX_PACE);
+  const remaining = Math.max(1, schedule.maxWaitSeconds - elapsedSeconds);
+  const seconds = Math.max(1, Math.ceil(Math.min(random() * slowedInterval(schedule, steps), remaining)));
+  return { pace: steps, seconds };
 }
 
 /**

@@ -3,7 +3,8 @@
  * machine. Small and bounded: a state's input and output are capped at 262,144 bytes, and an
  * invalidation can carry 3,000 items of any length, so only a sample of the paths travels.
  */
-export type InvalidationStatus = 'InProgress' | 'Completed';
+/** `Unknown` when the check was throttled or CloudFront did not answer (the watch goes on, slower). */
+export type InvalidationStatus = 'InProgress' | 'Completed' | 'Unknown';
 
 export interface PathSample {
   /** How many paths or cache tags the invalidation has. */
@@ -14,6 +15,10 @@ export interface PathSample {
 
 export interface StatusResult {
   readonly status: InvalidationStatus;
+  /** Slow-down steps taken after throttling or 5xx (0 = the normal schedule); carried to the next check. */
+  readonly pace: number;
+  /** Why the status is Unknown, e.g. "CloudFrontThrottled: ...". */
+  readonly lastError?: string;
   /** ISO 8601, from the Get API (CloudTrail's own createTime is not ISO). */
   readonly createTime?: string;
   /** ISO 8601 time of this check. */

@@ -76,14 +76,20 @@ describe('throttling and 5xx from CloudFront', () => {
     expect(slackFor('ITHROTTLED0001')).toHaveLength(1);
   });
 
-  it('throttling that outlasts the Task retries slows the watch down instead of failing it', async () => {
-    pipeline.cloudFront.forceNext(...Array.from({ length: 9 }, () => ({ status: 400, code: 'Throttling', message: 'Rate exceeded' })));
+  it('repeated throttling slows the watch down (growing, jittered waits) instead of failing it', async () => {
+    pipeline.cloudFront.forceNext(...Array.from({ length: 7 }, () => ({ status: 400, code: 'Throttling', message: 'Rate exceeded' })));
     const execution = await watch(invalidation('ITHROTTLED0002'), { inProgressChecks: 2 });
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.output).toMatchObject({ poll: { pace: 1 } });
-    // After a slow-down step the checks go through the Wait loop at twice the maximum interval.
-    expect(execution.transitions).toBeGreaterThan(0);
+    expect(execution.output).toMatchObject({ status: { status: 'Completed', pace: 5 } });
+    expect(pipeline.cloudFront.callsFor('ITHROTTLED0002').map((c) => c.answer)).toEqual([
+      ...Array.from({ length: 7 }, () => 'Throttling'),
+      'InProgress',
+      'InProgress',
+      'Completed',
+    ]);
+    // Two checks at the slowest pace (15 s x 2^5 = 480 s) after the throttled ones.
+    expect(execution.virtualSeconds).toBeGreaterThanOrEqual(2 * 480);
     expect(slackFor('ITHROTTLED0002')).toHaveLength(1);
   });
 });

@@ -102,12 +102,17 @@ describe('watcher state machine', () => {
     );
   });
 
-  it('retries throttling and CloudFront or Lambda service errors with exponential backoff and full jitter', () => {
-    const retrier = states[StateNames.check]!.Retry!.find((r) => r.ErrorEquals.includes(ErrorNames.CloudFrontThrottled))!;
+  it('retries Lambda service errors with exponential backoff and full jitter', () => {
+    const retrier = states[StateNames.check]!.Retry!.find((r) => r.ErrorEquals.includes('Lambda.ServiceException'))!;
     expect(retrier).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
-    expect(retrier.ErrorEquals).toEqual(
-      expect.arrayContaining([ErrorNames.CloudFrontUnavailable, 'Lambda.ServiceException', 'Lambda.TooManyRequestsException']),
-    );
+    expect(retrier.ErrorEquals).toEqual(expect.arrayContaining(['Lambda.TooManyRequestsException', 'Lambda.SdkClientException']));
+  });
+
+  it('leaves CloudFront throttling to the function, which slows the loop down, so no Retry hammers the API', () => {
+    const retried = states[StateNames.check]!.Retry!.flatMap((r) => r.ErrorEquals);
+    expect(retried).not.toContain(ErrorNames.CloudFrontThrottled);
+    expect(retried).not.toContain(ErrorNames.CloudFrontUnavailable);
+    expect(states[StateNames.check]).toMatchObject({ Parameters: { 'pace.$': '$.status.pace' } });
   });
 
   it('never retries a permanent error: not found and access denied go straight to "could not track"', () => {

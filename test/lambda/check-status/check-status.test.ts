@@ -26,7 +26,7 @@ const tenantRequest = parseWatchRequest(structuredClone(tenantEvent));
 
 const STARTED_AT = '2026-11-21T18:02:30.000Z';
 /** A clock `seconds` after the watch started. */
-const after = (seconds: number) => () => new Date(Date.parse(STARTED_AT) + seconds * 1000);
+const after = (seconds: number, random = () => 0.5) => ({ now: () => new Date(Date.parse(STARTED_AT) + seconds * 1000), random });
 
 const WAIT_LOOP: PollSchedule = { ...DEFAULT_POLL_SCHEDULE, checkStyle: 'wait-loop' };
 
@@ -108,6 +108,7 @@ describe('checkStatus', () => {
     // Assert
     expect(result).toEqual({
       status: 'Completed',
+      pace: 0,
       createTime: '2026-11-21T18:02:27.000Z',
       checkedAt: '2026-11-21T18:05:42.000Z',
       elapsedSeconds: 192,
@@ -215,15 +216,15 @@ describe('checkStatus', () => {
     expect(result).toMatchObject({ status: 'Completed', deadlinePassed: false });
   });
 
-  it('treats an answer without Invalidation.Status as CloudFront being unavailable', async () => {
+  it('treats an answer without Invalidation.Status as CloudFront being unavailable: the watch goes on, slower', async () => {
     // Prepare
     cloudFrontMock.on(GetInvalidationCommand).resolves({});
 
     // Act
-    const error = await failureOf(() => checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(10)));
+    const result = await checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(10));
 
     // Assert
-    expect(error.name).toBe('CloudFrontUnavailable');
+    expect(result).toMatchObject({ status: 'Unknown', pace: 1, lastError: expect.stringContaining('CloudFrontUnavailable') });
   });
 
   it.each<[string, () => Error, string]>([
@@ -236,17 +237,62 @@ describe('checkStatus', () => {
       () => Object.assign(new Error('connect ECONNRESET'), { name: 'ECONNRESET' }),
       'CloudFrontUnavailable',
     ],
-  ])('turns %s from the Get API into %s', async (_name, makeError, expected) => {
+  ])('answers %s with a slow-down step and a jittered wait (%s), never an error', async (_name, makeError, expected) => {
     // Prepare
     const failure = makeError();
     cloudFrontMock.on(GetInvalidationCommand).rejects(failure);
 
     // Act
-    const error = await failureOf(() => checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(10)));
+    const first = await checkStatus(
+      cloudFront,
+      inputFor(distributionRequest, 0),
+      DEFAULT_POLL_SCHEDULE,
+      after(10, () => 1),
+    );
+    const second = await checkStatus(
+      cloudFront,
+      inputFor(distributionRequest, first.pace),
+      DEFAULT_POLL_SCHEDULE,
+      after(40, () => 1),
+    );
+    const jittered = await checkStatus(
+      cloudFront,
+      inputFor(distributionRequest, 1),
+      DEFAULT_POLL_SCHEDULE,
+      after(40, () => 0.1),
+    );
 
     // Assert
+    expect(first).toMatchObject({ status: 'Unknown', pace: 1, deadlinePassed: false, lastError: expect.stringContaining(expected) });
+    expect(first.lastError).toContain(failure.name);
+    expect(first.nextCheckInSeconds).toBe(DEFAULT_POLL_SCHEDULE.maxIntervalSeconds * 2);
+    expect(second).toMatchObject({ pace: 2, nextCheckInSeconds: DEFAULT_POLL_SCHEDULE.maxIntervalSeconds * 4 });
+    expect(jittered.nextCheckInSeconds).toBe(Math.ceil(0.1 * DEFAULT_POLL_SCHEDULE.maxIntervalSeconds * 4));
+  });
+
+  it('stops slowing down at the maximum wait: a throttled last check ends the watch', async () => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationCommand).rejects(sdkError('Throttling', 400, 'Rate exceeded'));
+
+    // Act
+    const result = await checkStatus(
+      cloudFront,
+      inputFor(distributionRequest, 5),
+      DEFAULT_POLL_SCHEDULE,
+      after(DEFAULT_POLL_SCHEDULE.maxWaitSeconds),
+    );
+
+    // Assert
+    expect(result).toMatchObject({ status: 'Unknown', pace: 5, deadlinePassed: true, nextCheckInSeconds: 0 });
+  });
+
+  it.each<[string, () => Error, string]>([
+    ['Throttling (400)', () => sdkError('Throttling', 400, 'Rate exceeded'), 'CloudFrontThrottled'],
+    ['ServiceUnavailable (503)', () => sdkError('ServiceUnavailable', 503), 'CloudFrontUnavailable'],
+  ])('classifies %s as %s', (_name, makeError, expected) => {
+    const failure = makeError();
+    const error = classifyCloudFrontError(failure, distributionRequest);
     expect(error.name).toBe(expected);
-    expect(error.message).toContain(failure.name);
     expect(error.cause).toBe(failure);
   });
 

@@ -91,6 +91,7 @@ describe('renderSnsMessage', () => {
       request: distributionRequest,
       status: {
         status: 'InProgress',
+        pace: 0,
         checkedAt: '2026-11-21T19:02:27.000Z',
         elapsedSeconds: 3600,
         paths: { total: 0, sample: [] },

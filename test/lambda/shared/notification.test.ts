@@ -9,6 +9,7 @@ const tenantRequest = parseWatchRequest(structuredClone(tenantEvent));
 
 const completedStatus: StatusResult = {
   status: 'Completed',
+  pace: 0,
   createTime: '2026-11-21T18:02:27.000Z',
   checkedAt: '2026-11-21T18:05:39.000Z',
   elapsedSeconds: 190,
