@@ -27,9 +27,10 @@ export interface LocalExecution {
 
 export interface LocalWatcherOptions {
   /**
-   * Real milliseconds per virtual second of waiting. 0 (default): waits take no real time and
-   * executions run as fast as the CPU allows; > 0: waits are really slept, compressed, so
-   * concurrent executions interleave in time as they would in AWS.
+   * Real milliseconds per virtual second. 0 (default): waits take no real time, executions run
+   * as fast as the CPU allows and each has its own virtual clock (the sum of its waits). > 0:
+   * time is compressed real time shared by all executions, so concurrent executions overlap
+   * as in AWS and a rate limit in real time is a rate limit in virtual time.
    */
   readonly msPerVirtualSecond?: number;
   /** For FULL jitter; seedable for repeatable benchmarks. */
@@ -37,6 +38,7 @@ export interface LocalWatcherOptions {
 }
 
 interface Clock {
+  readonly startedAtMs: number;
   elapsed: number;
   pending: number;
   execution?: LocalExecution;
@@ -101,7 +103,7 @@ export class LocalWatcher {
   private run(name: string, arn: string, input: unknown): LocalExecution {
     const taskStates = Object.entries(this.states).filter(([, state]) => state.Type === 'Task');
     const waitStates = Object.entries(this.states).filter(([, state]) => state.Type === 'Wait');
-    const clock = { elapsed: 0, pending: 0, execution: undefined as LocalExecution | undefined };
+    const clock: Clock = { startedAtMs: Date.now(), elapsed: 0, pending: 0 };
     const execution: LocalExecution = {
       name,
       arn,
@@ -198,10 +200,16 @@ export class LocalWatcher {
   private async pass(clock: Clock): Promise<void> {
     const seconds = clock.pending;
     clock.pending = 0;
-    clock.elapsed += seconds;
+    const msPerSecond = this.options.msPerVirtualSecond ?? 0;
+    if (msPerSecond > 0) {
+      await new Promise((resolve) => setTimeout(resolve, seconds * msPerSecond));
+      // Compressed real time: the execution's age is the real time since it started, scaled,
+      // so that when the CPU falls behind, every clock (and the emulator's rate limit) does too.
+      clock.elapsed = (Date.now() - clock.startedAtMs) / msPerSecond;
+    } else {
+      clock.elapsed += seconds;
+    }
     if (clock.execution) clock.execution.virtualSeconds = clock.elapsed;
-    const ms = seconds * (this.options.msPerVirtualSecond ?? 0);
-    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 }
 

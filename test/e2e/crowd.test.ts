@@ -1,0 +1,43 @@
+/**
+ * Hundreds of watches at once against a CloudFront that allows a few calls per second and
+ * answers Throttling beyond: every one must still end notified, none failed. Time is
+ * compressed (25 ms per second) so that the watches really overlap, as in AWS.
+ */
+import { cloudTrailEvent, emulatedInvalidation, SAMPLE_TENANT } from '../../local/events';
+import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
+
+const WATCHES = 200;
+const MS_PER_SECOND = 25;
+const CALLS_PER_SECOND = 5;
+
+let pipeline: LocalPipeline;
+beforeAll(async () => {
+  pipeline = await startLocalPipeline({
+    slack: false,
+    msPerVirtualSecond: MS_PER_SECOND,
+    // The bucket refills in real time: 5 calls per virtual second.
+    cloudFrontRateLimit: { perSecond: CALLS_PER_SECOND * (1000 / MS_PER_SECOND), burst: 10 },
+  });
+});
+afterAll(() => pipeline.stop());
+
+it(`${WATCHES} concurrent watches, throttled by CloudFront, all end notified`, async () => {
+  const samples = Array.from({ length: WATCHES }, (_, i) => ({
+    ...SAMPLE_TENANT,
+    targetId: `dt_crowd${String(i).padStart(4, '0')}`,
+    invalidationId: `ICROWD${String(i).padStart(6, '0')}`,
+    paths: [`/tenant/${i}/*`],
+  }));
+  for (const [i, sample] of samples.entries()) pipeline.cloudFront.add(emulatedInvalidation(sample, { completesAtSecond: 10 + (i % 120) }));
+
+  await Promise.all(samples.map((sample) => pipeline.deliver(cloudTrailEvent(sample))));
+  await pipeline.idle();
+
+  const executions = [...pipeline.watcher.executions.values()];
+  expect(executions.filter((e) => e.status === 'SUCCEEDED')).toHaveLength(WATCHES);
+  expect(pipeline.aws.published).toHaveLength(WATCHES);
+  const throttled = pipeline.cloudFront.calls.filter((c) => c.answer === 'Throttling').length;
+  // The crowd really was throttled, and backing off kept it to a few calls per watch, not a storm.
+  expect(throttled).toBeGreaterThan(0);
+  expect(throttled / WATCHES).toBeLessThan(5);
+});
