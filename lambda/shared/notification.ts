@@ -118,7 +118,9 @@ export function buildNotification(state: WatchState): Notification {
       break;
     case 'still-in-progress':
       summary = `CloudFront ${subject} is still in progress after ${formatDuration(waitedSeconds ?? 0)}; the notifier stopped watching.`;
-      reason = 'CloudFront has not reported Completed yet. Check the console; no further message will follow.';
+      reason = status?.lastError
+        ? `The last check got no answer from CloudFront (${status.lastError}). Check the console; no further message will follow.`
+        : 'CloudFront has not reported Completed yet. Check the console; no further message will follow.';
       break;
     case 'could-not-track':
       reason = rejected ? `the CloudTrail event was rejected: ${rejected.reason}` : describeFailure(state.error);
