@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { ErrorNames, NamedError } from '../shared/errors';
 import { planBackoff, planNextCheck, type PollSchedule } from '../shared/schedule';
+import type { CrowdEstimator } from './crowd-estimator';
 import { samplePaths, type StatusResult } from '../shared/status-result';
 import type { WatchRequest } from '../shared/watch-request';
 
@@ -86,6 +87,8 @@ export interface CheckOptions {
   readonly now?: () => Date;
   /** For the jitter of slow-down waits. */
   readonly random?: () => number;
+  /** What this container has seen of the crowd of watches; shared by its invocations. */
+  readonly crowd?: CrowdEstimator;
 }
 
 /**
@@ -95,22 +98,33 @@ export interface CheckOptions {
  *   returns the wait when the Wait loop does, and past the maximum wait returns `deadlinePassed`.
  * - Throttled or 5xx: returns status `Unknown` with one more slow-down step and a jittered
  *   wait (the watch goes on, slower). Anything else (not found, access denied) is thrown.
+ * While the container sees CloudFront throttling the crowd, no wait is shorter than the
+ * crowd's fair interval, and checks go through the Wait loop, where the wait can be set.
  */
 export async function checkStatus(
   client: CloudFrontClient,
   input: CheckInput,
   schedule: PollSchedule,
-  { now = () => new Date(), random = Math.random }: CheckOptions = {},
+  { now = () => new Date(), random = Math.random, crowd }: CheckOptions = {},
 ): Promise<StatusResult> {
+  const { request } = input;
+  const key = `${request.target.kind}/${request.target.id}/${request.invalidationId}`;
+  // While CloudFront throttles the crowd: the interval that lets every watch fit, jittered.
+  const crowdInterval = () => {
+    const estimate = crowd?.estimate(now().getTime());
+    return estimate ? estimate.fairIntervalSeconds * (0.5 + random()) : undefined;
+  };
   let invalidation: Invalidation;
   try {
-    invalidation = await getInvalidation(client, input.request);
+    invalidation = await getInvalidation(client, request);
+    crowd?.record(key, false, now().getTime());
   } catch (error) {
     if (!isTransient(error)) throw error;
+    if ((error as Error).name === ErrorNames.CloudFrontThrottled) crowd?.record(key, true, now().getTime());
     const checkedAt = now();
     const elapsedSeconds = secondsSince(input.startedAt, checkedAt);
     const deadlinePassed = elapsedSeconds >= schedule.maxWaitSeconds;
-    const backoff = planBackoff(schedule, elapsedSeconds, input.pace, random);
+    const backoff = planBackoff(schedule, elapsedSeconds, input.pace, random, crowdInterval());
     return {
       status: 'Unknown',
       pace: backoff.pace,
@@ -134,12 +148,12 @@ export async function checkStatus(
   if (invalidation.Status === 'Completed') {
     return { status: 'Completed', ...base, deadlinePassed: false, nextCheckInSeconds: 0 };
   }
-  const next = planNextCheck(schedule, elapsedSeconds, input.pace);
+  const next = planNextCheck(schedule, elapsedSeconds, input.pace, crowdInterval());
   switch (next.kind) {
     case 'retry':
       throw new NamedError(
         ErrorNames.InvalidationInProgress,
-        `Invalidation ${input.request.invalidationId} is ${invalidation.Status} after ${elapsedSeconds} s`,
+        `Invalidation ${request.invalidationId} is ${invalidation.Status} after ${elapsedSeconds} s`,
       );
     case 'give-up':
       return { status: 'InProgress', ...base, deadlinePassed: true, nextCheckInSeconds: 0 };

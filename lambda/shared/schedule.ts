@@ -47,14 +47,21 @@ export function intervalAt(schedule: PollSchedule, elapsedSeconds: number): numb
   return Math.min(schedule.maxIntervalSeconds, schedule.firstIntervalSeconds + (schedule.backoffRate - 1) * elapsedSeconds);
 }
 
-/** Decides what follows a check that found the invalidation still in progress. */
-export function planNextCheck(schedule: PollSchedule, elapsedSeconds: number, pace: number): NextCheck {
+/**
+ * Decides what follows a check that found the invalidation still in progress.
+ * `crowdIntervalSeconds`, when CloudFront has been throttling the crowd of watches, is the
+ * interval that would let them all fit (see CrowdEstimator): no check comes sooner.
+ */
+export function planNextCheck(schedule: PollSchedule, elapsedSeconds: number, pace: number, crowdIntervalSeconds?: number): NextCheck {
   const remaining = schedule.maxWaitSeconds - elapsedSeconds;
   if (remaining <= 0) return { kind: 'give-up' };
   const steps = Math.min(Math.max(0, Math.floor(pace)), MAX_PACE);
-  if (steps === 0 && schedule.checkStyle === 'retry') return { kind: 'retry' };
-  const interval = steps === 0 ? intervalAt(schedule, elapsedSeconds) : slowedInterval(schedule, steps);
-  return { kind: 'wait', seconds: Math.max(1, Math.ceil(Math.min(interval, remaining))) };
+  if (steps === 0 && schedule.checkStyle === 'retry' && crowdIntervalSeconds === undefined) return { kind: 'retry' };
+  const interval = Math.max(
+    steps === 0 ? intervalAt(schedule, elapsedSeconds) : slowedInterval(schedule, steps),
+    crowdIntervalSeconds ?? 0,
+  );
+  return { kind: 'wait', seconds: Math.max(1, Math.ceil(Math.min(interval, MAX_SINGLE_WAIT_SECONDS, remaining))) };
 }
 
 /** The interval after `steps` slow-down steps: doubled each time, at most MAX_SINGLE_WAIT_SECONDS. */
@@ -71,10 +78,14 @@ export function planBackoff(
   elapsedSeconds: number,
   pace: number,
   random: () => number,
+  crowdIntervalSeconds = 0,
 ): { pace: number; seconds: number } {
   const steps = Math.min(Math.max(0, Math.floor(pace)) + 1, MAX_PACE);
   const remaining = Math.max(1, schedule.maxWaitSeconds - elapsedSeconds);
-  const seconds = Math.max(1, Math.ceil(Math.min(random() * slowedInterval(schedule, steps), remaining)));
+  // Spread over at least twice the crowd's fair interval: a crowd that was just throttled
+  // together comes back spread out, not together.
+  const window = Math.min(Math.max(slowedInterval(schedule, steps), 2 * crowdIntervalSeconds), MAX_SINGLE_WAIT_SECONDS);
+  const seconds = Math.max(1, Math.ceil(Math.min(random() * window, remaining)));
   return { pace: steps, seconds };
 }
 

@@ -12,6 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import distributionEvent from '../../../local/fixtures/create-invalidation.json';
 import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.json';
+import { CrowdEstimator } from '../../../lambda/check-status/crowd-estimator';
 import { checkStatus, classifyCloudFrontError, parseCheckInput, type CheckInput } from '../../../lambda/check-status/check-status';
 import { NamedError } from '../../../lambda/shared/errors';
 import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../../../lambda/shared/schedule';
@@ -400,5 +401,54 @@ describe('parseCheckInput', () => {
 
     // Assert
     expect(parse).toThrow(expect.objectContaining({ name: 'InvalidWatcherInput', message: expect.stringContaining(field) }));
+  });
+});
+
+describe('checkStatus with a crowd estimate', () => {
+  it('switches a normal-pace watch from Retry to the Wait loop, no sooner than the fair interval, while CloudFront throttles the crowd', async () => {
+    // Prepare: the container has just seen 100 watches and 1 accepted call per second.
+    const crowd = new CrowdEstimator(60, 10);
+    const start = Date.parse(STARTED_AT);
+    for (let i = 0; i < 100; i++) crowd.record(`distribution/E${i}/I${i}`, i >= 10, start + 20_000);
+    cloudFrontMock
+      .on(GetInvalidationCommand)
+      .resolves({ Invalidation: { Id: 'I', Status: 'InProgress', CreateTime: new Date(start), InvalidationBatch: undefined } });
+
+    // Act
+    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 0), DEFAULT_POLL_SCHEDULE, {
+      ...after(30, () => 0.5),
+      crowd,
+    });
+
+    // Assert: 100 watches / (11 accepted / 10 s) = about 91 s.
+    expect(result.status).toBe('InProgress');
+    expect(result.nextCheckInSeconds).toBeGreaterThanOrEqual(90);
+  });
+
+  it('keeps Retry-driven checks when there is no throttling to share', async () => {
+    const crowd = new CrowdEstimator();
+    cloudFrontMock
+      .on(GetInvalidationCommand)
+      .resolves({ Invalidation: { Id: 'I', Status: 'InProgress', CreateTime: new Date(), InvalidationBatch: undefined } });
+
+    const error = await failureOf(() => checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, { ...after(30), crowd }));
+
+    expect(error.name).toBe('InvalidationInProgress');
+  });
+
+  it('spreads a throttled watch over at least twice the fair interval', async () => {
+    const crowd = new CrowdEstimator(60, 10);
+    const start = Date.parse(STARTED_AT);
+    for (let i = 0; i < 300; i++) crowd.record(`distribution/E${i}/I${i}`, i >= 10, start);
+    cloudFrontMock.on(GetInvalidationCommand).rejects(sdkError('Throttling', 400, 'Rate exceeded'));
+
+    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 0), DEFAULT_POLL_SCHEDULE, {
+      ...after(5, () => 0.999),
+      crowd,
+    });
+
+    // 301 watches over 10 accepted / 10 s: a fair interval of about 301 s; the window is twice that.
+    expect(result.nextCheckInSeconds).toBeGreaterThan(400);
+    expect(result.pace).toBe(1);
   });
 });
