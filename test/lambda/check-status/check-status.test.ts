@@ -18,6 +18,7 @@ import { NamedError } from '../../../lambda/shared/errors';
 import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../../../lambda/shared/schedule';
 import { PATH_SAMPLE_LIMITS } from '../../../lambda/shared/status-result';
 import { parseWatchRequest } from '../../../lambda/shared/watch-request';
+import { failureOf } from '../../support/failure-of';
 
 const cloudFrontMock = mockClient(CloudFrontClient);
 const cloudFront = new CloudFrontClient({ region: 'us-east-1', maxAttempts: 1 });
@@ -53,16 +54,6 @@ function answer(
 /** An error shaped like the SDK's: a name and the HTTP status in $metadata. */
 function sdkError(name: string, httpStatusCode: number, message = `${name} from CloudFront`): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
-}
-
-/** Runs `act` and returns the error it must reject with. */
-async function failureOf(act: () => Promise<unknown>): Promise<Error> {
-  try {
-    await act();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 afterEach(() => {

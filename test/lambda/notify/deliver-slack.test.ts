@@ -4,18 +4,9 @@ import { renderSlack } from '../../../lambda/notify/render-slack';
 import { NamedError } from '../../../lambda/shared/errors';
 import { SlackEmulator } from '../../../local/slack-emulator';
 import { completedWith } from './fixtures';
+import { failureOf } from '../../support/failure-of';
 
 const message = renderSlack(completedWith(['/index.html', '/images/hero <new>.png']));
-
-/** Runs `act` and returns the error it must reject with. */
-async function failureOf(act: () => Promise<unknown>): Promise<Error> {
-  try {
-    await act();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** A `sleep` that only records what it was asked to wait. */
 function recordingSleep() {

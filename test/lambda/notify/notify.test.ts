@@ -6,6 +6,7 @@ import { notify, parseNotifyInput, type NotifyInput } from '../../../lambda/noti
 import { buildNotification, type WatchState } from '../../../lambda/shared/notification';
 import { samplePaths } from '../../../lambda/shared/status-result';
 import { completedStatus, distributionRequest } from './fixtures';
+import { failureOf } from '../../support/failure-of';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:cloudfront-invalidations';
 const SECRET_ID = 'cloudfront-notifier/slack-webhook';
@@ -18,16 +19,6 @@ const completed: WatchState = {
   request: distributionRequest,
   status: completedStatus(samplePaths(['/index.html', '#product-123'], 2)),
 };
-
-/** Runs `act` and returns the error it must reject with. */
-async function failureOf(act: () => Promise<unknown>): Promise<Error> {
-  try {
-    await act();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 afterEach(() => {
   snsMock.reset();

@@ -5,6 +5,7 @@ import distributionEvent from '../../../local/fixtures/create-invalidation.json'
 import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.json';
 import { executionArnFor, startWatch, watcherExecutionFor } from '../../../lambda/start-watch/start-watch';
 import { executionNameFor, parseWatchRequest } from '../../../lambda/shared/watch-request';
+import { failureOf } from '../../support/failure-of';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:InvalidationWatcher';
 
@@ -18,16 +19,6 @@ function malformedEvent(): Json {
   const event = structuredClone(distributionEvent) as Json;
   delete (event.detail as Json).eventName;
   return event;
-}
-
-/** Runs `act` and returns the error it must reject with. */
-async function failureOf(act: () => Promise<unknown>): Promise<Error> {
-  try {
-    await act();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 afterEach(() => {
