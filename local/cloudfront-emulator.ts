@@ -31,7 +31,7 @@ export interface CloudFrontCall {
 }
 
 export interface RateLimit {
-  /** Tokens added per second of real time. */
+  /** Tokens added per second (of the process's Date: virtual when time is compressed). */
   readonly perSecond: number;
   readonly burst: number;
 }

@@ -29,8 +29,8 @@ export interface LocalWatcherOptions {
   /**
    * Real milliseconds per virtual second. 0 (default): waits take no real time, executions run
    * as fast as the CPU allows and each has its own virtual clock (the sum of its waits). > 0:
-   * time is compressed real time shared by all executions, so concurrent executions overlap
-   * as in AWS and a rate limit in real time is a rate limit in virtual time.
+   * waits are slept, compressed, and time is the process's compressed Date (virtual-time.ts,
+   * installed by the pipeline), shared by all executions, so that they overlap as in AWS.
    */
   readonly msPerVirtualSecond?: number;
   /** For FULL jitter; seedable for repeatable benchmarks. */
@@ -203,9 +203,9 @@ export class LocalWatcher {
     const msPerSecond = this.options.msPerVirtualSecond ?? 0;
     if (msPerSecond > 0) {
       await new Promise((resolve) => setTimeout(resolve, seconds * msPerSecond));
-      // Compressed real time: the execution's age is the real time since it started, scaled,
-      // so that when the CPU falls behind, every clock (and the emulator's rate limit) does too.
-      clock.elapsed = (Date.now() - clock.startedAtMs) / msPerSecond;
+      // Compressed time (see virtual-time.ts): Date runs at virtual speed for everybody, so the
+      // execution's age is read from it; when the CPU falls behind, every clock does too.
+      clock.elapsed = (Date.now() - clock.startedAtMs) / 1000;
     } else {
       clock.elapsed += seconds;
     }

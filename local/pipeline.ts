@@ -9,6 +9,7 @@ import { AwsEmulator } from './aws-emulator';
 import { CloudFrontEmulator, type RateLimit } from './cloudfront-emulator';
 import { LocalWatcher, type TaskHandler } from './local-watcher';
 import { SlackEmulator } from './slack-emulator';
+import { compressTime } from './virtual-time';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localFunctions, watcherDefinition, type CfnTemplate } from './template';
 
 export const LOCAL_SLACK_SECRET_NAME = 'local/slack-webhook';
@@ -22,7 +23,9 @@ export interface LocalPipelineOptions {
   readonly slackSecretValue?: string | null;
   /** Run esbuild bundling during synth, as `cdk synth` does. @default false */
   readonly bundle?: boolean;
+  /** Compress time for the whole process: real ms per virtual second (see virtual-time.ts). @default 0, per-execution virtual clocks */
   readonly msPerVirtualSecond?: number;
+  /** In calls per (virtual) second. */
   readonly cloudFrontRateLimit?: RateLimit;
   readonly random?: () => number;
   /** Show the handlers' JSON log lines. @default false */
@@ -98,6 +101,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     return late.watcher!.start(name, input);
   });
   const [cloudFrontUrl, slackUrl, awsUrl] = await Promise.all([cloudFront.start(), slack.start(), aws.start()]);
+  const restoreTime = options.msPerVirtualSecond ? compressTime(options.msPerVirtualSecond) : () => undefined;
   const slackSecretValue = options.slackSecretValue === undefined ? slackUrl : options.slackSecretValue;
   if (withSlack && slackSecretValue !== null) aws.secrets.set(context.slackWebhookSecretName ?? LOCAL_SLACK_SECRET_NAME, slackSecretValue);
 
@@ -142,6 +146,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     deliver: (event) => startWatch!(event),
     idle: () => watcher.idle(),
     stop: async () => {
+      restoreTime();
       await Promise.all([cloudFront.stop(), slack.stop(), aws.stop()]);
     },
   };

@@ -15,8 +15,7 @@ beforeAll(async () => {
   pipeline = await startLocalPipeline({
     slack: false,
     msPerVirtualSecond: MS_PER_SECOND,
-    // The bucket refills in real time: 5 calls per virtual second.
-    cloudFrontRateLimit: { perSecond: CALLS_PER_SECOND * (1000 / MS_PER_SECOND), burst: 10 },
+    cloudFrontRateLimit: { perSecond: CALLS_PER_SECOND, burst: 10 },
   });
 });
 afterAll(() => pipeline.stop());
