@@ -27,8 +27,14 @@ export const isConfigName = (name: string | undefined): name is ConfigName => na
 /** The reference mix: when invalidations complete, in seconds after the watch started. */
 export const COMPLETION_TIMES_SECONDS = [30, 60, 120, 180, 300, 600, 1200, 2400] as const;
 
-/** Phases added to each completion time, so no completion lines up with a 20 s (or any) check grid. */
-export const PHASE_OFFSETS_SECONDS = [0, 2.5, 5, 7.5, 10, 12.5, 15, 17.5] as const;
+/**
+ * Phases added to each completion time: the midpoints of 16 equal steps across one 20 s
+ * period (0.625, 1.875, ... 19.375 s). Spread evenly, they average over where a completion
+ * falls between two checks; as midpoints they never fall on a check of either schedule
+ * (the 20 s grid, or the default's 38.75 + 15k s), where a completion would count as found
+ * with no delay at all.
+ */
+export const PHASE_OFFSETS_SECONDS: readonly number[] = Array.from({ length: 16 }, (_, step) => (step + 0.5) * 1.25);
 
 /** One execution: one invalidation completing at `completesAtSecond`. */
 export interface ExecutionMeasure {
@@ -69,6 +75,3 @@ export interface WorkerResult {
   readonly clockCheckMaxGapSeconds: number;
   readonly realSeconds: number;
 }
-
-/** The line prefix under which a worker prints its JSON result on stdout. */
-export const RESULT_MARKER = 'SCHEDULE_BENCH_RESULT ';

@@ -2,25 +2,28 @@
  * One configuration of `npm run bench`, in its own process (the handlers read POLL_SCHEDULE
  * at module load): `tsx bench/schedule-worker.ts --config <name>`. Synthesizes the app with
  * that configuration's context, runs the reference mix through the real state machine and
- * handlers in virtual time, and prints one JSON line (after RESULT_MARKER) on stdout.
+ * handlers in virtual time, and reports the measures to the parent (bench/schedule-bench.ts).
  */
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { StateNames } from '../lib/watcher';
 import { startLocalPipeline, type LocalPipeline } from '../local/pipeline';
 import type { LocalExecution } from '../local/local-watcher';
+import { SAMPLE_DISTRIBUTION, cloudTrailEvent, emulatedInvalidation, type SampleInvalidation } from '../local/events';
 import type { StartWatchResult } from '../lambda/start-watch/start-watch';
 import {
   COMPLETION_TIMES_SECONDS,
   CONFIGS,
   PHASE_OFFSETS_SECONDS,
-  RESULT_MARKER,
   isConfigName,
   type ExecutionMeasure,
   type HandlerDurations,
   type WorkerResult,
 } from './schedule-configs';
-import { DISTRIBUTION_ID, DISTRIBUTION_PATHS, distributionEvent, mean } from './support';
+import { mean, reportToParent } from './support';
+
+/** Executions running at once: enough to keep the CPU busy, few enough that calls do not queue. */
+const CONCURRENT_EXECUTIONS = 4;
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -38,25 +41,34 @@ async function main() {
   const started = performance.now();
   const pipeline = await startLocalPipeline({ context: config.context });
 
-  // Every execution of the mix runs at once, each in its own virtual time (msPerVirtualSecond
-  // is 0), so the mix takes seconds of real time however long the invalidations "take".
+  // Each execution runs in its own virtual time (msPerVirtualSecond is 0), so the mix takes
+  // seconds of real time however long the invalidations "take".
   const planned: { completionSeconds: number; offsetSeconds: number; invalidationId: string; event: unknown }[] = [];
   for (const completionSeconds of COMPLETION_TIMES_SECONDS) {
     for (const offsetSeconds of PHASE_OFFSETS_SECONDS) {
-      const invalidationId = `IBENCH${String(planned.length).padStart(3, '0')}`;
-      pipeline.cloudFront.add({
-        kind: 'distribution',
-        targetId: DISTRIBUTION_ID,
-        invalidationId,
-        paths: DISTRIBUTION_PATHS,
-        completesAtSecond: completionSeconds + offsetSeconds,
-      });
-      planned.push({ completionSeconds, offsetSeconds, invalidationId, event: distributionEvent(invalidationId) });
+      // The fixture's distribution and paths, a distinct invalidation ID (which names the execution).
+      const invalidation: SampleInvalidation = {
+        ...SAMPLE_DISTRIBUTION,
+        invalidationId: `IBENCH${String(planned.length).padStart(3, '0')}`,
+      };
+      pipeline.cloudFront.add(emulatedInvalidation(invalidation, { completesAtSecond: completionSeconds + offsetSeconds }));
+      planned.push({ completionSeconds, offsetSeconds, invalidationId: invalidation.invalidationId, event: cloudTrailEvent(invalidation) });
     }
   }
+  // A few executions at a time: the check handler reads the REAL clock (its startedAt is
+  // shifted by the virtual time), so real time a call spends queued behind many others leaks
+  // into its elapsedSeconds. Virtual time makes running them together unnecessary anyway.
   const executionNames: string[] = [];
-  for (const { event } of planned) executionNames.push(((await pipeline.deliver(event)) as StartWatchResult).executionName);
-  await pipeline.idle();
+  let next = 0;
+  const lane = async () => {
+    while (next < planned.length) {
+      const index = next++;
+      const { executionName } = (await pipeline.deliver(planned[index]!.event)) as StartWatchResult;
+      executionNames[index] = executionName;
+      await pipeline.watcher.executions.get(executionName)?.done;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENT_EXECUTIONS }, lane));
 
   let clockCheckMaxGapSeconds = 0;
   const finished: FinishedWatch[] = [];
@@ -70,7 +82,10 @@ async function main() {
     if (detected) {
       // Notifying adds no virtual time, so the execution's clock at the end is the time of the
       // check that saw Completed; the check's own elapsedSeconds (rounded) must agree.
-      clockCheckMaxGapSeconds = Math.max(clockCheckMaxGapSeconds, Math.abs(execution.virtualSeconds - (output.status?.elapsedSeconds ?? NaN)));
+      clockCheckMaxGapSeconds = Math.max(
+        clockCheckMaxGapSeconds,
+        Math.abs(execution.virtualSeconds - (output.status?.elapsedSeconds ?? NaN)),
+      );
       finished.push({ event, execution });
     }
     const checkInvocations = execution.invocations[StateNames.check] ?? 0;
@@ -103,14 +118,14 @@ async function main() {
     clockCheckMaxGapSeconds,
     realSeconds: (performance.now() - started) / 1000,
   };
-  process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
+  reportToParent(result);
 }
 
 /**
- * Mean real duration of each handler, called directly and one at a time (the run above
- * interleaves 64 executions, which would inflate each call with the others' work). These are
- * the handlers' own CPU and a loopback round trip: an estimate, below what Lambda would bill
- * with a real network between it and CloudFront.
+ * Mean real duration of each handler, called directly and one at a time (in the run above,
+ * executions interleave, which would inflate each call with the others' work). These are the
+ * handlers' own CPU and a loopback round trip: an estimate, below what Lambda would bill with
+ * a real network between it and CloudFront.
  */
 async function measureDurations(pipeline: LocalPipeline, finished: readonly FinishedWatch[]): Promise<HandlerDurations> {
   const sample = finished[0];
@@ -140,14 +155,14 @@ async function measureDurations(pipeline: LocalPipeline, finished: readonly Fini
     return mean(samples);
   };
 
-  const { request } = sample.execution.input as { request: unknown };
-  // Invalidations no execution watches: the emulator's clock reads 0 for them.
-  const inProgress = { ...(request as object), invalidationId: 'ICALIBINPROGRESS' };
-  const completed = { ...(request as object), invalidationId: 'ICALIBCOMPLETED' };
-  pipeline.cloudFront.add({ kind: 'distribution', targetId: DISTRIBUTION_ID, invalidationId: 'ICALIBINPROGRESS', paths: DISTRIBUTION_PATHS, completesAtSecond: 1 });
-  pipeline.cloudFront.add({ kind: 'distribution', targetId: DISTRIBUTION_ID, invalidationId: 'ICALIBCOMPLETED', paths: DISTRIBUTION_PATHS, completesAtSecond: 0 });
+  // Invalidations no execution watches, so the emulator's clock reads 0 for them: one stays
+  // in progress (the common check), one is completed.
+  const request = (sample.execution.input as { request: object }).request;
+  const checkInput = (invalidationId: string, completesAtSecond: number) => {
+    pipeline.cloudFront.add(emulatedInvalidation({ ...SAMPLE_DISTRIBUTION, invalidationId }, { completesAtSecond }));
+    return { request: { ...request, invalidationId }, pace: 0, startedAt: new Date().toISOString() };
+  };
   const check = load('check-status');
-  const checkInput = (watched: object) => ({ request: watched, pace: 0, startedAt: new Date().toISOString() });
 
   const notify = load('notify');
   const { delivery: _delivery, ...watch } = sample.execution.output as Record<string, unknown>;
@@ -157,8 +172,8 @@ async function measureDurations(pipeline: LocalPipeline, finished: readonly Fini
   // answered ExecutionAlreadyExists, so no new execution starts.
   const startWatchMs = await time(load('start-watch'), sample.event);
   return {
-    checkInProgressMs: await time(check, checkInput(inProgress)),
-    checkCompletedMs: await time(check, checkInput(completed)),
+    checkInProgressMs: await time(check, checkInput('ICALIBINPROGRESS', 1)),
+    checkCompletedMs: await time(check, checkInput('ICALIBCOMPLETED', 0)),
     notifyMs,
     startWatchMs,
   };

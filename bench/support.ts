@@ -1,11 +1,43 @@
 /**
- * Helpers shared by the benchmark scripts: CloudTrail events built from the local fixtures,
- * the prices the cost columns use, small statistics, table printing and result files.
+ * Helpers shared by the benchmark scripts: worker processes, the prices the cost columns use,
+ * a seeded PRNG, small statistics, table printing and result files.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import distributionFixture from '../local/fixtures/create-invalidation.json';
-import tenantFixture from '../local/fixtures/create-invalidation-for-tenant.json';
+
+const ROOT = path.join(__dirname, '..');
+
+/** The line prefix under which a worker prints its JSON result on stdout (anything else there is ignored). */
+const RESULT_MARKER = 'BENCH_RESULT ';
+
+/** Called by a worker: hands its result to the parent. */
+export function reportToParent(result: unknown): void {
+  process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
+}
+
+/**
+ * Runs `tsx bench/<script> <args>` in a fresh process and resolves with the result it
+ * reported. A fresh process per run because the handlers read their environment (the poll
+ * schedule) at module load and keep state for the life of their "container" (SDK clients,
+ * what the check function has seen of throttling): one process is one configuration.
+ */
+export function runWorker<T>(script: string, args: readonly string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', '.bin', 'tsx'), path.join('bench', script), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = stdout.split('\n').find((candidate) => candidate.startsWith(RESULT_MARKER));
+      if (code !== 0 || !line) return reject(new Error(`bench/${script} ${args.join(' ')} exited with ${code} and no result:\n${stdout}`));
+      resolve(JSON.parse(line.slice(RESULT_MARKER.length)) as T);
+    });
+  });
+}
 
 /** AWS list prices (us-east-1) from ../shared/reference/aws-facts.md. */
 export const PRICES = {
@@ -16,35 +48,6 @@ export const PRICES = {
   /** Lambda arm64: about $0.0000000017 per ms at 128 MB; the functions have 256 MB (lib/notifier-function.ts). */
   perLambdaMs256: 0.0000000017 * 2,
 } as const;
-
-export const DISTRIBUTION_ID = distributionFixture.detail.requestParameters.distributionId;
-export const DISTRIBUTION_PATHS: readonly string[] = distributionFixture.detail.requestParameters.invalidationBatch.paths.items;
-
-/**
- * A CloudTrail CreateInvalidation event for another invalidation of the fixture's distribution.
- * The invalidation ID is what names the watcher execution, so each must be distinct.
- */
-export function distributionEvent(invalidationId: string): unknown {
-  const event = structuredClone(distributionFixture);
-  event.id = `bench-${invalidationId}`;
-  event.detail.eventID = `bench-${invalidationId}`;
-  event.detail.responseElements.invalidation.id = invalidationId;
-  event.detail.responseElements.location = `https://cloudfront.amazonaws.com/2020-05-31/distribution/${DISTRIBUTION_ID}/invalidation/${invalidationId}`;
-  return event;
-}
-
-/** A CloudTrail CreateInvalidationForDistributionTenant event for one tenant and one path. */
-export function tenantEvent(tenantId: string, invalidationId: string, invalidationPath: string): unknown {
-  const event = structuredClone(tenantFixture);
-  event.id = `bench-${invalidationId}`;
-  event.detail.eventID = `bench-${invalidationId}`;
-  event.detail.requestParameters.id = tenantId;
-  event.detail.requestParameters.invalidationBatch = { paths: { quantity: 1, items: [invalidationPath] }, callerReference: `bench-${invalidationId}` };
-  event.detail.responseElements.invalidation.id = invalidationId;
-  event.detail.responseElements.invalidation.invalidationBatch = event.detail.requestParameters.invalidationBatch;
-  event.detail.responseElements.location = `https://cloudfront.amazonaws.com/2020-05-31/distribution-tenant/${tenantId}/invalidation/${invalidationId}`;
-  return event;
-}
 
 /** Mulberry32: a tiny seeded PRNG, so that a benchmark's random choices repeat run after run. */
 export function seededRandom(seed: number): () => number {
@@ -59,7 +62,8 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** NaN for an empty list, so that "no data" never prints as 0. */
-export const mean = (values: readonly number[]): number => (values.length === 0 ? NaN : values.reduce((sum, value) => sum + value, 0) / values.length);
+export const mean = (values: readonly number[]): number =>
+  values.length === 0 ? NaN : values.reduce((sum, value) => sum + value, 0) / values.length;
 
 export const max = (values: readonly number[]): number => (values.length === 0 ? NaN : Math.max(...values));
 
@@ -73,12 +77,27 @@ export function median(values: readonly number[]): number {
 /** Fixed decimals, or "n/a" where there was nothing to measure. */
 export const fixed = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
-/** A plain-text table: first column left-aligned, the others right-aligned. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/** A plain-text table: the first `leftColumns` columns (labels) left-aligned, the others (numbers) right-aligned. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[], leftColumns = 1): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: readonly string[]) =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+    cells.map((cell, column) => (column < leftColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/**
+ * The commit measured, and how many files differed from it (results excepted): results name
+ * what they measured. Read-only: --no-optional-locks keeps `git status` from refreshing the
+ * index, so it never takes the index lock from under a concurrent git command.
+ */
+export function treeState(): { commit: string; uncommittedChanges: number } {
+  const git = (...args: string[]) => execFileSync('git', ['--no-optional-locks', ...args], { cwd: ROOT, encoding: 'utf8' }).trim();
+  try {
+    const changed = git('status', '--porcelain', '--', '.', ':!bench/results');
+    return { commit: git('rev-parse', 'HEAD'), uncommittedChanges: changed.split('\n').filter(Boolean).length };
+  } catch {
+    return { commit: 'unknown (no git)', uncommittedChanges: -1 };
+  }
 }
 
 /** Writes bench/results/<name>.json, which the README quotes. */

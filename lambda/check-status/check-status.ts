@@ -138,8 +138,10 @@ export async function checkStatus(
   }
   const checkedAt = now();
   const elapsedSeconds = secondsSince(input.startedAt, checkedAt);
+  const pressure = crowdInterval();
   const base = {
-    pace: input.pace,
+    // Accepted while the crowd is no longer throttled: one slow-down step is undone.
+    pace: pressure === undefined ? Math.max(0, input.pace - 1) : input.pace,
     createTime: invalidation.CreateTime?.toISOString(),
     checkedAt: checkedAt.toISOString(),
     elapsedSeconds,
@@ -148,7 +150,7 @@ export async function checkStatus(
   if (invalidation.Status === 'Completed') {
     return { status: 'Completed', ...base, deadlinePassed: false, nextCheckInSeconds: 0 };
   }
-  const next = planNextCheck(schedule, elapsedSeconds, input.pace, crowdInterval());
+  const next = planNextCheck(schedule, elapsedSeconds, base.pace, pressure);
   switch (next.kind) {
     case 'retry':
       throw new NamedError(

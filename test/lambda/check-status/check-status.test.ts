@@ -163,19 +163,34 @@ describe('checkStatus', () => {
     expect(later).toMatchObject({ status: 'InProgress', deadlinePassed: false, nextCheckInSeconds: WAIT_LOOP.maxIntervalSeconds });
   });
 
-  it('returns a slowed-down wait after throttling, even in retry style', async () => {
+  it('after throttling has stopped, undoes one slow-down step per accepted check', async () => {
     // Prepare
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 2), DEFAULT_POLL_SCHEDULE, after(300));
+    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 3), DEFAULT_POLL_SCHEDULE, after(300));
 
-    // Assert
+    // Assert: pace 3 -> 2, so the wait is the interval slowed twice (the Wait loop, even in retry style).
     expect(result).toMatchObject({
       status: 'InProgress',
+      pace: 2,
       deadlinePassed: false,
       nextCheckInSeconds: DEFAULT_POLL_SCHEDULE.maxIntervalSeconds * 4,
     });
+  });
+
+  it('keeps the slow-down while the container still sees the crowd throttled', async () => {
+    // Prepare
+    const crowd = new CrowdEstimator();
+    crowd.record('distribution/E1/I1', true, Date.parse(STARTED_AT) + 290_000);
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
+
+    // Act
+    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 3), DEFAULT_POLL_SCHEDULE, { ...after(300), crowd });
+
+    // Assert
+    expect(result.pace).toBe(3);
+    expect(result.nextCheckInSeconds).toBeGreaterThanOrEqual(DEFAULT_POLL_SCHEDULE.maxIntervalSeconds * 8);
   });
 
   it.each<[string, PollSchedule]>([
