@@ -25,7 +25,6 @@ type Variant = 'shipped' | 'unminified-cjs';
 /** Copied from lib/notifier-function.ts (which passes them to NodejsFunction, not to code we can import). */
 const SHIPPED: BuildOptions = {
   minify: true,
-  sourcemap: true,
   target: 'node22',
   format: 'esm',
   mainFields: ['module', 'main'],
@@ -48,12 +47,12 @@ const HANDLER_ENV = {
 };
 
 /** Milliseconds from just before the import/require to just after it, in a fresh process. */
-function loadMs(file: string, variant: Variant, nodeOptions?: string): number {
+function loadMs(file: string, variant: Variant): number {
   const load =
     variant === 'shipped' ? `import(${JSON.stringify(pathToFileURL(file).href)})` : `Promise.resolve(require(${JSON.stringify(file)}))`;
   const script = `const t = process.hrtime.bigint(); ${load}.then(() => console.log(Number(process.hrtime.bigint() - t) / 1e6));`;
   const output = execFileSync(process.execPath, ['-e', script], {
-    env: { ...HANDLER_ENV, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
+    env: HANDLER_ENV,
     encoding: 'utf8',
   });
   const ms = Number(output.trim().split('\n').at(-1));
@@ -84,16 +83,12 @@ async function main() {
           outfile,
           logLevel: 'error',
         });
-        const mapFile = `${outfile}.map`;
         bundles.push({
           functionDir,
           variant,
           file: outfile,
           bundleKB: kb(statSync(outfile).size),
-          sourceMapKB: variant === 'shipped' ? kb(statSync(mapFile).size) : 0,
           samples: [] as number[],
-          /** The shipped function sets NODE_OPTIONS=--enable-source-maps (lib/notifier-function.ts). */
-          samplesWithSourceMaps: [] as number[],
         });
       }
     }
@@ -101,14 +96,12 @@ async function main() {
     for (let run = 0; run < RUNS; run++) {
       for (const bundle of bundles) {
         bundle.samples.push(loadMs(bundle.file, bundle.variant));
-        if (bundle.variant === 'shipped') bundle.samplesWithSourceMaps.push(loadMs(bundle.file, bundle.variant, '--enable-source-maps'));
       }
     }
 
     const results = bundles.map(({ file: _file, ...bundle }) => ({
       ...bundle,
       loadMsMedian: median(bundle.samples),
-      ...(bundle.variant === 'shipped' ? { loadMsMedianWithSourceMaps: median(bundle.samplesWithSourceMaps) } : {}),
     }));
     // Per function, and over all three (sums of sizes and of median load times).
     const sum = (functions: readonly string[], variant: Variant, value: (result: (typeof results)[number]) => number) =>
@@ -119,8 +112,6 @@ async function main() {
       functions: functions.length === 1 ? functions[0]! : 'all functions',
       sizeRatio: sum(functions, 'shipped', (r) => r.bundleKB) / sum(functions, 'unminified-cjs', (r) => r.bundleKB),
       loadRatio: sum(functions, 'shipped', (r) => r.loadMsMedian) / sum(functions, 'unminified-cjs', (r) => r.loadMsMedian),
-      loadRatioWithSourceMaps:
-        sum(functions, 'shipped', (r) => r.loadMsMedianWithSourceMaps ?? NaN) / sum(functions, 'unminified-cjs', (r) => r.loadMsMedian),
     }));
 
     console.log(
@@ -131,14 +122,12 @@ async function main() {
     );
     console.log(
       table(
-        ['function', 'bundle', 'size KB', 'source map KB', 'load ms', 'load ms, --enable-source-maps'],
+        ['function', 'bundle', 'size KB', 'load ms'],
         results.map((result) => [
           result.functionDir,
           result.variant === 'shipped' ? 'shipped (minified ESM)' : 'unminified CJS',
           fixed(result.bundleKB),
-          result.variant === 'shipped' ? fixed(result.sourceMapKB) : '-',
           fixed(result.loadMsMedian),
-          result.variant === 'shipped' ? fixed(result.loadMsMedianWithSourceMaps!) : '-',
         ]),
         2,
       ),
@@ -146,19 +135,14 @@ async function main() {
     console.log('\nShipped / unminified CJS (< 1 means the shipped bundle is smaller or loads faster):');
     console.log(
       table(
-        ['function', 'size', 'load time', 'load time as deployed (--enable-source-maps)'],
-        ratios.map((ratio) => [
-          ratio.functions,
-          fixed(ratio.sizeRatio, 2),
-          fixed(ratio.loadRatio, 2),
-          fixed(ratio.loadRatioWithSourceMaps, 2),
-        ]),
+        ['function', 'size', 'load time'],
+        ratios.map((ratio) => [ratio.functions, fixed(ratio.sizeRatio, 2), fixed(ratio.loadRatio, 2)]),
       ),
     );
     console.log(
       '\nNotes: measured on this machine with Node 20 (Lambda runs Node 22 on arm64); module load only, not the Lambda ' +
-        "runtime's own start or the download of the package. The deployed functions set NODE_OPTIONS=--enable-source-maps, " +
-        'hence the extra column for the shipped bundles.',
+        "runtime's own start or the download of the package. The shipped functions have no source maps: " +
+        '--enable-source-maps added 15-30 ms to the load.',
     );
     const file = writeResult('cold-start', {
       generatedAt: new Date().toISOString(),
