@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
@@ -15,7 +15,7 @@ export class NotifierStack extends Stack {
 
   constructor(scope: Construct, id: string, props: NotifierStackProps) {
     super(scope, id, props);
-    if (!this.region.startsWith('${Token') && this.region !== CLOUDFRONT_EVENTS_REGION) {
+    if (!Token.isUnresolved(this.region) && this.region !== CLOUDFRONT_EVENTS_REGION) {
       throw new Error(
         `NotifierStack must be deployed in ${CLOUDFRONT_EVENTS_REGION} (got ${this.region}): CloudFront's CloudTrail events reach EventBridge only there.`,
       );
