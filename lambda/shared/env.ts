@@ -7,7 +7,6 @@ export const EnvNames = {
   pollSchedule: 'POLL_SCHEDULE',
   topicArn: 'NOTIFICATION_TOPIC_ARN',
   slackSecretId: 'SLACK_WEBHOOK_SECRET_ID',
-  maxPathsInState: 'MAX_PATHS_IN_STATE',
 } as const;
 
 /** Reads a required environment variable, failing loudly (at cold start) when it is missing. */
