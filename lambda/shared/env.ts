@@ -7,6 +7,10 @@ export const EnvNames = {
   pollSchedule: 'POLL_SCHEDULE',
   topicArn: 'NOTIFICATION_TOPIC_ARN',
   slackSecretId: 'SLACK_WEBHOOK_SECRET_ID',
+  /** Notify: every destination it may deliver to, by name (JSON of {@link RuntimeDestination}). */
+  destinations: 'DESTINATIONS',
+  /** Start watch: the routes and default destinations (JSON of RoutingConfig without secrets or ARNs). */
+  routing: 'ROUTING',
 } as const;
 
 /** Reads a required environment variable, failing loudly (at cold start) when it is missing. */

@@ -1,0 +1,116 @@
+/**
+ * The event: the "invalidation completed" event CloudFront does not have. A public contract,
+ * described by `invalidation-event.schema.json` beside this file: change it only compatibly
+ * (add optional fields, never rename or remove one).
+ */
+import { clipUtf8, oneLine } from './text';
+import type { Outcome, WatchState } from './notification';
+
+export const EVENT_SOURCE = 'cloudfront-invalidation-notifier';
+
+export const EVENT_DETAIL_TYPES: Record<Outcome, string> = {
+  completed: 'CloudFront Invalidation Completed',
+  'still-in-progress': 'CloudFront Invalidation Still In Progress',
+  'could-not-track': 'CloudFront Invalidation Not Tracked',
+};
+
+/** Bounds that keep one event far below EventBridge's 256 KB entry limit. */
+export const EVENT_LIMITS = {
+  maxSamplePaths: 100,
+  maxPathBytes: 1024,
+  maxTextChars: 512,
+} as const;
+
+export interface InvalidationEventDetail {
+  /** 1: the version of this detail's shape; a new major version would be a new detail-type. */
+  readonly version: 1;
+  readonly outcome: Outcome;
+  readonly targetKind?: 'distribution' | 'tenant';
+  readonly targetId?: string;
+  /** The name people recognise (first alternate domain name, or the tenant's name), when it could be read. */
+  readonly targetName?: string;
+  readonly invalidationId?: string;
+  /** CloudFront's last known status: InProgress, Completed, or Unknown. */
+  readonly status: string;
+  /** ISO 8601, from CloudFront. */
+  readonly createTime?: string;
+  /** ISO 8601 time of the check that saw the outcome. */
+  readonly detectedAt?: string;
+  /** From createTime to detection, for completed invalidations. */
+  readonly durationSeconds?: number;
+  readonly pathCount: number;
+  /** The first paths (bounded); `pathCount` counts them all. */
+  readonly paths: readonly string[];
+  readonly callerReference?: string;
+  readonly createdBy?: string;
+  readonly cloudTrailEventId?: string;
+  readonly account?: string;
+  /** Why it could not be tracked or is still in progress. */
+  readonly reason?: string;
+  /** The routes that matched (empty: the default destinations). */
+  readonly routes: readonly string[];
+  readonly consoleUrl?: string;
+}
+
+export interface InvalidationEvent {
+  readonly Source: typeof EVENT_SOURCE;
+  readonly DetailType: string;
+  readonly Resources: readonly string[];
+  readonly Detail: InvalidationEventDetail;
+}
+
+/** arn:aws:cloudfront::ACCOUNT:distribution/ID or .../distribution-tenant/ID */
+export function targetArn(kind: 'distribution' | 'tenant', id: string, account: string): string {
+  return `arn:aws:cloudfront::${account}:${kind === 'tenant' ? 'distribution-tenant' : 'distribution'}/${id}`;
+}
+
+export interface EventInputs {
+  readonly watch: WatchState;
+  readonly targetName?: string;
+  readonly reason?: string;
+  readonly consoleUrl?: string;
+  readonly routes: readonly string[];
+}
+
+/** The PutEvents entry for one ended watch (without the bus, which the destination names). */
+export function buildInvalidationEvent({ watch, targetName, reason, consoleUrl, routes }: EventInputs): InvalidationEvent {
+  const { request, rejected, status, outcome } = watch;
+  const targetKind = request?.target.kind;
+  const targetId = request?.target.id ?? rejected?.targetId;
+  const account = request?.account;
+  const text = (value: string | undefined) => (value === undefined ? undefined : oneLine(value, EVENT_LIMITS.maxTextChars));
+  const createTime = status?.createTime;
+  const durationSeconds =
+    outcome === 'completed' && status && createTime
+      ? Math.max(0, Math.round((Date.parse(status.checkedAt) - Date.parse(createTime)) / 1000))
+      : undefined;
+  const detail: InvalidationEventDetail = {
+    version: 1,
+    outcome,
+    ...(targetKind ? { targetKind } : {}),
+    ...(targetId ? { targetId: text(targetId)! } : {}),
+    ...(targetName ? { targetName: text(targetName)! } : {}),
+    ...((request?.invalidationId ?? rejected?.invalidationId)
+      ? { invalidationId: text(request?.invalidationId ?? rejected?.invalidationId)! }
+      : {}),
+    status: status?.status ?? 'Unknown',
+    ...(createTime ? { createTime } : {}),
+    ...(status?.checkedAt ? { detectedAt: status.checkedAt } : {}),
+    ...(durationSeconds !== undefined && Number.isFinite(durationSeconds) ? { durationSeconds } : {}),
+    pathCount: status?.paths.total ?? 0,
+    paths: (status?.paths.sample ?? []).slice(0, EVENT_LIMITS.maxSamplePaths).map((path) => clipUtf8(path, EVENT_LIMITS.maxPathBytes)),
+    ...(request?.callerReference ? { callerReference: text(request.callerReference)! } : {}),
+    ...((request?.createdBy ?? rejected?.createdBy) ? { createdBy: text(request?.createdBy ?? rejected?.createdBy)! } : {}),
+    ...((request?.eventId ?? rejected?.eventId) ? { cloudTrailEventId: text(request?.eventId ?? rejected?.eventId)! } : {}),
+    ...(account ? { account } : {}),
+    ...(reason ? { reason: text(reason)! } : {}),
+    routes: routes.map((name) => oneLine(name, 64)),
+    ...(consoleUrl ? { consoleUrl } : {}),
+  };
+  return {
+    Source: EVENT_SOURCE,
+    DetailType: EVENT_DETAIL_TYPES[outcome],
+    Resources: targetKind && request && account && /^\d{12}$/.test(account) ? [targetArn(targetKind, request.target.id, account)] : [],
+    Detail: detail,
+  };
+}

@@ -1,0 +1,121 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { EnvNames } from '../lambda/shared/env';
+import { EVENT_SOURCE } from '../lambda/shared/invalidation-event';
+import type { RoutingConfig, RuntimeDestination } from '../lambda/shared/routing';
+
+export interface DestinationsProps {
+  /** Validated routing configuration (see `parseRouting`). */
+  readonly routing: RoutingConfig;
+  /**
+   * The key for the topics this construct creates.
+   * @default a new customer managed key, only if a topic is created
+   */
+  readonly key?: Key;
+}
+
+/**
+ * Every named place a message goes: chat webhooks (URL in a Secrets Manager secret), SNS topics
+ * (created or existing) and EventBridge buses. `bindTo` gives a function exactly what it needs
+ * for these destinations, in one call: their details in its environment, read access to their
+ * secrets, publish to their topics, PutEvents on their buses, nothing else.
+ */
+export class Destinations extends Construct {
+  public readonly routing: RoutingConfig;
+  public readonly secrets: Readonly<Record<string, ISecret>>;
+  public readonly topics: Readonly<Record<string, ITopic>>;
+  public readonly buses: Readonly<Record<string, IEventBus>>;
+  /** The key of the created topics; undefined when every topic is imported. */
+  public readonly key?: Key;
+  private readonly runtime: Record<string, RuntimeDestination> = {};
+
+  constructor(scope: Construct, id: string, props: DestinationsProps) {
+    super(scope, id);
+    this.routing = props.routing;
+    const secrets: Record<string, ISecret> = {};
+    const topics: Record<string, ITopic> = {};
+    const buses: Record<string, IEventBus> = {};
+    const createsTopic = Object.values(props.routing.destinations).some((d) => d.type === 'sns' && !d.topicArn);
+    this.key =
+      props.key ??
+      (createsTopic
+        ? new Key(this, 'TopicKey', { description: 'Encrypts the CloudFront invalidation notifier topics', enableKeyRotation: true })
+        : undefined);
+
+    for (const [name, destination] of Object.entries(props.routing.destinations)) {
+      // Destination names are valid construct IDs (letters, digits, _ . -) and unique.
+      const cid = name;
+      switch (destination.type) {
+        case 'slack':
+        case 'teams':
+        case 'google-chat': {
+          const secret = destination.secretName.startsWith('arn:')
+            ? Secret.fromSecretCompleteArn(this, `${cid}Secret`, destination.secretName)
+            : Secret.fromSecretNameV2(this, `${cid}Secret`, destination.secretName);
+          secrets[name] = secret;
+          this.runtime[name] = { type: destination.type, secretId: destination.secretName };
+          break;
+        }
+        case 'sns': {
+          const topic = destination.topicArn
+            ? Topic.fromTopicArn(this, `${cid}Topic`, destination.topicArn)
+            : new Topic(this, `${cid}Topic`, { displayName: `CloudFront invalidations (${name})`, masterKey: this.key, enforceSSL: true });
+          topics[name] = topic;
+          this.runtime[name] = { type: 'sns', topicArn: topic.topicArn };
+          break;
+        }
+        case 'eventbridge': {
+          const bus = !destination.bus
+            ? EventBus.fromEventBusName(this, `${cid}Bus`, 'default')
+            : destination.bus.startsWith('arn:')
+              ? EventBus.fromEventBusArn(this, `${cid}Bus`, destination.bus)
+              : EventBus.fromEventBusName(this, `${cid}Bus`, destination.bus);
+          buses[name] = bus;
+          this.runtime[name] = { type: 'eventbridge', busName: bus.eventBusArn };
+          break;
+        }
+      }
+    }
+    this.secrets = secrets;
+    this.topics = topics;
+    this.buses = buses;
+  }
+
+  /** The route table Start watch needs (no secret names, no ARNs). */
+  public get routeTable(): string {
+    return JSON.stringify({ routes: this.routing.routes, defaultDestinations: this.routing.defaultDestinations });
+  }
+
+  /** Wires the delivering function to every destination: environment, secret reads, publish, PutEvents. */
+  public bindTo(fn: LambdaFunction): void {
+    fn.addEnvironment(EnvNames.destinations, Stack.of(this).toJsonString(this.runtime));
+    for (const secret of Object.values(this.secrets)) secret.grantRead(fn);
+    for (const topic of Object.values(this.topics)) topic.grantPublish(fn);
+    this.grantPutEvents(fn);
+    if (Object.keys(this.topics).length > 0 && this.key) {
+      Validations.of(fn.role!).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: 'Publishing to a KMS-encrypted topic needs kms:GenerateDataKey* (CDK grantPublish), on the topic key only.',
+      });
+    }
+  }
+
+  /** PutEvents on the configured buses only, and only as this notifier's source. */
+  private grantPutEvents(grantee: IGrantable): void {
+    const buses = Object.values(this.buses);
+    if (buses.length === 0) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: buses.map((bus) => bus.eventBusArn),
+        conditions: { StringEquals: { 'events:source': EVENT_SOURCE } },
+      }),
+    );
+  }
+}
