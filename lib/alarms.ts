@@ -1,7 +1,9 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Key } from 'aws-cdk-lib/aws-kms';
+import type { ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -13,15 +15,27 @@ export interface OperationalAlarmsProps {
   readonly alarmTopic: ITopic;
 }
 
+/** CloudWatch publishes alarm actions to SNS, and uses the topic's key, as this service. */
+export const CLOUDWATCH_SERVICE = 'cloudwatch.amazonaws.com';
+
 /** Alarms for the operators of the notifier itself (not for the teams it notifies). */
 export class OperationalAlarms extends Construct {
   public readonly alarms: Record<'failed' | 'timedOut' | 'throttled' | 'deadLetters', Alarm>;
+  /**
+   * Every alarm's name starts with this (then `-<alarm>`): unique to this construct in its
+   * stack, so a policy can name this construct's alarms and no others.
+   */
+  public readonly alarmNamePrefix: string;
 
   constructor(scope: Construct, id: string, props: OperationalAlarmsProps) {
     super(scope, id);
+    this.alarmNamePrefix = Names.uniqueResourceName(this, { maxLength: 200, separator: '-' });
     const period = Duration.minutes(5);
     const alarm = (name: string, metric: IMetric, description: string) => {
       const created = new Alarm(this, name, {
+        // Named, not generated: the key policy must list the alarm ARNs without referring to
+        // the alarms (see allowPublishingTo).
+        alarmName: `${this.alarmNamePrefix}-${name}`,
         metric,
         threshold: 1,
         evaluationPeriods: 1,
@@ -55,5 +69,72 @@ export class OperationalAlarms extends Construct {
         'An invalidation event could not start a watch: it is in the dead-letter queue, and nobody was notified about it.',
       ),
     };
+  }
+
+  /**
+   * Lets CloudWatch publish these alarms, and only these, to `topic` and encrypt them with
+   * `key`. Needed because a topic policy (enforceSSL creates one) replaces SNS's default
+   * policy: without an Allow, every alarm action fails silently ("not authorized to perform
+   * SNS:Publish" in the alarm history). Only for a topic whose policy this stack owns.
+   */
+  public allowPublishingTo(topic: Topic, key: Key): void {
+    const alarms = Object.values(this.alarms);
+    const cloudWatch = new ServicePrincipal(CLOUDWATCH_SERVICE);
+    const only = (alarmArns: string[]) => ({
+      ArnEquals: { 'aws:SourceArn': alarmArns },
+      StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+    });
+    // The topic policy is its own resource: it may refer to the alarms, which refer to the topic.
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowThisStackAlarms',
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: only(alarms.map((a) => a.alarmArn)),
+      }),
+    );
+    // The key policy is part of the key, which the topic and so the alarms depend on: a
+    // reference to an alarm would be a cycle, so the ARNs are built from the alarm names.
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: only(alarms.map((a) => this.alarmArnOf(a.node.id))),
+      }),
+    );
+  }
+
+  /**
+   * The statement a topic that is not ours needs in its policy for these alarms to reach it,
+   * as JSON to paste.
+   */
+  public publishingStatementFor(topicArn: string): string {
+    const stack = Stack.of(this);
+    const known = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);
+    const account = known(stack.account, '<this stack account>');
+    const region = known(stack.region, '<this stack region>');
+    const partition = known(stack.partition, 'aws');
+    return JSON.stringify({
+      Sid: 'AllowCloudFrontInvalidationNotifierAlarms',
+      Effect: 'Allow',
+      Principal: { Service: CLOUDWATCH_SERVICE },
+      Action: 'sns:Publish',
+      Resource: known(topicArn, '<the topic ARN>'),
+      Condition: {
+        ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:${this.alarmNamePrefix}-*` },
+        StringEquals: { 'aws:SourceAccount': account },
+      },
+    });
+  }
+
+  private alarmArnOf(name: string): string {
+    return Stack.of(this).formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: `${this.alarmNamePrefix}-${name}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 }

@@ -1,5 +1,4 @@
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
@@ -27,28 +26,34 @@ export interface NotificationChannelsProps {
  */
 export class NotificationChannels extends Construct {
   public readonly topic: ITopic;
-  /** The key that encrypts the topics this construct creates. */
-  public readonly key: Key;
   public readonly slackWebhookSecret?: ISecret;
   public readonly names: readonly ChannelName[];
+  private key?: Key;
 
   constructor(scope: Construct, id: string, props: NotificationChannelsProps = {}) {
     super(scope, id);
-    this.key = new Key(this, 'TopicKey', {
-      description: 'Encrypts the CloudFront invalidation notifier topics',
-      enableKeyRotation: true,
-    });
-    // CloudWatch alarms publish to the operator topic, encrypted with this key.
-    this.key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.topic =
       props.topic ??
       new Topic(this, 'Topic', {
         displayName: 'CloudFront invalidations',
-        masterKey: this.key,
+        masterKey: this.topicKey(),
         enforceSSL: true,
       });
     this.slackWebhookSecret = props.slackWebhookSecret;
     this.names = this.slackWebhookSecret ? ['sns', 'slack'] : ['sns'];
+  }
+
+  /**
+   * The customer managed key that encrypts the topics the notifier creates (this one's and the
+   * alarm topic). Created on first use, so a notifier whose topics are all imported has none
+   * (a key costs $1 a month and has a policy to review).
+   */
+  public topicKey(): Key {
+    this.key ??= new Key(this, 'TopicKey', {
+      description: 'Encrypts the CloudFront invalidation notifier topics',
+      enableKeyRotation: true,
+    });
+    return this.key;
   }
 
   /** Lets the Notify function publish to the topic and read the Slack secret, nothing more. */

@@ -1,8 +1,8 @@
-import { CfnOutput, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { CLOUDFRONT_EVENTS_REGION, type NotifierConfig } from './config';
+import type { NotifierConfig } from './config';
 import { InvalidationNotifier } from './invalidation-notifier';
 
 export interface NotifierStackProps extends StackProps {
@@ -15,11 +15,7 @@ export class NotifierStack extends Stack {
 
   constructor(scope: Construct, id: string, props: NotifierStackProps) {
     super(scope, id, props);
-    if (!Token.isUnresolved(this.region) && this.region !== CLOUDFRONT_EVENTS_REGION) {
-      throw new Error(
-        `NotifierStack must be deployed in ${CLOUDFRONT_EVENTS_REGION} (got ${this.region}): CloudFront's CloudTrail events reach EventBridge only there.`,
-      );
-    }
+    // The notifier checks its props and this stack's region itself.
     const { config } = props;
     this.notifier = new InvalidationNotifier(this, 'Notifier', {
       schedule: config.schedule,
