@@ -4,20 +4,26 @@
  * handlers read POLL_SCHEDULE at module load, so each configuration runs in its own process.
  */
 import type { ContextKey } from '../lib/config';
+import type { PollSchedule } from '../lambda/shared/schedule';
 
 export interface ScheduleConfig {
   readonly label: string;
   /** CDK context, as `cdk deploy -c key=value` would give it. */
   readonly context: Partial<Record<ContextKey, string>>;
+  /**
+   * How checks repeat. Not a context key (the app always uses `retry`): it reaches the construct's
+   * `schedule` prop through the local pipeline's `schedule` option.
+   */
+  readonly checkStyle: PollSchedule['checkStyle'];
 }
 
 /** The AWS CLI waiter's schedule: every 20 s, giving up at 10 minutes. */
 const CLI_WAITER = { firstIntervalSeconds: '20', backoffRate: '1', maxIntervalSeconds: '20', maxWaitMinutes: '10' } as const;
 
 export const CONFIGS = {
-  default: { label: 'a. notifier default', context: {} },
-  'waiter-wait-loop': { label: 'b. AWS CLI waiter as a wait loop', context: { ...CLI_WAITER, checkStyle: 'wait-loop' } },
-  'waiter-retry': { label: 'c. 20 s waiter, retry-driven', context: { ...CLI_WAITER, checkStyle: 'retry' } },
+  default: { label: 'a. notifier default', context: {}, checkStyle: 'retry' },
+  'waiter-wait-loop': { label: 'b. AWS CLI waiter as a wait loop', context: CLI_WAITER, checkStyle: 'wait-loop' },
+  'waiter-retry': { label: 'c. 20 s waiter, retry-driven', context: CLI_WAITER, checkStyle: 'retry' },
 } satisfies Record<string, ScheduleConfig>;
 
 export type ConfigName = keyof typeof CONFIGS;

@@ -39,7 +39,7 @@ async function main() {
   if (!isConfigName(name)) throw new Error(`Usage: tsx bench/schedule-worker.ts --config <${Object.keys(CONFIGS).join('|')}>`);
   const config = CONFIGS[name];
   const started = performance.now();
-  const pipeline = await startLocalPipeline({ context: config.context });
+  const pipeline = await startLocalPipeline({ context: config.context, schedule: { checkStyle: config.checkStyle } });
 
   // Each execution runs in its own virtual time (msPerVirtualSecond is 0), so the mix takes
   // seconds of real time however long the invalidations "take".

@@ -5,7 +5,8 @@ import { NotifierStack } from '../lib/notifier-stack';
 
 const app = new App();
 try {
-  const config = loadConfig((key) => app.node.tryGetContext(key));
+  // The whole context, so that a misspelled key is refused instead of silently ignored.
+  const config = loadConfig(app.node.getAllContext());
   new NotifierStack(app, 'CloudFrontInvalidationNotifier', {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: config.region },
     description: 'Notifies teams when CloudFront invalidations complete (cloudfront-invalidation-notifier)',

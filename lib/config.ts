@@ -15,6 +15,7 @@ export interface NotifierConfig {
 /** CloudFront records its CloudTrail events in us-east-1 only. */
 export const CLOUDFRONT_EVENTS_REGION = 'us-east-1';
 
+/** Every context key the app reads. Anything else the user sets is an error (see {@link unknownKeyProblems}). */
 export const CONTEXT_KEYS = [
   'region',
   'slackWebhookSecretName',
@@ -24,9 +25,93 @@ export const CONTEXT_KEYS = [
   'firstIntervalSeconds',
   'backoffRate',
   'maxIntervalSeconds',
-  'checkStyle',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+/**
+ * Keys the app once read, with what to do instead: a deployment's cdk.json may still carry them,
+ * and "unknown key" alone would not say why it stopped working.
+ */
+export const RETIRED_CONTEXT_KEYS: Readonly<Record<string, string>> = {
+  checkStyle:
+    "checkStyle is no longer a context key: remove it (the app always repeats checks with the Task's Retry; " +
+    'a stack that adds the InvalidationNotifier construct can still pass schedule: { checkStyle })',
+};
+
+/**
+ * Context keys that the CDK CLI and the toolkit set for themselves, not for this app:
+ * feature flags (`@aws-cdk/...`), `aws:cdk:...` settings and lookup results (`availability-zones:...`)
+ * are told apart by their shape; these two have none.
+ */
+const CDK_OWN_KEYS: ReadonlySet<string> = new Set(['acknowledged-issue-numbers', 'cli-telemetry']);
+
+/** The keys of the app's context that the user set: CDK's own keys left out. */
+export function userContextKeys(context: Readonly<Record<string, unknown>>): string[] {
+  return Object.keys(context).filter((key) => !key.startsWith('@') && !key.includes(':') && !CDK_OWN_KEYS.has(key));
+}
+
+/** Optimal string alignment distance: Levenshtein plus swapped neighbours, a common typo. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number): number => rows[i]![j]!;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      rows[i]![j] = best;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+/**
+ * The known key that `given` most likely misspells, or undefined when none is close enough to be
+ * a typo: case is ignored, and a key may differ by a third of its length or be a prefix of the
+ * other (`maxWait` for `maxWaitMinutes`). Usable for any set of keys (context, a destination's fields).
+ */
+export function closestKey(given: string, known: readonly string[]): string | undefined {
+  const word = given.trim().toLowerCase();
+  let best: { key: string; distance: number } | undefined;
+  for (const key of known) {
+    const candidate = key.toLowerCase();
+    const distance = editDistance(word, candidate);
+    const isPrefix = word.length >= 4 && (candidate.startsWith(word) || word.startsWith(candidate));
+    const tolerated = Math.floor(Math.max(word.length, candidate.length) / 3);
+    if ((distance <= tolerated || isPrefix) && (best === undefined || distance < best.distance)) best = { key, distance };
+  }
+  return best?.key;
+}
+
+/**
+ * One problem per key in `given` that is not in `known`, naming the closest known key.
+ * `what` names the kind of key in the message (`context key`, `field of destination "ops"`).
+ */
+export function unknownKeyProblems(
+  given: Iterable<string>,
+  known: readonly string[],
+  what = 'context key',
+  retired: Readonly<Record<string, string>> = {},
+): string[] {
+  const problems: string[] = [];
+  for (const key of given) {
+    if (known.includes(key)) continue;
+    const instead = Object.hasOwn(retired, key) ? retired[key] : undefined;
+    if (instead !== undefined) {
+      problems.push(instead);
+      continue;
+    }
+    const closest = closestKey(key, known);
+    problems.push(
+      closest
+        ? `unknown ${what} "${key}": did you mean "${closest}"?${closest.toLowerCase() === key.toLowerCase() ? ' (keys are case-sensitive)' : ''}`
+        : `unknown ${what} "${key}": remove it, or use one of the known keys: ${known.join(', ')}`,
+    );
+  }
+  return problems;
+}
 
 export class ConfigError extends Error {
   constructor(problems: readonly string[]) {
@@ -37,9 +122,18 @@ export class ConfigError extends Error {
 
 const TOPIC_ARN = /^arn:(aws|aws-cn|aws-us-gov):sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256}(\.fifo)?)$/;
 
+/**
+ * The app's whole context (`app.node.getAllContext()`): unknown keys are refused, CDK's own are
+ * ignored. A function that looks up one key cannot see misspelled keys; it serves callers that
+ * have no context object.
+ */
+export type ContextSource = Readonly<Record<string, unknown>> | ((key: ContextKey) => unknown);
+
 /** Parses and validates context values; throws a {@link ConfigError} listing every problem. */
-export function loadConfig(context: (key: ContextKey) => unknown): NotifierConfig {
-  const problems: string[] = [];
+export function loadConfig(source: ContextSource): NotifierConfig {
+  const context = typeof source === 'function' ? source : (key: ContextKey) => source[key];
+  const problems: string[] =
+    typeof source === 'function' ? [] : unknownKeyProblems(userContextKeys(source), CONTEXT_KEYS, 'context key', RETIRED_CONTEXT_KEYS);
   const text = (key: ContextKey): string | undefined => {
     const value = context(key);
     if (value === undefined || value === null) return undefined;
@@ -73,8 +167,25 @@ export function loadConfig(context: (key: ContextKey) => unknown): NotifierConfi
     const match = TOPIC_ARN.exec(arn);
     if (!match) {
       problems.push(`${key} "${arn}" is not an SNS topic ARN (arn:aws:sns:us-east-1:123456789012:name)`);
-    } else if (match[1] !== 'aws') {
-      problems.push(`${key} is in partition "${match[1]}", but CloudFront and this stack are in "aws": use a topic in the aws partition`);
+      return arn;
+    }
+    const [, partition, topicRegion, , , fifo] = match;
+    if (partition !== 'aws') {
+      problems.push(`${key} is in partition "${partition}", but CloudFront and this stack are in "aws": use a topic in the aws partition`);
+    } else if (topicRegion !== CLOUDFRONT_EVENTS_REGION) {
+      // Alarms publish only to topics in their own region, and the functions' SNS client is the stack's region.
+      problems.push(
+        `${key} is in ${topicRegion}, but the stack is in ${CLOUDFRONT_EVENTS_REGION} and can publish only to topics there: ` +
+          `use a topic in ${CLOUDFRONT_EVENTS_REGION} (subscribers such as SQS queues, Lambda functions and HTTPS endpoints may be in any region)`,
+      );
+    }
+    if (fifo) {
+      problems.push(
+        `${key} "${arn}" is a FIFO topic, which refuses every message published without a MessageGroupId, as the ` +
+          (key === 'alarmTopicArn'
+            ? 'CloudWatch alarms publish: use a standard topic'
+            : 'notifier publishes: use a standard topic (the watcher already sends one message per invalidation)'),
+      );
     }
     return arn;
   };
@@ -91,7 +202,7 @@ export function loadConfig(context: (key: ContextKey) => unknown): NotifierConfi
     backoffRate: number('backoffRate', d.backoffRate),
     maxIntervalSeconds: number('maxIntervalSeconds', d.maxIntervalSeconds),
     maxWaitSeconds: number('maxWaitMinutes', d.maxWaitSeconds / 60) * 60,
-    checkStyle: (text('checkStyle') ?? d.checkStyle) as PollSchedule['checkStyle'],
+    checkStyle: d.checkStyle,
   };
   problems.push(...validatePollSchedule(schedule));
   if (problems.length > 0) throw new ConfigError(problems);

@@ -11,14 +11,19 @@ export interface StartWatchResult {
   readonly rejectedReason?: string;
 }
 
-/** Turns a CloudTrail event into a watcher execution named after the invalidation. */
+/**
+ * Turns a CloudTrail event into a watcher execution named after the invalidation. Any JSON
+ * event gives a valid name and a bounded input: a malformed one becomes a rejected event that
+ * ends in a "could not track" message. Only a defect of ours throws, so that the event waits in
+ * the dead-letter queue for a redrive instead of being reported as untrackable.
+ */
 export function watcherExecutionFor(event: unknown): { name: string; input: WatcherInput } {
   try {
     const request = parseWatchRequest(event);
     return { name: executionNameFor(request), input: { request } };
   } catch (error) {
     if (!(error instanceof MalformedEventError)) throw error;
-    return { name: rejectedExecutionNameFor(error.rejected), input: { rejected: error.rejected } };
+    return { name: rejectedExecutionNameFor(error.rejected, event), input: { rejected: error.rejected } };
   }
 }
 

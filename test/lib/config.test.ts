@@ -1,11 +1,11 @@
 import { App } from 'aws-cdk-lib';
-import { ConfigError, loadConfig, type ContextKey } from '../../lib/config';
+import { CONTEXT_KEYS, ConfigError, closestKey, loadConfig, type ContextKey } from '../../lib/config';
 import { InvalidationNotifier } from '../../lib/invalidation-notifier';
 import { NotifierStack } from '../../lib/notifier-stack';
 import { DEFAULT_POLL_SCHEDULE } from '../../lambda/shared/schedule';
 import { Stack } from 'aws-cdk-lib';
 
-const load = (context: Partial<Record<ContextKey, unknown>>) => loadConfig((key) => context[key]);
+const load = (context: Partial<Record<ContextKey, unknown>> & Record<string, unknown>) => loadConfig(context);
 
 describe('loadConfig', () => {
   it('defaults to us-east-1, no Slack, a new topic and the default schedule', () => {
@@ -20,12 +20,11 @@ describe('loadConfig', () => {
       firstIntervalSeconds: '10',
       backoffRate: '2',
       maxIntervalSeconds: '60',
-      checkStyle: 'wait-loop',
     });
     expect(config).toMatchObject({
       slackWebhookSecretName: 'team/slack-webhook',
       notificationTopicArn: 'arn:aws:sns:us-east-1:123456789012:deploys',
-      schedule: { maxWaitSeconds: 5400, firstIntervalSeconds: 10, backoffRate: 2, maxIntervalSeconds: 60, checkStyle: 'wait-loop' },
+      schedule: { maxWaitSeconds: 5400, firstIntervalSeconds: 10, backoffRate: 2, maxIntervalSeconds: 60, checkStyle: 'retry' },
     });
   });
 
@@ -40,7 +39,6 @@ describe('loadConfig', () => {
     [{ firstIntervalSeconds: '0' }, /firstIntervalSeconds must be a whole number/],
     [{ backoffRate: '0.5' }, /backoffRate must be between 1 and 3/],
     [{ maxIntervalSeconds: '2', firstIntervalSeconds: '5' }, /maxIntervalSeconds must be a whole number between/],
-    [{ checkStyle: 'sleep' }, /checkStyle must be "retry" or "wait-loop"/],
     [{ maxWaitMinutes: '10080', maxIntervalSeconds: '5' }, /history events/],
   ])('rejects %j with an error that says what to change', (context, message) => {
     expect(() => load(context)).toThrow(ConfigError);
@@ -49,6 +47,108 @@ describe('loadConfig', () => {
 
   it('reports every problem at once', () => {
     expect(() => load({ region: 'eu-west-1', backoffRate: 'x' })).toThrow(/region[\s\S]*backoffRate/);
+  });
+
+  describe('unknown context keys', () => {
+    it.each([
+      ['slackWebhookSecretNme', 'slackWebhookSecretName'],
+      ['slackwebhooksecretname', 'slackWebhookSecretName'],
+      ['notificationTopicARN', 'notificationTopicArn'],
+      ['alarmTopic', 'alarmTopicArn'],
+      ['maxWait', 'maxWaitMinutes'],
+      ['firstIntervalSecond', 'firstIntervalSeconds'],
+      ['backofRate', 'backoffRate'],
+      ['regoin', 'region'],
+    ])('refuses %s and names the closest known key, %s', (given, closest) => {
+      // Act
+      const act = () => load({ [given]: 'value' });
+
+      // Assert
+      expect(act).toThrow(ConfigError);
+      expect(act).toThrow(`unknown context key "${given}": did you mean "${closest}"?`);
+    });
+
+    it('lists the known keys when no key is close', () => {
+      expect(() => load({ colour: 'red' })).toThrow(/unknown context key "colour"[^\n]*known keys: region, slackWebhookSecretName/);
+    });
+
+    it('says checkStyle is no longer a context key and what to use instead', () => {
+      expect(() => load({ checkStyle: 'wait-loop' })).toThrow(/checkStyle is no longer a context key[^\n]*remove it[^\n]*schedule/);
+    });
+
+    it("ignores CDK's own keys: feature flags, aws:cdk:*, lookups and the CLI's settings", () => {
+      // Prepare: what `cdk synth` puts in the app's context besides the user's keys.
+      const context = {
+        '@aws-cdk/core:checkSecretUsage': true,
+        '@aws-cdk/core:target-partitions': ['aws'],
+        'aws:cdk:enable-path-metadata': true,
+        'aws:cdk:bundling-stacks': ['**'],
+        'availability-zones:account=123456789012:region=us-east-1': ['us-east-1a'],
+        'acknowledged-issue-numbers': [32775],
+        'cli-telemetry': false,
+        slackWebhookSecretName: 'team/slack-webhook',
+      };
+
+      // Act
+      const config = load(context);
+
+      // Assert
+      expect(config.slackWebhookSecretName).toBe('team/slack-webhook');
+    });
+
+    it("accepts every key it documents, from the app's whole context", () => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [], notificationTopicArn: 'arn:aws:sns:us-east-1:123456789012:t' } });
+      expect(loadConfig(app.node.getAllContext()).notificationTopicArn).toBe('arn:aws:sns:us-east-1:123456789012:t');
+    });
+  });
+
+  describe('topics the notifier cannot publish to', () => {
+    it.each(['notificationTopicArn', 'alarmTopicArn'])('refuses a FIFO topic for %s and says to use a standard topic', (key) => {
+      const act = () => load({ [key]: 'arn:aws:sns:us-east-1:123456789012:deploys.fifo' });
+      expect(act).toThrow(ConfigError);
+      expect(act).toThrow(new RegExp(`${key} "arn:aws:sns:us-east-1:123456789012:deploys.fifo" is a FIFO topic[^\n]*standard`));
+    });
+
+    it.each(['notificationTopicArn', 'alarmTopicArn'])('refuses a topic in another region than the stack for %s', (key) => {
+      const act = () => load({ [key]: 'arn:aws:sns:eu-west-1:123456789012:deploys' });
+      expect(act).toThrow(ConfigError);
+      expect(act).toThrow(new RegExp(`${key} is in eu-west-1, but the stack is in us-east-1[^\n]*us-east-1`));
+    });
+
+    it('accepts a standard topic in us-east-1', () => {
+      expect(load({ alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops' }).alarmTopicArn).toBe(
+        'arn:aws:sns:us-east-1:123456789012:ops',
+      );
+    });
+  });
+
+  it('lists a misspelled key, a FIFO topic and a cross-region topic in one error', () => {
+    // Act
+    const act = () =>
+      load({
+        slackWebhookSecretNme: 'team/slack',
+        notificationTopicArn: 'arn:aws:sns:us-east-1:123456789012:deploys.fifo',
+        alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
+      });
+
+    // Assert
+    expect(act).toThrow(/slackWebhookSecretNme[\s\S]*notificationTopicArn[^\n]*FIFO[\s\S]*alarmTopicArn is in eu-west-1/);
+  });
+});
+
+describe('closestKey', () => {
+  it('finds the nearest key by edit distance, ignoring case', () => {
+    expect(closestKey('slackWebhookSecretNme', CONTEXT_KEYS)).toBe('slackWebhookSecretName');
+    expect(closestKey('REGION', CONTEXT_KEYS)).toBe('region');
+  });
+
+  it('serves any list of keys, such as the fields of a destination', () => {
+    expect(closestKey('webhookSecret', ['type', 'webhookSecretName', 'topicArn'])).toBe('webhookSecretName');
+  });
+
+  it('finds nothing when no key is close enough to be a typo', () => {
+    expect(closestKey('colour', CONTEXT_KEYS)).toBeUndefined();
+    expect(closestKey('x', ['region'])).toBeUndefined();
   });
 });
 

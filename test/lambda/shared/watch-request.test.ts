@@ -7,9 +7,12 @@ import {
   parseWatchRequest,
   rejectedExecutionNameFor,
   type RejectedEvent,
+  type TargetKind,
 } from '../../../lambda/shared/watch-request';
+import { randomString, seededRandom } from '../start-watch/random-json';
 
 type Json = Record<string, unknown>;
+type WatchKey = [kind: TargetKind, targetId: string, invalidationId: string];
 
 /** A deep copy of a fixture, so each test can change it freely. */
 const copy = <T>(value: T): T => structuredClone(value);
@@ -283,6 +286,114 @@ describe('parseWatchRequest', () => {
       expect(error.rejected.reason).toContain('responseElements.location');
       expect(error.rejected.targetId).toBe('E2QWRUHAPOMQZL');
     });
+
+    it('rejects, instead of throwing URIError, a location with a bad percent-escape when the IDs must come from it', () => {
+      // Prepare
+      const event = withDetail(distributionEvent, (detail) => {
+        delete (detail.requestParameters as Json).distributionId;
+        delete (detail.responseElements as Json).invalidation;
+        (detail.responseElements as Json).location =
+          'https://cloudfront.amazonaws.com/2020-05-31/distribution/E2QW%E0%A4%A/invalidation/I2J0%ZZ';
+      });
+
+      // Act
+      const error = rejectionOf(event);
+
+      // Assert
+      expect(error.rejected.reason).toContain('responseElements.location');
+      expect(error.rejected.reason).toContain('percent-escape');
+      expect(error.rejected.eventId).toBe('0b4f8a11-8d26-4b67-95a3-5e2d0d1f6c7a');
+    });
+
+    it('rejects an invalidation ID longer than any CloudFront ID instead of carrying it into the execution', () => {
+      // Prepare
+      const event = withDetail(distributionEvent, (detail) => {
+        ((detail.responseElements as Json).invalidation as Json).id = 'I'.repeat(5000);
+      });
+
+      // Act
+      const error = rejectionOf(event);
+
+      // Assert
+      expect(error.rejected.reason).toMatch(/responseElements.invalidation.id is 5000 characters long/);
+      expect(error.rejected.invalidationId!.length).toBeLessThanOrEqual(256);
+    });
+
+    it('keeps every field of a rejected event bounded, whatever the event carries', () => {
+      // Prepare: a huge event name is quoted in the reason and kept as eventName.
+      const event = withDetail(distributionEvent, (detail) => {
+        detail.eventName = `Create${'x'.repeat(200_000)}`;
+        detail.eventID = 'e'.repeat(200_000);
+        detail.userIdentity = { type: 'IAMUser', userName: 'u'.repeat(200_000) };
+      });
+
+      // Act
+      const error = rejectionOf(event);
+
+      // Assert
+      expect(JSON.stringify(error.rejected).length).toBeLessThan(4096);
+      expect(error.rejected.reason).toContain('is not CreateInvalidation');
+    });
+  });
+
+  it('ignores a location with a bad percent-escape when the event names both IDs elsewhere', () => {
+    // Prepare
+    const event = withDetail(distributionEvent, (detail) => {
+      (detail.responseElements as Json).location = 'https://cloudfront.amazonaws.com/2020-05-31/distribution/%E0%A4%A/invalidation/%';
+    });
+
+    // Act
+    const request = parseWatchRequest(event);
+
+    // Assert
+    expect(request.target).toEqual({ kind: 'distribution', id: 'E2QWRUHAPOMQZL' });
+    expect(request.invalidationId).toBe('I2J0I21PCUYOIK');
+  });
+
+  it('reads a long location that defeats a backtracking pattern in linear time', () => {
+    // Prepare: the largest event EventBridge delivers is 256 KB; a quadratic pattern takes minutes on it.
+    const event = withDetail(distributionEvent, (detail) => {
+      (detail.responseElements as Json).location =
+        `https://cloudfront.amazonaws.com/2020-05-31/distribution/E1/invalidation/I${' '.repeat(100_000)}#`;
+    });
+    const started = performance.now();
+
+    // Act
+    parseWatchRequest(event);
+
+    // Assert
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('decodes a valid percent-escape in the location', () => {
+    // Prepare
+    const event = withDetail(distributionEvent, (detail) => {
+      delete (detail.requestParameters as Json).distributionId;
+      (detail.responseElements as Json).location =
+        'https://cloudfront.amazonaws.com/2020-05-31/distribution/E2QW%52UHAPOMQZL/invalidation/I2J0I21PCUYOIK';
+    });
+
+    // Act
+    const request = parseWatchRequest(event);
+
+    // Assert
+    expect(request.target.id).toBe('E2QWRUHAPOMQZL');
+  });
+
+  it('bounds the free-text fields of a watch request', () => {
+    // Prepare
+    const event = withDetail(distributionEvent, (detail) => {
+      ((detail.requestParameters as Json).invalidationBatch as Json).callerReference = `ref-${'r'.repeat(200_000)}`;
+      detail.userIdentity = { type: 'IAMUser', userName: 'u'.repeat(200_000) };
+      detail.eventTime = 't'.repeat(200_000);
+    });
+
+    // Act
+    const request = parseWatchRequest(event);
+
+    // Assert
+    expect(request.callerReference!.startsWith('ref-rrr')).toBe(true);
+    expect(JSON.stringify(request).length).toBeLessThan(4096);
   });
 });
 
@@ -360,7 +471,7 @@ describe('describeIdentity', () => {
 describe('executionNameFor', () => {
   const SAFE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
-  it('names a distribution watch after target and invalidation, within Step Functions rules', () => {
+  it('keeps a distribution watch readable: target and invalidation IDs as they are', () => {
     // Prepare
     const request = parseWatchRequest(copy(distributionEvent));
 
@@ -368,12 +479,10 @@ describe('executionNameFor', () => {
     const name = executionNameFor(request);
 
     // Assert
-    expect(name).toMatch(SAFE_NAME);
-    expect(name).toContain('I2J0I21PCUYOIK');
-    expect(name).toContain('E2QWRUHAPOMQZL');
+    expect(name).toBe('E2QWRUHAPOMQZL-I2J0I21PCUYOIK');
   });
 
-  it('names a tenant watch within Step Functions rules and keeps the invalidation ID', () => {
+  it('keeps a tenant watch readable: the tenant ID says it is a tenant', () => {
     // Prepare
     const request = parseWatchRequest(copy(tenantEvent));
 
@@ -381,11 +490,10 @@ describe('executionNameFor', () => {
     const name = executionNameFor(request);
 
     // Assert
-    expect(name).toMatch(SAFE_NAME);
-    expect(name).toContain('I3TENANTX8K2QZ');
+    expect(name).toBe('dt_2wjDZi3hD1ivOXf6rpZJO1AB-I3TENANTX8K2QZ');
   });
 
-  it('replaces characters Step Functions refuses and stays within 80 characters', () => {
+  it('replaces characters Step Functions refuses and adds a hash of the original IDs', () => {
     // Prepare
     const request = { target: { kind: 'tenant' as const, id: 'dt_weird id:with;chars|^~$#%&"' }, invalidationId: 'I3 TENANT/X8K2QZ' };
 
@@ -394,24 +502,98 @@ describe('executionNameFor', () => {
 
     // Assert
     expect(name).toMatch(SAFE_NAME);
-    expect(name).toContain('I3_TENANT_X8K2QZ');
+    expect(name).toMatch(/^dt_weird_id_with_chars_+-I3_TENANT_X8K2QZ-[0-9a-f]{16}$/);
   });
 
-  it('gives two invalidations of the same target different names', () => {
-    // Prepare
-    const target = { kind: 'distribution' as const, id: 'E2QWRUHAPOMQZL' };
-
+  it.each<[string, WatchKey, WatchKey]>([
+    ['a dot sanitised to an underscore', ['distribution', 'E.1', 'I1'], ['distribution', 'E_1', 'I1']],
+    ['invalidation IDs cut at the same length', ['distribution', 'E1', `${'I'.repeat(60)}A`], ['distribution', 'E1', `${'I'.repeat(60)}B`]],
+    ['target IDs cut at the same length', ['distribution', `${'E'.repeat(80)}A`, 'I1'], ['distribution', `${'E'.repeat(80)}B`, 'I1']],
+    [
+      'the same ID as distribution and as tenant',
+      ['distribution', 'dt_2wjDZi3hD1ivOXf6rpZJO1AB', 'I1'],
+      ['tenant', 'dt_2wjDZi3hD1ivOXf6rpZJO1AB', 'I1'],
+    ],
+    ['a dash moved between target and invalidation', ['distribution', 'E1-X', 'I1'], ['distribution', 'E1', 'X-I1']],
+  ])('gives different names to invalidations that differ only by %s', (_label, first, second) => {
     // Act
-    const first = executionNameFor({ target, invalidationId: 'I2J0I21PCUYOIK' });
-    const second = executionNameFor({ target, invalidationId: 'I9Z9Z9Z9Z9Z9Z9' });
+    const names = [first, second].map(([kind, id, invalidationId]) => executionNameFor({ target: { kind, id }, invalidationId }));
 
     // Assert
-    expect(first).not.toBe(second);
+    expect(names[0]).not.toBe(names[1]);
+    for (const name of names) expect(name).toMatch(SAFE_NAME);
+  });
+
+  it('never gives a watch the name of a rejected event', () => {
+    // Act
+    const watch = executionNameFor({ target: { kind: 'distribution', id: 'rejected' }, invalidationId: 'abc' });
+    const rejected = rejectedExecutionNameFor({ reason: 'x', eventId: 'abc' });
+
+    // Assert
+    expect(watch).not.toBe(rejected);
+  });
+
+  it.each([1, 2, 3, 4, 5])(
+    'gives distinct inputs distinct names, all valid for Step Functions, across thousands of generated IDs (seed %d)',
+    (seed) => {
+      // Prepare: IDs that collide under sanitising or cutting, mixed with realistic ones.
+      const random = seededRandom(seed);
+      const variantsOf = (id: string): string[] => [
+        id,
+        id.replace(/[^A-Za-z0-9_-]/g, '_'),
+        id.replace(/_/g, '.'),
+        `${id}x`,
+        id.slice(0, 60),
+        id.slice(0, 79),
+        `${id.slice(0, 60)}${randomString(random, 40)}`,
+      ];
+      const baseId = (): string =>
+        random.pick([
+          () => `E${Array.from({ length: 13 }, () => random.pick([...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'])).join('')}`,
+          () =>
+            `dt_${Array.from({ length: 24 }, () => random.pick([...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'])).join('')}`,
+          () => randomString(random, 120),
+          () => `${'E'.repeat(55 + random.int(30))}${randomString(random, 10)}`,
+        ])();
+      const seen = new Map<string, string>();
+      const record = (key: string, name: string) => {
+        // A plain check, not expect(): tens of thousands of matchers are slow.
+        if (!SAFE_NAME.test(name)) throw new Error(`${key} has the name ${JSON.stringify(name)}, which Step Functions refuses`);
+        const earlier = seen.get(name);
+        if (earlier !== undefined && earlier !== key) throw new Error(`${earlier} and ${key} share the name ${name}`);
+        seen.set(name, key);
+      };
+
+      // Act and assert
+      for (let i = 0; i < 300; i++) {
+        for (const id of variantsOf(baseId())) {
+          for (const invalidationId of variantsOf(baseId()).slice(0, 3)) {
+            for (const kind of ['distribution', 'tenant'] as const) {
+              if (id === '' || invalidationId === '') continue;
+              record(JSON.stringify(['watch', kind, id, invalidationId]), executionNameFor({ target: { kind, id }, invalidationId }));
+            }
+          }
+          record(JSON.stringify(['rejected', id]), rejectedExecutionNameFor({ reason: 'x', eventId: id }));
+        }
+      }
+      expect(seen.size).toBeGreaterThan(5_000);
+    },
+  );
+
+  it('gives the same request the same name every time, so a redelivered event is a duplicate', () => {
+    // Prepare
+    const request = { target: { kind: 'distribution' as const, id: 'E.1 é' }, invalidationId: 'I'.repeat(100) };
+
+    // Act
+    const names = [executionNameFor(request), executionNameFor(structuredClone(request))];
+
+    // Assert
+    expect(names[0]).toBe(names[1]);
   });
 });
 
 describe('rejectedExecutionNameFor', () => {
-  it('names a rejected event after its event ID, within Step Functions rules', () => {
+  it('names a rejected event after its event ID, as it is, when that is safe', () => {
     // Prepare
     const rejected: RejectedEvent = { reason: 'detail.eventName is missing', eventId: '0b4f8a11-8d26-4b67-95a3-5e2d0d1f6c7a' };
 
@@ -422,7 +604,7 @@ describe('rejectedExecutionNameFor', () => {
     expect(name).toBe('rejected-0b4f8a11-8d26-4b67-95a3-5e2d0d1f6c7a');
   });
 
-  it('replaces unsafe characters and cuts a long event ID to 80 characters', () => {
+  it('replaces unsafe characters, cuts a long event ID and adds a hash of the original', () => {
     // Prepare
     const rejected: RejectedEvent = { reason: 'x', eventId: `id with spaces:${'x'.repeat(200)}` };
 
@@ -430,7 +612,22 @@ describe('rejectedExecutionNameFor', () => {
     const name = rejectedExecutionNameFor(rejected);
 
     // Assert
-    expect(name).toMatch(/^rejected-id_with_spaces_x+$/);
-    expect(name).toHaveLength(80);
+    expect(name).toMatch(/^rejected_id_with_spaces_x+-[0-9a-f]{16}$/);
+    expect(name.length).toBeLessThanOrEqual(80);
+  });
+
+  it('names two events without an event ID after their content, the same event twice alike', () => {
+    // Prepare
+    const first = { detail: { eventName: 'CreateDistribution' } };
+    const second = { detail: { eventName: 'DeleteDistribution' } };
+    const nameOf = (event: unknown) => rejectedExecutionNameFor(rejectionOf(event).rejected, event);
+
+    // Act
+    const names = [nameOf(first), nameOf(second), nameOf(structuredClone(first))];
+
+    // Assert
+    expect(names[0]).not.toBe(names[1]);
+    expect(names[2]).toBe(names[0]);
+    expect(names[0]).toMatch(/^rejected_unknown-event-[0-9a-f]{16}$/);
   });
 });

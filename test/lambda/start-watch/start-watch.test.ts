@@ -6,6 +6,7 @@ import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.
 import { executionArnFor, startWatch, watcherExecutionFor } from '../../../lambda/start-watch/start-watch';
 import { executionNameFor, parseWatchRequest } from '../../../lambda/shared/watch-request';
 import { failureOf } from '../../support/failure-of';
+import { mutate, randomJson, randomString, seededRandom, viaJson, type Random } from './random-json';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:InvalidationWatcher';
 
@@ -150,6 +151,170 @@ describe('watcherExecutionFor', () => {
 
     // Assert
     expect(build).toThrow(TypeError);
+  });
+});
+
+describe('any JSON event', () => {
+  const VALID_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+  /** Far below StartExecution's 256 KB: the input holds bounded fields only. */
+  const MAX_INPUT_BYTES = 16 * 1024;
+
+  /** Every field Start watch reads, and the objects that hold them. */
+  const FIELDS = [
+    ['id'],
+    ['account'],
+    ['region'],
+    ['time'],
+    ['detail'],
+    ['detail', 'eventID'],
+    ['detail', 'eventName'],
+    ['detail', 'eventSource'],
+    ['detail', 'errorCode'],
+    ['detail', 'eventTime'],
+    ['detail', 'awsRegion'],
+    ['detail', 'recipientAccountId'],
+    ['detail', 'userIdentity'],
+    ['detail', 'userIdentity', 'type'],
+    ['detail', 'userIdentity', 'arn'],
+    ['detail', 'userIdentity', 'userName'],
+    ['detail', 'userIdentity', 'invokedBy'],
+    ['detail', 'userIdentity', 'principalId'],
+    ['detail', 'userIdentity', 'sessionContext'],
+    ['detail', 'userIdentity', 'sessionContext', 'sessionIssuer', 'userName'],
+    ['detail', 'requestParameters'],
+    ['detail', 'requestParameters', 'distributionId'],
+    ['detail', 'requestParameters', 'id'],
+    ['detail', 'requestParameters', 'distributionTenantId'],
+    ['detail', 'requestParameters', 'invalidationBatch'],
+    ['detail', 'requestParameters', 'invalidationBatch', 'callerReference'],
+    ['detail', 'responseElements'],
+    ['detail', 'responseElements', 'location'],
+    ['detail', 'responseElements', 'invalidation'],
+    ['detail', 'responseElements', 'invalidation', 'id'],
+  ] as const;
+
+  /** Values of every type, and strings that trip decoders and sanitisers. */
+  const AWKWARD_VALUES: unknown[] = [
+    null,
+    true,
+    0,
+    -1.5,
+    '',
+    '   ',
+    [],
+    ['E2QWRUHAPOMQZL'],
+    {},
+    { id: 'x' },
+    'x'.repeat(250_000),
+    '%E0%A4%A',
+    'https://cloudfront.amazonaws.com/2020-05-31/distribution/%E0%A4%A/invalidation/%ZZ',
+    'https://cloudfront.amazonaws.com/2020-05-31/distribution-tenant/dt_%/invalidation/I%',
+    `https://cloudfront.amazonaws.com/2020-05-31/distribution/x/invalidation/${' '.repeat(50_000)}#`,
+    'CreateInvalidation2014_01_31',
+    'CreateInvalidationForDistributionTenant',
+    'E2QW.RUH APOMQZL',
+    '😀\ud800\u0000\n',
+  ];
+
+  const withValue = (event: unknown, path: readonly string[], value: unknown): unknown => {
+    const copy = structuredClone(event) as Json;
+    let node: Json = copy;
+    for (const key of path.slice(0, -1)) {
+      if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+      node = node[key] as Json;
+    }
+    node[path[path.length - 1]!] = value;
+    return copy;
+  };
+
+  /** The fixtures with every field set to every awkward value, one at a time. */
+  const everyFieldEveryType = (): unknown[] =>
+    [distributionEvent, tenantEvent].flatMap((fixture) =>
+      FIELDS.flatMap((path) => AWKWARD_VALUES.map((value) => withValue(fixture, path, value))),
+    );
+
+  /** Random JSON, random mutations of the fixtures, and fixtures whose key fields hold random values. */
+  const generated = (random: Random, count: number): unknown[] =>
+    Array.from({ length: count }, () => {
+      const fixture = random.pick([distributionEvent, tenantEvent]);
+      switch (random.int(5)) {
+        case 4: {
+          const segment = random.pick(['distribution', 'distribution-tenant', 'other']);
+          const location = `https://cloudfront.amazonaws.com/2020-05-31/${segment}/${randomString(random)}/invalidation/${randomString(random)}`;
+          const withoutIds = withValue(
+            withValue(fixture, ['detail', 'requestParameters'], {}),
+            ['detail', 'responseElements', 'invalidation'],
+            {},
+          );
+          return withValue(random.chance(0.5) ? fixture : withoutIds, ['detail', 'responseElements', 'location'], location);
+        }
+        case 0:
+          return randomJson(random, 4);
+        case 1:
+          return mutate(fixture, random);
+        case 2:
+          return withValue(fixture, random.pick(FIELDS), random.chance(0.5) ? randomJson(random) : randomString(random, 2000));
+        default:
+          return mutate(withValue(fixture, random.pick(FIELDS), randomJson(random)), random);
+      }
+    });
+
+  /** What must hold for every event: a valid name, a small input, and no exception. */
+  const expectWatchable = (event: unknown) => {
+    const { name, input } = watcherExecutionFor(event);
+    if (!VALID_NAME.test(name))
+      throw new Error(`invalid execution name ${JSON.stringify(name)} for ${JSON.stringify(event).slice(0, 300)}`);
+    const bytes = Buffer.byteLength(JSON.stringify(input), 'utf8');
+    if (bytes > MAX_INPUT_BYTES) throw new Error(`input of ${bytes} bytes for ${JSON.stringify(event).slice(0, 300)}`);
+  };
+
+  it('turns every field of the event, holding any type of value, into a watch or a rejected event', () => {
+    // Prepare
+    const events = everyFieldEveryType().map(viaJson);
+
+    // Act and assert
+    for (const event of events) expectWatchable(event);
+    expect(events.length).toBeGreaterThan(1000);
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('turns any generated JSON event into a watch or a rejected event (seed %d)', (seed) => {
+    // Prepare
+    const events = generated(seededRandom(seed), 500).map(viaJson);
+
+    // Act and assert
+    for (const event of events) expectWatchable(event);
+  });
+
+  it('starts an execution for any JSON event, and fails only when Step Functions does', async () => {
+    // Prepare
+    const random = seededRandom(99);
+    const events = [...generated(random, 200), ...everyFieldEveryType().filter(() => random.chance(0.2))].map(viaJson);
+    const startFailure = new StateMachineDoesNotExist({ message: 'State Machine Does Not Exist', $metadata: { httpStatusCode: 400 } });
+
+    // Act and assert
+    for (const [index, event] of events.entries()) {
+      sfnMock.reset();
+      if (index % 2 === 0) {
+        sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x' });
+        await expect(startWatch(sfn, STATE_MACHINE_ARN, event)).resolves.toMatchObject({ outcome: 'started' });
+      } else {
+        sfnMock.on(StartExecutionCommand).rejects(startFailure);
+        await expect(startWatch(sfn, STATE_MACHINE_ARN, event)).rejects.toBe(startFailure);
+      }
+    }
+  });
+
+  it('gives two malformed events without any event ID two executions, and the same one twice one', () => {
+    // Prepare
+    const first = { detail: { eventName: 'CreateDistribution' } };
+    const second = { detail: { eventName: 'DeleteDistribution' } };
+
+    // Act
+    const names = [first, second, structuredClone(first)].map((event) => watcherExecutionFor(event).name);
+
+    // Assert
+    expect(names[0]).not.toBe(names[1]);
+    expect(names[2]).toBe(names[0]);
   });
 });
 
