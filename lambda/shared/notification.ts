@@ -3,6 +3,7 @@
  * Each channel (lambda/notify/render-*.ts) renders it in its own format and limits.
  */
 import type { PathSample, StatusResult } from './status-result';
+import { oneLine } from './text';
 import type { RejectedEvent, WatchRequest } from './watch-request';
 
 export type Outcome = 'completed' | 'still-in-progress' | 'could-not-track';
@@ -22,6 +23,28 @@ export interface Fact {
   readonly value: string;
 }
 
+/**
+ * Bounds, in code points, of the free-text fields {@link buildNotification} writes. Callers
+ * control much of that text (caller references, principal names, IDs of rejected events, error
+ * causes), so every renderer gets it bounded and on one line, whatever it then does on top.
+ */
+export const NOTIFICATION_LIMITS = {
+  /** A fact's value: a caller reference or principal name people can still read. */
+  factChars: 512,
+  summaryChars: 1000,
+  reasonChars: 800,
+  /** Target and invalidation IDs (CloudFront's own are about 14 characters; a tenant's about 30). */
+  idChars: 128,
+  /** A longer link comes only from absurd IDs; a cut link would be wrong, so it is left out. */
+  consoleUrlChars: 1000,
+} as const;
+
+/**
+ * Every string in it is safe to show on one line: no control characters or line breaks, no
+ * lone surrogates, bounded by {@link NOTIFICATION_LIMITS}. Paths are the exception: they are
+ * kept as CloudFront gave them (bounded by the sample), and lambda/notify/path-list.ts shows them.
+ * Markup escaping is each renderer's job, since each channel has its own.
+ */
 export interface Notification {
   readonly outcome: Outcome;
   /** Short headline, e.g. "CloudFront invalidation completed". */
@@ -36,6 +59,10 @@ export interface Notification {
   readonly invalidationId?: string;
   readonly targetId?: string;
   readonly targetKind?: WatchRequest['target']['kind'];
+  /** From creation to the check that saw it completed (completed only). */
+  readonly durationSeconds?: number;
+  /** How long the watch waited (still in progress only). */
+  readonly waitedSeconds?: number;
 }
 
 const TITLES: Record<Outcome, string> = {
@@ -90,22 +117,28 @@ function targetLabel(kind: WatchRequest['target']['kind']): string {
 
 export function buildNotification(state: WatchState): Notification {
   const { request, status, rejected, outcome } = state;
+  const id = (value: string | undefined) => (value === undefined ? undefined : oneLine(value, NOTIFICATION_LIMITS.idChars) || undefined);
   const targetKind = request?.target.kind;
-  const targetId = request?.target.id ?? rejected?.targetId;
-  const invalidationId = request?.invalidationId ?? rejected?.invalidationId;
+  const targetId = id(request?.target.id ?? rejected?.targetId);
+  const invalidationId = id(request?.invalidationId ?? rejected?.invalidationId);
   const createdBy = request?.createdBy ?? rejected?.createdBy;
   const createTime = status?.createTime;
   const took = outcome === 'completed' && status && createTime ? (Date.parse(status.checkedAt) - Date.parse(createTime)) / 1000 : undefined;
-  const waitedSeconds = status?.elapsedSeconds;
+  const tookSeconds = took !== undefined && Number.isFinite(took) ? took : undefined;
+  const waitedSeconds = outcome === 'still-in-progress' ? status?.elapsedSeconds : undefined;
 
   const facts: Fact[] = [];
-  if (targetId) facts.push({ label: targetKind ? targetLabel(targetKind) : 'Target', value: targetId });
-  if (invalidationId) facts.push({ label: 'Invalidation', value: invalidationId });
-  if (createdBy) facts.push({ label: 'Created by', value: createdBy });
-  if (createTime) facts.push({ label: 'Created at', value: formatTime(createTime) });
-  if (took !== undefined) facts.push({ label: 'Took', value: `about ${formatDuration(took)}` });
-  if (outcome === 'still-in-progress' && waitedSeconds !== undefined) facts.push({ label: 'Waited', value: formatDuration(waitedSeconds) });
-  if (request?.callerReference) facts.push({ label: 'Caller reference', value: request.callerReference });
+  const fact = (label: string, value: string) => {
+    const line = oneLine(value, NOTIFICATION_LIMITS.factChars);
+    if (line) facts.push({ label, value: line });
+  };
+  if (targetId) fact(targetKind ? targetLabel(targetKind) : 'Target', targetId);
+  if (invalidationId) fact('Invalidation', invalidationId);
+  if (createdBy) fact('Created by', createdBy);
+  if (createTime) fact('Created at', formatTime(createTime));
+  if (tookSeconds !== undefined) fact('Took', `about ${formatDuration(tookSeconds)}`);
+  if (waitedSeconds !== undefined) fact('Waited', formatDuration(waitedSeconds));
+  if (request?.callerReference) fact('Caller reference', request.callerReference);
 
   const subject = invalidationId
     ? `invalidation ${invalidationId}${targetId ? ` on ${targetKind === 'tenant' ? 'tenant' : 'distribution'} ${targetId}` : ''}`
@@ -114,29 +147,35 @@ export function buildNotification(state: WatchState): Notification {
   let reason: string | undefined;
   switch (outcome) {
     case 'completed':
-      summary = `CloudFront ${subject} completed${took !== undefined ? ` in about ${formatDuration(took)}` : ''}.`;
+      summary = `CloudFront ${subject} completed${tookSeconds !== undefined ? ` in about ${formatDuration(tookSeconds)}` : ''}.`;
       break;
     case 'still-in-progress':
       summary = `CloudFront ${subject} is still in progress after ${formatDuration(waitedSeconds ?? 0)}; the notifier stopped watching.`;
       reason = status?.lastError
-        ? `The last check got no answer from CloudFront (${status.lastError}). Check the console; no further message will follow.`
+        ? `The last check got no answer from CloudFront (${oneLine(status.lastError, NOTIFICATION_LIMITS.reasonChars / 2)}). Check the console; no further message will follow.`
         : 'CloudFront has not reported Completed yet. Check the console; no further message will follow.';
       break;
     case 'could-not-track':
-      reason = rejected ? `the CloudTrail event was rejected: ${rejected.reason}` : describeFailure(state.error);
+      reason = oneLine(
+        rejected ? `the CloudTrail event was rejected: ${rejected.reason}` : describeFailure(state.error),
+        NOTIFICATION_LIMITS.reasonChars,
+      );
       summary = `Could not track CloudFront ${subject}: ${reason}`;
       break;
   }
+  const consoleUrl = request ? consoleUrlFor(request.target, request.invalidationId) : undefined;
   return {
     outcome,
     title: TITLES[outcome],
-    summary,
+    summary: oneLine(summary, NOTIFICATION_LIMITS.summaryChars),
     facts,
     paths: status?.paths ?? { total: 0, sample: [] },
-    ...(reason ? { reason } : {}),
-    ...(request ? { consoleUrl: consoleUrlFor(request.target, request.invalidationId) } : {}),
+    ...(reason ? { reason: oneLine(reason, NOTIFICATION_LIMITS.reasonChars) } : {}),
+    ...(consoleUrl && consoleUrl.length <= NOTIFICATION_LIMITS.consoleUrlChars ? { consoleUrl } : {}),
     ...(invalidationId ? { invalidationId } : {}),
     ...(targetId ? { targetId } : {}),
     ...(targetKind ? { targetKind } : {}),
+    ...(tookSeconds !== undefined ? { durationSeconds: Math.max(0, Math.round(tookSeconds)) } : {}),
+    ...(waitedSeconds !== undefined ? { waitedSeconds: Math.max(0, Math.round(waitedSeconds)) } : {}),
   };
 }

@@ -3,6 +3,8 @@
  * machine. Small and bounded: a state's input and output are capped at 262,144 bytes, and an
  * invalidation can carry 3,000 items of any length, so only a sample of the paths travels.
  */
+import { clip } from './text';
+
 /** `Unknown` when the check was throttled or CloudFront did not answer (the watch goes on, slower). */
 export type InvalidationStatus = 'InProgress' | 'Completed' | 'Unknown';
 
@@ -37,16 +39,9 @@ export const PATH_SAMPLE_LIMITS = {
   maxPaths: 200,
   /** Total UTF-8 bytes of the sample: far below the 262,144-byte state limit. */
   maxBytes: 32 * 1024,
-  /** A single path longer than this is cut (CloudFront allows very long paths). */
+  /** A single path of more code points than this is cut (CloudFront allows very long paths). */
   maxPathLength: 1024,
 } as const;
-
-/** Cuts on code points, so a character outside the BMP (an emoji) is never split in half. */
-function cutPath(path: string): string {
-  return `${Array.from(path)
-    .slice(0, PATH_SAMPLE_LIMITS.maxPathLength - 1)
-    .join('')}…`;
-}
 
 /** Keeps the first paths that fit {@link PATH_SAMPLE_LIMITS}; `total` always counts them all. */
 export function samplePaths(items: readonly string[] | undefined, total?: number): PathSample {
@@ -55,7 +50,9 @@ export function samplePaths(items: readonly string[] | undefined, total?: number
   let bytes = 0;
   for (const item of all) {
     if (sample.length >= PATH_SAMPLE_LIMITS.maxPaths) break;
-    const path = item.length > PATH_SAMPLE_LIMITS.maxPathLength ? cutPath(item) : item;
+    // Counted in code points, so an emoji is never split in half and a path of 600 emoji
+    // (1,200 UTF-16 units) is not marked as cut when nothing was cut.
+    const path = clip(item, PATH_SAMPLE_LIMITS.maxPathLength);
     const size = Buffer.byteLength(path, 'utf8');
     if (bytes + size > PATH_SAMPLE_LIMITS.maxBytes) break;
     sample.push(path);

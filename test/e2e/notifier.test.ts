@@ -63,7 +63,7 @@ describe.each([
     expect(others).toHaveLength(0);
     for (const path of sample.paths) {
       expect(message!.email).toContain(path);
-      expect(JSON.parse(message!.default).content.description).toContain(path);
+      expect(JSON.parse(message!.default).content.description).toContain(slackEscape(path));
     }
     expect(message!.email).toContain(`Paths (${sample.paths.length}):`);
   });

@@ -55,3 +55,46 @@ export function moreCount(text: string): number | undefined {
   const match = /… and (\d+) more$/.exec(text);
   return match ? Number(match[1]) : undefined;
 }
+
+/** Chat markup, entities, quotes, line breaks, control characters, emoji and lone surrogate halves. */
+export const HOSTILE_TEXT =
+  '<!channel> <!here> <@U024BE7LH> <http://evil.example|Open the console> [Open](http://evil.example) @here\n\r\t\u0000\u2028&amp; & "q" \\ `t` *b* 😀 日本 \ud83d';
+
+/** `length` code points of {@link HOSTILE_TEXT}, repeated. */
+export function hostile(length: number): string {
+  return Array.from(HOSTILE_TEXT.repeat(Math.ceil(length / HOSTILE_TEXT.length) + 1))
+    .slice(0, length)
+    .join('');
+}
+
+/**
+ * Every outcome with every caller-controlled field hostile and huge: a 10,000-character caller
+ * reference, a principal name with line breaks, hostile IDs, reasons and errors, and 3,000 paths
+ * of 1,024 emoji-and-escape characters.
+ */
+export function hostileNotifications(): Notification[] {
+  const items = Array.from({ length: 3000 }, (_, i) => `/${i}${hostile(1024)}`);
+  const request = {
+    ...distributionRequest,
+    target: { kind: 'distribution' as const, id: `E${hostile(40)}` },
+    invalidationId: `I${hostile(40)}`,
+    createdBy: `role/${hostile(2000)}\nConsole: http://evil.example`,
+    callerReference: hostile(10_000),
+  };
+  const status = { ...completedStatus(samplePaths(items, items.length)), lastError: hostile(5000) };
+  return [
+    buildNotification({ outcome: 'completed', request, status }),
+    buildNotification({ outcome: 'still-in-progress', request, status: { ...status, status: 'Unknown', elapsedSeconds: 86_400 } }),
+    buildNotification({ outcome: 'could-not-track', request, status, error: { Error: hostile(500), Cause: hostile(30_000) } }),
+    buildNotification({
+      outcome: 'could-not-track',
+      rejected: {
+        reason: hostile(30_000),
+        eventId: hostile(300),
+        targetId: hostile(300),
+        invalidationId: hostile(300),
+        createdBy: hostile(3000),
+      },
+    }),
+  ];
+}

@@ -207,4 +207,29 @@ describe('renderSlack', () => {
       expect(clipped).toMatch(/^(&amp;)*…$/);
     }
   });
+
+  it('does not cut a surrogate pair in half when clipping a long text', () => {
+    for (let max = 2; max < 40; max++) {
+      const clipped = escapeAndClip('😀'.repeat(100), max);
+      expect(clipped.length).toBeLessThanOrEqual(max);
+      expect(clipped).toMatch(/^(😀)*…$/);
+    }
+  });
+
+  it('keeps each fact and the summary on one line even from a notification built elsewhere', () => {
+    // Prepare: a hand-built notification that skipped buildNotification's one-line rule.
+    const notification = {
+      ...completedWith(['/a']),
+      summary: 'done\n*Forged:* line',
+      facts: [{ label: 'Caller reference', value: 'deploy\r\n*Created by* <!channel>' }],
+    };
+
+    // Act
+    const message = renderSlack(notification);
+
+    // Assert
+    expect(sectionTexts(message)[0]).toBe(':white_check_mark: done *Forged:* line');
+    expect(fieldTexts(message)).toEqual(['*Caller reference*\ndeploy *Created by* &lt;!channel&gt;']);
+    expect(message.text).not.toContain('\n');
+  });
 });

@@ -1,5 +1,5 @@
-import { SNS_LIMITS, renderAmazonQ, renderSnsMessage, renderSubject, renderText } from '../../../lambda/notify/render-sns';
-import { buildNotification } from '../../../lambda/shared/notification';
+import { SNS_LIMITS, renderAmazonQ, renderSms, renderSnsMessage, renderSubject, renderText } from '../../../lambda/notify/render-sns';
+import { buildNotification, type Notification } from '../../../lambda/shared/notification';
 import { completedWith, completedWithPaths, distributionRequest, moreCount } from './fixtures';
 
 interface AmazonQNotification {
@@ -12,8 +12,17 @@ interface AmazonQNotification {
 
 const ASCII_SINGLE_LINE = /^[\x20-\x7e]+$/;
 
-function parseMessage(message: string): { default: string; email: string } {
-  return JSON.parse(message) as { default: string; email: string };
+function parseMessage(message: string): { default: string; email: string; sms: string } {
+  return JSON.parse(message) as { default: string; email: string; sms: string };
+}
+
+const amazonQOf = (notification: Notification) => JSON.parse(renderAmazonQ(notification)) as AmazonQNotification;
+
+/** The lines of the Amazon Q description's path list (inside its code block). */
+function amazonQPathLines(description: string): string[] {
+  const match = /\*Paths \(\d+\):\*\n```\n([\s\S]*)\n```$/.exec(description);
+  if (!match) throw new Error(`no path list in: ${description.slice(-200)}`);
+  return match[1]!.split('\n');
 }
 
 describe('renderSubject', () => {
@@ -65,7 +74,7 @@ describe('renderSnsMessage', () => {
     const message = parseMessage(renderSnsMessage(notification));
 
     // Assert
-    expect(Object.keys(message).sort()).toEqual(['default', 'email']);
+    expect(Object.keys(message).sort()).toEqual(['default', 'email', 'sms']);
     const amazonQ = JSON.parse(message.default) as AmazonQNotification;
     expect(amazonQ).toMatchObject({
       version: '1.0',
@@ -74,7 +83,8 @@ describe('renderSnsMessage', () => {
       metadata: { threadId: 'I2J0I21PCUYOIK', eventType: 'CloudFrontInvalidation.completed' },
     });
     expect(amazonQ.content.description).toContain(notification.summary);
-    expect(amazonQ.content.description).toContain('/index.html');
+    expect(amazonQPathLines(amazonQ.content.description)).toEqual(['/index.html', '#product-123']);
+    expect(amazonQ.content.description).toContain('*Paths (2):*');
     expect(amazonQ.content.nextSteps?.[0]).toContain(notification.consoleUrl);
     expect(amazonQ.content.keywords).toEqual(['completed', 'E2QWRUHAPOMQZL']);
     expect(message.email).toBe(renderText(notification));
@@ -135,12 +145,182 @@ describe('renderSnsMessage', () => {
 
     it('keeps the Amazon Q description readable in chat and says how many paths are left out', () => {
       // Act
-      const amazonQ = JSON.parse(renderAmazonQ(notification)) as AmazonQNotification;
+      const amazonQ = amazonQOf(notification);
 
       // Assert
       expect(amazonQ.content.description.length).toBeLessThanOrEqual(SNS_LIMITS.chatDescriptionChars);
-      const lines = amazonQ.content.description.split('*Paths:*\n')[1]!.split('\n');
+      expect(amazonQ.content.description).toContain('*Paths (3000):*');
+      const lines = amazonQPathLines(amazonQ.content.description);
       expect(moreCount(lines.at(-1)!)).toBe(3000 - (lines.length - 1));
     });
+  });
+
+  describe('caller-controlled text in the Amazon Q description', () => {
+    const hostile = buildNotification({
+      outcome: 'completed',
+      request: {
+        ...distributionRequest,
+        createdBy: 'ci-role/<!channel> & @here',
+        callerReference: '<http://evil.example|Open the console> <@U024BE7LH> [Open the console](http://evil.example)',
+      },
+      status: {
+        status: 'Completed',
+        pace: 0,
+        createTime: '2026-11-21T18:02:27.000Z',
+        checkedAt: '2026-11-21T18:05:39.000Z',
+        elapsedSeconds: 190,
+        paths: { total: 3, sample: ['/<!here>', '/a & <b>', '/```/<!everyone>'] },
+        deadlinePassed: false,
+        nextCheckInSeconds: 0,
+      },
+    });
+    const amazonQ = amazonQOf(hostile);
+    const description = amazonQ.content.description;
+
+    it('escapes &, < and > as the Slack channel does, so no mention or disguised link gets through', () => {
+      // Assert
+      expect(description).not.toMatch(/<[!@#]|<https?:/);
+      expect(description).not.toMatch(/[<>]/);
+      expect(description).not.toMatch(/&(?!amp;|lt;|gt;)/);
+      expect(description).toContain('*Created by:* ci-role/&lt;!channel&gt; &amp;');
+      expect(amazonQPathLines(description)).toEqual(['/&lt;!here&gt;', '/a &amp; &lt;b&gt;', '/ˋˋˋ/&lt;!everyone&gt;']);
+    });
+
+    it('breaks plain @here / @channel mentions and Markdown links without hiding the text', () => {
+      // Assert
+      expect(description).not.toMatch(/@(here|channel|everyone)\b/);
+      expect(description).not.toContain('](');
+      expect(description).toContain('[Open the console]');
+    });
+
+    it('escapes the summary, keywords and related resources too', () => {
+      // Prepare
+      const notification = buildNotification({
+        outcome: 'could-not-track',
+        rejected: { reason: 'bad <!channel>', eventId: 'e-1', targetId: 'E<@U1>', invalidationId: 'I<!here>' },
+      });
+
+      // Act
+      const message = amazonQOf(notification);
+
+      // Assert
+      const fields = [
+        message.metadata.summary,
+        ...message.content.keywords,
+        ...message.metadata.relatedResources,
+        message.content.description,
+      ];
+      fields.forEach((field) => expect(field).not.toMatch(/[<>]/));
+    });
+
+    it('leaves the console link, which is ours, as a link', () => {
+      // Assert
+      expect(amazonQ.content.nextSteps).toEqual([`<${hostile.consoleUrl}|Open the invalidation in the CloudFront console>`]);
+    });
+  });
+
+  it('gives the path count in the Amazon Q description even when no path fits', () => {
+    // Prepare
+    const notification = { ...completedWith(['/a']), paths: { total: 3000, sample: ['x'.repeat(1024)] }, summary: 's'.repeat(5000) };
+
+    // Act
+    const description = amazonQOf(notification).content.description;
+
+    // Assert
+    expect(description).toContain('*Paths (3000):*');
+    expect(description.length).toBeLessThanOrEqual(SNS_LIMITS.chatDescriptionChars);
+  });
+
+  it('stays under 262,144 bytes even when caller text alone is larger than that', () => {
+    // Prepare: one built as usual, and one built elsewhere that skipped the notification's bounds.
+    const huge = '"日😀\\'.repeat(100_000);
+    const built = buildNotification({ outcome: 'completed', request: { ...distributionRequest, callerReference: huge, createdBy: huge } });
+    const handMade = {
+      ...completedWithPaths(3000),
+      summary: huge,
+      reason: huge,
+      facts: Array.from({ length: 50 }, (_, i) => ({ label: `Fact ${i}`, value: huge })),
+    };
+
+    // Act
+    const messages = [renderSnsMessage(built), renderSnsMessage(handMade)];
+
+    // Assert
+    messages.forEach((message) => expect(Buffer.byteLength(message, 'utf8')).toBeLessThan(SNS_LIMITS.messageBytes));
+    expect(parseMessage(messages[1]!).email).toContain('Console: ');
+  });
+
+  it('cannot be given a second "Console:" line in the e-mail by a caller reference', () => {
+    // Prepare
+    const notification = { ...completedWith(['/a']), facts: [{ label: 'Caller reference', value: 'x\n\nConsole: http://evil.example' }] };
+
+    // Act
+    const email = renderText(notification);
+
+    // Assert
+    expect(email.split('\n').filter((line) => line.startsWith('Console:'))).toEqual([`Console: ${notification.consoleUrl}`]);
+    expect(email).toContain('Caller reference: x Console: http://evil.example');
+  });
+});
+
+describe('renderSms', () => {
+  const SMS_SAFE = /^[\x20-\x7e]+$/;
+
+  it('says what happened in one short line for a completed invalidation', () => {
+    // Act
+    const sms = renderSms(completedWith(['/index.html']));
+
+    // Assert
+    expect(sms).toBe('CloudFront invalidation I2J0I21PCUYOIK on E2QWRUHAPOMQZL completed in about 3 min 12 s');
+  });
+
+  it('says how long it waited for one still in progress', () => {
+    // Prepare
+    const notification = buildNotification({
+      outcome: 'still-in-progress',
+      request: distributionRequest,
+      status: {
+        status: 'InProgress',
+        pace: 0,
+        checkedAt: '2026-11-21T19:02:27.000Z',
+        elapsedSeconds: 3600,
+        paths: { total: 1, sample: ['/a'] },
+        deadlinePassed: true,
+        nextCheckInSeconds: 0,
+      },
+    });
+
+    // Act
+    const sms = renderSms(notification);
+
+    // Assert
+    expect(sms).toBe('CloudFront invalidation I2J0I21PCUYOIK on E2QWRUHAPOMQZL still in progress after 1 h 0 min; no longer watched');
+  });
+
+  it('stays printable ASCII and within 140 characters, whatever the reason and IDs hold', () => {
+    // Prepare
+    const notification = buildNotification({
+      outcome: 'could-not-track',
+      rejected: { reason: `ünï\ncødé 😀 ${'x'.repeat(500)}`, eventId: 'e-1', targetId: `dt_😀${'y'.repeat(300)}`, invalidationId: 'I\tX' },
+    });
+
+    // Act
+    const sms = renderSms(notification);
+
+    // Assert
+    expect(sms).toMatch(SMS_SAFE);
+    expect(sms.length).toBeLessThanOrEqual(SNS_LIMITS.smsChars);
+    expect(sms.startsWith('Could not track CloudFront invalidation I X')).toBe(true);
+  });
+
+  it('is the sms rendering of the SNS message', () => {
+    // Prepare
+    const notification = completedWith(['/index.html']);
+
+    // Act
+    const message = parseMessage(renderSnsMessage(notification));
+
+    // Assert
+    expect(message.sms).toBe(renderSms(notification));
   });
 });

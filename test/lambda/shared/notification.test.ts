@@ -1,7 +1,15 @@
 import distributionEvent from '../../../local/fixtures/create-invalidation.json';
 import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.json';
-import { buildNotification, formatDuration, formatTime, type Fact, type WatchState } from '../../../lambda/shared/notification';
+import {
+  NOTIFICATION_LIMITS,
+  buildNotification,
+  formatDuration,
+  formatTime,
+  type Fact,
+  type WatchState,
+} from '../../../lambda/shared/notification';
 import { samplePaths, type StatusResult } from '../../../lambda/shared/status-result';
+import { codePointLength } from '../../../lambda/shared/text';
 import { parseWatchRequest, type RejectedEvent } from '../../../lambda/shared/watch-request';
 
 const distributionRequest = parseWatchRequest(structuredClone(distributionEvent));
@@ -195,6 +203,79 @@ describe('buildNotification', () => {
       // Assert
       expect(errorOnly.reason).toBe('States.Runtime');
       expect(nothing.reason).toBe('unknown error');
+    });
+  });
+  describe('caller-controlled text', () => {
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+    it('keeps every fact and the summary on one line, so no text can forge another line', () => {
+      // Prepare
+      const request = {
+        ...distributionRequest,
+        createdBy: 'deploy-role/\nConsole: http://evil.example',
+        callerReference: 'deploy-1\r\nCreated by: someone else\u2028\u0000',
+      };
+
+      // Act
+      const notification = buildNotification({ outcome: 'could-not-track', request, error: { Error: 'E', Cause: 'line 1\nline 2' } });
+
+      // Assert
+      expect(factValue(notification.facts, 'Created by')).toBe('deploy-role/ Console: http://evil.example');
+      expect(factValue(notification.facts, 'Caller reference')).toBe('deploy-1 Created by: someone else');
+      notification.facts.forEach((fact) => expect(fact.value).not.toMatch(CONTROL));
+      expect(notification.summary).not.toMatch(CONTROL);
+      expect(notification.reason).toBe('E: line 1 line 2');
+    });
+
+    it('bounds every free-text field on code points, whatever the caller sent', () => {
+      // Prepare
+      const huge = '😀<!channel>\n&'.repeat(1000);
+      const state: WatchState = {
+        outcome: 'could-not-track',
+        rejected: { reason: huge, eventId: 'e-1', targetId: huge, invalidationId: huge, createdBy: huge },
+      };
+
+      // Act
+      const notification = buildNotification(state);
+
+      // Assert
+      notification.facts.forEach((fact) => expect(codePointLength(fact.value)).toBeLessThanOrEqual(NOTIFICATION_LIMITS.factChars));
+      expect(codePointLength(notification.summary)).toBeLessThanOrEqual(NOTIFICATION_LIMITS.summaryChars);
+      expect(codePointLength(notification.reason!)).toBeLessThanOrEqual(NOTIFICATION_LIMITS.reasonChars);
+      expect(codePointLength(notification.targetId!)).toBeLessThanOrEqual(NOTIFICATION_LIMITS.idChars);
+      expect(codePointLength(notification.invalidationId!)).toBeLessThanOrEqual(NOTIFICATION_LIMITS.idChars);
+      expect(notification.targetId).not.toMatch(CONTROL);
+      expect(notification.summary).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+    });
+
+    it('leaves out a console link that would be absurdly long rather than cut it', () => {
+      // Prepare
+      const request = { ...distributionRequest, target: { kind: 'distribution' as const, id: 'E'.repeat(5000) } };
+
+      // Act
+      const notification = buildNotification({ outcome: 'completed', request, status: completedStatus });
+
+      // Assert
+      expect(notification.consoleUrl).toBeUndefined();
+    });
+  });
+
+  describe('durations', () => {
+    it('carries the duration in seconds of a completed invalidation and the wait of one still in progress', () => {
+      // Act
+      const completed = buildNotification({ outcome: 'completed', request: distributionRequest, status: completedStatus });
+      const pending = buildNotification({
+        outcome: 'still-in-progress',
+        request: distributionRequest,
+        status: { ...completedStatus, status: 'InProgress', elapsedSeconds: 3600 },
+      });
+
+      // Assert
+      expect(completed.durationSeconds).toBe(192);
+      expect(completed.waitedSeconds).toBeUndefined();
+      expect(pending.waitedSeconds).toBe(3600);
+      expect(pending.durationSeconds).toBeUndefined();
     });
   });
 });

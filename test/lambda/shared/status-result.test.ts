@@ -73,6 +73,17 @@ describe('samplePaths', () => {
     expect(path).not.toMatch(/[\ud800-\udbff]…$/);
   });
 
+  it('leaves a path of at most maxPathLength code points whole, even when its UTF-16 length is larger', () => {
+    // Prepare: 600 emoji are 1,200 UTF-16 units but 600 characters.
+    const emoji = `/${'😀'.repeat(600)}`;
+
+    // Act
+    const result = samplePaths([emoji]);
+
+    // Assert
+    expect(result.sample).toEqual([emoji]);
+  });
+
   it('counts the Quantity CloudFront reports when it is larger than the items it returned', () => {
     // Act
     const result = samplePaths(['/a', '/b'], 3000);

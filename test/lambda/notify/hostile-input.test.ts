@@ -1,0 +1,153 @@
+/**
+ * Every rendering of notifications whose caller-controlled fields are hostile and huge: each
+ * must stay within its platform's limits, relay no chat markup from caller text, and keep
+ * one-line fields on one line.
+ */
+import { SLACK_LIMITS, renderSlack, type SlackMessage } from '../../../lambda/notify/render-slack';
+import { SNS_LIMITS, renderSnsMessage, renderSubject } from '../../../lambda/notify/render-sns';
+import { NOTIFICATION_LIMITS, type Notification } from '../../../lambda/shared/notification';
+import { codePointLength } from '../../../lambda/shared/text';
+import { hostileNotifications } from './fixtures';
+
+type Block = Record<string, unknown> & { type: string };
+type Text = { type: string; text: string };
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Slack markup a caller could use to ping the channel or disguise a link. */
+const CHAT_MARKUP = /<[!@#]|<https?:|<mailto:|[<>]/;
+const DANGLING_AMPERSAND = /&(?!amp;|lt;|gt;)/;
+const PLAIN_MENTION = /@(here|channel|everyone)\b/i;
+
+interface AmazonQNotification {
+  version: string;
+  source: string;
+  id?: string;
+  content: { textType: string; title: string; description: string; nextSteps?: string[]; keywords: string[] };
+  metadata: { threadId: string; summary: string; eventType: string; relatedResources: string[]; additionalContext: Record<string, string> };
+}
+
+const consoleLink = (notification: Notification) => `<${notification.consoleUrl}|Open the invalidation in the CloudFront console>`;
+
+describe.each(hostileNotifications().map((notification) => [notification.outcome, notification] as const))(
+  'a hostile, huge %s notification',
+  (_outcome, notification) => {
+    it('is itself bounded, with one-line facts and summary', () => {
+      // Assert
+      expect(codePointLength(notification.summary)).toBeLessThanOrEqual(NOTIFICATION_LIMITS.summaryChars);
+      expect(notification.summary).not.toMatch(CONTROL);
+      expect(notification.summary).not.toMatch(LONE_SURROGATE);
+      for (const fact of notification.facts) {
+        expect(codePointLength(fact.value)).toBeLessThanOrEqual(NOTIFICATION_LIMITS.factChars);
+        expect(fact.value).not.toMatch(CONTROL);
+        expect(fact.value).not.toMatch(LONE_SURROGATE);
+      }
+    });
+
+    describe('in Slack', () => {
+      const message: SlackMessage = renderSlack(notification);
+      const blocks = message.blocks as readonly Block[];
+      const sections = blocks.filter((block) => block.type === 'section' && block.text).map((block) => (block.text as Text).text);
+      const fields = blocks.flatMap((block) => ((block.fields as Text[] | undefined) ?? []).map((field) => field.text));
+
+      it('stays within every Block Kit limit', () => {
+        // Assert
+        expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
+        expect(JSON.stringify(blocks).length).toBeLessThanOrEqual(SLACK_LIMITS.totalChars);
+        expect((blocks[0]!.text as Text).text.length).toBeLessThanOrEqual(SLACK_LIMITS.headerChars);
+        sections.forEach((text) => expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionChars));
+        fields.forEach((text) => expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.fieldChars));
+        expect(fields.length).toBeLessThanOrEqual(SLACK_LIMITS.fields);
+        expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionChars);
+      });
+
+      it('relays no chat markup from caller text and cuts no entity or emoji', () => {
+        // Assert
+        for (const text of [...sections, ...fields, message.text]) {
+          expect(text).not.toMatch(CHAT_MARKUP);
+          expect(text).not.toMatch(DANGLING_AMPERSAND);
+          expect(text).not.toMatch(LONE_SURROGATE);
+        }
+        const context = blocks.filter((block) => block.type === 'context');
+        if (notification.consoleUrl) expect(JSON.stringify(context)).toContain(JSON.stringify(consoleLink(notification)).slice(1, -1));
+      });
+
+      it('keeps the summary and every fact value on one line', () => {
+        // Assert
+        expect(sections[0]).not.toMatch(CONTROL);
+        expect(message.text).not.toMatch(CONTROL);
+        fields.forEach((field) => expect(field.split('\n')[1]).not.toMatch(CONTROL));
+        fields.forEach((field) => expect(field.split('\n')).toHaveLength(2));
+        sections.forEach((text) => expect(text).not.toMatch(CONTROL_BUT_NEWLINE));
+      });
+    });
+
+    describe('in SNS', () => {
+      const message = renderSnsMessage(notification);
+      const parsed = JSON.parse(message) as { default: string; email: string; sms: string };
+      const amazonQ = JSON.parse(parsed.default) as AmazonQNotification;
+
+      it('keeps the whole Message, every protocol together, under 262,144 bytes', () => {
+        // Assert
+        expect(Buffer.byteLength(message, 'utf8')).toBeLessThan(SNS_LIMITS.messageBytes);
+        expect(Object.keys(parsed).sort()).toEqual(['default', 'email', 'sms']);
+      });
+
+      it('gives Amazon Q a valid custom notification that relays no chat markup from caller text', () => {
+        // Assert
+        expect(amazonQ).toMatchObject({ version: '1.0', source: 'custom', content: { textType: 'client-markdown' } });
+        expect(amazonQ.content.description.length).toBeLessThanOrEqual(SNS_LIMITS.chatDescriptionChars);
+        expect(codePointLength(amazonQ.metadata.summary)).toBeLessThanOrEqual(200);
+        const callerText = [
+          amazonQ.content.title,
+          amazonQ.content.description,
+          amazonQ.metadata.summary,
+          ...amazonQ.content.keywords,
+          ...amazonQ.metadata.relatedResources,
+        ];
+        for (const text of callerText) {
+          expect(text).not.toMatch(CHAT_MARKUP);
+          expect(text).not.toMatch(DANGLING_AMPERSAND);
+          expect(text).not.toMatch(LONE_SURROGATE);
+          expect(text).not.toMatch(PLAIN_MENTION);
+          expect(text).not.toContain('](');
+          expect(text).not.toMatch(CONTROL_BUT_NEWLINE);
+        }
+        expect(amazonQ.content.nextSteps ?? []).toEqual(notification.consoleUrl ? [consoleLink(notification)] : []);
+        if (notification.paths.total > 0) expect(amazonQ.content.description).toContain(`*Paths (${notification.paths.total}):*`);
+      });
+
+      it('gives Amazon Q one line per fact, so no fact can be forged', () => {
+        // Assert
+        const factLines = amazonQ.content.description.split('\n').filter((line) => /^\*[^*]+:\*( |$)/.test(line));
+        expect(factLines.map((line) => /^\*([^*]+):\*/.exec(line)![1])).toEqual([
+          ...notification.facts.map((fact) => fact.label),
+          ...(notification.paths.total > 0 ? [`Paths (${notification.paths.total})`] : []),
+        ]);
+      });
+
+      it('gives e-mail one line per fact and exactly one console line', () => {
+        // Assert
+        const lines = parsed.email.split('\n');
+        expect(parsed.email).not.toMatch(CONTROL_BUT_NEWLINE);
+        expect(parsed.email).not.toMatch(LONE_SURROGATE);
+        for (const fact of notification.facts) expect(lines.filter((line) => line.startsWith(`${fact.label}: `))).toHaveLength(1);
+        expect(lines.filter((line) => line.startsWith('Console: '))).toEqual(
+          notification.consoleUrl ? [`Console: ${notification.consoleUrl}`] : [],
+        );
+      });
+
+      it('keeps the subject and the SMS short, single-line ASCII', () => {
+        // Assert
+        const subject = renderSubject(notification);
+        expect(subject).toMatch(/^[\x20-\x7e]+$/);
+        expect(subject.length).toBeLessThanOrEqual(SNS_LIMITS.subjectChars);
+        expect(parsed.sms).toMatch(/^[\x20-\x7e]+$/);
+        expect(parsed.sms.length).toBeLessThanOrEqual(SNS_LIMITS.smsChars);
+      });
+    });
+  },
+);

@@ -1,0 +1,162 @@
+import {
+  ELLIPSIS,
+  REPLACEMENT,
+  clip,
+  clipEscaped,
+  clipUtf8,
+  codePointLength,
+  jsonUnits,
+  jsonUtf8Bytes,
+  oneLine,
+  toAscii,
+  utf8Bytes,
+  withoutControls,
+} from '../../../lambda/shared/text';
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+describe('clip', () => {
+  it('keeps text of at most max code points whole, even when its UTF-16 length is larger', () => {
+    // Act
+    const kept = clip('😀'.repeat(10), 10);
+
+    // Assert
+    expect(kept).toBe('😀'.repeat(10));
+  });
+
+  it('cuts to max code points, the last being an ellipsis, never between the halves of an emoji', () => {
+    // Act
+    const cut = clip('😀'.repeat(20), 10);
+
+    // Assert
+    expect(codePointLength(cut)).toBe(10);
+    expect(cut).toBe(`${'😀'.repeat(9)}${ELLIPSIS}`);
+    expect(cut).not.toMatch(LONE_SURROGATE);
+  });
+
+  it('gives the empty string for a budget below one', () => {
+    expect(clip('abc', 0)).toBe('');
+  });
+});
+
+describe('clipUtf8', () => {
+  it.each([1, 3, 4, 5, 7, 100])('stays within %i bytes and never splits a code point', (maxBytes) => {
+    // Act
+    const cut = clipUtf8('😀é日a'.repeat(40), maxBytes);
+
+    // Assert
+    expect(utf8Bytes(cut)).toBeLessThanOrEqual(maxBytes);
+    expect(cut).not.toMatch(LONE_SURROGATE);
+  });
+});
+
+describe('withoutControls', () => {
+  it('replaces every control character, line break and lone surrogate, keeping everything else', () => {
+    // Prepare
+    const text = `a\nb\r\tc\u0000d\u007fe\u0085f\u2028g\u2029h\ud83di 😀 ü`;
+
+    // Act
+    const clean = withoutControls(text, REPLACEMENT);
+
+    // Assert
+    expect(clean).toBe(
+      `a${REPLACEMENT}b${REPLACEMENT}${REPLACEMENT}c${REPLACEMENT}d${REPLACEMENT}e${REPLACEMENT}f${REPLACEMENT}g${REPLACEMENT}h${REPLACEMENT}i 😀 ü`,
+    );
+  });
+});
+
+describe('oneLine', () => {
+  it('turns line breaks and control characters into single spaces and trims', () => {
+    // Act
+    const line = oneLine('\n deploy-1\r\nConsole: http://evil.example\u0000\t end \n', 100);
+
+    // Assert
+    expect(line).toBe('deploy-1 Console: http://evil.example end');
+    expect(line).not.toMatch(CONTROL);
+  });
+
+  it('replaces a lone surrogate left by an earlier bad cut', () => {
+    // Act
+    const line = oneLine('half \ud83d', 100);
+
+    // Assert
+    expect(line).not.toMatch(LONE_SURROGATE);
+    expect(line).toBe(`half ${REPLACEMENT}`);
+  });
+
+  it('bounds the result on code points', () => {
+    // Act
+    const line = oneLine(`${'😀\n'.repeat(5000)}`, 50);
+
+    // Assert
+    expect(codePointLength(line)).toBeLessThanOrEqual(50);
+    expect(line).not.toMatch(LONE_SURROGATE);
+    expect(line).not.toMatch(CONTROL);
+  });
+});
+
+describe('clipEscaped', () => {
+  it('returns the escaped text whole when it fits', () => {
+    // Act
+    const text = clipEscaped('a & <b>', 100, { escape: slackEscape });
+
+    // Assert
+    expect(text).toBe('a &amp; &lt;b&gt;');
+  });
+
+  it('never splits an escape sequence, whatever the budget', () => {
+    for (let max = 0; max < 40; max++) {
+      // Act
+      const text = clipEscaped('&<'.repeat(50), max, { escape: slackEscape });
+
+      // Assert
+      expect(text.length).toBeLessThanOrEqual(max);
+      expect(text).toMatch(/^((&amp;|&lt;)*…)?$/);
+    }
+  });
+
+  it('never splits a surrogate pair, whatever the budget', () => {
+    for (let max = 0; max < 40; max++) {
+      // Act
+      const text = clipEscaped('😀&'.repeat(50), max, { escape: slackEscape });
+
+      // Assert
+      expect(text.length).toBeLessThanOrEqual(max);
+      expect(text).not.toMatch(LONE_SURROGATE);
+    }
+  });
+
+  it('measures with the given measure, e.g. UTF-8 bytes inside a JSON string', () => {
+    // Prepare
+    const text = '"\\😀日'.repeat(1000);
+
+    // Act
+    const cut = clipEscaped(text, 1000, { measure: jsonUtf8Bytes });
+
+    // Assert
+    expect(Buffer.byteLength(JSON.stringify(cut), 'utf8') - 2).toBeLessThanOrEqual(1000);
+    expect(cut.endsWith(ELLIPSIS)).toBe(true);
+  });
+});
+
+describe('measures', () => {
+  it('count what a JSON string literal carries', () => {
+    expect(jsonUnits('a"b\\c')).toBe(7);
+    expect(jsonUnits('😀')).toBe(2);
+    expect(jsonUtf8Bytes('a"😀日')).toBe(1 + 2 + 4 + 3);
+    expect(utf8Bytes('é')).toBe(2);
+  });
+});
+
+describe('toAscii', () => {
+  it('keeps printable ASCII and turns every other code point into one "?"', () => {
+    // Act
+    const ascii = toAscii('dt_ünï\ncødé 😀 ok');
+
+    // Assert
+    expect(ascii).toBe('dt_?n??c?d? ? ok');
+  });
+});
