@@ -1,4 +1,6 @@
-import { startLoopbackServer, type LoopbackResponse, type LoopbackServer } from './loopback-server';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LoopbackResponse, LoopbackServer } from './loopback-server';
 
 /** One invalidation the emulator knows, and when it completes. */
 export interface EmulatedInvalidation {
@@ -15,17 +17,34 @@ export interface EmulatedInvalidation {
   readonly completesAtSecond?: number;
 }
 
-export interface ForcedAnswer {
+/** An error answer: CloudFront's REST-XML error with this status and code. */
+export interface ForcedError {
   readonly status: number;
   readonly code: string;
   readonly message?: string;
 }
 
+/**
+ * An answer that never fully arrives:
+ * - `truncated`: 200 and the first half of the real answer, then the connection closes
+ *   (Content-Length promised more);
+ * - `truncated-xml`: a complete 200 whose XML is cut in half (the length agrees);
+ * - `reset`: the connection is reset before any answer;
+ * - `hang`: no answer at all, until the client gives up or the emulator stops.
+ */
+export type Blip = 'truncated' | 'truncated-xml' | 'reset' | 'hang';
+
+export type ForcedAnswer = ForcedError | { readonly blip: Blip };
+
+type Reply = LoopbackResponse | { readonly blip: Blip; readonly body: string };
+
 export interface CloudFrontCall {
   readonly kind: 'distribution' | 'tenant';
   readonly targetId: string;
   readonly invalidationId: string;
+  /** 0 when no status line was sent (`reset`, `hang`). */
   readonly status: number;
+  /** The status or error code answered, or the blip. */
   readonly answer: string;
   readonly at: number;
 }
@@ -44,7 +63,9 @@ const xml = (text: string) =>
 /**
  * A loopback server speaking CloudFront's REST-XML GetInvalidation and
  * GetInvalidationForDistributionTenant, with faults on demand: forced answers (throttling,
- * 5xx, access denied) and a token-bucket rate limit that answers Throttling beyond it.
+ * 5xx, access denied, and blips: truncated, reset, hanging answers) and a token-bucket rate
+ * limit that answers Throttling beyond it. It has its own server rather than the shared
+ * loopback one because blips need the socket.
  */
 export class CloudFrontEmulator {
   public readonly calls: CloudFrontCall[] = [];
@@ -65,7 +86,23 @@ export class CloudFrontEmulator {
   }
 
   async start(): Promise<string> {
-    this.server = await startLoopbackServer((request) => this.answer(request.method, request.path));
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      req.resume();
+      req.on('end', () => this.send(res, this.answer(req.method ?? 'GET', req.url ?? '/')));
+    });
+    server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // Never keeps the process alive, whatever a test leaves hanging.
+    server.unref();
+    const { port } = server.address() as AddressInfo;
+    this.server = {
+      url: `http://127.0.0.1:${port}`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
     return this.server.url;
   }
 
@@ -77,7 +114,7 @@ export class CloudFrontEmulator {
     this.invalidations.set(this.key(invalidation.kind, invalidation.targetId, invalidation.invalidationId), { ...invalidation, checks: 0 });
   }
 
-  /** The next answers, whatever is asked (e.g. `{status: 400, code: 'Throttling'}`). */
+  /** The next answers, whatever is asked (e.g. `{status: 400, code: 'Throttling'}`, `{blip: 'reset'}`). */
   forceNext(...answers: ForcedAnswer[]): void {
     this.forced.push(...answers);
   }
@@ -101,7 +138,33 @@ export class CloudFrontEmulator {
     return true;
   }
 
-  private answer(method: string, path: string): LoopbackResponse {
+  private send(res: ServerResponse, reply: Reply): void {
+    if (!('blip' in reply)) {
+      res.writeHead(reply.status, reply.headers ?? {});
+      res.end(reply.body ?? '');
+      return;
+    }
+    const half = reply.body.slice(0, Math.floor(reply.body.length / 2));
+    const headers = { 'content-type': 'text/xml', 'x-amzn-requestid': `req-${this.calls.length}` };
+    switch (reply.blip) {
+      case 'truncated':
+        res.writeHead(200, { ...headers, 'content-length': String(Buffer.byteLength(reply.body)) });
+        // Closed (not reset) once the half is sent, so the client surely reads the status line first.
+        res.write(half, () => res.socket?.destroy());
+        return;
+      case 'truncated-xml':
+        res.writeHead(200, headers);
+        res.end(half);
+        return;
+      case 'reset':
+        res.socket?.resetAndDestroy();
+        return;
+      case 'hang':
+        return;
+    }
+  }
+
+  private answer(method: string, path: string): Reply {
     const match = PATTERN.exec(path);
     if (method !== 'GET' || !match) return this.error(404, 'UnknownOperation', `${method} ${path} is not emulated`);
     const [, segment, rawTarget, rawId] = match as unknown as [string, string, string, string];
@@ -111,6 +174,15 @@ export class CloudFrontEmulator {
     const record = (status: number, answer: string) => this.calls.push({ kind, targetId, invalidationId, status, answer, at: Date.now() });
 
     const forced = this.forced.shift();
+    if (forced && 'blip' in forced) {
+      record(forced.blip === 'truncated' || forced.blip === 'truncated-xml' ? 200 : 0, forced.blip);
+      // What would have been answered, without counting it as a check: the client never reads it.
+      const invalidation = this.invalidations.get(this.key(kind, targetId, invalidationId));
+      return {
+        blip: forced.blip,
+        body: invalidation ? this.invalidationXml(invalidation, 'InProgress') : this.errorXml(404, 'NoSuchInvalidation', ''),
+      };
+    }
     if (forced) {
       record(forced.status, forced.code);
       return this.error(forced.status, forced.code, forced.message ?? forced.code);
@@ -137,20 +209,25 @@ export class CloudFrontEmulator {
     invalidation.checks += 1;
     const status = completed ? 'Completed' : 'InProgress';
     record(200, status);
-    const items = invalidation.paths.map((p) => `<Path>${xml(p)}</Path>`).join('');
     return {
       status: 200,
       headers: { 'content-type': 'text/xml', 'x-amzn-requestid': `req-${this.calls.length}` },
-      body:
-        '<?xml version="1.0" encoding="UTF-8"?>' +
-        '<Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">' +
-        `<Id>${xml(invalidation.invalidationId)}</Id><Status>${status}</Status>` +
-        `<CreateTime>${this.createTime(invalidation).toISOString()}</CreateTime>` +
-        `<InvalidationBatch><Paths><Quantity>${invalidation.paths.length}</Quantity>` +
-        `${items ? `<Items>${items}</Items>` : ''}</Paths>` +
-        `<CallerReference>${xml(invalidation.callerReference ?? 'local')}</CallerReference></InvalidationBatch>` +
-        '</Invalidation>',
+      body: this.invalidationXml(invalidation, status),
     };
+  }
+
+  private invalidationXml(invalidation: EmulatedInvalidation, status: 'InProgress' | 'Completed'): string {
+    const items = invalidation.paths.map((p) => `<Path>${xml(p)}</Path>`).join('');
+    return (
+      '<?xml version="1.0" encoding="UTF-8"?>' +
+      '<Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">' +
+      `<Id>${xml(invalidation.invalidationId)}</Id><Status>${status}</Status>` +
+      `<CreateTime>${this.createTime(invalidation).toISOString()}</CreateTime>` +
+      `<InvalidationBatch><Paths><Quantity>${invalidation.paths.length}</Quantity>` +
+      `${items ? `<Items>${items}</Items>` : ''}</Paths>` +
+      `<CallerReference>${xml(invalidation.callerReference ?? 'local')}</CallerReference></InvalidationBatch>` +
+      '</Invalidation>'
+    );
   }
 
   /** Consistent with virtual time: the handler measures durations against its real clock. */
@@ -163,11 +240,16 @@ export class CloudFrontEmulator {
     return {
       status,
       headers: { 'content-type': 'text/xml', 'x-amzn-requestid': `req-${this.calls.length}`, 'x-amzn-errortype': code },
-      body:
-        '<?xml version="1.0" encoding="UTF-8"?>' +
-        '<ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">' +
-        `<Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${xml(code)}</Code><Message>${xml(message)}</Message></Error>` +
-        `<RequestId>req-${this.calls.length}</RequestId></ErrorResponse>`,
+      body: this.errorXml(status, code, message),
     };
+  }
+
+  private errorXml(status: number, code: string, message: string): string {
+    return (
+      '<?xml version="1.0" encoding="UTF-8"?>' +
+      '<ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">' +
+      `<Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${xml(code)}</Code><Message>${xml(message)}</Message></Error>` +
+      `<RequestId>req-${this.calls.length}</RequestId></ErrorResponse>`
+    );
   }
 }

@@ -3,6 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { loadConfig, type ContextKey } from '../lib/config';
+import { LAMBDA_TIMEOUT_ERRORS } from '../lambda/shared/errors';
+import type { PollSchedule } from '../lambda/shared/schedule';
 import { FUNCTION_DIR_METADATA } from '../lib/notifier-function';
 import { NotifierStack } from '../lib/notifier-stack';
 import { AwsEmulator } from './aws-emulator';
@@ -17,6 +19,11 @@ export const LOCAL_SLACK_SECRET_NAME = 'local/slack-webhook';
 export interface LocalPipelineOptions {
   /** CDK context for the synth, as `cdk deploy -c key=value` would give it. */
   readonly context?: Partial<Record<ContextKey, string>>;
+  /**
+   * Schedule fields laid over the one the context gives, as a stack using the construct would
+   * pass them (the benchmark's `checkStyle`, which is not a context key). @default none
+   */
+  readonly schedule?: Partial<PollSchedule>;
   /** Configure Slack (secret name in context, secret value = the Slack emulator's URL). @default true */
   readonly slack?: boolean;
   /** Override the Slack secret's value; `null` leaves the secret missing. @default the Slack emulator's URL */
@@ -30,6 +37,14 @@ export interface LocalPipelineOptions {
   readonly random?: () => number;
   /** Show the handlers' JSON log lines. @default false */
   readonly logs?: boolean;
+  /**
+   * Function timeouts in real ms by function folder (e.g. `{ 'check-status': 3000 }`), enforced
+   * as Lambda does: the context tells the time left, and an invocation still running at the
+   * end fails with `Sandbox.Timedout`. @default each function's Timeout in the template
+   */
+  readonly functionTimeoutsMs?: Readonly<Record<string, number>>;
+  /** Runs at the start of every invocation, inside its timeout: a test can make a function stall or fail. */
+  readonly beforeInvoke?: (functionDir: string, input: unknown) => Promise<void> | void;
 }
 
 export interface LocalPipeline {
@@ -38,6 +53,8 @@ export interface LocalPipeline {
   readonly slack: SlackEmulator;
   readonly aws: AwsEmulator;
   readonly watcher: LocalWatcher;
+  /** The function folder of every invocation that ended out of time (an error of LAMBDA_TIMEOUT_ERRORS), in order. */
+  readonly functionTimeouts: string[];
   /** Delivers an EventBridge event to Start watch, as the rule's target would. */
   deliver(event: unknown): Promise<unknown>;
   /** Waits until every execution has ended. */
@@ -46,17 +63,18 @@ export interface LocalPipeline {
 }
 
 /** Synthesizes the app in-process, as `cdk synth` would, and returns the stack's template. */
-export function synthTemplate(context: Record<string, string>, bundle: boolean): CfnTemplate {
+export function synthTemplate(context: Record<string, string>, bundle: boolean, schedule: Partial<PollSchedule> = {}): CfnTemplate {
   const app = new App({ context: { ...context, ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
-  const config = loadConfig((key) => app.node.tryGetContext(key));
+  const config = loadConfig(app.node.getAllContext());
   const stack = new NotifierStack(app, 'CloudFrontInvalidationNotifier', {
     env: { account: LOCAL_ACCOUNT, region: config.region },
-    config,
+    config: { ...config, schedule: { ...config.schedule, ...schedule } },
   });
   return Template.fromStack(stack).toJSON() as CfnTemplate;
 }
 
-const fakeLambdaContext = (functionName: string) => ({
+/** Real time (timers are never compressed, see virtual-time.ts), like Lambda's deadline. */
+const fakeLambdaContext = (functionName: string, deadlineMs: number) => ({
   functionName,
   functionVersion: '$LATEST',
   invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName}`,
@@ -65,11 +83,40 @@ const fakeLambdaContext = (functionName: string) => ({
   logGroupName: `/aws/lambda/${functionName}`,
   logStreamName: 'local',
   callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 30_000,
+  getRemainingTimeInMillis: () => Math.max(0, Math.round(deadlineMs - performance.now())),
   done: () => undefined,
   fail: () => undefined,
   succeed: () => undefined,
 });
+
+/**
+ * One invocation under Lambda's timeout. Past it, Step Functions sees `Sandbox.Timedout` and the
+ * handler is left to finish unseen, as in a sandbox that is frozen and discarded. `onTimeout`
+ * hears of every invocation that ended out of time, whether the runtime or the handler's own
+ * early timeout noticed it.
+ */
+async function invokeWithTimeout(
+  functionName: string,
+  timeoutMs: number,
+  run: (context: ReturnType<typeof fakeLambdaContext>) => Promise<unknown>,
+  onTimeout: () => void,
+): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`), { name: 'Sandbox.Timedout' })),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([run(fakeLambdaContext(functionName, performance.now() + timeoutMs)), timedOut]);
+  } catch (error) {
+    if ((LAMBDA_TIMEOUT_ERRORS as readonly string[]).includes((error as Error).name)) onTimeout();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * The whole notifier, offline: the synthesized definition run by aws-local-stepfunctions,
@@ -79,7 +126,7 @@ const fakeLambdaContext = (functionName: string) => ({
 export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
   const withSlack = options.slack ?? true;
   const context = { ...(withSlack ? { slackWebhookSecretName: LOCAL_SLACK_SECRET_NAME } : {}), ...options.context };
-  const template = synthTemplate(context, options.bundle ?? false);
+  const template = synthTemplate(context, options.bundle ?? false, options.schedule);
   const { arn: stateMachineArn, definition } = watcherDefinition(template);
   const functions = localFunctions(template, FUNCTION_DIR_METADATA);
 
@@ -119,6 +166,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   });
 
   const handlers: Record<string, TaskHandler> = {};
+  const functionTimeouts: string[] = [];
   let startWatch: TaskHandler | undefined;
   for (const fn of functions) {
     // Loaded after the environment is set: handlers read it at module load, as in Lambda.
@@ -126,7 +174,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const module = require(path.join(__dirname, '..', 'lambda', fn.functionDir, 'handler')) as {
       handler: (event: unknown, context: unknown) => Promise<unknown>;
     };
-    const invoke: TaskHandler = (input) => module.handler(input, fakeLambdaContext(fn.logicalId));
+    const timeoutMs =
+      options.functionTimeoutsMs?.[fn.functionDir] ?? Number(template.Resources[fn.logicalId]?.Properties?.Timeout ?? 3) * 1000;
+    const invoke: TaskHandler = (input) =>
+      invokeWithTimeout(
+        fn.logicalId,
+        timeoutMs,
+        async (context) => {
+          await options.beforeInvoke?.(fn.functionDir, input);
+          return module.handler(input, context);
+        },
+        () => functionTimeouts.push(fn.functionDir),
+      );
     handlers[fn.arn] = invoke;
     if (fn.functionDir === 'start-watch') startWatch = invoke;
   }
@@ -143,6 +202,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     slack,
     aws,
     watcher,
+    functionTimeouts,
     deliver: (event) => startWatch!(event),
     idle: () => watcher.idle(),
     stop: async () => {

@@ -36,48 +36,106 @@ export function parseCheckInput(event: unknown): CheckInput {
   return { request, pace, startedAt: input!.startedAt! };
 }
 
-/** Calls the Get API that matches the target: GetInvalidation or GetInvalidationForDistributionTenant. */
-export async function getInvalidation(client: CloudFrontClient, request: WatchRequest): Promise<Invalidation> {
+/**
+ * Calls the Get API that matches the target: GetInvalidation or GetInvalidationForDistributionTenant.
+ * `timeoutMs` bounds the whole call (the client's own limits bound each phase of it).
+ */
+export async function getInvalidation(client: CloudFrontClient, request: WatchRequest, timeoutMs?: number): Promise<Invalidation> {
+  const controller = new AbortController();
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(), timeoutMs);
+  const options = { abortSignal: controller.signal };
   try {
     const output =
       request.target.kind === 'tenant'
         ? await client.send(
             new GetInvalidationForDistributionTenantCommand({ DistributionTenantId: request.target.id, Id: request.invalidationId }),
+            options,
           )
-        : await client.send(new GetInvalidationCommand({ DistributionId: request.target.id, Id: request.invalidationId }));
+        : await client.send(new GetInvalidationCommand({ DistributionId: request.target.id, Id: request.invalidationId }), options);
     if (!output.Invalidation?.Status) {
       throw new NamedError(ErrorNames.CloudFrontUnavailable, 'CloudFront answered without an Invalidation.Status');
     }
     return output.Invalidation;
   } catch (error) {
-    throw classifyCloudFrontError(error, request);
+    // The SDK's AbortError does not say why; this one does.
+    const reason = controller.signal.aborted
+      ? Object.assign(new Error(`no complete answer within ${timeoutMs} ms`), { name: 'TimeoutError', cause: error })
+      : error;
+    throw classifyCloudFrontError(reason, request);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
 const THROTTLING_CODES = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded']);
 
-/** Maps an SDK error to a named error: transient (throttled, unavailable) or permanent (not trackable). */
+/** Names the SDK gives a service error whose answer carried no error code (an HTML page, an empty body). */
+const NOT_A_CODE = /^(Unknown|UnknownError|Error|\d{3})$/;
+
+/** The fields of an SDK v3 error the classification reads. */
+interface SdkErrorFields {
+  readonly name?: string;
+  readonly message?: string;
+  /** Node's errno code of a socket error: ECONNRESET, EPIPE, ETIMEDOUT, ... */
+  readonly code?: string;
+  /** Set only on service errors: CloudFront answered, and the SDK parsed an error from the answer. */
+  readonly $fault?: 'client' | 'server';
+  readonly $retryable?: { readonly throttling?: boolean };
+  /** `httpStatusCode` only when response headers arrived. */
+  readonly $metadata?: { readonly httpStatusCode?: number };
+}
+
+/**
+ * Maps an SDK error to a named error. Only a refusal is permanent: CloudFront answered 4xx
+ * with an error code (NoSuchInvalidation, AccessDenied, ...), which asking again would not
+ * change. Everything else is transient and slows the watch down instead of ending it: 5xx,
+ * throttling, and every answer that never fully arrived or could not be read (socket errors,
+ * timeouts, a 2xx or 4xx cut mid-body), whatever its status line said.
+ */
 export function classifyCloudFrontError(error: unknown, request: WatchRequest): Error {
   if (error instanceof NamedError) return error;
-  const sdkError = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const code = sdkError?.name ?? 'UnknownError';
-  const status = sdkError?.$metadata?.httpStatusCode;
+  const sdkError = (error ?? {}) as SdkErrorFields;
+  const code = sdkError.name ?? 'UnknownError';
+  const status = sdkError.$metadata?.httpStatusCode;
   const what = `${request.target.kind === 'tenant' ? 'distribution tenant' : 'distribution'} ${request.target.id}, invalidation ${request.invalidationId}`;
-  if (THROTTLING_CODES.has(code) || status === 429) {
+  if (THROTTLING_CODES.has(code) || status === 429 || sdkError.$retryable?.throttling === true) {
     return new NamedError(ErrorNames.CloudFrontThrottled, `CloudFront throttled the status check (${code}) for ${what}`, { cause: error });
   }
-  if (status === undefined || status >= 500) {
+  const refused =
+    sdkError.$fault !== undefined &&
+    sdkError.$retryable === undefined &&
+    status !== undefined &&
+    status >= 400 &&
+    status < 500 &&
+    status !== 408 &&
+    !NOT_A_CODE.test(code);
+  if (refused) {
     return new NamedError(
-      ErrorNames.CloudFrontUnavailable,
-      `CloudFront did not answer the status check (${code}${status ? ` ${status}` : ''}) for ${what}`,
+      ErrorNames.InvalidationNotTrackable,
+      `${code}: CloudFront refused the status check for ${what} (HTTP ${status}): ${sdkError.message ?? 'no message'}`,
       { cause: error },
     );
   }
   return new NamedError(
-    ErrorNames.InvalidationNotTrackable,
-    `${code}: CloudFront refused the status check for ${what} (HTTP ${status}): ${sdkError.message ?? 'no message'}`,
-    { cause: error },
+    ErrorNames.CloudFrontUnavailable,
+    `CloudFront did not answer the status check for ${what}: ${describeBlip(sdkError)}`,
+    {
+      cause: error,
+    },
   );
+}
+
+/** What went wrong with a transient failure, in one line (the SDK appends a debugging hint on a second). */
+function describeBlip(error: SdkErrorFields): string {
+  const status = error.$metadata?.httpStatusCode;
+  const name = error.name ?? 'UnknownError';
+  const message = (error.message ?? '').split('\n')[0]!.trim();
+  if (status !== undefined && status >= 500) return `HTTP ${status} (${name})`;
+  if (status !== undefined && error.$fault !== undefined) return `HTTP ${status} without an error code (${name})`;
+  // The errno code says more than the name (the SDK calls a reset connection a TimeoutError).
+  const what = error.code ?? name;
+  const told = !message ? what : message.includes(what) || what === 'Error' ? message : `${what}: ${message}`;
+  return status !== undefined ? `the answer (HTTP ${status}) could not be read: ${told}` : told;
 }
 
 const isTransient = (error: unknown) =>
@@ -89,6 +147,8 @@ export interface CheckOptions {
   readonly random?: () => number;
   /** What this container has seen of the crowd of watches; shared by its invocations. */
   readonly crowd?: CrowdEstimator;
+  /** How long the CloudFront call may take in all (see `callBudgetMs`). @default no limit beyond the client's */
+  readonly callTimeoutMs?: number;
 }
 
 /**
@@ -96,8 +156,9 @@ export interface CheckOptions {
  * - Completed: returns the result.
  * - In progress: throws `InvalidationInProgress` when the Task's Retry does the next check,
  *   returns the wait when the Wait loop does, and past the maximum wait returns `deadlinePassed`.
- * - Throttled or 5xx: returns status `Unknown` with one more slow-down step and a jittered
- *   wait (the watch goes on, slower). Anything else (not found, access denied) is thrown.
+ * - Throttled, 5xx or a blip (reset, timeout, an answer cut short): returns status `Unknown`
+ *   with one more slow-down step and a jittered wait (the watch goes on, slower). A refusal
+ *   (not found, access denied) is thrown.
  * While the container sees CloudFront throttling the crowd, no wait is shorter than the
  * crowd's fair interval, and checks go through the Wait loop, where the wait can be set.
  */
@@ -105,7 +166,7 @@ export async function checkStatus(
   client: CloudFrontClient,
   input: CheckInput,
   schedule: PollSchedule,
-  { now = () => new Date(), random = Math.random, crowd }: CheckOptions = {},
+  { now = () => new Date(), random = Math.random, crowd, callTimeoutMs }: CheckOptions = {},
 ): Promise<StatusResult> {
   const { request } = input;
   const key = `${request.target.kind}/${request.target.id}/${request.invalidationId}`;
@@ -116,7 +177,7 @@ export async function checkStatus(
   };
   let invalidation: Invalidation;
   try {
-    invalidation = await getInvalidation(client, request);
+    invalidation = await getInvalidation(client, request, callTimeoutMs);
     crowd?.record(key, false, now().getTime());
   } catch (error) {
     if (!isTransient(error)) throw error;

@@ -51,10 +51,82 @@ function answer(
   };
 }
 
-/** An error shaped like the SDK's: a name and the HTTP status in $metadata. */
+/** A service error shaped like the SDK's: the code as name, the HTTP status in $metadata, and $fault. */
 function sdkError(name: string, httpStatusCode: number, message = `${name} from CloudFront`): Error {
-  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
+  return Object.assign(new Error(message), { name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode } });
 }
+
+const DESERIALIZATION_HINT =
+  '\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.';
+
+/**
+ * What SDK v3 (node-http-handler 4.x) throws when the answer is not a refusal, recorded from
+ * the real client against a loopback server: no $fault, and a status only when headers arrived.
+ */
+const BLIPS: [string, () => Error][] = [
+  [
+    'a 200 whose XML is truncated',
+    () =>
+      Object.assign(new Error(`@aws-sdk XML parse error: unexpected end of input.${DESERIALIZATION_HINT}`), {
+        $metadata: { httpStatusCode: 200 },
+      }),
+  ],
+  [
+    'a 200 whose connection is reset mid-body',
+    () => Object.assign(new Error(`aborted${DESERIALIZATION_HINT}`), { code: 'ECONNRESET', $metadata: { httpStatusCode: 200 } }),
+  ],
+  [
+    'a 200 whose body stops coming (socket idle timeout)',
+    () =>
+      Object.assign(new Error(`the request socket timed out after 5000 ms of inactivity.${DESERIALIZATION_HINT}`), {
+        name: 'TimeoutError',
+        $metadata: { httpStatusCode: 200 },
+      }),
+  ],
+  [
+    'a 403 whose XML is truncated',
+    () => Object.assign(new Error(`@aws-sdk XML parse error${DESERIALIZATION_HINT}`), { $metadata: { httpStatusCode: 403 } }),
+  ],
+  [
+    'a 403 HTML page without an error code',
+    () => Object.assign(new Error('UnknownError'), { name: 'Unknown', $fault: 'client', $metadata: { httpStatusCode: 403 } }),
+  ],
+  [
+    'a connection reset before any answer (ECONNRESET)',
+    () =>
+      Object.assign(new Error('read ECONNRESET'), { name: 'TimeoutError', code: 'ECONNRESET', errno: -104, $metadata: { attempts: 1 } }),
+  ],
+  ['a broken pipe (EPIPE)', () => Object.assign(new Error('write EPIPE'), { code: 'EPIPE', errno: -32 })],
+  ['a refused connection (ECONNREFUSED)', () => Object.assign(new Error('connect ECONNREFUSED 1.2.3.4:443'), { code: 'ECONNREFUSED' })],
+  ['a DNS failure (EAI_AGAIN)', () => Object.assign(new Error('getaddrinfo EAI_AGAIN cloudfront.amazonaws.com'), { code: 'EAI_AGAIN' })],
+  [
+    'a request timeout (TimeoutError)',
+    () =>
+      Object.assign(new Error('a request has exceeded the configured 5000 ms requestTimeout.'), {
+        name: 'TimeoutError',
+        code: 'ETIMEDOUT',
+      }),
+  ],
+  [
+    'a connection timeout (TimeoutError)',
+    () => Object.assign(new Error('did not establish a connection within 2000 ms.'), { name: 'TimeoutError' }),
+  ],
+  ['the call budget running out (AbortError)', () => Object.assign(new Error('Request aborted'), { name: 'AbortError' })],
+  [
+    'a 400 the service marks retryable',
+    () =>
+      Object.assign(new Error('try again'), {
+        name: 'SomethingBusy',
+        $fault: 'client',
+        $retryable: {},
+        $metadata: { httpStatusCode: 400 },
+      }),
+  ],
+  [
+    'a 408 request timeout',
+    () => Object.assign(new Error('Request Timeout'), { name: 'RequestTimeout', $fault: 'client', $metadata: { httpStatusCode: 408 } }),
+  ],
+];
 
 afterEach(() => {
   cloudFrontMock.reset();
@@ -332,6 +404,77 @@ describe('checkStatus', () => {
 });
 
 describe('classifyCloudFrontError', () => {
+  it.each(BLIPS)('treats %s as transient (CloudFrontUnavailable), never as a refusal', (_name, makeError) => {
+    // Prepare
+    const failure = makeError();
+
+    // Act
+    const result = classifyCloudFrontError(failure, distributionRequest);
+
+    // Assert
+    expect(result.name).toBe('CloudFrontUnavailable');
+    expect(result.cause).toBe(failure);
+    expect(result.message).toContain('distribution E2QWRUHAPOMQZL, invalidation I2J0I21PCUYOIK');
+  });
+
+  it.each(BLIPS)('answers %s with a slow-down step (status Unknown), so the watch goes on', async (_name, makeError) => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationCommand).rejects(makeError());
+
+    // Act
+    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 2), DEFAULT_POLL_SCHEDULE, after(10));
+
+    // Assert
+    expect(result).toMatchObject({
+      status: 'Unknown',
+      pace: 3,
+      deadlinePassed: false,
+      lastError: expect.stringContaining('CloudFrontUnavailable'),
+    });
+    expect(result.nextCheckInSeconds).toBeGreaterThan(0);
+  });
+
+  it("says what kind of blip it was, without the SDK's debugging hint", () => {
+    // Act
+    const truncated = classifyCloudFrontError(BLIPS[0]![1](), distributionRequest);
+    const reset = classifyCloudFrontError(BLIPS[5]![1](), distributionRequest);
+
+    // Assert
+    expect(truncated.message).toMatch(/answer \(HTTP 200\) could not be read: @aws-sdk XML parse error: unexpected end of input\.$/);
+    expect(reset.message).toMatch(/ECONNRESET/);
+  });
+
+  it('classifies a retryable-throttling answer as throttled whatever its code', () => {
+    // Act
+    const result = classifyCloudFrontError(
+      Object.assign(new Error('slow down'), {
+        name: 'SlowDown',
+        $fault: 'client',
+        $retryable: { throttling: true },
+        $metadata: { httpStatusCode: 400 },
+      }),
+      distributionRequest,
+    );
+
+    // Assert
+    expect(result.name).toBe('CloudFrontThrottled');
+  });
+
+  it.each<[string, () => Error]>([
+    [
+      'a real NoSuchInvalidation (404)',
+      () => new NoSuchInvalidation({ message: 'The specified invalidation does not exist.', $metadata: { httpStatusCode: 404 } }),
+    ],
+    ['a real AccessDenied (403)', () => new AccessDenied({ message: 'Access denied.', $metadata: { httpStatusCode: 403 } })],
+    ['another 4xx with an error code', () => sdkError('InvalidArgument', 400, 'The argument is invalid.')],
+  ])('keeps %s permanent (InvalidationNotTrackable)', (_name, makeError) => {
+    // Act
+    const result = classifyCloudFrontError(makeError(), distributionRequest);
+
+    // Assert
+    expect(result.name).toBe('InvalidationNotTrackable');
+  });
+
   it('passes a named error through unchanged', () => {
     // Prepare
     const named = new NamedError('CloudFrontUnavailable', 'already classified');
