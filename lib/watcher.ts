@@ -4,7 +4,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { ErrorNames, LAMBDA_SERVICE_ERRORS } from '../lambda/shared/errors';
+import { ErrorNames, LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS, TRANSIENT_DELIVERY_ERRORS } from '../lambda/shared/errors';
 import { retryCheckAttempts, type PollSchedule } from '../lambda/shared/schedule';
 
 /** Channels the Notify function can deliver to; one parallel branch each. */
@@ -96,6 +96,17 @@ export class Watcher extends Construct {
       maxDelay: Duration.seconds(60),
       jitterStrategy: sfn.JitterType.FULL,
     });
+    // The function ran out of time. Its CloudFront call is bounded well inside the timeout, so
+    // this is the runtime's trouble (a stalled cold start), not an answer about the
+    // invalidation: check again (a read, safe to repeat), a few times, spread out.
+    check.addRetry({
+      errors: [...LAMBDA_TIMEOUT_ERRORS],
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+      maxAttempts: 3,
+      maxDelay: Duration.seconds(60),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
 
     const wait = new sfn.Wait(this, StateNames.wait, { time: sfn.WaitTime.secondsPath('$.status.nextCheckInSeconds') });
     // Only if the Retry ran out before the function said stop (it is sized not to).
@@ -158,13 +169,29 @@ export class Watcher extends Construct {
         retryOnServiceExceptions: false,
         payload: sfn.TaskInput.fromObject({ channel, watch: sfn.JsonPath.entirePayload }),
       });
-      const transient = channel === 'slack' ? [ErrorNames.SlackUnavailable, ErrorNames.SlackRateLimited] : [ErrorNames.TopicUnavailable];
+      // Transient delivery errors (each channel throws only its own) and Lambda's: retried
+      // with jitter. Permanent ones (a revoked webhook, a missing secret) go to the Catch at once.
       deliver.addRetry({
-        errors: [...transient, ...LAMBDA_SERVICE_ERRORS],
-        interval: Duration.seconds(channel === 'slack' ? 5 : 2),
+        errors: [...TRANSIENT_DELIVERY_ERRORS, ...LAMBDA_SERVICE_ERRORS],
+        // Chat webhooks allow about one post per second and ask for waits in seconds; SNS recovers faster.
+        interval: Duration.seconds(channel === 'sns' ? 2 : 5),
         backoffRate: 2,
         maxAttempts: 4,
         maxDelay: Duration.seconds(120),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      // The function ran out of time (or crashed): retried, twice at most. Every call it makes
+      // ends inside the invocation's time budget with a named error, so a timeout means the
+      // runtime stalled (a cold start, a frozen sandbox), most likely before anything was sent.
+      // A request that may have reached the destination unanswered is already retried as
+      // WebhookUnavailable or TopicUnavailable: retrying a timeout adds no new risk of a second
+      // message, while not retrying loses this one for sure.
+      deliver.addRetry({
+        errors: [...LAMBDA_TIMEOUT_ERRORS],
+        interval: Duration.seconds(5),
+        backoffRate: 2,
+        maxAttempts: 2,
+        maxDelay: Duration.seconds(60),
         jitterStrategy: sfn.JitterType.FULL,
       });
       const notDelivered = new sfn.Pass(this, StateNames.deliveryFailed(channel), {

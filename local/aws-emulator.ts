@@ -39,6 +39,10 @@ export class AwsEmulator {
   public readonly published: PublishedMessage[] = [];
   public readonly secrets = new Map<string, string>();
   public snsFailures: { status: number; code: string }[] = [];
+  /** The next GetSecretValue answers, in order (each SDK attempt takes one); afterwards the secret. */
+  public secretsFailures: { status: number; code: string }[] = [];
+  /** Every GetSecretValue request, answered or failed. */
+  public secretReads = 0;
   private server?: LoopbackServer;
 
   constructor(private readonly startExecution: (arn: string, name: string, input: string) => StartedExecution) {}
@@ -88,6 +92,9 @@ export class AwsEmulator {
 
   private secretsManager(target: string, body: string): LoopbackResponse {
     if (target !== 'secretsmanager.GetSecretValue') return jsonError('UnknownOperationException', target, 400, '1.1');
+    this.secretReads++;
+    const failure = this.secretsFailures.shift();
+    if (failure) return jsonError(failure.code, `Emulated ${failure.code}`, failure.status, '1.1');
     const { SecretId } = JSON.parse(body) as { SecretId: string };
     const value = this.secrets.get(SecretId);
     if (value === undefined) return jsonError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.", 400, '1.1');

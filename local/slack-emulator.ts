@@ -37,6 +37,13 @@ export class SlackEmulator {
     await this.server?.close();
   }
 
+  /** Forgets what was posted and what was scripted, for tests sharing one emulator. */
+  reset(): void {
+    this.messages.splice(0);
+    this.attempts.splice(0);
+    this.scripted.splice(0);
+  }
+
   /** The next answers, in order; afterwards 200 ok. */
   answerNext(...answers: SlackAnswer[]): void {
     this.scripted.push(...answers);

@@ -1,86 +1,50 @@
-import { ErrorNames, NamedError } from '../shared/errors';
 import type { SlackMessage } from './render-slack';
-
-/** Reads the webhook URL out of the secret's value: the bare URL or `{"webhookUrl": "..."}`. */
-export function webhookUrlFromSecret(secretValue: unknown, secretId: string): URL {
-  const invalid = (what: string): never => {
-    // Names the secret, never its value.
-    throw new NamedError(ErrorNames.SlackSecretInvalid, `Secret "${secretId}" ${what}`);
-  };
-  if (typeof secretValue !== 'string' || secretValue.trim() === '') return invalid('is empty or not a string');
-  let candidate = secretValue.trim();
-  if (candidate.startsWith('{')) {
-    try {
-      const parsed = JSON.parse(candidate) as { webhookUrl?: unknown };
-      if (typeof parsed.webhookUrl !== 'string') return invalid('is JSON without a "webhookUrl" string');
-      candidate = parsed.webhookUrl;
-    } catch {
-      return invalid('starts with "{" but is not valid JSON');
-    }
-  }
-  let url: URL;
-  try {
-    url = new URL(candidate);
-  } catch {
-    return invalid('does not hold a URL (expected https://hooks.slack.com/services/...)');
-  }
-  // Plain HTTP only for loopback test servers; a real webhook is always HTTPS.
-  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
-  if (url.protocol !== 'https:' && !(loopback && url.protocol === 'http:')) return invalid('holds a URL that is not https');
-  return url;
-}
-
-export interface SlackPostOptions {
-  /** Waits longer than this for Retry-After are left to the state machine's Retry. */
-  readonly maxInlineRetryAfterSeconds?: number;
-  readonly maxInlineRetries?: number;
-  readonly timeoutMs?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
-}
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { postWebhook, type WebhookPlatform, type WebhookPostOptions, type WebhookRefusal } from './webhook-post';
 
 /**
- * Posts to a Slack incoming webhook. 429: honours Retry-After a bounded number of times, then
- * throws SlackRateLimited (retried by the state machine). Other 4xx: SlackWebhookRejected,
- * never retried. 5xx or no answer: SlackUnavailable (retried).
+ * Slack incoming webhooks answer errors with a short code as the whole body, e.g.
+ * `400 invalid_blocks` or `404 no_service`. The codes Slack documents for webhooks, and the
+ * ones its Block Kit checks give, by whose fault they are.
  */
-export async function postToSlack(webhook: URL, message: SlackMessage, options: SlackPostOptions = {}): Promise<void> {
-  const { maxInlineRetryAfterSeconds = 10, maxInlineRetries = 2, timeoutMs = 10_000, sleep = defaultSleep } = options;
-  const body = JSON.stringify(message);
-  for (let attempt = 0; ; attempt++) {
-    let response: Response;
-    try {
-      response = await fetch(webhook, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      throw new NamedError(ErrorNames.SlackUnavailable, `Slack webhook unreachable: ${(error as Error).name}`, { cause: error });
-    }
-    if (response.ok) {
-      await response.body?.cancel();
-      return;
-    }
-    // Slack's error bodies are short codes such as "invalid_token" or "no_service".
-    const detail = (await response.text().catch(() => '')).slice(0, 100);
-    if (response.status === 429) {
-      const retryAfter = Number(response.headers.get('retry-after') ?? '1');
-      const wait = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : 1;
-      if (attempt < maxInlineRetries && wait <= maxInlineRetryAfterSeconds) {
-        await sleep(wait * 1000);
-        continue;
-      }
-      throw new NamedError(ErrorNames.SlackRateLimited, `Slack answered 429 (Retry-After ${wait} s) ${attempt + 1} time(s)`);
-    }
-    if (response.status >= 500) {
-      throw new NamedError(ErrorNames.SlackUnavailable, `Slack answered ${response.status} ${detail}`.trim());
-    }
-    throw new NamedError(
-      ErrorNames.SlackWebhookRejected,
-      `Slack rejected the webhook post with ${response.status} ${detail}: check the webhook URL in the secret`.replace('  ', ' '),
-    );
-  }
+const SLACK_CODES: Readonly<Record<string, WebhookRefusal>> = {
+  // Our message: a bug in the rendering, whatever the webhook.
+  invalid_payload: 'payload',
+  invalid_blocks: 'payload',
+  invalid_blocks_format: 'payload',
+  invalid_attachments: 'payload',
+  missing_text_or_fallback_or_attachments: 'payload',
+  no_text: 'payload',
+  msg_too_long: 'payload',
+  msg_blocks_too_long: 'payload',
+  too_many_attachments: 'payload',
+  // The webhook: revoked, its app removed, its channel gone, or posting not allowed there.
+  invalid_token: 'destination',
+  token_revoked: 'destination',
+  no_service: 'destination',
+  no_service_id: 'destination',
+  no_team: 'destination',
+  team_disabled: 'destination',
+  invalid_team: 'destination',
+  channel_not_found: 'destination',
+  channel_is_archived: 'destination',
+  action_prohibited: 'destination',
+  posting_to_general_channel_denied: 'destination',
+  user_not_found: 'destination',
+  ekm_access_denied: 'destination',
+};
+
+export const SLACK: WebhookPlatform = {
+  label: 'Slack',
+  exampleUrl: 'https://hooks.slack.com/services/...',
+  secretJsonKey: 'webhookUrl',
+  errorCode: (body) => {
+    const code = body.trim();
+    return /^[a-z][a-z0-9_]{1,63}$/.test(code) ? code : undefined;
+  },
+  faultOfCode: (code) => SLACK_CODES[code],
+};
+
+/** Posts a rendered message to a Slack incoming webhook (see {@link postWebhook}). */
+export function postToSlack(webhook: URL, message: SlackMessage, options: WebhookPostOptions = {}): Promise<void> {
+  return postWebhook(webhook, message, SLACK, options);
 }

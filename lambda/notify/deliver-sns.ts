@@ -1,32 +1,64 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { ErrorNames, NamedError } from '../shared/errors';
 import type { Notification } from '../shared/notification';
+import { describeAwsFault, faultLabel } from './aws-faults';
 import { renderSnsMessage, renderSubject } from './render-sns';
+import { DEFAULT_REMAINING_MS, timeBudget, type TimeBudget } from './time-budget';
 
-/** Publishes one message; message attributes let subscribers filter by outcome or target. */
-export async function publishToTopic(sns: SNSClient, topicArn: string, notification: Notification): Promise<string> {
+/** What to check when SNS refuses for good, by its error (Publish's documented errors). */
+const REFUSALS: Record<string, string> = {
+  AuthorizationErrorException: 'the Notify function is not allowed to publish to it: check its role and the topic policy',
+  NotFoundException: 'the topic does not exist: check the topic ARN in the configuration',
+  InvalidParameterException: 'SNS refused the message as malformed: this is a bug, please report it with this error',
+  InvalidParameterValueException: 'SNS refused the message as malformed: this is a bug, please report it with this error',
+  ValidationException: 'SNS refused the message as malformed: this is a bug, please report it with this error',
+  InvalidSecurityException: 'the request was not signed as SNS requires',
+};
+const KMS_REFUSAL =
+  "the topic's KMS key cannot be used: it must exist and be enabled, and its policy must let SNS and the Notify function use it";
+
+/**
+ * Publishes one message; message attributes let subscribers filter by outcome or target.
+ * A fault that may pass (throttling of SNS or of the topic's KMS key, 5xx, no answer, out of
+ * time) is TopicUnavailable, retried by the state machine; any other is TopicRejected.
+ */
+export async function publishToTopic(
+  sns: SNSClient,
+  topicArn: string,
+  notification: Notification,
+  budget: TimeBudget = timeBudget(DEFAULT_REMAINING_MS),
+): Promise<string> {
   const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
+  // Rendered outside the try: a rendering bug is not a SNS fault to retry.
+  const command = new PublishCommand({
+    TopicArn: topicArn,
+    Subject: renderSubject(notification),
+    MessageStructure: 'json',
+    Message: renderSnsMessage(notification),
+    MessageAttributes: {
+      outcome: attribute(notification.outcome),
+      ...(notification.targetId ? { targetId: attribute(notification.targetId) } : {}),
+      ...(notification.targetKind ? { targetKind: attribute(notification.targetKind) } : {}),
+    },
+  });
   try {
-    const output = await sns.send(
-      new PublishCommand({
-        TopicArn: topicArn,
-        Subject: renderSubject(notification),
-        MessageStructure: 'json',
-        Message: renderSnsMessage(notification),
-        MessageAttributes: {
-          outcome: attribute(notification.outcome),
-          ...(notification.targetId ? { targetId: attribute(notification.targetId) } : {}),
-          ...(notification.targetKind ? { targetKind: attribute(notification.targetKind) } : {}),
-        },
-      }),
-    );
+    // The SDK's own retries included, the call ends within the budget.
+    const output = await sns.send(command, { abortSignal: AbortSignal.timeout(Math.max(1, budget.remainingMs())) });
     return output.MessageId ?? '';
   } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    const name = (error as Error).name;
-    if (status === undefined || status >= 500 || name === 'ThrottledException' || name === 'ThrottlingException' || status === 429) {
-      throw new NamedError(ErrorNames.TopicUnavailable, `SNS publish failed (${name}${status ? ` ${status}` : ''})`, { cause: error });
+    const fault = describeAwsFault(error);
+    if (fault.transient) {
+      throw new NamedError(ErrorNames.TopicUnavailable, `SNS could not publish to ${topicArn} now (${faultLabel(fault)}): retried`, {
+        cause: error,
+      });
     }
-    throw error;
+    const what = REFUSALS[fault.name] ?? (fault.name.startsWith('KMS') ? KMS_REFUSAL : 'see the error');
+    throw new NamedError(
+      ErrorNames.TopicRejected,
+      `SNS refused the message for ${topicArn} (${faultLabel(fault)}: ${fault.message}): ${what}`,
+      {
+        cause: error,
+      },
+    );
   }
 }

@@ -1,9 +1,11 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ErrorNames, NamedError } from '../shared/errors';
 import { buildNotification, type Outcome, type WatchState } from '../shared/notification';
-import { postToSlack, webhookUrlFromSecret, type SlackPostOptions } from './deliver-slack';
+import { SLACK } from './deliver-slack';
 import { publishToTopic } from './deliver-sns';
+import { deliverToWebhook, type WebhookDestination } from './deliver-webhook';
 import { renderSlack } from './render-slack';
+import { DEFAULT_REMAINING_MS, timeBudget, type TimeBudget } from './time-budget';
 
 export const CHANNELS = ['sns', 'slack'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -22,11 +24,7 @@ export interface DeliveryResult {
 
 export interface NotifyDependencies {
   readonly sns?: { readonly client: SNSClient; readonly topicArn: string };
-  readonly slack?: {
-    readonly secretId: string;
-    readonly readSecret: (secretId: string) => Promise<unknown>;
-    readonly postOptions?: SlackPostOptions;
-  };
+  readonly slack?: WebhookDestination;
 }
 
 const OUTCOMES: readonly Outcome[] = ['completed', 'still-in-progress', 'could-not-track'];
@@ -41,27 +39,25 @@ export function parseNotifyInput(event: unknown): NotifyInput {
   return input as NotifyInput;
 }
 
-/** Renders the notification for one channel and delivers it; throws a named error on failure. */
-export async function notify(input: NotifyInput, deps: NotifyDependencies): Promise<DeliveryResult> {
+/**
+ * Renders the notification for one channel and delivers it within `budget` (the time this
+ * invocation may still spend); throws a named error on failure.
+ */
+export async function notify(
+  input: NotifyInput,
+  deps: NotifyDependencies,
+  budget: TimeBudget = timeBudget(DEFAULT_REMAINING_MS),
+): Promise<DeliveryResult> {
   const notification = buildNotification(input.watch);
   switch (input.channel) {
     case 'sns': {
       if (!deps.sns) throw new NamedError(ErrorNames.InvalidWatcherInput, 'No SNS topic is configured for this function');
-      await publishToTopic(deps.sns.client, deps.sns.topicArn, notification);
+      await publishToTopic(deps.sns.client, deps.sns.topicArn, notification, budget);
       break;
     }
     case 'slack': {
       if (!deps.slack) throw new NamedError(ErrorNames.InvalidWatcherInput, 'No Slack secret is configured for this function');
-      let secretValue: unknown;
-      try {
-        secretValue = await deps.slack.readSecret(deps.slack.secretId);
-      } catch (error) {
-        throw new NamedError(ErrorNames.SlackSecretInvalid, `Secret "${deps.slack.secretId}" could not be read: ${(error as Error).name}`, {
-          cause: error,
-        });
-      }
-      const webhook = webhookUrlFromSecret(secretValue, deps.slack.secretId);
-      await postToSlack(webhook, renderSlack(notification), deps.slack.postOptions);
+      await deliverToWebhook(deps.slack, SLACK, renderSlack(notification), budget);
       break;
     }
   }

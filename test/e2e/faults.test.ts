@@ -252,7 +252,7 @@ describe('chat and topic failures', () => {
 
     expect(execution.status).toBe('FAILED');
     expect(execution.error?.name).toBe(WatcherFailures.notDelivered);
-    expect(execution.error?.cause).toMatch(/SlackWebhookRejected[\s\S]*404 no_service/);
+    expect(execution.error?.cause).toMatch(/WebhookRejected[\s\S]*404 no_service/);
     expect(pipeline.slack.attempts.length - attemptsBefore).toBe(1);
     expect(snsFor('ISLACK4040001')).toHaveLength(1);
   });

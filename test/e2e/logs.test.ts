@@ -41,7 +41,7 @@ it('writes structured JSON lines, each with the invalidation ID', () => {
     expect(entry).toMatchObject({ invalidationId: SAMPLE_DISTRIBUTION.invalidationId, service: 'cloudfront-invalidation-notifier' });
   }
   expect(lines.some((line) => line.includes('CloudFrontThrottled'))).toBe(true);
-  expect(lines.some((line) => line.includes('SlackWebhookRejected'))).toBe(true);
+  expect(lines.some((line) => line.includes('WebhookRejected'))).toBe(true);
 });
 
 it('never logs the webhook URL, the secret or the event', () => {

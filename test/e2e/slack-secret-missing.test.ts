@@ -21,7 +21,7 @@ it('fails the execution with an error naming the secret, and still publishes to 
   const [execution] = pipeline.watcher.executions.values();
   expect(execution!.status).toBe('FAILED');
   expect(execution!.error?.name).toBe(WatcherFailures.notDelivered);
-  expect(execution!.error?.cause).toContain(`SlackSecretInvalid`);
+  expect(execution!.error?.cause).toContain(`SecretInvalid`);
   expect(execution!.error?.cause).toContain(`${LOCAL_SLACK_SECRET_NAME}" could not be read`);
   expect(pipeline.slack.attempts).toHaveLength(0);
   expect(pipeline.aws.published).toHaveLength(1);

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
-import { postToSlack, webhookUrlFromSecret } from '../../../lambda/notify/deliver-slack';
+import { postToSlack } from '../../../lambda/notify/deliver-slack';
 import { renderSlack } from '../../../lambda/notify/render-slack';
+import { timeBudget } from '../../../lambda/notify/time-budget';
 import { NamedError } from '../../../lambda/shared/errors';
 import { SlackEmulator } from '../../../local/slack-emulator';
 import { completedWith } from './fixtures';
@@ -37,8 +38,7 @@ describe('postToSlack against the loopback Slack emulator', () => {
   });
 
   beforeEach(() => {
-    slack.messages.splice(0);
-    slack.attempts.splice(0);
+    slack.reset();
   });
 
   it('delivers the message once when Slack answers 200', async () => {
@@ -74,31 +74,31 @@ describe('postToSlack against the loopback Slack emulator', () => {
     const { waits, sleep } = recordingSleep();
 
     // Act
-    await postToSlack(webhook, message, { sleep, maxInlineRetryAfterSeconds: 5 });
+    await postToSlack(webhook, message, { sleep, maxInlineWaitMs: 5_000 });
 
     // Assert
     expect(waits).toEqual([3000]);
     expect(slack.messages).toHaveLength(1);
   });
 
-  it('throws SlackRateLimited without sleeping when Retry-After is over the inline limit', async () => {
+  it('throws WebhookRateLimited without sleeping when Retry-After is over the inline limit', async () => {
     // Prepare
     slack.answerNext({ status: 429, body: 'rate_limited', retryAfterSeconds: 30 });
     const { waits, sleep } = recordingSleep();
 
     // Act
-    const error = await failureOf(() => postToSlack(webhook, message, { sleep, maxInlineRetryAfterSeconds: 10 }));
+    const error = await failureOf(() => postToSlack(webhook, message, { sleep, maxInlineWaitMs: 10_000 }));
 
     // Assert
     expect(error).toBeInstanceOf(NamedError);
-    expect(error.name).toBe('SlackRateLimited');
+    expect(error.name).toBe('WebhookRateLimited');
     expect(error.message).toContain('30');
     expect(waits).toEqual([]);
     expect(slack.attempts).toHaveLength(1);
     expect(slack.messages).toHaveLength(0);
   });
 
-  it('throws SlackRateLimited after the inline retries are used up', async () => {
+  it('throws WebhookRateLimited after the inline retries are used up', async () => {
     // Prepare
     slack.answerNext(...Array.from({ length: 3 }, () => ({ status: 429, body: 'rate_limited', retryAfterSeconds: 1 })));
     const { waits, sleep } = recordingSleep();
@@ -107,29 +107,89 @@ describe('postToSlack against the loopback Slack emulator', () => {
     const error = await failureOf(() => postToSlack(webhook, message, { sleep, maxInlineRetries: 2 }));
 
     // Assert
-    expect(error.name).toBe('SlackRateLimited');
+    expect(error.name).toBe('WebhookRateLimited');
     expect(waits).toEqual([1000, 1000]);
     expect(slack.attempts).toHaveLength(3);
     expect(slack.messages).toHaveLength(0);
   });
 
-  it('throws SlackWebhookRejected after exactly one attempt when Slack answers 404 no_service', async () => {
+  it.each<[number, string]>([
+    [400, 'invalid_blocks'],
+    [400, 'invalid_blocks_format'],
+    [400, 'invalid_payload'],
+    [400, 'msg_too_long'],
+    [400, 'msg_blocks_too_long'],
+    [400, 'missing_text_or_fallback_or_attachments'],
+    [400, 'too_many_attachments'],
+  ])("%i %s is our payload: WebhookPayloadRejected, a bug to report with Slack's code, after one attempt", async (status, code) => {
     // Prepare
-    slack.answerNext({ status: 404, body: 'no_service' });
+    slack.answerNext({ status, body: code });
     const { waits, sleep } = recordingSleep();
 
     // Act
-    const error = await failureOf(() => postToSlack(webhook, message, { sleep }));
+    const error = await failureOf(() => postToSlack(webhook, message, { sleep, configuredIn: 'the webhook URL in secret "s"' }));
 
     // Assert
-    expect(error.name).toBe('SlackWebhookRejected');
-    expect(error.message).toContain('404');
-    expect(error.message).toContain('no_service');
+    expect(error.name).toBe('WebhookPayloadRejected');
+    expect(error.message).toContain(`Slack refused the message as malformed (${status} ${code})`);
+    expect(error.message).toMatch(/bug/);
+    expect(error.message).not.toMatch(/check the webhook|secret/i);
     expect(slack.attempts).toHaveLength(1);
     expect(waits).toEqual([]);
   });
 
-  it('throws SlackUnavailable when Slack answers 500', async () => {
+  it.each<[number, string]>([
+    [404, 'no_service'],
+    [403, 'invalid_token'],
+    [400, 'no_service_id'],
+    [404, 'no_team'],
+    [404, 'team_disabled'],
+    [404, 'channel_not_found'],
+    [410, 'channel_is_archived'],
+    [403, 'action_prohibited'],
+    [400, 'user_not_found'],
+    [403, 'some_new_code'],
+  ])('%i %s means the webhook was revoked or is wrong: WebhookRejected naming the secret, after one attempt', async (status, code) => {
+    // Prepare
+    slack.answerNext({ status, body: code });
+    const { waits, sleep } = recordingSleep();
+
+    // Act
+    const error = await failureOf(() => postToSlack(webhook, message, { sleep, configuredIn: 'the webhook URL in secret "s"' }));
+
+    // Assert
+    expect(error.name).toBe('WebhookRejected');
+    expect(error.message).toContain(`Slack refused the webhook (${status} ${code})`);
+    expect(error.message).toContain('revoked or is wrong');
+    expect(error.message).toContain('check the webhook URL in secret "s"');
+    expect(error.message).not.toMatch(/malformed/);
+    expect(slack.attempts).toHaveLength(1);
+    expect(waits).toEqual([]);
+  });
+
+  it('keeps inline Retry-After waits inside the time budget, leaving the rest to the state machine', async () => {
+    // Prepare: a fake clock that the fake sleep moves; Slack keeps asking for 9 s.
+    let now = 0;
+    const budget = timeBudget(20_000, () => now);
+    slack.answerNext(...Array.from({ length: 3 }, () => ({ status: 429, body: 'rate_limited', retryAfterSeconds: 9 })));
+    const waits: number[] = [];
+    const sleep = async (ms: number) => {
+      waits.push(ms);
+      now += ms;
+    };
+
+    // Act
+    const error = await failureOf(() => postToSlack(webhook, message, { sleep, budget, now: () => now, maxInlineRetries: 5 }));
+
+    // Assert
+    expect(error.name).toBe('WebhookRateLimited');
+    expect(waits).toEqual([9000, 9000]);
+    expect(now).toBeLessThanOrEqual(20_000);
+    expect(slack.attempts).toHaveLength(3);
+    expect(slack.messages).toHaveLength(0);
+  });
+
+  it('throws WebhookUnavailable when Slack answers 500', async () => {
     // Prepare
     slack.answerNext({ status: 500, body: 'internal_error' });
 
@@ -137,12 +197,12 @@ describe('postToSlack against the loopback Slack emulator', () => {
     const error = await failureOf(() => postToSlack(webhook, message, { sleep: async () => undefined }));
 
     // Assert
-    expect(error.name).toBe('SlackUnavailable');
+    expect(error.name).toBe('WebhookUnavailable');
     expect(error.message).toContain('500');
     expect(slack.attempts).toHaveLength(1);
   });
 
-  it('throws SlackUnavailable when nothing listens at the webhook address', async () => {
+  it('throws WebhookUnavailable when nothing listens at the webhook address', async () => {
     // Prepare
     const unreachable = new URL(`http://127.0.0.1:${await closedPort()}/services/T000/B000/local`);
 
@@ -150,59 +210,7 @@ describe('postToSlack against the loopback Slack emulator', () => {
     const error = await failureOf(() => postToSlack(unreachable, message, { sleep: async () => undefined }));
 
     // Assert
-    expect(error.name).toBe('SlackUnavailable');
+    expect(error.name).toBe('WebhookUnavailable');
     expect(error.message).not.toContain('services/T000');
-  });
-});
-
-describe('webhookUrlFromSecret', () => {
-  const SECRET_ID = 'cloudfront-notifier/slack-webhook';
-
-  it('accepts the bare webhook URL', () => {
-    // Act
-    const url = webhookUrlFromSecret('  https://hooks.slack.com/services/T0/B0/abc  ', SECRET_ID);
-
-    // Assert
-    expect(url.href).toBe('https://hooks.slack.com/services/T0/B0/abc');
-  });
-
-  it('accepts JSON with a webhookUrl', () => {
-    // Act
-    const url = webhookUrlFromSecret('{"webhookUrl": "https://hooks.slack.com/services/T0/B0/abc"}', SECRET_ID);
-
-    // Assert
-    expect(url.href).toBe('https://hooks.slack.com/services/T0/B0/abc');
-  });
-
-  it('accepts plain HTTP on loopback, for the local emulator', () => {
-    // Act
-    const url = webhookUrlFromSecret('http://127.0.0.1:8080/services/T000/B000/local', SECRET_ID);
-
-    // Assert
-    expect(url.protocol).toBe('http:');
-  });
-
-  it.each<[string, unknown]>([
-    ['an empty secret', '   '],
-    ['a secret that is not a string', 42],
-    ['JSON without webhookUrl', '{"url": "https://hooks.slack.com/services/T0/B0/sekr1t-json"}'],
-    ['text starting with { that is not JSON', '{sekr1t-not-json'],
-    ['text that is not a URL', 'sekr1t-not-a-url'],
-    ['an http URL that is not loopback', 'http://hooks.slack.com/services/T0/B0/sekr1t-http'],
-    ['a URL of another scheme', 'ftp://hooks.slack.com/services/T0/B0/sekr1t-ftp'],
-  ])('rejects %s with SlackSecretInvalid naming the secret but never showing its value', (_name, secretValue) => {
-    // Act
-    let error: Error | undefined;
-    try {
-      webhookUrlFromSecret(secretValue, SECRET_ID);
-    } catch (caught) {
-      error = caught as Error;
-    }
-
-    // Assert
-    expect(error?.name).toBe('SlackSecretInvalid');
-    expect(error?.message).toContain(SECRET_ID);
-    expect(error?.message).not.toContain('sekr1t');
-    if (typeof secretValue === 'string' && secretValue.trim() !== '') expect(error?.message).not.toContain(secretValue.trim());
   });
 });

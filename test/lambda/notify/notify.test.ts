@@ -1,4 +1,14 @@
-import { AuthorizationErrorException, InternalErrorException, PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
+import {
+  AuthorizationErrorException,
+  InternalErrorException,
+  InvalidParameterException,
+  KMSAccessDeniedException,
+  KMSThrottlingException,
+  NotFoundException,
+  PublishCommand,
+  SNSClient,
+  ThrottledException,
+} from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { renderSnsMessage, renderSubject } from '../../../lambda/notify/render-sns';
@@ -68,9 +78,13 @@ describe('notify through SNS', () => {
 
   it.each<[string, Error]>([
     ['an SNS 500', new InternalErrorException({ message: 'Internal error', $metadata: { httpStatusCode: 500 } })],
-    ['SNS throttling (429)', new ThrottledException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } })],
+    ['SNS throttling (Throttled, 429)', new ThrottledException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } })],
+    [
+      'KMS throttling behind SNS (KMSThrottling, 400)',
+      new KMSThrottlingException({ message: 'KMS rate exceeded', $metadata: { httpStatusCode: 400 } }),
+    ],
     ['a network failure without HTTP status', Object.assign(new Error('socket hang up'), { name: 'TimeoutError' })],
-  ])('turns %s into TopicUnavailable, keeping the cause', async (_name, failure) => {
+  ])('turns %s into TopicUnavailable (transient), keeping the cause', async (_name, failure) => {
     // Prepare
     snsMock.on(PublishCommand).rejects(failure);
 
@@ -83,20 +97,38 @@ describe('notify through SNS', () => {
     expect(error.cause).toBe(failure);
   });
 
-  it('lets a 4xx such as AuthorizationError through unchanged, so it is not retried', async () => {
+  it.each<[string, Error, RegExp]>([
+    [
+      'AuthorizationError (403)',
+      new AuthorizationErrorException({ message: 'not authorized to perform SNS:Publish', $metadata: { httpStatusCode: 403 } }),
+      /not allowed to publish/,
+    ],
+    [
+      'InvalidParameter (400)',
+      new InvalidParameterException({ message: 'Invalid parameter: Message too long', $metadata: { httpStatusCode: 400 } }),
+      /malformed/,
+    ],
+    [
+      'KMSAccessDenied (400)',
+      new KMSAccessDeniedException({ message: 'The ciphertext refers to a key that does not exist', $metadata: { httpStatusCode: 400 } }),
+      /KMS key/,
+    ],
+    ['NotFound (404)', new NotFoundException({ message: 'Topic does not exist', $metadata: { httpStatusCode: 404 } }), /does not exist/],
+  ])('turns %s into TopicRejected (permanent), naming the topic and what to check', async (_name, failure, what) => {
     // Prepare
-    const failure = new AuthorizationErrorException({
-      message: 'not authorized to perform SNS:Publish',
-      $metadata: { httpStatusCode: 403 },
-    });
     snsMock.on(PublishCommand).rejects(failure);
 
     // Act
     const error = await failureOf(() => notify({ channel: 'sns', watch: completed }, { sns: { client: sns, topicArn: TOPIC_ARN } }));
 
     // Assert
-    expect(error).toBe(failure);
-    expect(error.name).toBe('AuthorizationErrorException');
+    expect(error.name).toBe('TopicRejected');
+    expect(error.message).toContain(TOPIC_ARN);
+    expect(error.message).toContain(failure.name);
+    expect(error.message).toMatch(what);
+    expect(error.message).toContain(failure.message);
+    expect(error.cause).toBe(failure);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 
   it('fails with InvalidWatcherInput when no topic is configured', async () => {
@@ -110,23 +142,40 @@ describe('notify through SNS', () => {
 });
 
 describe('notify through Slack', () => {
-  it('fails with SlackSecretInvalid naming the secret when the secret cannot be read', async () => {
+  it('fails with SecretInvalid naming the secret and the real error when the secret does not exist', async () => {
     // Prepare
     const readSecret = jest.fn(async () => {
-      throw Object.assign(new Error('Secrets Manager cannot find the specified secret.'), { name: 'ResourceNotFoundException' });
+      throw Object.assign(new Error("Secrets Manager can't find the specified secret."), {
+        name: 'ResourceNotFoundException',
+        $metadata: { httpStatusCode: 400 },
+      });
     });
 
     // Act
     const error = await failureOf(() => notify({ channel: 'slack', watch: completed }, { slack: { secretId: SECRET_ID, readSecret } }));
 
     // Assert
-    expect(error.name).toBe('SlackSecretInvalid');
+    expect(error.name).toBe('SecretInvalid');
     expect(error.message).toContain(SECRET_ID);
     expect(error.message).toContain('ResourceNotFoundException');
     expect(readSecret).toHaveBeenCalledWith(SECRET_ID);
   });
 
-  it('fails with SlackSecretInvalid when the secret holds no webhook URL, without showing the value', async () => {
+  it('fails with SecretUnavailable (retried) when Secrets Manager answers 500, not with an "invalid secret"', async () => {
+    // Prepare
+    const readSecret = async () =>
+      Promise.reject(Object.assign(new Error('Internal error'), { name: 'InternalServiceError', $metadata: { httpStatusCode: 500 } }));
+
+    // Act
+    const error = await failureOf(() => notify({ channel: 'slack', watch: completed }, { slack: { secretId: SECRET_ID, readSecret } }));
+
+    // Assert
+    expect(error.name).toBe('SecretUnavailable');
+    expect(error.message).toContain(SECRET_ID);
+    expect(error.message).toContain('InternalServiceError');
+  });
+
+  it('fails with SecretInvalid when the secret holds no webhook URL, without showing the value', async () => {
     // Prepare
     const readSecret = async () => 'not-a-url-sekr1t';
 
@@ -134,8 +183,22 @@ describe('notify through Slack', () => {
     const error = await failureOf(() => notify({ channel: 'slack', watch: completed }, { slack: { secretId: SECRET_ID, readSecret } }));
 
     // Assert
-    expect(error.name).toBe('SlackSecretInvalid');
+    expect(error.name).toBe('SecretInvalid');
     expect(error.message).toContain(SECRET_ID);
+    expect(error.message).not.toContain('sekr1t');
+  });
+
+  it('says which key is missing when the secret is JSON with another key', async () => {
+    // Prepare
+    const readSecret = async () => '{"url": "https://hooks.slack.com/services/T0/B0/sekr1t"}';
+
+    // Act
+    const error = await failureOf(() => notify({ channel: 'slack', watch: completed }, { slack: { secretId: SECRET_ID, readSecret } }));
+
+    // Assert
+    expect(error.name).toBe('SecretInvalid');
+    expect(error.message).toContain('"webhookUrl"');
+    expect(error.message).not.toMatch(/not valid JSON/);
     expect(error.message).not.toContain('sekr1t');
   });
 
