@@ -31,6 +31,10 @@ export const ErrorNames = {
   TopicUnavailable: 'TopicUnavailable',
   /** SNS refused the message (authorization, missing topic, unusable KMS key, invalid parameter): permanent. */
   TopicRejected: 'TopicRejected',
+  /** EventBridge could not take the event for now (throttling, internal failure, no answer): transient. */
+  EventBusUnavailable: 'EventBusUnavailable',
+  /** EventBridge refused the event (no permission, no such bus, malformed): permanent. */
+  EventBusRejected: 'EventBusRejected',
   /** The watcher's own input is not what it expects (a bug or a hand-started execution). */
   InvalidWatcherInput: 'InvalidWatcherInput',
   /**
@@ -51,6 +55,7 @@ export const TRANSIENT_DELIVERY_ERRORS = [
   ErrorNames.WebhookUnavailable,
   ErrorNames.SecretUnavailable,
   ErrorNames.TopicUnavailable,
+  ErrorNames.EventBusUnavailable,
 ] as const;
 
 /** An error whose `name` is one of {@link ErrorNames}, so Step Functions can route on it. */

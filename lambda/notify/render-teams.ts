@@ -1,0 +1,162 @@
+/**
+ * Microsoft Teams: an Adaptive Card for a Teams Workflows webhook ("Post to a channel when a
+ * webhook request is received"). Workflows take Adaptive Cards only, in the `message` envelope
+ * below; a bare `{"text": ...}` fails inside the flow. Office 365 connector webhooks are retired.
+ *
+ * Caller text (summary, reason, paths) goes into RichTextBlock TextRuns, which the Adaptive Card
+ * format renders without markdown. Facts go into a FactSet, whose titles and values Teams renders
+ * as markdown, so they are escaped with CommonMark backslashes.
+ */
+import type { Notification, Outcome } from '../shared/notification';
+import { clipEscaped, jsonUtf8Bytes, oneLine, utf8Bytes } from '../shared/text';
+import { fitPaths } from './path-list';
+
+export const TEAMS_LIMITS = {
+  /** Teams refuses a message over 28 KB. */
+  messageBytes: 28_000,
+  /** Our budget for the JSON we post: the flow wraps the card in a message of its own. */
+  budgetBytes: 25_000,
+} as const;
+
+/**
+ * Shares of {@link TEAMS_LIMITS.budgetBytes}, in JSON bytes (what the request carries), so that
+ * whatever callers write the rest stays under about 16,000 bytes: summary 2,000 + reason 1,600
+ * + 12 facts of 720 + fallback 600 + title, structure and console link about 2,500. The paths
+ * get everything left, at least about 9,000 bytes.
+ */
+const BUDGETS = {
+  summaryBytes: 2_000,
+  reasonBytes: 1_600,
+  factLabelBytes: 120,
+  factValueBytes: 600,
+  facts: 12,
+  fallbackBytes: 600,
+} as const;
+
+export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+/**
+ * A card declares the lowest version it needs, and a host shows only `fallbackText` for a
+ * version above its own. Nothing here is newer than 1.2 (RichTextBlock, TextRun, Container
+ * styles); 1.4 is the floor that Teams Workflows documents, and 1.5 would add nothing we use
+ * while shutting out hosts that lag behind it.
+ */
+export const ADAPTIVE_CARD_VERSION = '1.4';
+
+export type CardElement = Readonly<Record<string, unknown>> & { readonly type: string };
+
+export interface AdaptiveCard {
+  readonly type: 'AdaptiveCard';
+  readonly $schema: string;
+  readonly version: string;
+  readonly fallbackText: string;
+  readonly body: readonly CardElement[];
+  readonly actions?: readonly CardElement[];
+  /** Teams' own extension: use the channel's full width, which long paths need. */
+  readonly msteams: { readonly width: 'Full' };
+}
+
+export interface TeamsMessage {
+  readonly type: 'message';
+  readonly attachments: readonly [
+    { readonly contentType: typeof ADAPTIVE_CARD_CONTENT_TYPE; readonly contentUrl: null; readonly content: AdaptiveCard },
+  ];
+}
+
+const STYLE: Record<Outcome, string> = { completed: 'good', 'still-in-progress': 'warning', 'could-not-track': 'attention' };
+const ICON: Record<Outcome, string> = { completed: '✅', 'still-in-progress': '⏳', 'could-not-track': '⚠️' };
+
+// Hosts expand {{DATE(...)}} and {{TIME(...)}} in TextBlocks and TextRuns; a word joiner
+// between the braces keeps a caller's text as written. Applied before any cut.
+const DATE_FUNCTION = /\{\{(?=\s*(?:DATE|TIME)\s*\()/gi;
+const keepLiteral = (text: string) => text.replace(DATE_FUNCTION, '{\u2060{');
+
+/** Every character that can open inline markup: emphasis, code, links, autolinks, entities. */
+const escapeInline = (text: string) => text.replace(/[\\`*_~[\]<>&]/g, (character) => `\\${character}`);
+
+/** A heading, list or quote marker counts only at the start of a line, and these fields are one line. */
+const escapeLineStart = (text: string) => text.replace(/^(\s*)([#+-])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
+
+/** Caller text for a markdown field (FactSet titles and values, TextBlocks, fallbackText). */
+export function escapeCardMarkdown(text: string): string {
+  return escapeLineStart(escapeInline(keepLiteral(text)));
+}
+
+const unbounded = (text: string) => oneLine(text, Number.MAX_SAFE_INTEGER);
+
+/** A one-line markdown field within `maxBytes` of JSON (the line-start escape may add two). */
+const markdownLine = (text: string, maxBytes: number) =>
+  escapeLineStart(clipEscaped(keepLiteral(unbounded(text)), maxBytes - 2, { escape: escapeInline, measure: jsonUtf8Bytes }));
+
+/** A one-line TextRun within `maxBytes` of JSON: no markdown there, so no escaping. */
+const plainLine = (text: string, maxBytes: number) => clipEscaped(keepLiteral(unbounded(text)), maxBytes, { measure: jsonUtf8Bytes });
+
+const richText = (text: string, extra: Record<string, unknown> = {}): CardElement => ({
+  type: 'RichTextBlock',
+  inlines: [{ type: 'TextRun', text, ...extra }],
+});
+
+const envelope = (content: AdaptiveCard): TeamsMessage => ({
+  type: 'message',
+  attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, contentUrl: null, content }],
+});
+
+const jsonBytes = (value: unknown) => utf8Bytes(JSON.stringify(value));
+
+/** The Workflows webhook body, within {@link TEAMS_LIMITS.budgetBytes}: as many paths as fit. */
+export function renderTeams(notification: Notification): TeamsMessage {
+  const { outcome, paths } = notification;
+  const body: CardElement[] = [
+    {
+      type: 'Container',
+      style: STYLE[outcome],
+      items: [
+        {
+          type: 'TextBlock',
+          text: markdownLine(`${ICON[outcome]} ${notification.title}`, 300),
+          weight: 'Bolder',
+          size: 'Medium',
+          wrap: true,
+        },
+        richText(plainLine(notification.summary, BUDGETS.summaryBytes)),
+      ],
+    },
+  ];
+  const facts = notification.facts.slice(0, BUDGETS.facts);
+  if (facts.length > 0) {
+    body.push({
+      type: 'FactSet',
+      facts: facts.map((fact) => ({
+        title: markdownLine(fact.label, BUDGETS.factLabelBytes),
+        value: markdownLine(fact.value, BUDGETS.factValueBytes),
+      })),
+    });
+  }
+  // For "could not track" the reason is already the point of the summary.
+  if (notification.reason && outcome !== 'could-not-track')
+    body.push(richText(plainLine(notification.reason, BUDGETS.reasonBytes), { isSubtle: true }));
+
+  const consoleUrl = notification.consoleUrl && /^https:\/\/\S+$/.test(notification.consoleUrl) ? notification.consoleUrl : undefined;
+  const card = (list: string): AdaptiveCard => ({
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: ADAPTIVE_CARD_VERSION,
+    fallbackText: markdownLine(notification.summary, BUDGETS.fallbackBytes),
+    body:
+      paths.total > 0
+        ? [
+            ...body,
+            { type: 'TextBlock', text: `Paths (${paths.total})`, weight: 'Bolder', separator: true, wrap: true },
+            ...(list ? [{ ...richText(list, { fontType: 'Monospace' }), spacing: 'Small' }] : []),
+          ]
+        : body,
+    ...(consoleUrl ? { actions: [{ type: 'Action.OpenUrl', title: 'Open in console', url: consoleUrl }] } : {}),
+    msteams: { width: 'Full' },
+  });
+  if (paths.total === 0) return envelope(card(''));
+
+  // The list sits inside one JSON string, so its JSON bytes add up exactly to the message's.
+  const room = TEAMS_LIMITS.budgetBytes - jsonBytes(envelope(card('x'))) + 1;
+  const list = fitPaths({ total: paths.total, sample: paths.sample.map(keepLiteral) }, { maxChars: room, measure: jsonUtf8Bytes });
+  return envelope(card(list));
+}
