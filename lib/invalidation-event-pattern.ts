@@ -1,0 +1,27 @@
+import type { EventPattern } from 'aws-cdk-lib/aws-events';
+import { CLOUDFRONT_EVENT_SOURCE, EVENT_NAMES } from '../lambda/shared/watch-request';
+
+/** The `source` of every event CloudFront puts on EventBridge (it has no native events, only CloudTrail's). */
+export const CLOUDFRONT_EVENTBRIDGE_SOURCE = 'aws.cloudfront';
+
+/** The `detail-type` of a CloudTrail management event on EventBridge. */
+export const CLOUDTRAIL_API_CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+
+/**
+ * The one event pattern for successful CloudTrail CreateInvalidation and
+ * CreateInvalidationForDistributionTenant calls: used by the trigger, the us-east-1 forwarder,
+ * the member accounts' forwarding rules and the organization bus, so that what is forwarded is
+ * exactly what is watched. A new object on each call: CDK rules keep and may extend the one they get.
+ */
+export function invalidationEventPattern(): EventPattern {
+  return {
+    source: [CLOUDFRONT_EVENTBRIDGE_SOURCE],
+    detailType: [CLOUDTRAIL_API_CALL_DETAIL_TYPE],
+    detail: {
+      eventSource: [CLOUDFRONT_EVENT_SOURCE],
+      eventName: [EVENT_NAMES.distribution, EVENT_NAMES.tenant],
+      // A failed call (TooManyInvalidationsInProgress, AccessDenied...) created nothing.
+      errorCode: [{ exists: false }],
+    },
+  };
+}
