@@ -1,3 +1,5 @@
+import { unknownKeyProblems } from '../lambda/shared/did-you-mean';
+import { TOPIC_ARN, parseRouting, type RoutingConfig } from '../lambda/shared/routing';
 import { DEFAULT_POLL_SCHEDULE, validatePollSchedule, type PollSchedule } from '../lambda/shared/schedule';
 
 /**
@@ -10,12 +12,17 @@ export interface NotifierConfig {
   readonly notificationTopicArn?: string;
   readonly alarmTopicArn?: string;
   readonly schedule: PollSchedule;
+  /**
+   * Named destinations and the routes to them (`destinations`, `routes`, `defaultDestinations`),
+   * validated. Unset: the simple case, one SNS topic plus Slack when slackWebhookSecretName is set.
+   */
+  readonly routing?: RoutingConfig;
 }
 
 /** CloudFront records its CloudTrail events in us-east-1 only. */
 export const CLOUDFRONT_EVENTS_REGION = 'us-east-1';
 
-/** Every context key the app reads. Anything else the user sets is an error (see {@link unknownKeyProblems}). */
+/** Every context key the app reads. Anything else the user sets is an error (see unknownKeyProblems). */
 export const CONTEXT_KEYS = [
   'region',
   'slackWebhookSecretName',
@@ -25,6 +32,9 @@ export const CONTEXT_KEYS = [
   'firstIntervalSeconds',
   'backoffRate',
   'maxIntervalSeconds',
+  'destinations',
+  'routes',
+  'defaultDestinations',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -50,77 +60,12 @@ export function userContextKeys(context: Readonly<Record<string, unknown>>): str
   return Object.keys(context).filter((key) => !key.startsWith('@') && !key.includes(':') && !CDK_OWN_KEYS.has(key));
 }
 
-/** Optimal string alignment distance: Levenshtein plus swapped neighbours, a common typo. */
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  const at = (i: number, j: number): number => rows[i]![j]!;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
-      rows[i]![j] = best;
-    }
-  }
-  return at(a.length, b.length);
-}
-
-/**
- * The known key that `given` most likely misspells, or undefined when none is close enough to be
- * a typo: case is ignored, and a key may differ by a third of its length or be a prefix of the
- * other (`maxWait` for `maxWaitMinutes`). Usable for any set of keys (context, a destination's fields).
- */
-export function closestKey(given: string, known: readonly string[]): string | undefined {
-  const word = given.trim().toLowerCase();
-  let best: { key: string; distance: number } | undefined;
-  for (const key of known) {
-    const candidate = key.toLowerCase();
-    const distance = editDistance(word, candidate);
-    const isPrefix = word.length >= 4 && (candidate.startsWith(word) || word.startsWith(candidate));
-    const tolerated = Math.floor(Math.max(word.length, candidate.length) / 3);
-    if ((distance <= tolerated || isPrefix) && (best === undefined || distance < best.distance)) best = { key, distance };
-  }
-  return best?.key;
-}
-
-/**
- * One problem per key in `given` that is not in `known`, naming the closest known key.
- * `what` names the kind of key in the message (`context key`, `field of destination "ops"`).
- */
-export function unknownKeyProblems(
-  given: Iterable<string>,
-  known: readonly string[],
-  what = 'context key',
-  retired: Readonly<Record<string, string>> = {},
-): string[] {
-  const problems: string[] = [];
-  for (const key of given) {
-    if (known.includes(key)) continue;
-    const instead = Object.hasOwn(retired, key) ? retired[key] : undefined;
-    if (instead !== undefined) {
-      problems.push(instead);
-      continue;
-    }
-    const closest = closestKey(key, known);
-    problems.push(
-      closest
-        ? `unknown ${what} "${key}": did you mean "${closest}"?${closest.toLowerCase() === key.toLowerCase() ? ' (keys are case-sensitive)' : ''}`
-        : `unknown ${what} "${key}": remove it, or use one of the known keys: ${known.join(', ')}`,
-    );
-  }
-  return problems;
-}
-
 export class ConfigError extends Error {
   constructor(problems: readonly string[]) {
     super(`Invalid configuration:\n- ${problems.join('\n- ')}`);
     this.name = 'ConfigError';
   }
 }
-
-const TOPIC_ARN = /^arn:(aws|aws-cn|aws-us-gov):sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256}(\.fifo)?)$/;
 
 /**
  * The app's whole context (`app.node.getAllContext()`): unknown keys are refused, CDK's own are
@@ -196,6 +141,14 @@ export function loadConfig(source: ContextSource): NotifierConfig {
   const notificationTopicArn = topicArn('notificationTopicArn');
   const alarmTopicArn = topicArn('alarmTopicArn');
 
+  const routing = routingFrom(context, region, problems);
+  if (routing && (slackWebhookSecretName || notificationTopicArn)) {
+    problems.push(
+      'slackWebhookSecretName and notificationTopicArn are the simple case; with destinations, declare them there instead ' +
+        '({"slack": {"type": "slack", "secretName": "..."}, "sns": {"type": "sns", "topicArn": "..."}})',
+    );
+  }
+
   const d = DEFAULT_POLL_SCHEDULE;
   const schedule: PollSchedule = {
     firstIntervalSeconds: number('firstIntervalSeconds', d.firstIntervalSeconds),
@@ -212,5 +165,33 @@ export function loadConfig(source: ContextSource): NotifierConfig {
     ...(slackWebhookSecretName ? { slackWebhookSecretName } : {}),
     ...(notificationTopicArn ? { notificationTopicArn } : {}),
     ...(alarmTopicArn ? { alarmTopicArn } : {}),
+    ...(routing ? { routing } : {}),
   };
+}
+
+/**
+ * `destinations`, `routes` and `defaultDestinations` are JSON: objects in cdk.json, JSON text
+ * with `-c key='...'`. Undefined when none is set; every problem is added to `problems`.
+ */
+function routingFrom(context: (key: ContextKey) => unknown, region: string, problems: string[]): RoutingConfig | undefined {
+  const keys = ['destinations', 'routes', 'defaultDestinations'] as const;
+  const raw: Partial<Record<(typeof keys)[number], unknown>> = {};
+  for (const key of keys) {
+    const value = context(key);
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') {
+      raw[key] = value;
+      continue;
+    }
+    try {
+      raw[key] = JSON.parse(value);
+    } catch {
+      problems.push(`${key} is not valid JSON (with -c, quote the whole value: -c ${key}='{"...": ...}'; or put it in cdk.json)`);
+      return undefined;
+    }
+  }
+  if (Object.keys(raw).length === 0) return undefined;
+  const parsed = parseRouting(raw, { region });
+  problems.push(...parsed.problems);
+  return parsed.config;
 }

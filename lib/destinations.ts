@@ -14,10 +14,14 @@ export interface DestinationsProps {
   /** Validated routing configuration (see `parseRouting`). */
   readonly routing: RoutingConfig;
   /**
-   * The key for the topics this construct creates.
-   * @default a new customer managed key, only if a topic is created
+   * Topics to use for `sns` destinations by name, instead of creating or importing one (the
+   * construct's `notificationTopic` prop). If one is encrypted with a customer managed key,
+   * that key's policy must let the Notify function use it.
+   * @default none
    */
-  readonly key?: Key;
+  readonly existingTopics?: Readonly<Record<string, ITopic>>;
+  /** Secrets to use for webhook destinations by name (the construct's `slackWebhookSecret` prop). @default none */
+  readonly existingSecrets?: Readonly<Record<string, ISecret>>;
 }
 
 /**
@@ -31,9 +35,8 @@ export class Destinations extends Construct {
   public readonly secrets: Readonly<Record<string, ISecret>>;
   public readonly topics: Readonly<Record<string, ITopic>>;
   public readonly buses: Readonly<Record<string, IEventBus>>;
-  /** The key of the created topics; undefined when every topic is imported. */
-  public readonly key?: Key;
   private readonly runtime: Record<string, RuntimeDestination> = {};
+  private key?: Key;
 
   constructor(scope: Construct, id: string, props: DestinationsProps) {
     super(scope, id);
@@ -41,13 +44,6 @@ export class Destinations extends Construct {
     const secrets: Record<string, ISecret> = {};
     const topics: Record<string, ITopic> = {};
     const buses: Record<string, IEventBus> = {};
-    const createsTopic = Object.values(props.routing.destinations).some((d) => d.type === 'sns' && !d.topicArn);
-    this.key =
-      props.key ??
-      (createsTopic
-        ? new Key(this, 'TopicKey', { description: 'Encrypts the CloudFront invalidation notifier topics', enableKeyRotation: true })
-        : undefined);
-
     for (const [name, destination] of Object.entries(props.routing.destinations)) {
       // Destination names are valid construct IDs (letters, digits, _ . -) and unique.
       const cid = name;
@@ -55,17 +51,27 @@ export class Destinations extends Construct {
         case 'slack':
         case 'teams':
         case 'google-chat': {
-          const secret = destination.secretName.startsWith('arn:')
-            ? Secret.fromSecretCompleteArn(this, `${cid}Secret`, destination.secretName)
-            : Secret.fromSecretNameV2(this, `${cid}Secret`, destination.secretName);
+          const secret =
+            props.existingSecrets?.[name] ??
+            (destination.secretName.startsWith('arn:')
+              ? Secret.fromSecretCompleteArn(this, `${cid}Secret`, destination.secretName)
+              : Secret.fromSecretNameV2(this, `${cid}Secret`, destination.secretName));
           secrets[name] = secret;
-          this.runtime[name] = { type: destination.type, secretId: destination.secretName };
+          // A full ARN reaches a secret of another account too; an existing secret is read by its own name.
+          const secretId = props.existingSecrets?.[name] ? secret.secretName : destination.secretName;
+          this.runtime[name] = { type: destination.type, secretId };
           break;
         }
         case 'sns': {
-          const topic = destination.topicArn
-            ? Topic.fromTopicArn(this, `${cid}Topic`, destination.topicArn)
-            : new Topic(this, `${cid}Topic`, { displayName: `CloudFront invalidations (${name})`, masterKey: this.key, enforceSSL: true });
+          const topic =
+            props.existingTopics?.[name] ??
+            (destination.topicArn
+              ? Topic.fromTopicArn(this, `${cid}Topic`, destination.topicArn)
+              : new Topic(this, `${cid}Topic`, {
+                  displayName: `CloudFront invalidations (${name})`,
+                  masterKey: this.topicKey(),
+                  enforceSSL: true,
+                }));
           topics[name] = topic;
           this.runtime[name] = { type: 'sns', topicArn: topic.topicArn };
           break;
@@ -87,6 +93,19 @@ export class Destinations extends Construct {
     this.buses = buses;
   }
 
+  /**
+   * The customer managed key that encrypts the topics the notifier creates (the destinations'
+   * and the alarm topic). Created on first use, so a notifier whose topics are all imported has
+   * none (a key costs $1 a month and has a policy to review).
+   */
+  public topicKey(): Key {
+    this.key ??= new Key(this, 'TopicKey', {
+      description: 'Encrypts the CloudFront invalidation notifier topics',
+      enableKeyRotation: true,
+    });
+    return this.key;
+  }
+
   /** The route table Start watch needs (no secret names, no ARNs). */
   public get routeTable(): string {
     return JSON.stringify({ routes: this.routing.routes, defaultDestinations: this.routing.defaultDestinations });
@@ -98,7 +117,7 @@ export class Destinations extends Construct {
     for (const secret of Object.values(this.secrets)) secret.grantRead(fn);
     for (const topic of Object.values(this.topics)) topic.grantPublish(fn);
     this.grantPutEvents(fn);
-    if (Object.keys(this.topics).length > 0 && this.key) {
+    if (this.key) {
       Validations.of(fn.role!).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
         reason: 'Publishing to a KMS-encrypted topic needs kms:GenerateDataKey* (CDK grantPublish), on the topic key only.',

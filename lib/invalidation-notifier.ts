@@ -5,13 +5,20 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EnvNames } from '../lambda/shared/env';
+import { needsTags, parseRouting, type DestinationConfig, type Route, type RoutingConfig } from '../lambda/shared/routing';
 import { DEFAULT_POLL_SCHEDULE, validatePollSchedule, type PollSchedule } from '../lambda/shared/schedule';
 import { CLOUDWATCH_SERVICE, OperationalAlarms } from './alarms';
 import { CLOUDFRONT_EVENTS_REGION, ConfigError } from './config';
-import { NotificationChannels } from './notification-channels';
+import { Destinations } from './destinations';
 import { NotifierFunction } from './notifier-function';
 import { Trigger } from './trigger';
 import { Watcher } from './watcher';
+
+/** Destination names of the simple case (no `destinations` prop). */
+export const SIMPLE = { topic: 'sns', slack: 'slack' } as const;
+
+/** Lambda allows 4 KB of environment in all; the route table must leave room for the rest. */
+const MAX_ROUTE_TABLE_CHARS = 3_000;
 
 export interface InvalidationNotifierProps {
   /**
@@ -19,9 +26,19 @@ export interface InvalidationNotifierProps {
    * @default DEFAULT_POLL_SCHEDULE
    */
   readonly schedule?: Partial<PollSchedule>;
-  /** @default a new encrypted topic */
+  /**
+   * Named places messages go, in the shape of the `destinations` context key:
+   * `{ "payments-slack": { type: 'slack', secretName: '...' }, "email": { type: 'sns' }, ... }`.
+   * @default the simple case: one SNS topic (`notificationTopic`, else a new one) and Slack when `slackWebhookSecret` is set
+   */
+  readonly destinations?: Readonly<Record<string, DestinationConfig>>;
+  /** Ordered routes to those destinations (see `Route`). @default none: everything goes to defaultDestinations */
+  readonly routes?: readonly Route[];
+  /** Where invalidations no route matches go; `[]` drops them. Required with routes. @default every destination when there are no routes */
+  readonly defaultDestinations?: readonly string[];
+  /** The simple case's topic. @default a new encrypted topic */
   readonly notificationTopic?: ITopic;
-  /** @default no Slack channel */
+  /** The simple case's Slack webhook secret. @default no Slack */
   readonly slackWebhookSecret?: ISecret;
   /**
    * Where operational alarms go. Its policy is left as it is: if it has one (enforceSSL, or
@@ -42,7 +59,7 @@ export interface InvalidationNotifierProps {
 export class InvalidationNotifier extends Construct {
   public readonly trigger: Trigger;
   public readonly watcher: Watcher;
-  public readonly channels: NotificationChannels;
+  public readonly destinations: Destinations;
   public readonly alarmTopic: ITopic;
   public readonly alarms: OperationalAlarms;
   public readonly schedule: PollSchedule;
@@ -52,12 +69,14 @@ export class InvalidationNotifier extends Construct {
     this.schedule = { ...DEFAULT_POLL_SCHEDULE, ...props.schedule };
     const problems = [...this.regionProblems(), ...validatePollSchedule(this.schedule).map((p) => `invalid schedule: ${p}`)];
     if (props.notificationTopic) problems.push(...this.topicProblems('notificationTopic', props.notificationTopic));
-    if (problems.length > 0) throw new ConfigError(problems);
+    const routing = this.routing(props, problems);
+    if (problems.length > 0 || !routing) throw new ConfigError(problems);
     const logRetention = props.logRetention;
 
-    this.channels = new NotificationChannels(this, 'Channels', {
-      topic: props.notificationTopic,
-      slackWebhookSecret: props.slackWebhookSecret,
+    this.destinations = new Destinations(this, 'Destinations', {
+      routing,
+      existingTopics: props.notificationTopic ? { [SIMPLE.topic]: props.notificationTopic } : {},
+      existingSecrets: props.slackWebhookSecret ? { [SIMPLE.slack]: props.slackWebhookSecret } : {},
     });
 
     const checkStatus = new NotifierFunction(this, 'CheckStatus', {
@@ -91,34 +110,29 @@ export class InvalidationNotifier extends Construct {
 
     const notify = new NotifierFunction(this, 'Notify', {
       functionDir: 'notify',
-      description: 'Tells the team how a CloudFront invalidation ended (SNS, Slack)',
-      environment: {
-        [EnvNames.topicArn]: this.channels.topic.topicArn,
-        ...(this.channels.slackWebhookSecret ? { [EnvNames.slackSecretId]: this.channels.slackWebhookSecret.secretName } : {}),
-      },
+      description: 'Tells one destination how a CloudFront invalidation ended (Slack, Teams, Google Chat, SNS, EventBridge)',
       logRetention,
     });
-    this.channels.grantDelivery(notify);
-    Validations.of(notify.role!).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason: 'Publishing to a KMS-encrypted topic needs kms:GenerateDataKey* (CDK grantPublish), on the topic key only.',
-    });
+    this.destinations.bindTo(notify);
 
     this.watcher = new Watcher(this, 'Watcher', {
       checkStatusFunction: checkStatus,
       notifyFunction: notify,
-      channels: this.channels.names,
       schedule: this.schedule,
       logRetention,
     });
 
     const startWatch = new NotifierFunction(this, 'StartWatch', {
       functionDir: 'start-watch',
-      description: 'Starts a watcher execution named after the CloudFront invalidation',
-      environment: { [EnvNames.stateMachineArn]: this.watcher.stateMachine.stateMachineArn },
+      description: 'Routes a CloudFront invalidation and starts a watcher execution named after it',
+      environment: {
+        [EnvNames.stateMachineArn]: this.watcher.stateMachine.stateMachineArn,
+        [EnvNames.routing]: this.destinations.routeTable,
+      },
       logRetention,
     });
     this.watcher.stateMachine.grantStartExecution(startWatch);
+    this.grantLookups(startWatch, needsTags(routing));
 
     this.trigger = new Trigger(this, 'Trigger', { startWatchFunction: startWatch });
 
@@ -126,7 +140,7 @@ export class InvalidationNotifier extends Construct {
       ? undefined
       : new Topic(this, 'AlarmTopic', {
           displayName: 'CloudFront invalidation notifier alarms',
-          masterKey: this.channels.topicKey(),
+          masterKey: this.destinations.topicKey(),
           enforceSSL: true,
         });
     this.alarmTopic = props.alarmTopic ?? ownAlarmTopic!;
@@ -136,7 +150,7 @@ export class InvalidationNotifier extends Construct {
       alarmTopic: this.alarmTopic,
     });
     if (ownAlarmTopic) {
-      this.alarms.allowPublishingTo(ownAlarmTopic, this.channels.topicKey());
+      this.alarms.allowPublishingTo(ownAlarmTopic, this.destinations.topicKey());
     } else {
       Annotations.of(this).addWarningV2(
         'cloudfront-invalidation-notifier:alarmTopicPolicy',
@@ -147,6 +161,64 @@ export class InvalidationNotifier extends Construct {
           `${this.alarms.publishingStatementFor(this.alarmTopic.topicArn)}. ` +
           `If the topic is encrypted with a customer managed key, its key policy needs the same principal and conditions for kms:Decrypt and kms:GenerateDataKey*.`,
       );
+    }
+  }
+
+  /**
+   * The validated routing: the props' destinations and routes, or the simple case (one topic,
+   * plus Slack when its secret is given). Problems are added to `problems`.
+   */
+  private routing(props: InvalidationNotifierProps, problems: string[]): RoutingConfig | undefined {
+    if (props.destinations === undefined && props.routes === undefined && props.defaultDestinations === undefined) {
+      const destinations: Record<string, DestinationConfig> = { [SIMPLE.topic]: { type: 'sns' } };
+      // The secret's name only labels it here: the given ISecret is what is read and granted.
+      if (props.slackWebhookSecret) destinations[SIMPLE.slack] = { type: 'slack', secretName: SIMPLE.slack };
+      return { destinations, routes: [], defaultDestinations: Object.keys(destinations) };
+    }
+    if (props.notificationTopic || props.slackWebhookSecret) {
+      problems.push(
+        'notificationTopic and slackWebhookSecret are the simple case; with destinations, declare them there instead ' +
+          "({ slack: { type: 'slack', secretName: '...' }, sns: { type: 'sns', topicArn: '...' } })",
+      );
+    }
+    const region = Stack.of(this).region;
+    const parsed = parseRouting(
+      { destinations: props.destinations, routes: props.routes, defaultDestinations: props.defaultDestinations },
+      Token.isUnresolved(region) ? {} : { region },
+    );
+    problems.push(...parsed.problems);
+    if (parsed.config) {
+      const table = JSON.stringify({ routes: parsed.config.routes, defaultDestinations: parsed.config.defaultDestinations });
+      if (table.length > MAX_ROUTE_TABLE_CHARS) {
+        problems.push(
+          `the routes take ${table.length} characters, more than the ${MAX_ROUTE_TABLE_CHARS} that fit in a Lambda environment (4 KB in all): ` +
+            'match on tags (e.g. {"tags": {"team": "payments"}}) rather than long lists of distribution or tenant IDs',
+        );
+      }
+    }
+    return parsed.config;
+  }
+
+  /**
+   * Start watch names the target in messages (GetDistribution / GetDistributionTenant) and,
+   * when a route matches on tags, reads them (ListTagsForResource): read-only, on the
+   * account's distributions and tenants only.
+   */
+  private grantLookups(fn: NotifierFunction, tags: boolean): void {
+    const { account, partition } = Stack.of(this);
+    const resources = [
+      `arn:${partition}:cloudfront::${account}:distribution/*`,
+      `arn:${partition}:cloudfront::${account}:distribution-tenant/*`,
+    ];
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['cloudfront:GetDistribution'], resources: [resources[0]!] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['cloudfront:GetDistributionTenant'], resources: [resources[1]!] }));
+    if (tags) fn.addToRolePolicy(new PolicyStatement({ actions: ['cloudfront:ListTagsForResource'], resources }));
+    const accountInFinding = Token.isUnresolved(account) ? '<AWS::AccountId>' : account;
+    for (const resource of ['distribution/*', 'distribution-tenant/*']) {
+      Validations.of(fn.role!).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::${accountInFinding}:${resource}]`,
+        reason: 'Names and tags of whichever distribution or tenant was invalidated, not known at deploy time. Read-only calls.',
+      });
     }
   }
 

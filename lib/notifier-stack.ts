@@ -3,7 +3,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { NotifierConfig } from './config';
-import { InvalidationNotifier } from './invalidation-notifier';
+import { InvalidationNotifier, SIMPLE } from './invalidation-notifier';
 
 export interface NotifierStackProps extends StackProps {
   readonly config: NotifierConfig;
@@ -19,6 +19,13 @@ export class NotifierStack extends Stack {
     const { config } = props;
     this.notifier = new InvalidationNotifier(this, 'Notifier', {
       schedule: config.schedule,
+      ...(config.routing
+        ? {
+            destinations: config.routing.destinations,
+            routes: config.routing.routes,
+            defaultDestinations: config.routing.defaultDestinations,
+          }
+        : {}),
       ...(config.notificationTopicArn
         ? { notificationTopic: Topic.fromTopicArn(this, 'NotificationTopic', config.notificationTopicArn) }
         : {}),
@@ -27,7 +34,13 @@ export class NotifierStack extends Stack {
         ? { slackWebhookSecret: Secret.fromSecretNameV2(this, 'SlackWebhookSecret', config.slackWebhookSecretName) }
         : {}),
     });
-    new CfnOutput(this, 'NotificationTopicArn', { value: this.notifier.channels.topic.topicArn });
+    for (const [name, topic] of Object.entries(this.notifier.destinations.topics)) {
+      // The simple case keeps the output name it always had.
+      new CfnOutput(this, name === SIMPLE.topic ? 'NotificationTopicArn' : `${name}TopicArn`, {
+        value: topic.topicArn,
+        description: `SNS topic of destination "${name}": subscribe people, queues or Amazon Q to it`,
+      });
+    }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.notifier.alarmTopic.topicArn });
     new CfnOutput(this, 'WatcherStateMachineArn', { value: this.notifier.watcher.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.notifier.trigger.deadLetterQueue.queueUrl });

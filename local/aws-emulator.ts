@@ -11,6 +11,15 @@ export interface PublishedMessage {
   readonly bytes: number;
 }
 
+/** One entry PutEvents accepted, as a rule's target would receive its parts. */
+export interface PutEvent {
+  readonly eventBusName: string;
+  readonly source: string;
+  readonly detailType: string;
+  readonly resources: readonly string[];
+  readonly detail: unknown;
+}
+
 export interface StartedExecution {
   readonly executionArn: string;
   readonly startDate: Date;
@@ -41,6 +50,10 @@ export class AwsEmulator {
   public snsFailures: { status: number; code: string }[] = [];
   /** The next GetSecretValue answers, in order (each SDK attempt takes one); afterwards the secret. */
   public secretsFailures: { status: number; code: string }[] = [];
+  /** Events put on any bus (EventBridge PutEvents). */
+  public readonly events: PutEvent[] = [];
+  /** Per-entry failures to answer next (PutEvents answers 200 with ErrorCode per entry). */
+  public eventsEntryFailures: { code: string; message: string }[] = [];
   /** Every GetSecretValue request, answered or failed. */
   public secretReads = 0;
   private server?: LoopbackServer;
@@ -60,6 +73,7 @@ export class AwsEmulator {
     const target = String(request.headers['x-amz-target'] ?? '');
     if (target.startsWith('secretsmanager.')) return this.secretsManager(target, request.body);
     if (target.startsWith('AWSStepFunctions.')) return this.stepFunctions(target, request.body);
+    if (target === 'AWSEvents.PutEvents') return this.putEvents(request.body);
     const form = new URLSearchParams(request.body);
     if (form.get('Action') === 'Publish') return this.publish(form);
     return jsonError('UnknownOperationException', `Not emulated: ${target || form.get('Action') || request.path}`, 400, '1.1');
@@ -108,6 +122,29 @@ export class AwsEmulator {
       },
       '1.1',
     );
+  }
+
+  private putEvents(body: string): LoopbackResponse {
+    const { Entries = [] } = JSON.parse(body) as {
+      Entries?: { EventBusName?: string; Source?: string; DetailType?: string; Resources?: string[]; Detail?: string }[];
+    };
+    let failed = 0;
+    const results = Entries.map((entry) => {
+      const failure = this.eventsEntryFailures.shift();
+      if (failure) {
+        failed += 1;
+        return { ErrorCode: failure.code, ErrorMessage: failure.message };
+      }
+      this.events.push({
+        eventBusName: entry.EventBusName ?? 'default',
+        source: entry.Source ?? '',
+        detailType: entry.DetailType ?? '',
+        resources: entry.Resources ?? [],
+        detail: JSON.parse(entry.Detail ?? '{}') as unknown,
+      });
+      return { EventId: randomUUID() };
+    });
+    return json({ FailedEntryCount: failed, Entries: results }, '1.1');
   }
 
   private stepFunctions(target: string, body: string): LoopbackResponse {

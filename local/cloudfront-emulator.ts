@@ -17,6 +17,20 @@ export interface EmulatedInvalidation {
   readonly completesAtSecond?: number;
 }
 
+/** What the emulator knows of a distribution or tenant besides its invalidations (GetDistribution, GetDistributionTenant, tags). */
+export interface EmulatedTarget {
+  readonly kind: 'distribution' | 'tenant';
+  readonly id: string;
+  /** Distribution: alternate domain names. */
+  readonly aliases?: readonly string[];
+  /** Distribution: its cloudfront.net domain. @default `<id lowercased>.cloudfront.net` */
+  readonly domainName?: string;
+  /** Tenant: its name and domains. */
+  readonly name?: string;
+  readonly domains?: readonly string[];
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
 /** An error answer: CloudFront's REST-XML error with this status and code. */
 export interface ForcedError {
   readonly status: number;
@@ -56,6 +70,8 @@ export interface RateLimit {
 }
 
 const PATTERN = /^\/2020-05-31\/(distribution|distribution-tenant)\/([^/]+)\/invalidation\/([^/?]+)$/;
+const TARGET_PATTERN = /^\/2020-05-31\/(distribution|distribution-tenant)\/([^/?]+)$/;
+const TAGGING_PATTERN = /^\/2020-05-31\/tagging\?(.*)$/;
 
 const xml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -69,6 +85,9 @@ const xml = (text: string) =>
  */
 export class CloudFrontEmulator {
   public readonly calls: CloudFrontCall[] = [];
+  /** Look-ups of names and tags (not checks: they take no forced answer and no rate-limit token). */
+  public readonly lookups: { readonly operation: string; readonly resource: string }[] = [];
+  private readonly targets = new Map<string, EmulatedTarget>();
   private readonly invalidations = new Map<string, EmulatedInvalidation & { checks: number }>();
   private readonly forced: ForcedAnswer[] = [];
   private server?: LoopbackServer;
@@ -112,6 +131,11 @@ export class CloudFrontEmulator {
 
   add(invalidation: EmulatedInvalidation): void {
     this.invalidations.set(this.key(invalidation.kind, invalidation.targetId, invalidation.invalidationId), { ...invalidation, checks: 0 });
+  }
+
+  /** A distribution or tenant to describe (name, domains, tags); unknown ones answer 404. */
+  describe(target: EmulatedTarget): void {
+    this.targets.set(`${target.kind}/${target.id}`, target);
   }
 
   /** The next answers, whatever is asked (e.g. `{status: 400, code: 'Throttling'}`, `{blip: 'reset'}`). */
@@ -165,6 +189,8 @@ export class CloudFrontEmulator {
   }
 
   private answer(method: string, path: string): Reply {
+    const lookup = method === 'GET' ? this.lookup(path) : undefined;
+    if (lookup) return lookup;
     const match = PATTERN.exec(path);
     if (method !== 'GET' || !match) return this.error(404, 'UnknownOperation', `${method} ${path} is not emulated`);
     const [, segment, rawTarget, rawId] = match as unknown as [string, string, string, string];
@@ -214,6 +240,50 @@ export class CloudFrontEmulator {
       headers: { 'content-type': 'text/xml', 'x-amzn-requestid': `req-${this.calls.length}` },
       body: this.invalidationXml(invalidation, status),
     };
+  }
+
+  /** GetDistribution, GetDistributionTenant and ListTagsForResource, from what `describe` was told. */
+  private lookup(path: string): Reply | undefined {
+    const ok = (body: string): LoopbackResponse => ({ status: 200, headers: { 'content-type': 'text/xml' }, body });
+    const tagging = TAGGING_PATTERN.exec(path);
+    if (tagging) {
+      const resource = new URLSearchParams(tagging[1]).get('Resource') ?? '';
+      this.lookups.push({ operation: 'ListTagsForResource', resource });
+      const [, segment, id] = /:(distribution|distribution-tenant)\/(.+)$/.exec(resource) ?? [];
+      const target = this.targets.get(`${segment === 'distribution-tenant' ? 'tenant' : 'distribution'}/${id}`);
+      if (!target) return this.error(404, 'NoSuchResource', 'The specified resource does not exist.');
+      const items = Object.entries(target.tags ?? {})
+        .map(([key, value]) => `<Tag><Key>${xml(key)}</Key><Value>${xml(value)}</Value></Tag>`)
+        .join('');
+      return ok(
+        `<?xml version="1.0" encoding="UTF-8"?><Tags xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Items>${items}</Items></Tags>`,
+      );
+    }
+    const match = TARGET_PATTERN.exec(path);
+    if (!match) return undefined;
+    const kind = match[1] === 'distribution' ? 'distribution' : 'tenant';
+    const id = decodeURIComponent(match[2]!);
+    this.lookups.push({ operation: kind === 'tenant' ? 'GetDistributionTenant' : 'GetDistribution', resource: id });
+    const target = this.targets.get(`${kind}/${id}`);
+    if (!target)
+      return this.error(404, kind === 'tenant' ? 'EntityNotFound' : 'NoSuchDistribution', `The specified ${kind} does not exist.`);
+    const ns = 'xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"';
+    if (kind === 'tenant') {
+      const domains = (target.domains ?? [])
+        .map((domain) => `<member><Domain>${xml(domain)}</Domain><Status>active</Status></member>`)
+        .join('');
+      return ok(
+        `<?xml version="1.0" encoding="UTF-8"?><DistributionTenant ${ns}><Id>${xml(id)}</Id><DistributionId>E000000000000</DistributionId>` +
+          `<Name>${xml(target.name ?? id)}</Name><Domains>${domains}</Domains><Enabled>true</Enabled><Status>Deployed</Status></DistributionTenant>`,
+      );
+    }
+    const aliases = target.aliases ?? [];
+    return ok(
+      `<?xml version="1.0" encoding="UTF-8"?><Distribution ${ns}><Id>${xml(id)}</Id><Status>Deployed</Status>` +
+        `<DomainName>${xml(target.domainName ?? `${id.toLowerCase()}.cloudfront.net`)}</DomainName>` +
+        `<DistributionConfig><CallerReference>local</CallerReference><Aliases><Quantity>${aliases.length}</Quantity>` +
+        `<Items>${aliases.map((alias) => `<CNAME>${xml(alias)}</CNAME>`).join('')}</Items></Aliases><Enabled>true</Enabled></DistributionConfig></Distribution>`,
+    );
   }
 
   private invalidationXml(invalidation: EmulatedInvalidation, status: 'InProgress' | 'Completed'): string {

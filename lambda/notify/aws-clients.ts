@@ -1,4 +1,5 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 
 /**
@@ -17,6 +18,10 @@ const requestHandler = { connectionTimeout: 2_000, requestTimeout: 3_000 };
 
 export function createSnsClient(): SNSClient {
   return new SNSClient({ maxAttempts: AWS_CLIENT_MAX_ATTEMPTS, requestHandler });
+}
+
+export function createEventBridgeClient(): EventBridgeClient {
+  return new EventBridgeClient({ maxAttempts: AWS_CLIENT_MAX_ATTEMPTS, requestHandler });
 }
 
 /**

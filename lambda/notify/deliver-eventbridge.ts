@@ -36,9 +36,13 @@ export async function putInvalidationEvent(
   } catch (error) {
     const fault = describeAwsFault(error);
     if (fault.transient) {
-      throw new NamedError(ErrorNames.EventBusUnavailable, `EventBridge could not take the event on ${busName} now (${faultLabel(fault)}): retried`, {
-        cause: error,
-      });
+      throw new NamedError(
+        ErrorNames.EventBusUnavailable,
+        `EventBridge could not take the event on ${busName} now (${faultLabel(fault)}): retried`,
+        {
+          cause: error,
+        },
+      );
     }
     throw new NamedError(
       ErrorNames.EventBusRejected,

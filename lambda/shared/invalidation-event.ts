@@ -4,7 +4,7 @@
  * (add optional fields, never rename or remove one).
  */
 import { clipUtf8, oneLine } from './text';
-import type { Outcome, WatchState } from './notification';
+import type { Notification, Outcome, WatchState } from './notification';
 
 export const EVENT_SOURCE = 'cloudfront-invalidation-notifier';
 
@@ -64,48 +64,32 @@ export function targetArn(kind: 'distribution' | 'tenant', id: string, account: 
   return `arn:aws:cloudfront::${account}:${kind === 'tenant' ? 'distribution-tenant' : 'distribution'}/${id}`;
 }
 
-export interface EventInputs {
-  readonly watch: WatchState;
-  readonly targetName?: string;
-  readonly reason?: string;
-  readonly consoleUrl?: string;
-  readonly routes: readonly string[];
-}
-
 /** The PutEvents entry for one ended watch (without the bus, which the destination names). */
-export function buildInvalidationEvent({ watch, targetName, reason, consoleUrl, routes }: EventInputs): InvalidationEvent {
+export function buildInvalidationEvent(watch: WatchState, notification: Notification): InvalidationEvent {
   const { request, rejected, status, outcome } = watch;
   const targetKind = request?.target.kind;
-  const targetId = request?.target.id ?? rejected?.targetId;
   const account = request?.account;
-  const text = (value: string | undefined) => (value === undefined ? undefined : oneLine(value, EVENT_LIMITS.maxTextChars));
-  const createTime = status?.createTime;
-  const durationSeconds =
-    outcome === 'completed' && status && createTime
-      ? Math.max(0, Math.round((Date.parse(status.checkedAt) - Date.parse(createTime)) / 1000))
-      : undefined;
+  const text = (value: string | undefined) => (value === undefined ? undefined : oneLine(value, EVENT_LIMITS.maxTextChars) || undefined);
   const detail: InvalidationEventDetail = {
     version: 1,
     outcome,
     ...(targetKind ? { targetKind } : {}),
-    ...(targetId ? { targetId: text(targetId)! } : {}),
-    ...(targetName ? { targetName: text(targetName)! } : {}),
-    ...((request?.invalidationId ?? rejected?.invalidationId)
-      ? { invalidationId: text(request?.invalidationId ?? rejected?.invalidationId)! }
-      : {}),
+    ...(notification.targetId ? { targetId: notification.targetId } : {}),
+    ...(notification.targetName ? { targetName: notification.targetName } : {}),
+    ...(notification.invalidationId ? { invalidationId: notification.invalidationId } : {}),
     status: status?.status ?? 'Unknown',
-    ...(createTime ? { createTime } : {}),
+    ...(status?.createTime ? { createTime: status.createTime } : {}),
     ...(status?.checkedAt ? { detectedAt: status.checkedAt } : {}),
-    ...(durationSeconds !== undefined && Number.isFinite(durationSeconds) ? { durationSeconds } : {}),
+    ...(notification.durationSeconds !== undefined ? { durationSeconds: notification.durationSeconds } : {}),
     pathCount: status?.paths.total ?? 0,
     paths: (status?.paths.sample ?? []).slice(0, EVENT_LIMITS.maxSamplePaths).map((path) => clipUtf8(path, EVENT_LIMITS.maxPathBytes)),
     ...(request?.callerReference ? { callerReference: text(request.callerReference)! } : {}),
-    ...((request?.createdBy ?? rejected?.createdBy) ? { createdBy: text(request?.createdBy ?? rejected?.createdBy)! } : {}),
-    ...((request?.eventId ?? rejected?.eventId) ? { cloudTrailEventId: text(request?.eventId ?? rejected?.eventId)! } : {}),
+    ...(text(request?.createdBy ?? rejected?.createdBy) ? { createdBy: text(request?.createdBy ?? rejected?.createdBy)! } : {}),
+    ...(text(request?.eventId ?? rejected?.eventId) ? { cloudTrailEventId: text(request?.eventId ?? rejected?.eventId)! } : {}),
     ...(account ? { account } : {}),
-    ...(reason ? { reason: text(reason)! } : {}),
-    routes: routes.map((name) => oneLine(name, 64)),
-    ...(consoleUrl ? { consoleUrl } : {}),
+    ...(notification.reason ? { reason: text(notification.reason)! } : {}),
+    routes: (watch.audience?.routes ?? []).map((name) => oneLine(name, 64)),
+    ...(notification.consoleUrl ? { consoleUrl: notification.consoleUrl } : {}),
   };
   return {
     Source: EVENT_SOURCE,

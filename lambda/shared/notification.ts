@@ -5,6 +5,7 @@
 import type { PathSample, StatusResult } from './status-result';
 import { oneLine } from './text';
 import type { RejectedEvent, WatchRequest } from './watch-request';
+import type { Audience } from './watcher-input';
 
 export type Outcome = 'completed' | 'still-in-progress' | 'could-not-track';
 
@@ -16,6 +17,8 @@ export interface WatchState {
   readonly status?: StatusResult;
   /** What a Catch recorded: Step Functions' `{Error, Cause}`. */
   readonly error?: { readonly Error?: string; readonly Cause?: string };
+  /** Who hears about it, and the target's name, as Start watch decided. */
+  readonly audience?: Audience;
 }
 
 export interface Fact {
@@ -59,6 +62,8 @@ export interface Notification {
   readonly invalidationId?: string;
   readonly targetId?: string;
   readonly targetKind?: WatchRequest['target']['kind'];
+  /** What people recognise the target by (first alternate domain name, tenant name and domain), when it could be read. */
+  readonly targetName?: string;
   /** From creation to the check that saw it completed (completed only). */
   readonly durationSeconds?: number;
   /** How long the watch waited (still in progress only). */
@@ -122,6 +127,7 @@ export function buildNotification(state: WatchState): Notification {
   const targetId = id(request?.target.id ?? rejected?.targetId);
   const invalidationId = id(request?.invalidationId ?? rejected?.invalidationId);
   const createdBy = request?.createdBy ?? rejected?.createdBy;
+  const targetName = state.audience?.targetName ? oneLine(state.audience.targetName, NOTIFICATION_LIMITS.idChars) || undefined : undefined;
   const createTime = status?.createTime;
   const took = outcome === 'completed' && status && createTime ? (Date.parse(status.checkedAt) - Date.parse(createTime)) / 1000 : undefined;
   const tookSeconds = took !== undefined && Number.isFinite(took) ? took : undefined;
@@ -132,6 +138,7 @@ export function buildNotification(state: WatchState): Notification {
     const line = oneLine(value, NOTIFICATION_LIMITS.factChars);
     if (line) facts.push({ label, value: line });
   };
+  if (targetName) fact('Name', targetName);
   if (targetId) fact(targetKind ? targetLabel(targetKind) : 'Target', targetId);
   if (invalidationId) fact('Invalidation', invalidationId);
   if (createdBy) fact('Created by', createdBy);
@@ -141,7 +148,7 @@ export function buildNotification(state: WatchState): Notification {
   if (request?.callerReference) fact('Caller reference', request.callerReference);
 
   const subject = invalidationId
-    ? `invalidation ${invalidationId}${targetId ? ` on ${targetKind === 'tenant' ? 'tenant' : 'distribution'} ${targetId}` : ''}`
+    ? `invalidation ${invalidationId}${targetName ? ` on ${targetName}` : targetId ? ` on ${targetKind === 'tenant' ? 'tenant' : 'distribution'} ${targetId}` : ''}`
     : 'an invalidation';
   let summary: string;
   let reason: string | undefined;
@@ -175,6 +182,7 @@ export function buildNotification(state: WatchState): Notification {
     ...(invalidationId ? { invalidationId } : {}),
     ...(targetId ? { targetId } : {}),
     ...(targetKind ? { targetKind } : {}),
+    ...(targetName ? { targetName } : {}),
     ...(tookSeconds !== undefined ? { durationSeconds: Math.max(0, Math.round(tookSeconds)) } : {}),
     ...(waitedSeconds !== undefined ? { waitedSeconds: Math.max(0, Math.round(waitedSeconds)) } : {}),
   };

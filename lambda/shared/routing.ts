@@ -1,3 +1,5 @@
+import { closestKey, unknownKeyProblems } from './did-you-mean';
+
 /**
  * Destinations and routes: who hears about which invalidation. One home for the destination
  * types, the route schema and the matching, shared by the constructs (synth-time validation,
@@ -144,39 +146,6 @@ export function route(config: RouteTable, facts: RoutingFacts): RoutingDecision 
 // ---------------------------------------------------------------------------------------------
 // Validation: the same checks at synth (lib/config.ts, the construct) and at cold start.
 
-/** Levenshtein distance, for "did you mean" hints on misspelled keys. */
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
-
-/** The known key closest to `key`, when it is close enough to be a typo. */
-export function closestKey(key: string, known: readonly string[]): string | undefined {
-  let best: { key: string; distance: number } | undefined;
-  for (const candidate of known) {
-    const distance = editDistance(key, candidate);
-    if (!best || distance < best.distance) best = { key: candidate, distance };
-  }
-  return best && best.distance <= Math.max(2, Math.floor(best.key.length / 3)) ? best.key : undefined;
-}
-
-/** "unknown key "x" (did you mean "y"?)" or the list of known keys. */
-export function unknownKeyProblem(where: string, key: string, known: readonly string[]): string {
-  const closest = closestKey(key, known);
-  return closest
-    ? `${where}: unknown key "${key}" (did you mean "${closest}"?)`
-    : `${where}: unknown key "${key}" (known keys: ${known.join(', ')})`;
-}
-
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -253,7 +222,7 @@ export function parseRouting(
       continue;
     }
     for (const key of Object.keys(value))
-      if (!(ROUTE_KEYS as readonly string[]).includes(key)) problems.push(unknownKeyProblem(where, key, ROUTE_KEYS));
+      if (!(ROUTE_KEYS as readonly string[]).includes(key)) problems.push(...unknownKeyProblems([key], ROUTE_KEYS, `key in ${where}`));
     if (value.name !== undefined && (typeof value.name !== 'string' || value.name.trim() === ''))
       problems.push(`${where}.name must be a non-empty string`);
     const match = parseMatch(`${where}.match`, value.match, problems);
@@ -304,7 +273,7 @@ function parseDestination(where: string, value: unknown, env: RoutingEnvironment
     return undefined;
   }
   for (const key of Object.keys(value))
-    if (!DESTINATION_KEYS[type].includes(key)) problems.push(unknownKeyProblem(where, key, DESTINATION_KEYS[type]));
+    if (!DESTINATION_KEYS[type].includes(key)) problems.push(...unknownKeyProblems([key], DESTINATION_KEYS[type], `key in ${where}`));
   switch (type) {
     case 'slack':
     case 'teams':
@@ -367,7 +336,7 @@ function parseMatch(where: string, value: unknown, problems: string[]): RouteMat
     return undefined;
   }
   for (const key of Object.keys(value))
-    if (!(MATCH_KEYS as readonly string[]).includes(key)) problems.push(unknownKeyProblem(where, key, MATCH_KEYS));
+    if (!(MATCH_KEYS as readonly string[]).includes(key)) problems.push(...unknownKeyProblems([key], MATCH_KEYS, `key in ${where}`));
   const list = (key: 'distributionIds' | 'tenantIds' | 'createdBy', pattern?: RegExp, example?: string) => {
     const items = value[key];
     if (items === undefined) return undefined;

@@ -20,6 +20,8 @@ export interface WatchRequest {
   readonly invalidationId: string;
   /** Who created the invalidation, from CloudTrail `userIdentity`, for people to read. */
   readonly createdBy: string;
+  /** The creator's ARN (`userIdentity.arn`), for routes that match on it. */
+  readonly createdByArn?: string;
   readonly callerReference?: string;
   /** ISO 8601 time of the API call. */
   readonly eventTime: string;
@@ -37,6 +39,7 @@ export interface RejectedEvent {
   readonly targetId?: string;
   readonly invalidationId?: string;
   readonly createdBy?: string;
+  readonly createdByArn?: string;
 }
 
 export const EVENT_NAMES = {
@@ -155,11 +158,13 @@ export function parseWatchRequest(event: unknown): WatchRequest {
     describeIdentity(isObject(event) && isObject(event.detail) ? event.detail.userIdentity : undefined),
     MAX_TEXT_LENGTH,
   );
+  const rawArn = stringAt(event, ['detail', 'userIdentity', 'arn']);
+  const createdByArn = rawArn === undefined ? undefined : clip(rawArn, MAX_TEXT_LENGTH);
   const reject = (reason: string, known: Partial<RejectedEvent> = {}): never => {
     const bounded = Object.fromEntries(
       Object.entries(known).map(([key, value]) => [key, typeof value === 'string' ? clip(value, MAX_ID_LENGTH) : value]),
     );
-    throw new MalformedEventError({ reason, eventId, createdBy, ...bounded });
+    throw new MalformedEventError({ reason, eventId, createdBy, ...(createdByArn ? { createdByArn } : {}), ...bounded });
   };
 
   if (!isObject(event) || !isObject(event.detail)) reject('the event has no "detail" object');
@@ -226,6 +231,7 @@ export function parseWatchRequest(event: unknown): WatchRequest {
     target: { kind, id: targetId },
     invalidationId,
     createdBy,
+    ...(createdByArn ? { createdByArn } : {}),
     ...(callerReference ? { callerReference: clip(callerReference, MAX_TEXT_LENGTH) } : {}),
     eventTime: text(stringAt(event, ['detail', 'eventTime']) ?? stringAt(event, ['time']), new Date(0).toISOString()),
     eventId,

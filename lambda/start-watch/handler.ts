@@ -1,26 +1,40 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import { EnvNames, requireEnv } from '../shared/env';
 import { logger } from '../shared/logger';
+import { parseRouteTable } from '../shared/routing';
+import { audienceFrom } from './audience';
+import { TargetLookups } from './lookups';
 import { startWatch, type StartWatchResult } from './start-watch';
 
 // Adaptive retries: a burst of invalidations (a SaaS back end, one per tenant) must not lose
 // a StartExecution to throttling; what still fails goes to the trigger's dead-letter queue.
 const sfn = new SFNClient({ retryMode: 'adaptive', maxAttempts: 6 });
 const stateMachineArn = requireEnv(EnvNames.stateMachineArn);
+// Names and tags are a nicety: one quick attempt each, 2 s at most, cached for the container.
+const cloudFront = new CloudFrontClient({
+  region: 'us-east-1',
+  maxAttempts: 1,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+});
+const audienceOf = audienceFrom(parseRouteTable(requireEnv(EnvNames.routing)), new TargetLookups(cloudFront));
 
 export const handler = middy<unknown, StartWatchResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
-    const result = await startWatch(sfn, stateMachineArn, event);
+    const result = await startWatch(sfn, stateMachineArn, event, audienceOf);
     const log = logger.createChild({ persistentKeys: { invalidationId: result.invalidationId ?? 'none' } });
-    if (result.rejectedReason) {
+    if (result.outcome === 'dropped') {
+      log.info('No route matches and unmatched invalidations are dropped: not watched', { executionName: result.executionName });
+    } else if (result.rejectedReason) {
       log.warn('Event rejected; the watcher will report it', { executionName: result.executionName, reason: result.rejectedReason });
     } else {
       log.info(result.outcome === 'duplicate' ? 'Duplicate event; already watched' : 'Watch started', {
         executionName: result.executionName,
         executionArn: result.executionArn,
+        destinations: result.destinations,
       });
     }
     return result;

@@ -1,12 +1,18 @@
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { WatcherInput } from '../shared/watcher-input';
+import type { AudienceOf, WatchSubject } from './audience';
 import { MalformedEventError, executionNameFor, parseWatchRequest, rejectedExecutionNameFor } from '../shared/watch-request';
 
 export interface StartWatchResult {
-  /** `started`, or `duplicate` when an execution of this name already exists (a redelivered event). */
-  readonly outcome: 'started' | 'duplicate';
+  /**
+   * `started`; `duplicate` when an execution of this name already exists (a redelivered
+   * event); `dropped` when no route matches and the configuration drops unmatched invalidations.
+   */
+  readonly outcome: 'started' | 'duplicate' | 'dropped';
   readonly executionName: string;
-  readonly executionArn: string;
+  readonly executionArn?: string;
+  /** The destinations the watch was routed to. */
+  readonly destinations: readonly string[];
   readonly invalidationId?: string;
   readonly rejectedReason?: string;
 }
@@ -17,13 +23,13 @@ export interface StartWatchResult {
  * ends in a "could not track" message. Only a defect of ours throws, so that the event waits in
  * the dead-letter queue for a redrive instead of being reported as untrackable.
  */
-export function watcherExecutionFor(event: unknown): { name: string; input: WatcherInput } {
+export function watcherExecutionFor(event: unknown): { name: string; subject: WatchSubject } {
   try {
     const request = parseWatchRequest(event);
-    return { name: executionNameFor(request), input: { request } };
+    return { name: executionNameFor(request), subject: { request } };
   } catch (error) {
     if (!(error instanceof MalformedEventError)) throw error;
-    return { name: rejectedExecutionNameFor(error.rejected, event), input: { rejected: error.rejected } };
+    return { name: rejectedExecutionNameFor(error.rejected, event), subject: { rejected: error.rejected } };
   }
 }
 
@@ -32,12 +38,22 @@ export function watcherExecutionFor(event: unknown): { name: string; input: Watc
  * event delivered twice starts one execution: the second call is either accepted as
  * idempotent (same name and input, still running) or refused with ExecutionAlreadyExists.
  */
-export async function startWatch(sfn: SFNClient, stateMachineArn: string, event: unknown): Promise<StartWatchResult> {
-  const { name, input } = watcherExecutionFor(event);
+export async function startWatch(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  event: unknown,
+  audienceOf: AudienceOf,
+): Promise<StartWatchResult> {
+  const { name, subject } = watcherExecutionFor(event);
+  const audience = await audienceOf(subject);
+  const input: WatcherInput = { ...subject, audience };
   const summary = {
     executionName: name,
-    ...('request' in input ? { invalidationId: input.request.invalidationId } : { rejectedReason: input.rejected.reason }),
+    destinations: audience.destinations,
+    ...('request' in subject ? { invalidationId: subject.request.invalidationId } : { rejectedReason: subject.rejected.reason }),
   };
+  // Nobody would hear of it: the configuration drops invalidations that no route matches.
+  if (audience.destinations.length === 0) return { outcome: 'dropped', ...summary };
   try {
     const output = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
     return { outcome: 'started', executionArn: output.executionArn ?? '', ...summary };

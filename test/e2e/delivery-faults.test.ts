@@ -11,9 +11,10 @@
  */
 import { ErrorNames, LAMBDA_TIMEOUT_ERRORS } from '../../lambda/shared/errors';
 import { AWS_CLIENT_MAX_ATTEMPTS } from '../../lambda/notify/aws-clients';
-import { StateNames, WatcherFailures } from '../../lib/watcher';
+import { WatcherFailures } from '../../lib/watcher';
 import { SAMPLE_DISTRIBUTION, cloudTrailEvent, emulatedInvalidation, type SampleInvalidation } from '../../local/events';
 import type { LocalExecution } from '../../local/local-watcher';
+import { notifyCalls } from '../support/notify-calls';
 import { LOCAL_SLACK_SECRET_NAME, startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
 
 const NOTIFY_TIMEOUT_MS = 8_000;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   pipeline = await startLocalPipeline({
     functionTimeoutsMs: { notify: NOTIFY_TIMEOUT_MS },
     beforeInvoke: async (functionDir, input) => {
-      const { channel, watch } = (input ?? {}) as { channel?: string; watch?: { request?: { invalidationId?: string } } };
+      const { destination: channel, watch } = (input ?? {}) as { destination?: string; watch?: { request?: { invalidationId?: string } } };
       if (functionDir === 'notify') await notifyFaults.get(`${channel}:${watch?.request?.invalidationId}`)?.shift()?.();
     },
   });
@@ -55,7 +56,7 @@ describe('the webhook secret', () => {
     expect(execution.error?.cause).toContain(ErrorNames.SecretInvalid);
     expect(execution.error?.cause).toContain(LOCAL_SLACK_SECRET_NAME);
     expect(execution.error?.cause).toContain('AccessDeniedException');
-    expect(execution.invocations[StateNames.notifyChannel('slack')]).toBe(1);
+    expect(notifyCalls(pipeline, 'slack', execution)).toBe(1);
     expect(pipeline.aws.secretReads - readsBefore).toBe(1);
     expect(pipeline.slack.attempts).toHaveLength(0);
     expect(snsFor('ISECRETDENIED1')).toHaveLength(1);
@@ -71,7 +72,7 @@ describe('the webhook secret', () => {
     const execution = await watch(invalidation('ISECRET5000001'));
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.invocations[StateNames.notifyChannel('slack')]).toBe(2);
+    expect(notifyCalls(pipeline, 'slack', execution)).toBe(2);
     expect(pipeline.aws.secretsFailures).toHaveLength(0);
     expect(slackFor('ISECRET5000001')).toHaveLength(1);
     expect(snsFor('ISECRET5000001')).toHaveLength(1);
@@ -84,7 +85,7 @@ describe('SNS', () => {
     const execution = await watch(invalidation('ISNSKMSTHROTT1'));
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.invocations[StateNames.notifyChannel('sns')]).toBe(2);
+    expect(notifyCalls(pipeline, 'sns', execution)).toBe(2);
     expect(snsFor('ISNSKMSTHROTT1')).toHaveLength(1);
     expect(slackFor('ISNSKMSTHROTT1')).toHaveLength(1);
   });
@@ -129,7 +130,7 @@ describe('the time budget', () => {
 
     expect(pipeline.functionTimeouts).not.toContain('notify');
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.invocations[StateNames.notifyChannel('slack')]).toBe(3);
+    expect(notifyCalls(pipeline, 'slack', execution)).toBe(3);
     expect(slackFor('ISLACKBUDGET01')).toHaveLength(1);
   });
 
@@ -141,7 +142,7 @@ describe('the time budget', () => {
     const execution = await watch(invalidation(id));
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.invocations[StateNames.notifyChannel('slack')]).toBe(2);
+    expect(notifyCalls(pipeline, 'slack', execution)).toBe(2);
     expect(slackFor(id)).toHaveLength(1);
     expect(snsFor(id)).toHaveLength(1);
   });

@@ -7,6 +7,7 @@ import { SLACK_LIMITS } from '../../lambda/notify/render-slack';
 import { StateNames, WatcherFailures } from '../../lib/watcher';
 import { SAMPLE_DISTRIBUTION, SAMPLE_TENANT, cloudTrailEvent, emulatedInvalidation, type SampleInvalidation } from '../../local/events';
 import type { LocalExecution } from '../../local/local-watcher';
+import { notifyCalls } from '../support/notify-calls';
 import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
 
 let pipeline: LocalPipeline;
@@ -241,7 +242,7 @@ describe('chat and topic failures', () => {
     const execution = await watch(invalidation('ISLACK4290002'));
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.invocations[StateNames.notifyChannel('slack')]).toBe(2);
+    expect(notifyCalls(pipeline, 'slack', execution)).toBe(2);
     expect(slackFor('ISLACK4290002')).toHaveLength(1);
   });
 

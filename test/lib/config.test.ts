@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
-import { CONTEXT_KEYS, ConfigError, closestKey, loadConfig, type ContextKey } from '../../lib/config';
+import { CONTEXT_KEYS, ConfigError, loadConfig, type ContextKey } from '../../lib/config';
+import { closestKey } from '../../lambda/shared/did-you-mean';
 import { InvalidationNotifier } from '../../lib/invalidation-notifier';
 import { NotifierStack } from '../../lib/notifier-stack';
 import { DEFAULT_POLL_SCHEDULE } from '../../lambda/shared/schedule';

@@ -124,12 +124,19 @@ describe('watcher state machine', () => {
     );
   });
 
-  it('notifies every channel in its own parallel branch, each catching its own failure', () => {
-    const parallel = states[StateNames.notifyTeam]!;
-    expect(parallel.Type).toBe('Parallel');
-    const firstStates = parallel.Branches!.map((branch) => branch.StartAt);
-    expect(firstStates).toEqual([StateNames.notifyChannel('sns'), StateNames.notifyChannel('slack')]);
-    for (const name of firstStates) expect(states[name]!.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'] })]);
+  it("notifies each of the watch's destinations in its own Map iteration, each retried and caught on its own", () => {
+    const map = states[StateNames.notifyDestinations]! as (typeof states)[string] & {
+      ItemsPath?: string;
+      ItemProcessor?: { StartAt: string };
+    };
+    expect(map.Type).toBe('Map');
+    expect(map.ItemsPath).toBe('$.audience.destinations');
+    expect(map.ItemProcessor?.StartAt).toBe(StateNames.notifyDestination);
+    const deliver = states[StateNames.notifyDestination]!;
+    expect(deliver.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: StateNames.notDelivered })]);
+    expect(deliver.Retry?.[0]?.ErrorEquals).toEqual(
+      expect.arrayContaining(['WebhookUnavailable', 'TopicUnavailable', 'EventBusUnavailable']),
+    );
   });
 
   it('is bounded by a state machine timeout beyond the maximum wait', () => {

@@ -12,7 +12,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { renderSnsMessage, renderSubject } from '../../../lambda/notify/render-sns';
-import { notify, parseNotifyInput, type NotifyInput } from '../../../lambda/notify/notify';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { notify, parseNotifyInput, type NotifyDependencies, type NotifyInput } from '../../../lambda/notify/notify';
 import { buildNotification, type WatchState } from '../../../lambda/shared/notification';
 import { samplePaths } from '../../../lambda/shared/status-result';
 import { completedStatus, distributionRequest } from './fixtures';
@@ -34,18 +35,31 @@ afterEach(() => {
   snsMock.reset();
 });
 
+/** The function's view of its destinations: one topic and one Slack webhook. */
+function deps(overrides: Partial<NotifyDependencies> = {}): NotifyDependencies {
+  return {
+    destinations: { email: { type: 'sns', topicArn: TOPIC_ARN }, 'team-slack': { type: 'slack', secretId: SECRET_ID } },
+    sns: () => sns,
+    eventBridge: () => new EventBridgeClient({ region: 'us-east-1' }),
+    readSecret: async () => {
+      throw new Error('no secret in this test');
+    },
+    ...overrides,
+  };
+}
+
 describe('notify through SNS', () => {
   it('publishes one JSON-structured message with subject and filterable attributes', async () => {
     // Prepare
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
-    const input: NotifyInput = { channel: 'sns', watch: completed };
+    const input: NotifyInput = { destination: 'email', watch: completed };
 
     // Act
-    const result = await notify(input, { sns: { client: sns, topicArn: TOPIC_ARN } });
+    const result = await notify(input, deps());
 
     // Assert
     const notification = buildNotification(completed);
-    expect(result).toEqual({ channel: 'sns', delivered: true, outcome: 'completed' });
+    expect(result).toEqual({ destination: 'email', type: 'sns', delivered: true, outcome: 'completed' });
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
       TopicArn: TOPIC_ARN,
@@ -64,12 +78,12 @@ describe('notify through SNS', () => {
     // Prepare
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-2' });
     const input: NotifyInput = {
-      channel: 'sns',
+      destination: 'email',
       watch: { outcome: 'could-not-track', rejected: { reason: 'detail.eventName is missing', eventId: 'e-1' } },
     };
 
     // Act
-    await notify(input, { sns: { client: sns, topicArn: TOPIC_ARN } });
+    await notify(input, deps());
 
     // Assert
     const sent = snsMock.commandCalls(PublishCommand)[0]!.args[0].input;
@@ -89,7 +103,7 @@ describe('notify through SNS', () => {
     snsMock.on(PublishCommand).rejects(failure);
 
     // Act
-    const error = await failureOf(() => notify({ channel: 'sns', watch: completed }, { sns: { client: sns, topicArn: TOPIC_ARN } }));
+    const error = await failureOf(() => notify({ destination: 'email', watch: completed }, deps()));
 
     // Assert
     expect(error.name).toBe('TopicUnavailable');
@@ -119,7 +133,7 @@ describe('notify through SNS', () => {
     snsMock.on(PublishCommand).rejects(failure);
 
     // Act
-    const error = await failureOf(() => notify({ channel: 'sns', watch: completed }, { sns: { client: sns, topicArn: TOPIC_ARN } }));
+    const error = await failureOf(() => notify({ destination: 'email', watch: completed }, deps()));
 
     // Assert
     expect(error.name).toBe('TopicRejected');
@@ -131,12 +145,14 @@ describe('notify through SNS', () => {
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 
-  it('fails with InvalidWatcherInput when no topic is configured', async () => {
+  it('fails with InvalidWatcherInput, naming the known destinations, for a destination it does not know', async () => {
     // Act
-    const error = await failureOf(() => notify({ channel: 'sns', watch: completed }, {}));
+    const error = await failureOf(() => notify({ destination: 'nowhere', watch: completed }, deps()));
 
     // Assert
     expect(error.name).toBe('InvalidWatcherInput');
+    expect(error.message).toContain('"nowhere"');
+    expect(error.message).toContain('email, team-slack');
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
 });
@@ -152,7 +168,7 @@ describe('notify through Slack', () => {
     });
 
     // Act
-    const error = await failureOf(() => notify({ channel: 'slack', watch: completed }, { slack: { secretId: SECRET_ID, readSecret } }));
+    const error = await failureOf(() => notify({ destination: 'team-slack', watch: completed }, deps({ readSecret })));
 
     // Assert
     expect(error.name).toBe('SecretInvalid');
@@ -167,7 +183,7 @@ describe('notify through Slack', () => {
       Promise.reject(Object.assign(new Error('Internal error'), { name: 'InternalServiceError', $metadata: { httpStatusCode: 500 } }));
 
     // Act
-    const error = await failureOf(() => notify({ channel: 'slack', watch: completed }, { slack: { secretId: SECRET_ID, readSecret } }));
+    const error = await failureOf(() => notify({ destination: 'team-slack', watch: completed }, deps({ readSecret })));
 
     // Assert
     expect(error.name).toBe('SecretUnavailable');
@@ -180,7 +196,7 @@ describe('notify through Slack', () => {
     const readSecret = async () => 'not-a-url-sekr1t';
 
     // Act
-    const error = await failureOf(() => notify({ channel: 'slack', watch: completed }, { slack: { secretId: SECRET_ID, readSecret } }));
+    const error = await failureOf(() => notify({ destination: 'team-slack', watch: completed }, deps({ readSecret })));
 
     // Assert
     expect(error.name).toBe('SecretInvalid');
@@ -193,7 +209,7 @@ describe('notify through Slack', () => {
     const readSecret = async () => '{"url": "https://hooks.slack.com/services/T0/B0/sekr1t"}';
 
     // Act
-    const error = await failureOf(() => notify({ channel: 'slack', watch: completed }, { slack: { secretId: SECRET_ID, readSecret } }));
+    const error = await failureOf(() => notify({ destination: 'team-slack', watch: completed }, deps({ readSecret })));
 
     // Assert
     expect(error.name).toBe('SecretInvalid');
@@ -201,20 +217,12 @@ describe('notify through Slack', () => {
     expect(error.message).not.toMatch(/not valid JSON/);
     expect(error.message).not.toContain('sekr1t');
   });
-
-  it('fails with InvalidWatcherInput when no Slack secret is configured', async () => {
-    // Act
-    const error = await failureOf(() => notify({ channel: 'slack', watch: completed }, {}));
-
-    // Assert
-    expect(error.name).toBe('InvalidWatcherInput');
-  });
 });
 
 describe('parseNotifyInput', () => {
   it('accepts a channel and a watch state with a known outcome', () => {
     // Prepare
-    const event = { channel: 'slack', watch: completed };
+    const event = { destination: 'team-slack', watch: completed };
 
     // Act
     const input = parseNotifyInput(event);
@@ -224,10 +232,10 @@ describe('parseNotifyInput', () => {
   });
 
   it.each<[string, unknown, string]>([
-    ['no input', null, 'channel'],
-    ['an unknown channel', { channel: 'email', watch: completed }, 'channel'],
-    ['no watch state', { channel: 'sns' }, 'watch.outcome'],
-    ['an unknown outcome', { channel: 'sns', watch: { ...completed, outcome: 'done' } }, 'watch.outcome'],
+    ['no input', null, 'destination'],
+    ['a destination that is not a name', { destination: 3, watch: completed }, 'destination'],
+    ['no watch state', { destination: 'email' }, 'watch.outcome'],
+    ['an unknown outcome', { destination: 'email', watch: { ...completed, outcome: 'done' } }, 'watch.outcome'],
   ])('rejects %s with InvalidWatcherInput', (_name, event, field) => {
     // Act
     const parse = () => parseNotifyInput(event);

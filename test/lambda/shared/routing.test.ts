@@ -1,4 +1,5 @@
-import { closestKey, parseRouting, route, routeMatches, type RoutingConfig } from '../../../lambda/shared/routing';
+import { closestKey } from '../../../lambda/shared/did-you-mean';
+import { parseRouting, route, routeMatches, type RoutingConfig } from '../../../lambda/shared/routing';
 
 const DESTINATIONS = {
   'payments-slack': { type: 'slack', secretName: 'cf/payments-slack' },
@@ -100,12 +101,12 @@ describe('parseRouting rejects', () => {
     [
       'a misspelled destination key',
       { destinations: { ...DESTINATIONS, email: { type: 'sns', topicArm: 'x' } } },
-      'destinations.email: unknown key "topicArm" (did you mean "topicArn"?)',
+      'unknown key in destinations.email "topicArm": did you mean "topicArn"?',
     ],
     [
       'a misspelled match key',
       { routes: [{ match: { distributionId: ['E2QWRUHAPOMQZL'] }, destinations: ['email'] }] },
-      'routes[0].match: unknown key "distributionId" (did you mean "distributionIds"?)',
+      'unknown key in routes[0].match "distributionId": did you mean "distributionIds"?',
     ],
     [
       'an unknown destination type',

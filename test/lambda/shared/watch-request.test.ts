@@ -48,6 +48,7 @@ describe('parseWatchRequest', () => {
       target: { kind: 'distribution', id: 'E2QWRUHAPOMQZL' },
       invalidationId: 'I2J0I21PCUYOIK',
       createdBy: 'github-actions-deploy/deploy-web-1342',
+      createdByArn: 'arn:aws:sts::123456789012:assumed-role/github-actions-deploy/deploy-web-1342',
       callerReference: 'deploy-web-1342',
       eventTime: '2026-11-21T18:02:27Z',
       eventId: '0b4f8a11-8d26-4b67-95a3-5e2d0d1f6c7a',

@@ -5,8 +5,12 @@ import distributionEvent from '../../../local/fixtures/create-invalidation.json'
 import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.json';
 import { executionArnFor, startWatch, watcherExecutionFor } from '../../../lambda/start-watch/start-watch';
 import { executionNameFor, parseWatchRequest } from '../../../lambda/shared/watch-request';
+import type { AudienceOf } from '../../../lambda/start-watch/audience';
 import { failureOf } from '../../support/failure-of';
 import { mutate, randomJson, randomString, seededRandom, viaJson, type Random } from './random-json';
+
+/** Every watch to one destination: routing has its own tests (audience.test.ts). */
+const EVERYONE: AudienceOf = async () => ({ destinations: ['sns'], routes: [] });
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:InvalidationWatcher';
 
@@ -34,21 +38,34 @@ describe('startWatch', () => {
     sfnMock.on(StartExecutionCommand).resolves({ executionArn, startDate: new Date('2026-11-21T18:02:30Z') });
 
     // Act
-    const result = await startWatch(sfn, STATE_MACHINE_ARN, structuredClone(distributionEvent));
+    const result = await startWatch(sfn, STATE_MACHINE_ARN, structuredClone(distributionEvent), EVERYONE);
 
     // Assert
     expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
     expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, {
       stateMachineArn: STATE_MACHINE_ARN,
       name: executionNameFor(request),
-      input: JSON.stringify({ request }),
+      input: JSON.stringify({ request, audience: { destinations: ['sns'], routes: [] } }),
     });
     expect(result).toEqual({
       outcome: 'started',
       executionName: executionNameFor(request),
       executionArn,
       invalidationId: 'I2J0I21PCUYOIK',
+      destinations: ['sns'],
     });
+  });
+
+  it('starts nothing when no destination hears about the invalidation (unmatched and dropped)', async () => {
+    // Act
+    const result = await startWatch(sfn, STATE_MACHINE_ARN, structuredClone(distributionEvent), async () => ({
+      destinations: [],
+      routes: [],
+    }));
+
+    // Assert
+    expect(result).toMatchObject({ outcome: 'dropped', destinations: [] });
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
   });
 
   it('starts a tenant watch with the tenant request as input', async () => {
@@ -56,7 +73,7 @@ describe('startWatch', () => {
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x' });
 
     // Act
-    await startWatch(sfn, STATE_MACHINE_ARN, structuredClone(tenantEvent));
+    await startWatch(sfn, STATE_MACHINE_ARN, structuredClone(tenantEvent), EVERYONE);
 
     // Assert
     const sent = sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input;
@@ -73,7 +90,7 @@ describe('startWatch', () => {
     const name = executionNameFor(parseWatchRequest(structuredClone(distributionEvent)));
 
     // Act
-    const result = await startWatch(sfn, STATE_MACHINE_ARN, structuredClone(distributionEvent));
+    const result = await startWatch(sfn, STATE_MACHINE_ARN, structuredClone(distributionEvent), EVERYONE);
 
     // Assert
     expect(result.outcome).toBe('duplicate');
@@ -87,7 +104,7 @@ describe('startWatch', () => {
     sfnMock.on(StartExecutionCommand).rejects(failure);
 
     // Act
-    const error = await failureOf(() => startWatch(sfn, STATE_MACHINE_ARN, structuredClone(distributionEvent)));
+    const error = await failureOf(() => startWatch(sfn, STATE_MACHINE_ARN, structuredClone(distributionEvent), EVERYONE));
 
     // Assert
     expect(error).toBe(failure);
@@ -98,7 +115,7 @@ describe('startWatch', () => {
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:rejected' });
 
     // Act
-    const result = await startWatch(sfn, STATE_MACHINE_ARN, malformedEvent());
+    const result = await startWatch(sfn, STATE_MACHINE_ARN, malformedEvent(), EVERYONE);
 
     // Assert
     const sent = sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input;
@@ -126,8 +143,8 @@ describe('startWatch', () => {
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x' });
 
     // Act
-    await startWatch(sfn, STATE_MACHINE_ARN, makeEvent());
-    await startWatch(sfn, STATE_MACHINE_ARN, makeEvent());
+    await startWatch(sfn, STATE_MACHINE_ARN, makeEvent(), EVERYONE);
+    await startWatch(sfn, STATE_MACHINE_ARN, makeEvent(), EVERYONE);
 
     // Assert
     const [first, second] = sfnMock.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
@@ -261,7 +278,7 @@ describe('any JSON event', () => {
 
   /** What must hold for every event: a valid name, a small input, and no exception. */
   const expectWatchable = (event: unknown) => {
-    const { name, input } = watcherExecutionFor(event);
+    const { name, subject: input } = watcherExecutionFor(event);
     if (!VALID_NAME.test(name))
       throw new Error(`invalid execution name ${JSON.stringify(name)} for ${JSON.stringify(event).slice(0, 300)}`);
     const bytes = Buffer.byteLength(JSON.stringify(input), 'utf8');
@@ -296,10 +313,10 @@ describe('any JSON event', () => {
       sfnMock.reset();
       if (index % 2 === 0) {
         sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x' });
-        await expect(startWatch(sfn, STATE_MACHINE_ARN, event)).resolves.toMatchObject({ outcome: 'started' });
+        await expect(startWatch(sfn, STATE_MACHINE_ARN, event, EVERYONE)).resolves.toMatchObject({ outcome: 'started' });
       } else {
         sfnMock.on(StartExecutionCommand).rejects(startFailure);
-        await expect(startWatch(sfn, STATE_MACHINE_ARN, event)).rejects.toBe(startFailure);
+        await expect(startWatch(sfn, STATE_MACHINE_ARN, event, EVERYONE)).rejects.toBe(startFailure);
       }
     }
   });

@@ -1,0 +1,116 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS, TRANSIENT_DELIVERY_ERRORS } from '../lambda/shared/errors';
+
+export interface DeliveryProps {
+  readonly notifyFunction: IFunction;
+  /** For the "still in progress" Fail cause. */
+  readonly maxWaitSeconds: number;
+}
+
+export const DeliveryStateNames = {
+  notifyDestinations: 'Notify destinations',
+  notifyDestination: 'Notify destination',
+  notDelivered: 'Destination not delivered',
+  anyRefused: 'Any destination refused?',
+  deliveredEverywhere: 'Delivered to every destination?',
+} as const;
+
+/** Error names the watcher's Fail states end with (what `DescribeExecution` shows). */
+export const WatcherFailures = {
+  stillInProgress: 'InvalidationStillInProgress',
+  couldNotTrack: 'InvalidationNotTracked',
+  notDelivered: 'NotificationNotDelivered',
+} as const;
+
+/**
+ * The end of every watch: one Notify task per destination the watch was routed to (a Map over
+ * `$.audience.destinations`, decided once by Start watch), each retried on its own, so a
+ * destination that fails never makes another receive its message twice. A destination that
+ * refuses for good leaves the others delivered and ends the execution failed, naming it.
+ */
+export class Delivery extends Construct {
+  /** The first state: enter it with `$.outcome` set. */
+  public readonly entry: sfn.IChainable;
+
+  constructor(scope: Construct, id: string, props: DeliveryProps) {
+    super(scope, id);
+    const deliver = new tasks.LambdaInvoke(this, DeliveryStateNames.notifyDestination, {
+      lambdaFunction: props.notifyFunction,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+    });
+    // Transient delivery errors and Lambda's: retried with jitter (chat webhooks allow about one
+    // post per second and ask for waits in seconds). Permanent ones (a revoked webhook, a
+    // missing secret) go to the Catch at once.
+    deliver.addRetry({
+      errors: [...TRANSIENT_DELIVERY_ERRORS, ...LAMBDA_SERVICE_ERRORS],
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+      maxAttempts: 4,
+      maxDelay: Duration.seconds(120),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    // The function ran out of time (or crashed): retried, twice at most. Every call it makes
+    // ends inside the invocation's time budget with a named error, so a timeout means the
+    // runtime stalled (a cold start, a frozen sandbox), most likely before anything was sent.
+    // A request that may have reached the destination unanswered is already retried as
+    // WebhookUnavailable or TopicUnavailable: retrying a timeout adds no new risk of a second
+    // message, while not retrying loses this one for sure.
+    deliver.addRetry({
+      errors: [...LAMBDA_TIMEOUT_ERRORS],
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+      maxAttempts: 2,
+      maxDelay: Duration.seconds(60),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    const notDelivered = new sfn.Pass(this, DeliveryStateNames.notDelivered, {
+      parameters: { 'destination.$': '$.destination', delivered: false, 'error.$': '$.deliveryError' },
+    });
+    deliver.addCatch(notDelivered, { errors: ['States.ALL'], resultPath: '$.deliveryError' });
+
+    const map = new sfn.Map(this, DeliveryStateNames.notifyDestinations, {
+      itemsPath: '$.audience.destinations',
+      itemSelector: { 'destination.$': '$$.Map.Item.Value', 'watch.$': '$' },
+      // Each iteration ends with { destination, delivered, error? }; the flags decide the ending.
+      resultSelector: { 'results.$': '$', 'delivered.$': '$[*].delivered' },
+      resultPath: '$.delivery',
+    });
+    map.itemProcessor(deliver);
+
+    const ending = new sfn.Choice(this, 'How did it end?')
+      .when(sfn.Condition.stringEquals('$.outcome', 'completed'), new sfn.Succeed(this, 'Team notified'))
+      .when(
+        sfn.Condition.stringEquals('$.outcome', 'still-in-progress'),
+        new sfn.Fail(this, 'Still in progress', {
+          error: WatcherFailures.stillInProgress,
+          cause: `Still in progress after the maximum wait of ${Math.round(props.maxWaitSeconds / 60)} minutes; the team was told.`,
+        }),
+      )
+      .otherwise(
+        new sfn.Fail(this, 'Could not track', {
+          error: WatcherFailures.couldNotTrack,
+          cause: 'The invalidation could not be tracked; the team was told why.',
+        }),
+      );
+    const anyRefused = new sfn.Pass(this, DeliveryStateNames.anyRefused, {
+      parameters: { 'refused.$': 'States.ArrayContains($.delivery.delivered, false)' },
+      resultPath: '$.deliveryCheck',
+    });
+    this.entry = map.next(anyRefused).next(
+      new sfn.Choice(this, DeliveryStateNames.deliveredEverywhere)
+        .when(
+          sfn.Condition.booleanEquals('$.deliveryCheck.refused', true),
+          // The cause lists every destination's result: the refused ones with their error.
+          new sfn.Pass(this, 'Report deliveries', { parameters: { 'report.$': 'States.JsonToString($.delivery.results)' } }).next(
+            new sfn.Fail(this, 'Notification not delivered', { error: WatcherFailures.notDelivered, causePath: '$.report' }),
+          ),
+        )
+        .otherwise(ending),
+    );
+  }
+}

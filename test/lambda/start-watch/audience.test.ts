@@ -1,0 +1,112 @@
+import {
+  CloudFrontClient,
+  GetDistributionCommand,
+  GetDistributionTenantCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-cloudfront';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import distributionEvent from '../../../local/fixtures/create-invalidation.json';
+import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.json';
+import { parseRouting, type RoutingConfig } from '../../../lambda/shared/routing';
+import { parseWatchRequest } from '../../../lambda/shared/watch-request';
+import { audienceFrom } from '../../../lambda/start-watch/audience';
+import { TargetLookups } from '../../../lambda/start-watch/lookups';
+
+const cloudFrontMock = mockClient(CloudFrontClient);
+const client = new CloudFrontClient({ region: 'us-east-1' });
+afterEach(() => cloudFrontMock.reset());
+
+const distribution = parseWatchRequest(structuredClone(distributionEvent));
+const tenant = parseWatchRequest(structuredClone(tenantEvent));
+
+function routing(raw: object): RoutingConfig {
+  const { config, problems } = parseRouting(raw as never);
+  if (!config) throw new Error(problems.join('\n'));
+  return config;
+}
+
+const TABLE = routing({
+  destinations: { payments: { type: 'slack', secretName: 'p' }, web: { type: 'teams', secretName: 'w' }, ops: { type: 'sns' } },
+  routes: [
+    { name: 'payments', match: { tags: { team: 'payments' } }, destinations: ['payments'] },
+    { name: 'deploy bot', match: { createdBy: ['arn:aws:sts::*:assumed-role/github-actions-deploy/*'] }, destinations: ['web'] },
+  ],
+  defaultDestinations: ['ops'],
+});
+
+describe('audienceFrom', () => {
+  it('names the distribution by its first alternate domain name and routes by its tags and its creator ARN', async () => {
+    // Prepare
+    cloudFrontMock
+      .on(GetDistributionCommand)
+      .resolves({
+        Distribution: {
+          DomainName: 'd111.cloudfront.net',
+          DistributionConfig: { Aliases: { Quantity: 2, Items: ['www.example.com', 'example.com'] } },
+        } as never,
+      });
+    cloudFrontMock.on(ListTagsForResourceCommand).resolves({ Tags: { Items: [{ Key: 'team', Value: 'payments' }] } });
+
+    // Act
+    const audience = await audienceFrom(TABLE, new TargetLookups(client))({ request: distribution });
+
+    // Assert
+    expect(audience).toEqual({ destinations: ['payments', 'web'], routes: ['payments', 'deploy bot'], targetName: 'www.example.com' });
+    expect(cloudFrontMock).toHaveReceivedCommandWith(ListTagsForResourceCommand, {
+      Resource: `arn:aws:cloudfront::123456789012:distribution/${distribution.target.id}`,
+    });
+  });
+
+  it('names a tenant by its name and first domain', async () => {
+    cloudFrontMock
+      .on(GetDistributionTenantCommand)
+      .resolves({ DistributionTenant: { Name: 'acme', Domains: [{ Domain: 'acme.example.com' }] } as never });
+    cloudFrontMock.on(ListTagsForResourceCommand).resolves({ Tags: { Items: [] } });
+
+    const audience = await audienceFrom(TABLE, new TargetLookups(client))({ request: tenant });
+
+    expect(audience.targetName).toBe('acme (acme.example.com)');
+    expect(cloudFrontMock).toHaveReceivedCommandWith(GetDistributionTenantCommand, { Identifier: tenant.target.id });
+  });
+
+  it('falls back to the IDs and to the default route when the look-ups fail, without failing', async () => {
+    cloudFrontMock.on(GetDistributionTenantCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    cloudFrontMock.on(ListTagsForResourceCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    const audience = await audienceFrom(TABLE, new TargetLookups(client))({ request: tenant });
+
+    expect(audience).toEqual({ destinations: ['ops'], routes: [] });
+  });
+
+  it('reads each target once per container, and tags only when a route needs them', async () => {
+    cloudFrontMock.on(GetDistributionCommand).resolves({ Distribution: { DomainName: 'd111.cloudfront.net' } as never });
+    const noTagRoutes = routing({
+      destinations: { ops: { type: 'sns' } },
+    });
+    const audienceOf = audienceFrom(noTagRoutes, new TargetLookups(client));
+
+    const first = await audienceOf({ request: distribution });
+    await audienceOf({ request: { ...distribution, invalidationId: 'I2OTHER' } });
+
+    expect(first.targetName).toBe('d111.cloudfront.net');
+    expect(cloudFrontMock).toHaveReceivedCommandTimes(GetDistributionCommand, 1);
+    expect(cloudFrontMock).toHaveReceivedCommandTimes(ListTagsForResourceCommand, 0);
+  });
+
+  it('routes a rejected event by what it still names (the creator), else to the default', async () => {
+    const audienceOf = audienceFrom(TABLE, new TargetLookups(client));
+
+    const audience = await audienceOf({
+      rejected: {
+        reason: 'no invalidation ID',
+        eventId: 'e1',
+        createdBy: 'someone',
+        createdByArn: 'arn:aws:sts::1:assumed-role/github-actions-deploy/x',
+      },
+    });
+
+    expect(audience).toEqual({ destinations: ['web'], routes: ['deploy bot'] });
+    expect(cloudFrontMock.calls()).toHaveLength(0);
+  });
+});
