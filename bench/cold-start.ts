@@ -41,7 +41,8 @@ const HANDLER_ENV = {
   PATH: process.env.PATH ?? '',
   [EnvNames.stateMachineArn]: 'arn:aws:states:us-east-1:123456789012:stateMachine:Watcher',
   [EnvNames.pollSchedule]: '{}',
-  [EnvNames.topicArn]: 'arn:aws:sns:us-east-1:123456789012:Notifications',
+  [EnvNames.destinations]: JSON.stringify({ sns: { type: 'sns', topicArn: 'arn:aws:sns:us-east-1:123456789012:Notifications' } }),
+  [EnvNames.routing]: JSON.stringify({ routes: [], defaultDestinations: ['sns'] }),
   AWS_REGION: 'us-east-1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };

@@ -5,8 +5,6 @@
 export const EnvNames = {
   stateMachineArn: 'WATCHER_STATE_MACHINE_ARN',
   pollSchedule: 'POLL_SCHEDULE',
-  topicArn: 'NOTIFICATION_TOPIC_ARN',
-  slackSecretId: 'SLACK_WEBHOOK_SECRET_ID',
   /** Notify: every destination it may deliver to, by name (JSON of {@link RuntimeDestination}). */
   destinations: 'DESTINATIONS',
   /** Start watch: the routes and default destinations (JSON of RoutingConfig without secrets or ARNs). */

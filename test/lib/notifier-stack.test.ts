@@ -1,10 +1,18 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ErrorNames } from '../../lambda/shared/errors';
 import { DEFAULT_POLL_SCHEDULE } from '../../lambda/shared/schedule';
-import { FUNCTION_DIR_METADATA } from '../../lib/notifier-function';
 import { StateNames } from '../../lib/watcher';
 import { LOCAL_SLACK_SECRET_NAME, synthTemplate } from '../../local/pipeline';
-import { allStates, resourcesOfType, watcherDefinition, type CfnTemplate, type StateMachineDefinition } from '../../local/template';
+import { actionsOf, statementsOfFunction as statementsOf, type PolicyStatement } from '../support/function-policies';
+import { FUNCTION_DIR_METADATA } from '../../lib/notifier-function';
+import {
+  allStates,
+  localFunctions,
+  resourcesOfType,
+  watcherDefinition,
+  type CfnTemplate,
+  type StateMachineDefinition,
+} from '../../local/template';
 
 // Built once for the file: the app as `cdk synth -c slackWebhookSecretName=...` produces it.
 const json: CfnTemplate = synthTemplate({ slackWebhookSecretName: LOCAL_SLACK_SECRET_NAME }, false);
@@ -12,17 +20,7 @@ const template = Template.fromJSON(json);
 const definition: StateMachineDefinition = watcherDefinition(json).definition;
 const states = allStates(definition);
 
-type PolicyStatement = { Action: string | string[]; Resource: unknown; Effect: string };
-function statementsOfFunction(functionDir: string): PolicyStatement[] {
-  const [, fn] = resourcesOfType(json, 'AWS::Lambda::Function').find(
-    ([, resource]) => resource.Metadata?.[FUNCTION_DIR_METADATA] === functionDir,
-  )!;
-  const roleId = (fn.Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  return resourcesOfType(json, 'AWS::IAM::Policy')
-    .filter(([, policy]) => (policy.Properties!.Roles as { Ref: string }[]).some((role) => role.Ref === roleId))
-    .flatMap(([, policy]) => (policy.Properties!.PolicyDocument as { Statement: PolicyStatement[] }).Statement);
-}
-const actionsOf = (statements: PolicyStatement[]) => statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
+const statementsOfFunction = (functionDir: string) => statementsOf(json, functionDir);
 
 describe('trigger', () => {
   it('matches successful CreateInvalidation and CreateInvalidationForDistributionTenant CloudTrail calls only', () => {
@@ -178,9 +176,8 @@ describe('least privilege', () => {
   it('keeps the webhook out of the template: only the secret name is in the environment', () => {
     const text = JSON.stringify(json);
     expect(text).not.toMatch(/hooks\.slack\.com/);
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ SLACK_WEBHOOK_SECRET_ID: LOCAL_SLACK_SECRET_NAME }) },
-    });
+    const notify = localFunctions(json, FUNCTION_DIR_METADATA).find((fn) => fn.functionDir === 'notify')!;
+    expect(JSON.parse(notify.environment.DESTINATIONS!)).toMatchObject({ slack: { type: 'slack', secretId: LOCAL_SLACK_SECRET_NAME } });
   });
 
   it('encrypts the topics with a rotating customer managed key and enforces TLS', () => {
