@@ -7,7 +7,14 @@ import { DEFAULT_POLL_SCHEDULE, validatePollSchedule, type PollSchedule } from '
  * Every key is documented in the README; every problem is reported at synth with what to change.
  */
 export interface NotifierConfig {
+  /** Where the notifier runs; anything but us-east-1 adds a forwarder stack in us-east-1. */
   readonly region: string;
+  /** Add a CloudTrail trail (write-only management events) in us-east-1: for accounts without one. */
+  readonly createTrail: boolean;
+  /** Organization mode: the AWS Organizations ID; members forward to this notifier. */
+  readonly organizationId?: string;
+  /** Organization mode: the central (this notifier's) account, named in the member template. */
+  readonly centralAccount?: string;
   readonly slackWebhookSecretName?: string;
   readonly notificationTopicArn?: string;
   readonly alarmTopicArn?: string;
@@ -35,6 +42,9 @@ export const CONTEXT_KEYS = [
   'destinations',
   'routes',
   'defaultDestinations',
+  'createTrail',
+  'organizationId',
+  'centralAccount',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -100,12 +110,28 @@ export function loadConfig(source: ContextSource): NotifierConfig {
   };
 
   const region = text('region') ?? CLOUDFRONT_EVENTS_REGION;
-  if (region !== CLOUDFRONT_EVENTS_REGION) {
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) {
+    problems.push(`region "${region}" is not an AWS region name (e.g. us-east-1, eu-west-1)`);
+  }
+  const flag = (key: ContextKey): boolean => {
+    const value = context(key);
+    if (value === undefined || value === null || value === false || value === 'false') return false;
+    if (value === true || value === 'true') return true;
+    problems.push(`${key} must be true or false (got "${String(value)}")`);
+    return false;
+  };
+  const createTrail = flag('createTrail');
+  const organizationId = text('organizationId');
+  if (organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
     problems.push(
-      `region is "${region}", but CloudFront sends its CloudTrail events to EventBridge in ${CLOUDFRONT_EVENTS_REGION} only: ` +
-        `a rule anywhere else never fires. Deploy with -c region=${CLOUDFRONT_EVENTS_REGION} (the default).`,
+      `organizationId "${organizationId}" is not an AWS Organizations ID (o- and 10 to 32 lowercase letters or digits: aws organizations describe-organization)`,
     );
   }
+  const centralAccount = text('centralAccount');
+  if (centralAccount !== undefined && !/^\d{12}$/.test(centralAccount))
+    problems.push(`centralAccount "${centralAccount}" is not a 12-digit AWS account ID`);
+  if (centralAccount !== undefined && organizationId === undefined)
+    problems.push('centralAccount is only used in organization mode: set organizationId too, or remove it');
   const topicArn = (key: 'notificationTopicArn' | 'alarmTopicArn') => {
     const arn = text(key);
     if (arn === undefined) return undefined;
@@ -117,11 +143,11 @@ export function loadConfig(source: ContextSource): NotifierConfig {
     const [, partition, topicRegion, , , fifo] = match;
     if (partition !== 'aws') {
       problems.push(`${key} is in partition "${partition}", but CloudFront and this stack are in "aws": use a topic in the aws partition`);
-    } else if (topicRegion !== CLOUDFRONT_EVENTS_REGION) {
+    } else if (topicRegion !== region) {
       // Alarms publish only to topics in their own region, and the functions' SNS client is the stack's region.
       problems.push(
-        `${key} is in ${topicRegion}, but the stack is in ${CLOUDFRONT_EVENTS_REGION} and can publish only to topics there: ` +
-          `use a topic in ${CLOUDFRONT_EVENTS_REGION} (subscribers such as SQS queues, Lambda functions and HTTPS endpoints may be in any region)`,
+        `${key} is in ${topicRegion}, but the stack is in ${region} and can publish only to topics there: ` +
+          `use a topic in ${region} (subscribers such as SQS queues, Lambda functions and HTTPS endpoints may be in any region)`,
       );
     }
     if (fifo) {
@@ -161,7 +187,10 @@ export function loadConfig(source: ContextSource): NotifierConfig {
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     region,
+    createTrail,
     schedule,
+    ...(organizationId ? { organizationId } : {}),
+    ...(centralAccount ? { centralAccount } : {}),
     ...(slackWebhookSecretName ? { slackWebhookSecretName } : {}),
     ...(notificationTopicArn ? { notificationTopicArn } : {}),
     ...(alarmTopicArn ? { alarmTopicArn } : {}),

@@ -1,5 +1,5 @@
 import { Annotations, Stack, Token, Validations } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
@@ -10,8 +10,11 @@ import { DEFAULT_POLL_SCHEDULE, validatePollSchedule, type PollSchedule } from '
 import { CLOUDWATCH_SERVICE, OperationalAlarms } from './alarms';
 import { CLOUDFRONT_EVENTS_REGION, ConfigError } from './config';
 import { Destinations } from './destinations';
+import { OrganizationBus } from './organization-bus';
+import { CENTRAL_ROLE_PATH, READER_ROLE_NAME } from '../lambda/shared/organization';
 import { NotifierFunction } from './notifier-function';
 import { Trigger } from './trigger';
+import { NotifierDashboard } from './dashboard';
 import { Watcher } from './watcher';
 
 /** Destination names of the simple case (no `destinations` prop). */
@@ -49,6 +52,19 @@ export interface InvalidationNotifierProps {
   readonly alarmTopic?: ITopic;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /**
+   * The stack is not in us-east-1 and an EventForwarder (ForwarderStack) in us-east-1 puts
+   * CloudFront's CloudTrail events on this region's default bus, where the trigger listens.
+   * @default false: the notifier must be in us-east-1
+   */
+  readonly receivesForwardedEvents?: boolean;
+  /**
+   * Organization mode: the AWS Organizations ID (`o-...`). Creates the organization bus the
+   * member accounts forward to (see MemberAccount), and lets the functions check each member's
+   * invalidations through its reader role.
+   * @default this account only
+   */
+  readonly organizationId?: string;
 }
 
 /**
@@ -60,14 +76,21 @@ export class InvalidationNotifier extends Construct {
   public readonly trigger: Trigger;
   public readonly watcher: Watcher;
   public readonly destinations: Destinations;
+  /** Organization mode: the bus the member accounts forward their invalidation events to. */
+  public readonly organizationBus?: OrganizationBus;
   public readonly alarmTopic: ITopic;
   public readonly alarms: OperationalAlarms;
+  /** Watches (outcomes, time to complete, detection bound, checks, throttling), executions and functions on one page. */
+  public readonly dashboard: NotifierDashboard;
   public readonly schedule: PollSchedule;
 
   constructor(scope: Construct, id: string, props: InvalidationNotifierProps = {}) {
     super(scope, id);
     this.schedule = { ...DEFAULT_POLL_SCHEDULE, ...props.schedule };
-    const problems = [...this.regionProblems(), ...validatePollSchedule(this.schedule).map((p) => `invalid schedule: ${p}`)];
+    const problems = [
+      ...this.regionProblems(props.receivesForwardedEvents ?? false),
+      ...validatePollSchedule(this.schedule).map((p) => `invalid schedule: ${p}`),
+    ];
     if (props.notificationTopic) problems.push(...this.topicProblems('notificationTopic', props.notificationTopic));
     const routing = this.routing(props, problems);
     if (problems.length > 0 || !routing) throw new ConfigError(problems);
@@ -135,6 +158,16 @@ export class InvalidationNotifier extends Construct {
     this.grantLookups(startWatch, needsTags(routing));
 
     this.trigger = new Trigger(this, 'Trigger', { startWatchFunction: startWatch });
+    this.dashboard = new NotifierDashboard(this, 'Dashboard', {
+      watcher: this.watcher.stateMachine,
+      checkLoop: this.watcher.checkLoop?.stateMachine,
+      functions: { 'Start watch': startWatch, 'Check status': checkStatus, Notify: notify },
+    });
+    if (props.organizationId) {
+      this.organizationBus = new OrganizationBus(this, 'OrganizationBus', { organizationId: props.organizationId });
+      this.organizationBus.rule.addTarget(this.trigger.target);
+      for (const fn of [checkStatus, startWatch]) this.readMembersThrough(fn, props.organizationId);
+    }
 
     const ownAlarmTopic = props.alarmTopic
       ? undefined
@@ -200,6 +233,27 @@ export class InvalidationNotifier extends Construct {
   }
 
   /**
+   * Organization mode: the function reads a member account's invalidations, names and tags
+   * through that account's reader role, and may assume no other role. Its role gets the path
+   * the members' reader roles trust.
+   */
+  private readMembersThrough(fn: NotifierFunction, organizationId: string): void {
+    (fn.role!.node.defaultChild as CfnRole).path = CENTRAL_ROLE_PATH;
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        resources: [`arn:${Stack.of(this).partition}:iam::*:role/${READER_ROLE_NAME}`],
+        conditions: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
+      }),
+    );
+    fn.addEnvironment(EnvNames.readerRoleName, READER_ROLE_NAME);
+    Validations.of(fn.role!).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${READER_ROLE_NAME}]`,
+      reason: 'The reader role of whichever member account an invalidation comes from; only that role name, only in the organization.',
+    });
+  }
+
+  /**
    * Start watch names the target in messages (GetDistribution / GetDistributionTenant) and,
    * when a route matches on tags, reads them (ListTagsForResource): read-only, on the
    * account's distributions and tenants only.
@@ -223,22 +277,22 @@ export class InvalidationNotifier extends Construct {
   }
 
   /** CloudFront's CloudTrail events reach EventBridge in us-east-1 only: a rule elsewhere never fires. */
-  private regionProblems(): string[] {
+  private regionProblems(forwarded: boolean): string[] {
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.region)) {
       Annotations.of(this).addWarningV2(
         'cloudfront-invalidation-notifier:regionUnknown',
-        `The stack's region is not known at synth (environment-agnostic stack), so it cannot be checked: deploy it to ${CLOUDFRONT_EVENTS_REGION} only. ` +
-          `CloudFront's CloudTrail events reach EventBridge there only; in any other region the notifier never hears of an invalidation. ` +
-          `Give the stack env: { region: '${CLOUDFRONT_EVENTS_REGION}' } to have this checked at synth.`,
+        `The stack's region is not known at synth (environment-agnostic stack), so it cannot be checked: deploy it to ${CLOUDFRONT_EVENTS_REGION}, ` +
+          `or elsewhere with receivesForwardedEvents and an EventForwarder in ${CLOUDFRONT_EVENTS_REGION}. ` +
+          `CloudFront's CloudTrail events reach EventBridge in ${CLOUDFRONT_EVENTS_REGION} only. Give the stack env: { region } to have this checked at synth.`,
       );
       return [];
     }
-    if (stack.region === CLOUDFRONT_EVENTS_REGION) return [];
+    if (stack.region === CLOUDFRONT_EVENTS_REGION || forwarded) return [];
     return [
-      `InvalidationNotifier must be deployed in ${CLOUDFRONT_EVENTS_REGION}, but stack "${stack.stackName}" is in ${stack.region}: ` +
-        `CloudFront sends its CloudTrail events to EventBridge in ${CLOUDFRONT_EVENTS_REGION} only, so the notifier would never hear of an invalidation. ` +
-        `Put it in a stack with env: { region: '${CLOUDFRONT_EVENTS_REGION}' } (the app: -c region=${CLOUDFRONT_EVENTS_REGION}, the default).`,
+      `InvalidationNotifier in stack "${stack.stackName}" is in ${stack.region}, but CloudFront sends its CloudTrail events to EventBridge in ${CLOUDFRONT_EVENTS_REGION} only, ` +
+        `so it would never hear of an invalidation. Either put it in ${CLOUDFRONT_EVENTS_REGION}, or add an EventForwarder (ForwarderStack) in ${CLOUDFRONT_EVENTS_REGION} ` +
+        `targeting this region's default bus and set receivesForwardedEvents: true (the app does both with -c region=${stack.region}).`,
     ];
   }
 
@@ -250,12 +304,12 @@ export class InvalidationNotifier extends Construct {
         `${prop} ${this.describe(topic)} is a FIFO topic: SNS refuses every publish without a MessageGroupId, which the notifier does not set. Use a standard topic.`,
       );
     }
-    // Compared with where the notifier must run, not with the stack: a stack in the wrong
-    // region is a problem of its own, and the topic must suit the corrected one.
-    if (!Token.isUnresolved(topic.env.region) && topic.env.region !== CLOUDFRONT_EVENTS_REGION) {
+    // SNS accepts a publish only in the topic's own region, and alarms publish in theirs.
+    const region = Stack.of(this).region;
+    if (!Token.isUnresolved(topic.env.region) && !Token.isUnresolved(region) && topic.env.region !== region) {
       problems.push(
-        `${prop} ${this.describe(topic)} is in ${topic.env.region}, but the notifier runs in ${CLOUDFRONT_EVENTS_REGION} and SNS accepts a publish only in the topic's own region: ` +
-          `use a topic in ${CLOUDFRONT_EVENTS_REGION}.`,
+        `${prop} ${this.describe(topic)} is in ${topic.env.region}, but the notifier runs in ${region} and SNS accepts a publish only in the topic's own region: ` +
+          `use a topic in ${region}.`,
       );
     }
     return problems;

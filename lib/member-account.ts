@@ -5,19 +5,9 @@ import { Construct } from 'constructs';
 import { ConfigError } from './config';
 import { alarmTopicProblems, BusForwardingRule, parseEventBusArn } from './event-forwarder';
 import { usEast1Problems } from './region-guard';
+import { CENTRAL_ROLE_PATH, READER_ROLE_NAME, readerRoleArn } from '../lambda/shared/organization';
 
-/**
- * The reader role's name, the same in every member account, so that the central notifier can
- * build its ARN for any account an event comes from (see {@link readerRoleArn}).
- */
-export const READER_ROLE_NAME = 'CloudFrontInvalidationNotifierReader';
-
-/**
- * The IAM path of the central notifier's function roles that may assume a reader role. A path,
- * not a name: CloudFormation generates the roles' names, and a path is the part of a role ARN
- * (and of `aws:PrincipalArn`) that a stack can fix without fixing names.
- */
-export const CENTRAL_ROLE_PATH = '/cloudfront-invalidation-notifier/';
+export { CENTRAL_ROLE_PATH, READER_ROLE_NAME, readerRoleArn };
 
 /** What the reader role allows, and nothing else: the Get calls of one watch and the look-ups that name things. */
 export const READER_ACTIONS = {
@@ -28,11 +18,6 @@ export const READER_ACTIONS = {
   /** On `*` (the action has no resource type): the account's alias, to name the account in messages. */
   account: ['iam:ListAccountAliases'],
 } as const;
-
-/** The reader role of a member account, e.g. for `sts:AssumeRole`. */
-export function readerRoleArn(account: string, partition = 'aws'): string {
-  return `arn:${partition}:iam::${account}:role/${READER_ROLE_NAME}`;
-}
 
 /** The reader roles of every account, for the central function's `sts:AssumeRole` permission. */
 export function anyReaderRoleArn(partition = 'aws'): string {

@@ -2,7 +2,8 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import type { NotifierConfig } from './config';
+import { CloudTrailTrail } from './cloudtrail-trail';
+import { CLOUDFRONT_EVENTS_REGION, type NotifierConfig } from './config';
 import { InvalidationNotifier, SIMPLE } from './invalidation-notifier';
 
 export interface NotifierStackProps extends StackProps {
@@ -19,6 +20,8 @@ export class NotifierStack extends Stack {
     const { config } = props;
     this.notifier = new InvalidationNotifier(this, 'Notifier', {
       schedule: config.schedule,
+      receivesForwardedEvents: config.region !== CLOUDFRONT_EVENTS_REGION,
+      ...(config.organizationId ? { organizationId: config.organizationId } : {}),
       ...(config.routing
         ? {
             destinations: config.routing.destinations,
@@ -39,6 +42,14 @@ export class NotifierStack extends Stack {
       new CfnOutput(this, name === SIMPLE.topic ? 'NotificationTopicArn' : `${name}TopicArn`, {
         value: topic.topicArn,
         description: `SNS topic of destination "${name}": subscribe people, queues or Amazon Q to it`,
+      });
+    }
+    // A trail belongs where CloudFront's events are: here only when this is us-east-1 (else the forwarder stack has it).
+    if (config.createTrail && config.region === CLOUDFRONT_EVENTS_REGION) new CloudTrailTrail(this, 'Trail');
+    if (this.notifier.organizationBus) {
+      new CfnOutput(this, 'OrganizationBusArn', {
+        value: this.notifier.organizationBus.eventBusArn,
+        description: "The member accounts' centralEventBusArn",
       });
     }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.notifier.alarmTopic.topicArn });

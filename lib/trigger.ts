@@ -5,7 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CLOUDFRONT_EVENT_SOURCE, EVENT_NAMES } from '../lambda/shared/watch-request';
+import { invalidationEventPattern } from './invalidation-event-pattern';
 
 export interface TriggerProps {
   /** The Start watch function: it names the watcher execution after the invalidation. */
@@ -25,6 +25,8 @@ export interface TriggerProps {
 export class Trigger extends Construct {
   public readonly rule: Rule;
   public readonly deadLetterQueue: Queue;
+  /** Start watch as a rule target, with the retries and dead-letter queue: add it to another bus's rule too. */
+  public readonly target: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: TriggerProps) {
     super(scope, id);
@@ -39,24 +41,14 @@ export class Trigger extends Construct {
     });
     this.rule = new Rule(this, 'Rule', {
       description: 'Successful CloudFront CreateInvalidation calls (distributions and tenants), via CloudTrail',
-      eventPattern: {
-        source: ['aws.cloudfront'],
-        detailType: ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: [CLOUDFRONT_EVENT_SOURCE],
-          eventName: [EVENT_NAMES.distribution, EVENT_NAMES.tenant],
-          // A failed call (TooManyInvalidationsInProgress, AccessDenied...) created nothing.
-          errorCode: [{ exists: false }],
-        },
-      },
+      eventPattern: invalidationEventPattern(),
     });
-    this.rule.addTarget(
-      new LambdaFunction(props.startWatchFunction, {
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: props.retryAttempts ?? 8,
-        maxEventAge: Duration.hours(2),
-      }),
-    );
+    this.target = new LambdaFunction(props.startWatchFunction, {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: props.retryAttempts ?? 8,
+      maxEventAge: Duration.hours(2),
+    });
+    this.rule.addTarget(this.target);
     // EventBridge invokes asynchronously: a Start watch that fails after Lambda's own two
     // retries is recorded in the same queue.
     props.startWatchFunction.configureAsyncInvoke({

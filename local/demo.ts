@@ -1,14 +1,34 @@
 /**
  * `npm run demo`: the whole notifier, offline. Synthesizes the app (with bundling, as
- * `cdk synth` does), delivers sample CloudTrail events to Start watch, runs the synthesized
- * state machine with the real handlers against a loopback CloudFront (InProgress a few times,
- * then Completed), and prints what Slack and SNS received.
+ * `cdk synth` does) with two routes, delivers sample CloudTrail events to Start watch, runs
+ * the synthesized state machines with the real handlers against a loopback CloudFront
+ * (InProgress a few times, then Completed), and prints what each destination received.
  */
 import { SAMPLE_DISTRIBUTION, SAMPLE_TENANT, cloudTrailEvent, emulatedInvalidation } from './events';
 import { startLocalPipeline } from './pipeline';
 
+/** The configuration a cdk.json would hold: who hears about what. */
+const CONTEXT = {
+  destinations: {
+    'web-teams': { type: 'teams', secretName: 'cloudfront-notifier/web-teams' },
+    'payments-slack': { type: 'slack', secretName: 'cloudfront-notifier/payments-slack' },
+    'ops-chat': { type: 'google-chat', secretName: 'cloudfront-notifier/ops-chat' },
+    email: { type: 'sns' },
+    automation: { type: 'eventbridge' },
+  },
+  routes: [
+    { name: 'website', match: { distributionIds: [SAMPLE_DISTRIBUTION.targetId] }, destinations: ['web-teams', 'automation'] },
+    { name: 'payments', match: { tags: { team: 'payments' } }, destinations: ['payments-slack', 'automation'] },
+  ],
+  defaultDestinations: ['ops-chat', 'email'],
+};
+
 async function main() {
-  const pipeline = await startLocalPipeline({ bundle: true });
+  const pipeline = await startLocalPipeline({ bundle: true, context: CONTEXT });
+  pipeline.cloudFront.describe({ kind: 'distribution', id: SAMPLE_DISTRIBUTION.targetId, aliases: ['www.example.com'] });
+  pipeline.cloudFront.describe({ kind: 'tenant', id: SAMPLE_TENANT.targetId, name: 'acme', domains: ['acme.example.com'], tags: { team: 'payments' } });
+  console.log('Routes: "website" (distribution ID) -> web-teams, automation; "payments" (tag team=payments) -> payments-slack, automation;');
+  console.log('        anything else -> ops-chat, email.\n');
   for (const sample of [SAMPLE_DISTRIBUTION, SAMPLE_TENANT]) {
     pipeline.cloudFront.add(emulatedInvalidation(sample, { inProgressChecks: 3 }));
     console.log(
@@ -19,23 +39,28 @@ async function main() {
   await pipeline.idle();
 
   for (const execution of pipeline.watcher.executions.values()) {
-    const checks = execution.invocations['Check invalidation status'] ?? 0;
+    const { audience } = execution.input as { audience: { destinations: string[]; routes: string[] } };
     console.log(
-      `\nExecution ${execution.name}: ${execution.status}, ${checks} checks, ${execution.transitions} state transitions, ` +
-        `${Math.round(execution.virtualSeconds)} s of (virtual) waiting`,
+      `\nExecution ${execution.name}: ${execution.status}, routes [${audience.routes.join(', ')}] -> [${audience.destinations.join(', ')}], ` +
+        `${execution.transitions} state transitions, ${Math.round(execution.virtualSeconds)} s of (virtual) waiting`,
     );
   }
-  for (const message of pipeline.slack.messages) {
-    console.log('\n=== Slack received ===');
-    console.log(JSON.stringify(message, null, 2));
+  for (const [name, webhook] of Object.entries(pipeline.webhooks)) {
+    for (const message of webhook.messages) {
+      console.log(`\n=== ${name} received ===`);
+      console.log(JSON.stringify(message, null, 2));
+    }
   }
   for (const published of pipeline.aws.published) {
-    const structured = JSON.parse(published.message) as { default: string; email: string };
-    console.log('\n=== SNS received (e-mail rendering) ===');
-    console.log(`Subject: ${published.subject}\n\n${structured.email}`);
-    console.log('\n=== SNS received (Amazon Q chat rendering, the default for HTTPS subscribers) ===');
-    console.log(JSON.stringify(JSON.parse(structured.default), null, 2));
+    const structured = JSON.parse(published.message) as { email: string };
+    console.log(`\n=== email (SNS) received ===\nSubject: ${published.subject}\n\n${structured.email}`);
   }
+  for (const event of pipeline.aws.events) {
+    console.log(`\n=== automation (EventBridge ${event.eventBusName}) received "${event.detailType}" ===`);
+    console.log(JSON.stringify({ source: event.source, resources: event.resources, detail: event.detail }, null, 2));
+  }
+  const silent = ['ops-chat', 'email'].filter((name) => (pipeline.webhooks[name]?.messages.length ?? pipeline.aws.published.length) === 0);
+  console.log(`\nNot notified (no route sent them anything): ${silent.join(', ') || 'none'}`);
   await pipeline.stop();
 }
 

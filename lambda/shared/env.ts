@@ -9,6 +9,8 @@ export const EnvNames = {
   destinations: 'DESTINATIONS',
   /** Start watch: the routes and default destinations (JSON of RoutingConfig without secrets or ARNs). */
   routing: 'ROUTING',
+  /** Organization mode: the member accounts' reader role name (unset: this account only). */
+  readerRoleName: 'READER_ROLE_NAME',
 } as const;
 
 /** Reads a required environment variable, failing loudly (at cold start) when it is missing. */

@@ -3,6 +3,8 @@ import { CloudTrailTrail } from '../../lib/cloudtrail-trail';
 import { ForwarderStack } from '../../lib/event-forwarder';
 import { MemberAccountStack } from '../../lib/member-account';
 import { ORGANIZATION_BUS_NAME, OrganizationBus } from '../../lib/organization-bus';
+import { loadConfig } from '../../lib/config';
+import { addNotifierStacks } from '../../lib/notifier-app';
 
 /** IDs of a made-up organization, used by the organization-mode tests. */
 export const ORG = {
@@ -37,4 +39,28 @@ export const REACH_STACKS: Record<string, (app: App) => Stack> = {
     new OrganizationBus(stack, 'OrganizationBus', { organizationId: ORG.id });
     return stack;
   },
+  // The app's three recipes, as bin/app.ts composes them (bundling off: only templates are checked).
+  'app in us-east-1 with routes and a trail': (app) => appStacks(app, { createTrail: 'true', ...ROUTED }).notifier,
+  'app in eu-west-1: notifier': (app) => appStacks(app, { region: 'eu-west-1' }).notifier,
+  'app in eu-west-1: us-east-1 forwarder with a trail': (app) => appStacks(app, { region: 'eu-west-1', createTrail: 'true' }).forwarder!,
+  'app in organization mode: central notifier': (app) =>
+    appStacks(app, { region: ORG.region, organizationId: ORG.id, centralAccount: ORG.central }).notifier,
 };
+
+/** Destinations of every type and a route on tags, so that every grant is in the template. */
+const ROUTED = {
+  destinations: {
+    chat: { type: 'slack', secretName: 'cf/slack' },
+    teams: { type: 'teams', secretName: 'cf/teams' },
+    gchat: { type: 'google-chat', secretName: 'cf/gchat' },
+    email: { type: 'sns' },
+    automation: { type: 'eventbridge' },
+  },
+  routes: [{ name: 'payments', match: { tags: { team: 'payments' } }, destinations: ['chat', 'teams'] }],
+  defaultDestinations: ['gchat', 'email', 'automation'],
+};
+
+function appStacks(app: App, context: Record<string, unknown>) {
+  app.node.setContext('aws:cdk:bundling-stacks', []);
+  return addNotifierStacks(app, loadConfig(context), ORG.central);
+}
