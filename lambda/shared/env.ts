@@ -11,6 +11,8 @@ export const EnvNames = {
   routing: 'ROUTING',
   /** Organization mode: the member accounts' reader role name (unset: this account only). */
   readerRoleName: 'READER_ROLE_NAME',
+  /** Organization mode: the notifier's own account (its invalidations are read without a role). */
+  ownAccount: 'NOTIFIER_ACCOUNT',
 } as const;
 
 /** Reads a required environment variable, failing loudly (at cold start) when it is missing. */

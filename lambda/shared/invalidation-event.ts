@@ -45,6 +45,8 @@ export interface InvalidationEventDetail {
   readonly createdBy?: string;
   readonly cloudTrailEventId?: string;
   readonly account?: string;
+  /** Organization mode: the account with its alias, e.g. "acme-prod (222222222222)". */
+  readonly accountName?: string;
   /** Why it could not be tracked or is still in progress. */
   readonly reason?: string;
   /** The routes that matched (empty: the default destinations). */
@@ -87,6 +89,7 @@ export function buildInvalidationEvent(watch: WatchState, notification: Notifica
     ...(text(request?.createdBy ?? rejected?.createdBy) ? { createdBy: text(request?.createdBy ?? rejected?.createdBy)! } : {}),
     ...(text(request?.eventId ?? rejected?.eventId) ? { cloudTrailEventId: text(request?.eventId ?? rejected?.eventId)! } : {}),
     ...(account ? { account } : {}),
+    ...(watch.audience?.accountName ? { accountName: text(watch.audience.accountName)! } : {}),
     ...(notification.reason ? { reason: text(notification.reason)! } : {}),
     routes: (watch.audience?.routes ?? []).map((name) => oneLine(name, 64)),
     ...(notification.consoleUrl ? { consoleUrl: notification.consoleUrl } : {}),

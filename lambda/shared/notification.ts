@@ -138,6 +138,7 @@ export function buildNotification(state: WatchState): Notification {
     const line = oneLine(value, NOTIFICATION_LIMITS.factChars);
     if (line) facts.push({ label, value: line });
   };
+  if (state.audience?.accountName) fact('Account', state.audience.accountName);
   if (targetName) fact('Name', targetName);
   if (targetId) fact(targetKind ? targetLabel(targetKind) : 'Target', targetId);
   if (invalidationId) fact('Invalidation', invalidationId);

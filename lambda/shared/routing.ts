@@ -34,12 +34,16 @@ export type DestinationConfig = WebhookDestination | TopicDestination | BusDesti
 
 /** What a route matches. Several keys: all must match; several values in one key: any may match. */
 export interface RouteMatch {
+  /** Invalidations of these distributions (not of their tenants). @default any target */
   readonly distributionIds?: readonly string[];
+  /** Invalidations of these distribution tenants. @default any target */
   readonly tenantIds?: readonly string[];
-  /** Tags on the distribution or tenant, e.g. `{ "team": "payments" }`; every one must be present with that value. */
+  /** Tags on the distribution or tenant, e.g. `{ "team": "payments" }`; every one must be present with that value. @default any tags */
   readonly tags?: Readonly<Record<string, string>>;
-  /** Globs (`*` = any run of characters) over the creator's principal name or ARN, e.g. `payments-ci-*`. */
+  /** Globs (`*` = any run of characters) over the creator's principal name or ARN, e.g. `payments-ci-*`. @default any creator */
   readonly createdBy?: readonly string[];
+  /** Organization mode: the accounts the distribution or tenant belongs to. @default any account */
+  readonly accounts?: readonly string[];
 }
 
 export interface Route {
@@ -61,6 +65,7 @@ export interface RoutingConfig {
 /** What routing looks at: data the watch already has plus cached look-ups (tags). */
 export interface RoutingFacts {
   readonly targetKind?: 'distribution' | 'tenant';
+  readonly account?: string;
   readonly targetId?: string;
   readonly tags?: Readonly<Record<string, string>>;
   /** Principal names and ARNs of the creator (any may match a `createdBy` glob). */
@@ -124,6 +129,7 @@ export function routeMatches(match: RouteMatch, facts: RoutingFacts): boolean {
     const tags = facts.tags;
     if (!tags || !Object.entries(match.tags).every(([key, value]) => tags[key] === value)) return false;
   }
+  if (match.accounts && !match.accounts.includes(facts.account ?? '')) return false;
   if (match.createdBy) {
     const globs = match.createdBy.map(globToRegExp);
     if (!facts.creators.some((creator) => globs.some((glob) => glob.test(creator)))) return false;
@@ -165,7 +171,7 @@ const DESTINATION_KEYS: Record<DestinationType, readonly string[]> = {
   sns: ['type', 'topicArn'],
   eventbridge: ['type', 'bus'],
 };
-const MATCH_KEYS = ['distributionIds', 'tenantIds', 'tags', 'createdBy'] as const;
+const MATCH_KEYS = ['distributionIds', 'tenantIds', 'tags', 'createdBy', 'accounts'] as const;
 const ROUTE_KEYS = ['name', 'match', 'destinations'] as const;
 
 export interface RoutingEnvironment {
@@ -337,7 +343,7 @@ function parseMatch(where: string, value: unknown, problems: string[]): RouteMat
   }
   for (const key of Object.keys(value))
     if (!(MATCH_KEYS as readonly string[]).includes(key)) problems.push(...unknownKeyProblems([key], MATCH_KEYS, `key in ${where}`));
-  const list = (key: 'distributionIds' | 'tenantIds' | 'createdBy', pattern?: RegExp, example?: string) => {
+  const list = (key: 'distributionIds' | 'tenantIds' | 'createdBy' | 'accounts', pattern?: RegExp, example?: string) => {
     const items = value[key];
     if (items === undefined) return undefined;
     if (!Array.isArray(items) || items.length === 0 || !items.every((item) => typeof item === 'string' && item.trim() !== '')) {
@@ -353,6 +359,7 @@ function parseMatch(where: string, value: unknown, problems: string[]): RouteMat
   const distributionIds = list('distributionIds', DISTRIBUTION_ID, 'a distribution ID (E2QWRUHAPOMQZL)');
   const tenantIds = list('tenantIds', TENANT_ID, 'a distribution tenant ID (dt_2wjDZi3hD1ivOXf6rpZJO1AB)');
   const createdBy = list('createdBy');
+  const accounts = list('accounts', /^\d{12}$/, 'a 12-digit AWS account ID');
   let tags: Record<string, string> | undefined;
   if (value.tags !== undefined) {
     if (!isObject(value.tags) || Object.keys(value.tags).length === 0 || !Object.values(value.tags).every((v) => typeof v === 'string')) {
@@ -366,5 +373,6 @@ function parseMatch(where: string, value: unknown, problems: string[]): RouteMat
     ...(tenantIds ? { tenantIds } : {}),
     ...(tags ? { tags } : {}),
     ...(createdBy ? { createdBy } : {}),
+    ...(accounts ? { accounts } : {}),
   };
 }

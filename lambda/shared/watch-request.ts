@@ -269,14 +269,30 @@ function hashedName(parts: readonly string[], hash: string): string {
  * (and the ID's shape says its kind: tenant IDs start `dt_`); otherwise sanitised, cut, and
  * followed by a hash of the exact original, so two invalidations never share a name.
  */
-export function executionNameFor(request: Pick<WatchRequest, 'target' | 'invalidationId'>): string {
+export function executionNameFor(
+  request: Pick<WatchRequest, 'target' | 'invalidationId'> & { readonly account?: string },
+  options: { readonly withAccount?: boolean } = {},
+): string {
   const { kind, id } = request.target;
-  const plain = `${id}-${request.invalidationId}`;
+  // Organization mode: two accounts may use the same IDs; a 12-digit account ID first keeps
+  // every name distinct (and never starts like "rejected").
+  const account = options.withAccount ? request.account : undefined;
+  const accountShown = account === undefined || /^\d{12}$/.test(account);
+  const plain = `${account ? `${account}-` : ''}${id}-${request.invalidationId}`;
   const kindShown = (kind === 'tenant') === id.startsWith('dt_');
-  if (ID_AS_IS.test(id) && ID_AS_IS.test(request.invalidationId) && kindShown && id !== REJECTED_PREFIX && keptAsIs(plain)) {
+  if (
+    ID_AS_IS.test(id) &&
+    ID_AS_IS.test(request.invalidationId) &&
+    kindShown &&
+    accountShown &&
+    id !== REJECTED_PREFIX &&
+    keptAsIs(plain)
+  ) {
     return plain;
   }
-  return hashedName([id, request.invalidationId], shortHash('watch', kind, id, request.invalidationId));
+  return account
+    ? hashedName([account, id, request.invalidationId], shortHash('watch-in-account', account, kind, id, request.invalidationId))
+    : hashedName([id, request.invalidationId], shortHash('watch', kind, id, request.invalidationId));
 }
 
 /**

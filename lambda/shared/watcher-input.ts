@@ -8,6 +8,8 @@ export interface Audience {
   readonly routes: readonly string[];
   /** What people recognise the target by (first alternate domain name, tenant name), when it could be read. */
   readonly targetName?: string;
+  /** Organization mode: the account the invalidation belongs to, with its alias when it has one ("acme-prod (222222222222)"). */
+  readonly accountName?: string;
 }
 
 /**

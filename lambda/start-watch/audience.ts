@@ -24,11 +24,19 @@ export function audienceFrom(table: RouteTable, lookups: TargetLookups): Audienc
       (creator): creator is string => creator !== undefined,
     );
     const decision = route(table, {
-      ...(request ? { targetKind: request.target.kind } : {}),
+      ...(request ? { targetKind: request.target.kind, account: request.account } : {}),
       targetId: request?.target.id ?? rejected?.targetId,
       ...(details.tags ? { tags: details.tags } : {}),
       creators,
     });
-    return { destinations: decision.destinations, routes: decision.routes, ...(details.name ? { targetName: details.name } : {}) };
+    const account = request?.account;
+    const accountName =
+      account && lookups.namesAccounts ? (details.accountAlias ? `${details.accountAlias} (${account})` : account) : undefined;
+    return {
+      destinations: decision.destinations,
+      routes: decision.routes,
+      ...(details.name ? { targetName: details.name } : {}),
+      ...(accountName ? { accountName } : {}),
+    };
   };
 }

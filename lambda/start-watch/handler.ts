@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
+import { cloudFrontAccessFromEnv } from '../shared/cloudfront-access';
 import { EnvNames, requireEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { parseRouteTable } from '../shared/routing';
@@ -14,17 +14,14 @@ import { startWatch, type StartWatchResult } from './start-watch';
 const sfn = new SFNClient({ retryMode: 'adaptive', maxAttempts: 6 });
 const stateMachineArn = requireEnv(EnvNames.stateMachineArn);
 // Names and tags are a nicety: one quick attempt each, 2 s at most, cached for the container.
-const cloudFront = new CloudFrontClient({
-  region: 'us-east-1',
-  maxAttempts: 1,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
-});
-const audienceOf = audienceFrom(parseRouteTable(requireEnv(EnvNames.routing)), new TargetLookups(cloudFront));
+const access = cloudFrontAccessFromEnv({ maxAttempts: 1, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } });
+const audienceOf = audienceFrom(parseRouteTable(requireEnv(EnvNames.routing)), new TargetLookups(access));
 
 export const handler = middy<unknown, StartWatchResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
-    const result = await startWatch(sfn, stateMachineArn, event, audienceOf);
+    // In organization mode two accounts may share IDs: the account is part of the execution name.
+    const result = await startWatch(sfn, stateMachineArn, event, audienceOf, { withAccount: access.organizationMode });
     const log = logger.createChild({ persistentKeys: { invalidationId: result.invalidationId ?? 'none' } });
     if (result.outcome === 'dropped') {
       log.info('No route matches and unmatched invalidations are dropped: not watched', { executionName: result.executionName });

@@ -1,9 +1,5 @@
-import {
-  GetDistributionCommand,
-  GetDistributionTenantCommand,
-  ListTagsForResourceCommand,
-  type CloudFrontClient,
-} from '@aws-sdk/client-cloudfront';
+import { GetDistributionCommand, GetDistributionTenantCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudfront';
+import type { CloudFrontAccess } from '../shared/cloudfront-access';
 import type { WatchTarget } from '../shared/watch-request';
 import { targetArn } from '../shared/invalidation-event';
 
@@ -11,6 +7,8 @@ import { targetArn } from '../shared/invalidation-event';
 export interface TargetDetails {
   readonly name?: string;
   readonly tags?: Readonly<Record<string, string>>;
+  /** Organization mode: the account's alias, when it has one and it could be read. */
+  readonly accountAlias?: string;
 }
 
 interface Cached<T> {
@@ -27,33 +25,42 @@ interface Cached<T> {
 export class TargetLookups {
   private readonly names = new Map<string, Cached<string | undefined>>();
   private readonly tags = new Map<string, Cached<Record<string, string> | undefined>>();
+  private readonly aliases = new Map<string, Cached<string | undefined>>();
 
   constructor(
-    private readonly client: CloudFrontClient,
+    private readonly access: CloudFrontAccess,
     private readonly options: { readonly ttlMs?: number; readonly failureTtlMs?: number; readonly now?: () => number } = {},
   ) {}
 
-  async details(target: WatchTarget, account: string, withTags: boolean): Promise<TargetDetails> {
-    const [name, tags] = await Promise.all([
-      this.cached(this.names, `${target.kind}/${target.id}`, () => this.readName(target)),
-      withTags ? this.cached(this.tags, `${account}/${target.kind}/${target.id}`, () => this.readTags(target, account)) : undefined,
-    ]);
-    return { ...(name ? { name } : {}), ...(tags ? { tags } : {}) };
+  /** Organization mode: every message names the account. */
+  get namesAccounts(): boolean {
+    return this.access.organizationMode;
   }
 
-  private async readName(target: WatchTarget): Promise<string | undefined> {
+  async details(target: WatchTarget, account: string, withTags: boolean): Promise<TargetDetails> {
+    const [name, tags, accountAlias] = await Promise.all([
+      this.cached(this.names, `${account}/${target.kind}/${target.id}`, () => this.readName(target, account)),
+      withTags ? this.cached(this.tags, `${account}/${target.kind}/${target.id}`, () => this.readTags(target, account)) : undefined,
+      this.access.isMember(account) ? this.cached(this.aliases, account, () => this.access.accountAlias(account)) : undefined,
+    ]);
+    return { ...(name ? { name } : {}), ...(tags ? { tags } : {}), ...(accountAlias ? { accountAlias } : {}) };
+  }
+
+  private async readName(target: WatchTarget, account: string): Promise<string | undefined> {
+    const client = await this.access.cloudFront(account);
     if (target.kind === 'tenant') {
-      const { DistributionTenant: tenant } = await this.client.send(new GetDistributionTenantCommand({ Identifier: target.id }));
+      const { DistributionTenant: tenant } = await client.send(new GetDistributionTenantCommand({ Identifier: target.id }));
       const domain = tenant?.Domains?.[0]?.Domain;
       if (!tenant?.Name) return domain;
       return domain ? `${tenant.Name} (${domain})` : tenant.Name;
     }
-    const { Distribution: distribution } = await this.client.send(new GetDistributionCommand({ Id: target.id }));
+    const { Distribution: distribution } = await client.send(new GetDistributionCommand({ Id: target.id }));
     return distribution?.DistributionConfig?.Aliases?.Items?.[0] ?? distribution?.DomainName;
   }
 
   private async readTags(target: WatchTarget, account: string): Promise<Record<string, string>> {
-    const { Tags } = await this.client.send(new ListTagsForResourceCommand({ Resource: targetArn(target.kind, target.id, account) }));
+    const client = await this.access.cloudFront(account);
+    const { Tags } = await client.send(new ListTagsForResourceCommand({ Resource: targetArn(target.kind, target.id, account) }));
     return Object.fromEntries((Tags?.Items ?? []).filter((tag) => tag.Key).map((tag) => [tag.Key!, tag.Value ?? '']));
   }
 

@@ -23,10 +23,13 @@ export interface StartWatchResult {
  * ends in a "could not track" message. Only a defect of ours throws, so that the event waits in
  * the dead-letter queue for a redrive instead of being reported as untrackable.
  */
-export function watcherExecutionFor(event: unknown): { name: string; subject: WatchSubject } {
+export function watcherExecutionFor(
+  event: unknown,
+  naming: { readonly withAccount?: boolean } = {},
+): { name: string; subject: WatchSubject } {
   try {
     const request = parseWatchRequest(event);
-    return { name: executionNameFor(request), subject: { request } };
+    return { name: executionNameFor(request, naming), subject: { request } };
   } catch (error) {
     if (!(error instanceof MalformedEventError)) throw error;
     return { name: rejectedExecutionNameFor(error.rejected, event), subject: { rejected: error.rejected } };
@@ -43,8 +46,9 @@ export async function startWatch(
   stateMachineArn: string,
   event: unknown,
   audienceOf: AudienceOf,
+  naming: { readonly withAccount?: boolean } = {},
 ): Promise<StartWatchResult> {
-  const { name, subject } = watcherExecutionFor(event);
+  const { name, subject } = watcherExecutionFor(event, naming);
   const audience = await audienceOf(subject);
   const input: WatcherInput = { ...subject, audience };
   const summary = {

@@ -8,13 +8,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import distributionEvent from '../../../local/fixtures/create-invalidation.json';
 import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.json';
+import { CloudFrontAccess } from '../../../lambda/shared/cloudfront-access';
 import { parseRouting, type RoutingConfig } from '../../../lambda/shared/routing';
 import { parseWatchRequest } from '../../../lambda/shared/watch-request';
 import { audienceFrom } from '../../../lambda/start-watch/audience';
 import { TargetLookups } from '../../../lambda/start-watch/lookups';
 
 const cloudFrontMock = mockClient(CloudFrontClient);
-const client = new CloudFrontClient({ region: 'us-east-1' });
+const access = new CloudFrontAccess({ clientConfig: {} });
 afterEach(() => cloudFrontMock.reset());
 
 const distribution = parseWatchRequest(structuredClone(distributionEvent));
@@ -38,18 +39,16 @@ const TABLE = routing({
 describe('audienceFrom', () => {
   it('names the distribution by its first alternate domain name and routes by its tags and its creator ARN', async () => {
     // Prepare
-    cloudFrontMock
-      .on(GetDistributionCommand)
-      .resolves({
-        Distribution: {
-          DomainName: 'd111.cloudfront.net',
-          DistributionConfig: { Aliases: { Quantity: 2, Items: ['www.example.com', 'example.com'] } },
-        } as never,
-      });
+    cloudFrontMock.on(GetDistributionCommand).resolves({
+      Distribution: {
+        DomainName: 'd111.cloudfront.net',
+        DistributionConfig: { Aliases: { Quantity: 2, Items: ['www.example.com', 'example.com'] } },
+      } as never,
+    });
     cloudFrontMock.on(ListTagsForResourceCommand).resolves({ Tags: { Items: [{ Key: 'team', Value: 'payments' }] } });
 
     // Act
-    const audience = await audienceFrom(TABLE, new TargetLookups(client))({ request: distribution });
+    const audience = await audienceFrom(TABLE, new TargetLookups(access))({ request: distribution });
 
     // Assert
     expect(audience).toEqual({ destinations: ['payments', 'web'], routes: ['payments', 'deploy bot'], targetName: 'www.example.com' });
@@ -64,7 +63,7 @@ describe('audienceFrom', () => {
       .resolves({ DistributionTenant: { Name: 'acme', Domains: [{ Domain: 'acme.example.com' }] } as never });
     cloudFrontMock.on(ListTagsForResourceCommand).resolves({ Tags: { Items: [] } });
 
-    const audience = await audienceFrom(TABLE, new TargetLookups(client))({ request: tenant });
+    const audience = await audienceFrom(TABLE, new TargetLookups(access))({ request: tenant });
 
     expect(audience.targetName).toBe('acme (acme.example.com)');
     expect(cloudFrontMock).toHaveReceivedCommandWith(GetDistributionTenantCommand, { Identifier: tenant.target.id });
@@ -74,7 +73,7 @@ describe('audienceFrom', () => {
     cloudFrontMock.on(GetDistributionTenantCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
     cloudFrontMock.on(ListTagsForResourceCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
 
-    const audience = await audienceFrom(TABLE, new TargetLookups(client))({ request: tenant });
+    const audience = await audienceFrom(TABLE, new TargetLookups(access))({ request: tenant });
 
     expect(audience).toEqual({ destinations: ['ops'], routes: [] });
   });
@@ -84,7 +83,7 @@ describe('audienceFrom', () => {
     const noTagRoutes = routing({
       destinations: { ops: { type: 'sns' } },
     });
-    const audienceOf = audienceFrom(noTagRoutes, new TargetLookups(client));
+    const audienceOf = audienceFrom(noTagRoutes, new TargetLookups(access));
 
     const first = await audienceOf({ request: distribution });
     await audienceOf({ request: { ...distribution, invalidationId: 'I2OTHER' } });
@@ -95,7 +94,7 @@ describe('audienceFrom', () => {
   });
 
   it('routes a rejected event by what it still names (the creator), else to the default', async () => {
-    const audienceOf = audienceFrom(TABLE, new TargetLookups(client));
+    const audienceOf = audienceFrom(TABLE, new TargetLookups(access));
 
     const audience = await audienceOf({
       rejected: {
