@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'bench/results/', 'dist/', 'examples/node_modules/', 'examples/cdk.out/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,6 +13,11 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The example is another team's app in plain CommonJS, as `cdk init --language javascript` writes it.
+    files: ['examples/**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Tests build malformed events on purpose.
