@@ -9,8 +9,12 @@ import { Stack } from 'aws-cdk-lib';
 const load = (context: Partial<Record<ContextKey, unknown>> & Record<string, unknown>) => loadConfig(context);
 
 describe('loadConfig', () => {
+  it('accepts any region: another one gets a us-east-1 forwarder (see notifier-app.test.ts)', () => {
+    expect(load({ region: 'eu-west-1' })).toMatchObject({ region: 'eu-west-1' });
+  });
+
   it('defaults to us-east-1, no Slack, a new topic and the default schedule', () => {
-    expect(load({})).toEqual({ region: 'us-east-1', schedule: DEFAULT_POLL_SCHEDULE });
+    expect(load({})).toEqual({ region: 'us-east-1', createTrail: false, schedule: DEFAULT_POLL_SCHEDULE });
   });
 
   it('reads every documented key, numbers given as strings as -c does', () => {
@@ -25,12 +29,12 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       slackWebhookSecretName: 'team/slack-webhook',
       notificationTopicArn: 'arn:aws:sns:us-east-1:123456789012:deploys',
-      schedule: { maxWaitSeconds: 5400, firstIntervalSeconds: 10, backoffRate: 2, maxIntervalSeconds: 60, checkStyle: 'retry' },
+      schedule: { maxWaitSeconds: 5400, firstIntervalSeconds: 10, backoffRate: 2, maxIntervalSeconds: 60, checkStyle: DEFAULT_POLL_SCHEDULE.checkStyle },
     });
   });
 
   it.each([
-    [{ region: 'eu-west-1' }, /us-east-1 only/],
+    [{ region: 'eu-west' }, /region "eu-west" is not an AWS region name/],
     [{ notificationTopicArn: 'arn:aws-cn:sns:cn-north-1:123456789012:deploys' }, /partition "aws-cn"/],
     [{ notificationTopicArn: 'my-topic' }, /not an SNS topic ARN/],
     [{ slackWebhookSecretName: '' }, /slackWebhookSecretName must be a non-empty string/],
@@ -47,7 +51,7 @@ describe('loadConfig', () => {
   });
 
   it('reports every problem at once', () => {
-    expect(() => load({ region: 'eu-west-1', backoffRate: 'x' })).toThrow(/region[\s\S]*backoffRate/);
+    expect(() => load({ region: 'eu-west', backoffRate: 'x' })).toThrow(/region[\s\S]*backoffRate/);
   });
 
   describe('unknown context keys', () => {
@@ -154,10 +158,10 @@ describe('closestKey', () => {
 });
 
 describe('NotifierStack', () => {
-  it('refuses a region other than us-east-1 at synth', () => {
+  it('refuses a stack whose region is not the configured one (no forwarder targets it)', () => {
     const app = new App();
     expect(() => new NotifierStack(app, 'Elsewhere', { env: { region: 'eu-west-1' }, config: load({}) })).toThrow(
-      /must be deployed in us-east-1/,
+      /is in eu-west-1, but CloudFront sends its CloudTrail events to EventBridge in us-east-1 only/,
     );
   });
 });

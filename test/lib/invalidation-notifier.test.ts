@@ -27,10 +27,16 @@ describe('InvalidationNotifier in a plain Stack: region', () => {
     const error = errorOf(() => new InvalidationNotifier(plainStack({ region: 'eu-west-1' }), 'Notifier'));
 
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toMatch(/eu-west-1/);
-    expect(error.message).toMatch(/must be deployed in us-east-1/);
+    expect(error.message).toMatch(/is in eu-west-1/);
     expect(error.message).toMatch(/CloudTrail events .*EventBridge in us-east-1 only/);
-    expect(error.message).toMatch(/region: 'us-east-1'/);
+    expect(error.message).toMatch(/put it in us-east-1, or add an EventForwarder .* receivesForwardedEvents: true/);
+  });
+
+  it('accepts another region when it receives forwarded events (an EventForwarder in us-east-1)', () => {
+    const stack = plainStack({ region: 'eu-west-1' });
+    new InvalidationNotifier(stack, 'Notifier', { receivesForwardedEvents: true });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.cloudfront'] }) });
   });
 
   it('warns when the region is unknown at synth (environment-agnostic stack)', () => {
@@ -60,10 +66,11 @@ describe('InvalidationNotifier: every problem of the props in one error', () => 
     expect(error).toBeInstanceOf(ConfigError);
     const problems = error.message.split('\n').filter((line) => line.startsWith('- '));
     expect(problems).toEqual([
-      expect.stringMatching(/must be deployed in us-east-1/),
+      expect.stringMatching(/is in eu-west-1, but CloudFront sends its CloudTrail events to EventBridge in us-east-1 only/),
       expect.stringMatching(/invalid schedule: backoffRate must be between 1 and 3/),
       expect.stringMatching(/invalid schedule: maxIntervalSeconds must be a whole number/),
       expect.stringMatching(/notificationTopic .*deploys\.fifo.* is a FIFO topic/),
+      expect.stringMatching(/notificationTopic .*deploys\.fifo.* is in us-east-1, but the notifier runs in eu-west-1/),
     ]);
   });
 
@@ -124,14 +131,14 @@ describe('NotifierStack', () => {
     const error = errorOf(() => new NotifierStack(app, 'Elsewhere', { env: { region: 'eu-west-1' }, config: loadConfig(() => undefined) }));
 
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message.match(/must be deployed in us-east-1/g)).toHaveLength(1);
+    expect(error.message.match(/EventBridge in us-east-1 only/g)).toHaveLength(1);
   });
 
   it('still synthesizes in us-east-1 and in an environment-agnostic stack', () => {
     for (const env of [{ region: 'us-east-1' }, undefined]) {
       const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
       const stack = new NotifierStack(app, 'Notifier', { env, config: loadConfig(() => undefined) });
-      Template.fromStack(stack).resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+      Template.fromStack(stack).hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'STANDARD' });
     }
   });
 });
