@@ -9,7 +9,9 @@
 import { performance } from 'node:perf_hooks';
 import { fixed, runWorker, table, treeState, writeResult } from './support';
 
-const CROWD_SIZES = [100, 1000] as const;
+/** The small crowd every run compares with; the large one is the first argument (`npm run scale -- 1000`). */
+const SMALL_CROWD = 100;
+const DEFAULT_LARGE_CROWD = 1000;
 
 /** What bench/scale-worker.ts reports for one crowd. */
 interface Crowd {
@@ -30,6 +32,7 @@ interface Crowd {
   readonly meanDetectionDelaySeconds: number;
   readonly maxDetectionDelaySeconds: number;
   readonly transitionsPerWatch: number;
+  readonly expressRunsPerWatch: number;
   readonly checksPerWatch: number;
   readonly startSpreadVirtualSeconds: number;
   readonly wallSeconds: number;
@@ -41,17 +44,20 @@ async function main() {
   const started = performance.now();
   const flag = process.argv.indexOf('--ms-per-virtual-second');
   const passOn = flag >= 0 ? ['--ms-per-virtual-second', process.argv[flag + 1] ?? ''] : [];
+  const positional = process.argv.slice(2).find((arg, index, args) => /^\d+$/.test(arg) && args[index - 1] !== '--ms-per-virtual-second');
+  const large = positional === undefined ? DEFAULT_LARGE_CROWD : Number(positional);
+  if (!(large > SMALL_CROWD)) throw new Error(`Usage: npm run scale -- [N > ${SMALL_CROWD}] [--ms-per-virtual-second M]`);
   const crowds: Crowd[] = [];
-  for (const watches of CROWD_SIZES) {
+  for (const watches of [SMALL_CROWD, large]) {
     process.stderr.write(`running ${watches} concurrent watches ...\n`);
     crowds.push(await runWorker<Crowd>('scale-worker.ts', ['--watches', String(watches), ...passOn]));
   }
-  const [small, large] = [crowds[0]!, crowds[1]!];
-  const { msPerVirtualSecond, rateLimit } = large;
+  const [small, big] = [crowds[0]!, crowds[1]!];
+  const { msPerVirtualSecond, rateLimit } = big;
 
   console.log(
     `Scale run: N distribution tenants, one invalidation of one path each, all watches started at once, each invalidation ` +
-      `completing at a seeded random time within ${large.completionWindowSeconds / 60} minutes. CloudFront emulator: ` +
+      `completing at a seeded random time within ${big.completionWindowSeconds / 60} minutes. CloudFront emulator: ` +
       `${rateLimit.callsPerVirtualSecond} Get calls per virtual second, burst ${rateLimit.burst}, Throttling beyond. Time compressed: ` +
       `${msPerVirtualSecond} ms real = 1 virtual second, so the token bucket refills at ${rateLimit.perRealSecond} calls per real second. ` +
       `Notifications to SNS only.\n`,
@@ -75,7 +81,8 @@ async function main() {
         row('mean detection delay (virtual s)', (c) => fixed(c.meanDetectionDelaySeconds)),
         row('max detection delay (virtual s)', (c) => fixed(c.maxDetectionDelaySeconds)),
         row('checks per watch', (c) => fixed(c.checksPerWatch)),
-        row('state transitions per watch', (c) => fixed(c.transitionsPerWatch)),
+        row('Standard transitions per watch', (c) => fixed(c.transitionsPerWatch)),
+        row('Express runs per watch', (c) => fixed(c.expressRunsPerWatch, 2)),
         row('all started within (virtual s)', (c) => fixed(c.startSpreadVirtualSeconds)),
         row('virtual duration (s)', (c) => fixed(c.virtualSeconds, 0)),
         row('wall time (real s)', (c) => fixed(c.wallSeconds)),
@@ -86,16 +93,17 @@ async function main() {
   for (const crowd of crowds) {
     for (const [reason, count] of Object.entries(crowd.failures)) console.log(`\n${crowd.watches} watches: ${count} failed with ${reason}`);
   }
-  const ratio = large.throttledCalls / large.watches / (small.throttledCalls / small.watches);
+  const ratio = big.throttledCalls / big.watches / (small.throttledCalls / small.watches);
   console.log(
-    `\nThrottled calls per watch: ${per(small.throttledCalls, small)} with ${small.watches} watches, ${per(large.throttledCalls, large)} ` +
-      `with ${large.watches} (x${fixed(ratio, 2)}; x1 would be throttling that does not grow with the crowd).`,
+    `\nThrottled calls per watch: ${per(small.throttledCalls, small)} with ${small.watches} watches, ${per(big.throttledCalls, big)} ` +
+      `with ${big.watches} (x${fixed(ratio, 2)}; x1 or less: throttling that does not grow with the crowd).`,
   );
   console.log('\nNotes:');
   console.log("- Detection delay: the detecting check's own reading of the watch's age (whole seconds) minus the completion time.");
   console.log(
-    '- A first check is made as soon as a watch starts: with N watches starting together, about N minus what the bucket ' +
-      'allows in that time are throttled whatever happens next.',
+    "- A watch's first call is made as soon as it starts, unless the container has seen CloudFront throttle in the last " +
+      "minute: then it waits for its place in the crowd's fair interval. Watches whose first checks are decided together, " +
+      'before any answer came back (a burst), all call: first calls by 20 virtual s are in bench/results/scale.json.',
   );
   console.log('- The check function draws its jitter with Math.random, so runs differ somewhat; the completion times are seeded.');
   console.log(
@@ -103,7 +111,7 @@ async function main() {
       'pool of 50 sockets (the SDK warns when calls queue for it) and one event loop.',
   );
   console.log(
-    large.processClock === 'real'
+    big.processClock === 'real'
       ? `- The handlers read the real clock (only the watch start time they are given is shifted): whatever a handler measures ` +
           `in seconds of its own clock, such as the check function's estimate of the crowd, passes ${fixed(1000 / msPerVirtualSecond, 0)} ` +
           'times faster than virtual time here.'

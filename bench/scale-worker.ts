@@ -18,13 +18,11 @@ import { StateNames } from '../lib/watcher';
 import { max, mean, reportToParent, seededRandom } from './support';
 
 /**
- * Real milliseconds per virtual second. Bounded on both sides by the harness:
- * - lower, the CPU paces the run: starting 1,000 watches in-process takes about 3 real
- *   seconds, which at 20 ms is nearly 3 virtual minutes (about 1 at 50 ms), so the burst is
- *   less and less "at once" (the output shows how long starting them took);
- * - higher, long waits fail: LocalWatcher sleeps a wait at the start of the next Task, and
- *   aws-local-stepfunctions times a Task out after 60 s of REAL time (its default), so the
- *   longest wait (MAX_SINGLE_WAIT_SECONDS, 900 s) must sleep less than 60 s: at most ~60 ms.
+ * Real milliseconds per virtual second. Lower, the CPU paces the run: starting 1,000 watches
+ * in-process takes a few real seconds, which at 50 ms is one or two virtual minutes, so the
+ * burst is less and less "at once" (the output shows how long starting them took). Higher,
+ * the run takes longer (each Express run is slept whole inside its parent's Task, whose
+ * 6-minute TimeoutSeconds the local interpreter counts in real time: at most ~1,300 ms).
  */
 const DEFAULT_MS_PER_VIRTUAL_SECOND = 50;
 /** CloudFront's Get limit is not published and low ("bursts of a few calls per second"). */
@@ -118,6 +116,14 @@ async function main() {
     callsByInvalidation.set(call.invalidationId, list);
   }
 
+  // When first calls happen and how they are answered: a burst of first calls is where a crowd's throttling comes from.
+  const firstCalls = new Map<number, { accepted: number; throttled: number }>();
+  for (const list of callsByInvalidation.values()) {
+    const bucket = Math.floor((list[0]!.at - startedAt) / dateMsPerVirtualSecond / 20) * 20;
+    const entry = firstCalls.get(bucket) ?? { accepted: 0, throttled: 0 };
+    entry[list[0]!.answer === 'Throttling' ? 'throttled' : 'accepted'] += 1;
+    firstCalls.set(bucket, entry);
+  }
   const delays: number[] = [];
   const failures = new Map<string, number>();
   executions.forEach((execution, index) => {
@@ -160,6 +166,9 @@ async function main() {
     meanDetectionDelaySeconds: mean(delays),
     maxDetectionDelaySeconds: max(delays),
     transitionsPerWatch: mean(executions.map((execution) => execution.transitions)),
+    expressRunsPerWatch: mean(executions.map((execution) => execution.runs.length)),
+    /** First calls of the watches by 20 virtual seconds from the start, accepted and throttled. */
+    firstCallsBy20Seconds: Object.fromEntries([...firstCalls.entries()].sort(([a], [b]) => a - b)),
     checksPerWatch: mean(executions.map((execution) => execution.invocations[StateNames.check] ?? 0)),
     /** Until the last Start watch call returned: how "at once" the harness could start them. */
     startSpreadVirtualSeconds: allStartedMs / msPerVirtualSecond,

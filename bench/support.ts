@@ -1,6 +1,5 @@
 /**
- * Helpers shared by the benchmark scripts: worker processes, the prices the cost columns use,
- * a seeded PRNG, small statistics, table printing and result files.
+ * Helpers shared by the benchmark scripts: worker processes, a seeded PRNG, small statistics, table printing and result files.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -38,16 +37,6 @@ export function runWorker<T>(script: string, args: readonly string[]): Promise<T
     });
   });
 }
-
-/** AWS list prices (us-east-1) from ../shared/reference/aws-facts.md. */
-export const PRICES = {
-  /** Step Functions Standard: $0.025 per 1,000 state transitions. */
-  perTransition: 0.025 / 1000,
-  /** Lambda: $0.20 per million requests. */
-  perLambdaRequest: 0.2 / 1_000_000,
-  /** Lambda arm64: about $0.0000000017 per ms at 128 MB; the functions have 256 MB (lib/notifier-function.ts). */
-  perLambdaMs256: 0.0000000017 * 2,
-} as const;
 
 /** Mulberry32: a tiny seeded PRNG, so that a benchmark's random choices repeat run after run. */
 export function seededRandom(seed: number): () => number {

@@ -1,20 +1,17 @@
-import { Duration, Names, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { ErrorNames, LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS, TRANSIENT_DELIVERY_ERRORS } from '../lambda/shared/errors';
+import { ErrorNames, LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS } from '../lambda/shared/errors';
 import { retryCheckAttempts, type PollSchedule } from '../lambda/shared/schedule';
-
-/** Channels the Notify function can deliver to; one parallel branch each. */
-export type ChannelName = 'sns' | 'slack';
+import { CheckLoop } from './check-loop';
+import { Delivery, DeliveryStateNames, WatcherFailures } from './delivery';
 
 export interface WatcherProps {
   readonly checkStatusFunction: IFunction;
   readonly notifyFunction: IFunction;
-  /** Channels to notify, in order. */
-  readonly channels: readonly ChannelName[];
   readonly schedule: PollSchedule;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
@@ -23,37 +20,43 @@ export interface WatcherProps {
 /** Names of the states tests and tools refer to. */
 export const StateNames = {
   eventReadable: 'Event readable?',
+  /** checkStyle `express`: one Express run of the check loop (startExecution.sync:2). */
+  watch: 'Watch until completed',
+  watchOver: 'Watch over?',
+  /** checkStyle `retry` and `wait-loop`: the loop in the Standard workflow. */
   startWatching: 'Start watching',
   check: 'Check invalidation status',
   completed: 'Completed?',
   wait: 'Wait before next check',
   pauseAfterRetries: 'Pause after retried checks',
-  notifyTeam: 'Notify team',
-  notifyChannel: (channel: ChannelName) => (channel === 'slack' ? 'Post to Slack' : 'Publish to SNS topic'),
-  deliveryFailed: (channel: ChannelName) => `${channel === 'slack' ? 'Slack' : 'SNS'} not delivered`,
+  ...DeliveryStateNames,
 } as const;
 
-/** Error names the watcher's Fail states end with (what `DescribeExecution` shows). */
-export const WatcherFailures = {
-  stillInProgress: 'InvalidationStillInProgress',
-  couldNotTrack: 'InvalidationNotTracked',
-  notDelivered: 'NotificationNotDelivered',
-} as const;
+export { WatcherFailures };
 
 /**
  * The watcher: a Standard state machine (JSONPath, so it also runs in aws-local-stepfunctions)
- * in the job-poller shape. Check -> Completed? -> Wait -> Check, with quick checks done by the
- * Check task's own Retry (one transition each), bounded by the schedule's maximum wait, and
- * every ending (completed, still in progress, could not track) notifying every channel.
+ * that watches one invalidation until it completes or the schedule's maximum wait passes, and
+ * notifies every destination the watch was routed to at each ending (completed, still in
+ * progress, could not track; see Delivery). How it checks depends on `schedule.checkStyle`:
+ * - `express`: "Watch until completed" runs the Express check loop (CheckLoop) and waits for
+ *   it (startExecution.sync:2); a run lasts up to about 4 minutes and hands back the watch
+ *   state, and "Watch over?" starts the next run until the invalidation completed, the
+ *   maximum wait passed or CloudFront refused. Two transitions per run instead of one or
+ *   three per check.
+ * - `retry` / `wait-loop`: the job poller inside this workflow, Check -> Completed? -> Wait,
+ *   with quick checks done by the Check task's own Retry (`retry`, one transition each) or by
+ *   the Wait loop (`wait-loop`, three).
  */
 export class Watcher extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   public readonly logGroup: LogGroup;
+  /** The Express check loop (checkStyle `express` only). */
+  public readonly checkLoop?: CheckLoop;
 
   constructor(scope: Construct, id: string, props: WatcherProps) {
     super(scope, id);
     const { schedule } = props;
-    if (props.channels.length === 0) throw new Error('Watcher: at least one notification channel is required.');
 
     const markOutcome = (name: string, outcome: string) =>
       new sfn.Pass(this, name, { result: sfn.Result.fromString(outcome), resultPath: '$.outcome' });
@@ -61,9 +64,126 @@ export class Watcher extends Construct {
     const markStillInProgress = markOutcome('Mark still in progress', 'still-in-progress');
     const markCouldNotTrack = markOutcome('Mark could not track', 'could-not-track');
 
-    const notifyTeam = this.notifyTeam(props);
-    for (const mark of [markCompleted, markStillInProgress, markCouldNotTrack]) mark.next(notifyTeam);
+    const delivery = new Delivery(this, 'Delivery', { notifyFunction: props.notifyFunction, maxWaitSeconds: schedule.maxWaitSeconds });
+    for (const mark of [markCompleted, markStillInProgress, markCouldNotTrack]) mark.next(delivery.entry);
 
+    let watching: sfn.IChainable;
+    if (schedule.checkStyle === 'express') {
+      this.checkLoop = new CheckLoop(this, 'CheckLoop', {
+        checkStatusFunction: props.checkStatusFunction,
+        logRetention: props.logRetention,
+      });
+      watching = this.expressWatch(this.checkLoop, markCompleted, markStillInProgress, markCouldNotTrack);
+    } else {
+      watching = this.standardLoop(props, markCompleted, markStillInProgress, markCouldNotTrack);
+    }
+    const definition = new sfn.Choice(this, StateNames.eventReadable)
+      .when(sfn.Condition.isPresent('$.rejected'), markCouldNotTrack)
+      .otherwise(watching);
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}`,
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      comment: 'Watches one CloudFront invalidation until it completes, then notifies the team.',
+      // A backstop: the schedule ends the watch at maxWait; throttling can add some time.
+      timeout: Duration.seconds(schedule.maxWaitSeconds).plus(Duration.hours(2)),
+      tracingEnabled: true,
+      // Every event, but without execution data: paths and caller names stay out of the logs.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs delivery (CreateLogDelivery, ...) support no resource-level permissions.',
+    });
+    if (this.checkLoop) this.acknowledgeRunJobGrants(this.checkLoop);
+    for (const fn of this.checkLoop ? [props.notifyFunction] : [props.checkStatusFunction, props.notifyFunction]) {
+      Validations.of(this.stateMachine).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnResource)}.Arn>:*]`,
+        reason: "CDK's LambdaInvoke grants invoke on the function and its versions/aliases (ARN:*): only the notifier's own functions.",
+      });
+    }
+  }
+
+  /**
+   * startExecution.sync:2 needs DescribeExecution and StopExecution on the runs, whose ARNs are
+   * only known as they start: CDK grants them on the check loop's executions (name prefix + *).
+   * StartExecution itself is on the check loop alone; the events:* grants name one managed rule.
+   */
+  private acknowledgeRunJobGrants(checkLoop: CheckLoop): void {
+    const stack = Stack.of(this);
+    // cdk-nag writes unresolved tokens as <AWS::...> and the state machine's name as the Fn::Select CDK renders.
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    const logicalId = stack.getLogicalId(checkLoop.stateMachine.node.defaultChild as CfnResource);
+    const name = JSON.stringify({ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: logicalId }] }] });
+    Validations.of(this.stateMachine).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${name}*]`,
+      reason:
+        'startExecution.sync:2 describes and stops the check loop runs it starts; their execution ARNs exist only at run time, so CDK grants DescribeExecution/StopExecution on the check loop executions (its name and *), and StartExecution on the check loop alone.',
+    });
+  }
+
+  /**
+   * Runs the Express check loop until the watch is over: one task and one Choice per run
+   * (about 4 minutes of checks), then the outcome's mark. The run's output is the watch state
+   * itself (its last check in `status`), so nothing needs reshaping. A run that fails (Lambda
+   * trouble past the run's own retries, the 5-minute limit, StartExecution refused) is retried
+   * a few times with jitter, from the state before it; then the watch ends as "could not track".
+   */
+  private expressWatch(
+    checkLoop: CheckLoop,
+    markCompleted: sfn.IChainable,
+    markStillInProgress: sfn.IChainable,
+    markCouldNotTrack: sfn.IChainable,
+  ): sfn.IChainable {
+    const watch = new tasks.StepFunctionsStartExecution(this, StateNames.watch, {
+      stateMachine: checkLoop.stateMachine,
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      // The run links back to this execution in the console.
+      associateWithParent: true,
+      input: sfn.TaskInput.fromObject({
+        watch: sfn.JsonPath.entirePayload,
+        startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+      }),
+      // The run's Output (JSON with .sync:2) is the watch state: it replaces the state whole
+      // (the result replaces the input by default, ResultPath "$").
+      outputPath: '$.Output',
+      // A backstop only: an Express execution cannot run longer than 5 minutes.
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(6)),
+    });
+    watch.addRetry({
+      errors: ['States.ALL'],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 3,
+      maxDelay: Duration.seconds(30),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    watch.addCatch(markCouldNotTrack, { errors: ['States.ALL'], resultPath: '$.error' });
+    const watchOver = new sfn.Choice(this, StateNames.watchOver)
+      // First: a refusal can come before any status.
+      .when(sfn.Condition.isPresent('$.error'), markCouldNotTrack)
+      .when(sfn.Condition.stringEquals('$.status.status', 'Completed'), markCompleted)
+      .when(sfn.Condition.booleanEquals('$.status.deadlinePassed', true), markStillInProgress)
+      // The run is over, the watch is not: the next run begins with the wait it could not fit.
+      .otherwise(watch);
+    return watch.next(watchOver);
+  }
+
+  /** The job poller in this (Standard) workflow: `retry` and `wait-loop` styles, kept for comparison. */
+  private standardLoop(
+    props: WatcherProps,
+    markCompleted: sfn.IChainable,
+    markStillInProgress: sfn.IChainable,
+    markCouldNotTrack: sfn.IChainable,
+  ): sfn.IChainable {
+    const { schedule } = props;
     const check = new tasks.LambdaInvoke(this, StateNames.check, {
       lambdaFunction: props.checkStatusFunction,
       payloadResponseOnly: true,
@@ -127,109 +247,6 @@ export class Watcher extends Construct {
       result: sfn.Result.fromObject({ pace: 0 }),
       resultPath: '$.status',
     });
-    const definition = new sfn.Choice(this, StateNames.eventReadable)
-      .when(sfn.Condition.isPresent('$.rejected'), markCouldNotTrack)
-      .otherwise(startWatching.next(check).next(completed));
-
-    this.logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}`,
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      comment: 'Watches one CloudFront invalidation until it completes, then notifies the team.',
-      // A backstop: the schedule ends the watch at maxWait; throttling can add some time.
-      timeout: Duration.seconds(schedule.maxWaitSeconds).plus(Duration.hours(2)),
-      tracingEnabled: true,
-      // Every event, but without execution data: paths and caller names stay out of the logs.
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
-    Validations.of(this.stateMachine).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs delivery (CreateLogDelivery, ...) support no resource-level permissions.',
-    });
-    for (const fn of [props.checkStatusFunction, props.notifyFunction]) {
-      Validations.of(this.stateMachine).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnResource)}.Arn>:*]`,
-        reason: "CDK's LambdaInvoke grants invoke on the function and its versions/aliases (ARN:*): only the notifier's own functions.",
-      });
-    }
-  }
-
-  /** One parallel branch per channel, each with its own retries, so one failing never stops the others. */
-  private notifyTeam(props: WatcherProps): sfn.IChainable {
-    const parallel = new sfn.Parallel(this, StateNames.notifyTeam, { resultPath: '$.delivery' });
-    for (const channel of props.channels) {
-      const deliver = new tasks.LambdaInvoke(this, StateNames.notifyChannel(channel), {
-        lambdaFunction: props.notifyFunction,
-        payloadResponseOnly: true,
-        retryOnServiceExceptions: false,
-        payload: sfn.TaskInput.fromObject({ channel, watch: sfn.JsonPath.entirePayload }),
-      });
-      // Transient delivery errors (each channel throws only its own) and Lambda's: retried
-      // with jitter. Permanent ones (a revoked webhook, a missing secret) go to the Catch at once.
-      deliver.addRetry({
-        errors: [...TRANSIENT_DELIVERY_ERRORS, ...LAMBDA_SERVICE_ERRORS],
-        // Chat webhooks allow about one post per second and ask for waits in seconds; SNS recovers faster.
-        interval: Duration.seconds(channel === 'sns' ? 2 : 5),
-        backoffRate: 2,
-        maxAttempts: 4,
-        maxDelay: Duration.seconds(120),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-      // The function ran out of time (or crashed): retried, twice at most. Every call it makes
-      // ends inside the invocation's time budget with a named error, so a timeout means the
-      // runtime stalled (a cold start, a frozen sandbox), most likely before anything was sent.
-      // A request that may have reached the destination unanswered is already retried as
-      // WebhookUnavailable or TopicUnavailable: retrying a timeout adds no new risk of a second
-      // message, while not retrying loses this one for sure.
-      deliver.addRetry({
-        errors: [...LAMBDA_TIMEOUT_ERRORS],
-        interval: Duration.seconds(5),
-        backoffRate: 2,
-        maxAttempts: 2,
-        maxDelay: Duration.seconds(60),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-      const notDelivered = new sfn.Pass(this, StateNames.deliveryFailed(channel), {
-        parameters: { channel, delivered: false, 'error.$': '$.deliveryError' },
-      });
-      deliver.addCatch(notDelivered, { errors: ['States.ALL'], resultPath: '$.deliveryError' });
-      parallel.branch(deliver);
-    }
-
-    const delivered = props.channels.map((_, index) => sfn.Condition.booleanEquals(`$.delivery[${index}].delivered`, true));
-    const allDelivered = delivered.length === 1 ? delivered[0]! : sfn.Condition.and(...delivered);
-    const ending = new sfn.Choice(this, 'How did it end?')
-      .when(sfn.Condition.stringEquals('$.outcome', 'completed'), new sfn.Succeed(this, 'Team notified'))
-      .when(
-        sfn.Condition.stringEquals('$.outcome', 'still-in-progress'),
-        new sfn.Fail(this, 'Still in progress', {
-          error: WatcherFailures.stillInProgress,
-          cause: `Still in progress after the maximum wait of ${Math.round(props.schedule.maxWaitSeconds / 60)} minutes; the team was told.`,
-        }),
-      )
-      .otherwise(
-        new sfn.Fail(this, 'Could not track', {
-          error: WatcherFailures.couldNotTrack,
-          cause: 'The invalidation could not be tracked; the team was told why.',
-        }),
-      );
-    return parallel.next(
-      new sfn.Choice(this, 'Delivered to every channel?').when(allDelivered, ending).otherwise(
-        // The Fail's cause lists each channel's result, with the error of those that refused.
-        new sfn.Pass(this, 'Report deliveries', {
-          parameters: { 'report.$': 'States.JsonToString($.delivery)' },
-        }).next(
-          new sfn.Fail(this, 'Notification not delivered', {
-            error: WatcherFailures.notDelivered,
-            causePath: '$.report',
-          }),
-        ),
-      ),
-    );
+    return startWatching.next(check).next(completed);
   }
 }

@@ -11,20 +11,34 @@ import { AwsEmulator } from './aws-emulator';
 import { CloudFrontEmulator, type RateLimit } from './cloudfront-emulator';
 import { LocalWatcher, type TaskHandler } from './local-watcher';
 import { SlackEmulator } from './slack-emulator';
+import { WebhookEmulator } from './webhook-emulator';
 import { compressTime } from './virtual-time';
-import { LOCAL_ACCOUNT, LOCAL_REGION, localFunctions, watcherDefinition, type CfnTemplate } from './template';
+import { LOCAL_ACCOUNT, LOCAL_REGION, checkLoopDefinition, localFunctions, watcherDefinition, type CfnTemplate } from './template';
 
 export const LOCAL_SLACK_SECRET_NAME = 'local/slack-webhook';
 
+/** What each platform's webhook URL looks like after the host, so that the secret holds a realistic URL. */
+const WEBHOOK_PATHS = {
+  slack: '/services/T000/B000/local',
+  teams: '/workflows/local/triggers/manual/paths/invoke',
+  'google-chat': '/v1/spaces/local/messages',
+} as const;
+
 export interface LocalPipelineOptions {
-  /** CDK context for the synth, as `cdk deploy -c key=value` would give it. */
-  readonly context?: Partial<Record<ContextKey, string>>;
+  /** CDK context for the synth, as `cdk deploy -c key=value` or cdk.json would give it. */
+  readonly context?: Partial<Record<ContextKey, unknown>>;
+  /**
+   * A template synthesized elsewhere (an app using the package's construct) to run instead of
+   * synthesizing this repository's app; `context` then only sets up the emulators (Slack's secret
+   * name, the destinations' webhooks). @default the app synthesized with `context`
+   */
+  readonly template?: CfnTemplate;
   /**
    * Schedule fields laid over the one the context gives, as a stack using the construct would
    * pass them (the benchmark's `checkStyle`, which is not a context key). @default none
    */
   readonly schedule?: Partial<PollSchedule>;
-  /** Configure Slack (secret name in context, secret value = the Slack emulator's URL). @default true */
+  /** Configure the simple case's Slack (secret name in context, secret value = the Slack emulator's URL). @default true unless the context has destinations */
   readonly slack?: boolean;
   /** Override the Slack secret's value; `null` leaves the secret missing. @default the Slack emulator's URL */
   readonly slackSecretValue?: string | null;
@@ -51,8 +65,12 @@ export interface LocalPipeline {
   readonly template: CfnTemplate;
   readonly cloudFront: CloudFrontEmulator;
   readonly slack: SlackEmulator;
+  /** One loopback webhook per chat destination of the configuration (Slack, Teams, Google Chat), by destination name; its URL is in the destination's secret. */
+  readonly webhooks: Readonly<Record<string, WebhookEmulator>>;
   readonly aws: AwsEmulator;
   readonly watcher: LocalWatcher;
+  /** Every Notify invocation (retries included): which destination, for which invalidation. */
+  readonly notifyCalls: { readonly destination: string; readonly invalidationId?: string }[];
   /** The function folder of every invocation that ended out of time (an error of LAMBDA_TIMEOUT_ERRORS), in order. */
   readonly functionTimeouts: string[];
   /** Delivers an EventBridge event to Start watch, as the rule's target would. */
@@ -63,7 +81,7 @@ export interface LocalPipeline {
 }
 
 /** Synthesizes the app in-process, as `cdk synth` would, and returns the stack's template. */
-export function synthTemplate(context: Record<string, string>, bundle: boolean, schedule: Partial<PollSchedule> = {}): CfnTemplate {
+export function synthTemplate(context: Record<string, unknown>, bundle: boolean, schedule: Partial<PollSchedule> = {}): CfnTemplate {
   const app = new App({ context: { ...context, ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
   const config = loadConfig(app.node.getAllContext());
   const stack = new NotifierStack(app, 'CloudFrontInvalidationNotifier', {
@@ -72,6 +90,15 @@ export function synthTemplate(context: Record<string, string>, bundle: boolean, 
   });
   return Template.fromStack(stack).toJSON() as CfnTemplate;
 }
+
+const notifyCallOf = (input: unknown) => {
+  const { destination, watch } = input as {
+    destination?: string;
+    watch?: { request?: { invalidationId?: string }; rejected?: { invalidationId?: string } };
+  };
+  const invalidationId = watch?.request?.invalidationId ?? watch?.rejected?.invalidationId;
+  return { destination: String(destination), ...(invalidationId ? { invalidationId } : {}) };
+};
 
 /** Real time (timers are never compressed, see virtual-time.ts), like Lambda's deadline. */
 const fakeLambdaContext = (functionName: string, deadlineMs: number) => ({
@@ -124,10 +151,13 @@ async function invokeWithTimeout(
  * Step Functions' StartExecution, reached through AWS_ENDPOINT_URL_<SERVICE> as in AWS.
  */
 export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
-  const withSlack = options.slack ?? true;
+  // The simple case's Slack webhook, unless the context names its own destinations.
+  const withSlack = options.slack ?? options.context?.destinations === undefined;
   const context = { ...(withSlack ? { slackWebhookSecretName: LOCAL_SLACK_SECRET_NAME } : {}), ...options.context };
-  const template = synthTemplate(context, options.bundle ?? false, options.schedule);
+  const template = options.template ?? synthTemplate(context, options.bundle ?? false, options.schedule);
+  const routing = loadConfig(context).routing;
   const { arn: stateMachineArn, definition } = watcherDefinition(template);
+  const checkLoop = checkLoopDefinition(template);
   const functions = localFunctions(template, FUNCTION_DIR_METADATA);
 
   // The emulators need the watcher (virtual clocks, StartExecution) before it can be built.
@@ -148,9 +178,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     return late.watcher!.start(name, input);
   });
   const [cloudFrontUrl, slackUrl, awsUrl] = await Promise.all([cloudFront.start(), slack.start(), aws.start()]);
+  const webhooks: Record<string, WebhookEmulator> = {};
+  for (const [name, destination] of Object.entries(routing?.destinations ?? {})) {
+    if (!('secretName' in destination)) continue;
+    webhooks[name] = new WebhookEmulator(WEBHOOK_PATHS[destination.type]);
+    aws.secrets.set(destination.secretName, await webhooks[name].start());
+  }
   const restoreTime = options.msPerVirtualSecond ? compressTime(options.msPerVirtualSecond) : () => undefined;
   const slackSecretValue = options.slackSecretValue === undefined ? slackUrl : options.slackSecretValue;
-  if (withSlack && slackSecretValue !== null) aws.secrets.set(context.slackWebhookSecretName ?? LOCAL_SLACK_SECRET_NAME, slackSecretValue);
+  if (withSlack && slackSecretValue !== null)
+    aws.secrets.set(String(context.slackWebhookSecretName ?? LOCAL_SLACK_SECRET_NAME), slackSecretValue);
 
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
@@ -160,13 +197,17 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     AWS_ENDPOINT_URL_SNS: awsUrl,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: awsUrl,
     AWS_ENDPOINT_URL_SFN: awsUrl,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: awsUrl,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: options.logs ? 'INFO' : 'SILENT',
+    // The metrics' EMF lines go to stdout like the logs: shown only when the logs are.
+    POWERTOOLS_METRICS_DISABLED: options.logs ? 'false' : 'true',
     ...Object.assign({}, ...functions.map((fn) => fn.environment)),
   });
 
   const handlers: Record<string, TaskHandler> = {};
   const functionTimeouts: string[] = [];
+  const notifyCalls: LocalPipeline['notifyCalls'] = [];
   let startWatch: TaskHandler | undefined;
   for (const fn of functions) {
     // Loaded after the environment is set: handlers read it at module load, as in Lambda.
@@ -181,6 +222,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         fn.logicalId,
         timeoutMs,
         async (context) => {
+          if (fn.functionDir === 'notify') notifyCalls.push(notifyCallOf(input));
           await options.beforeInvoke?.(fn.functionDir, input);
           return module.handler(input, context);
         },
@@ -194,20 +236,23 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const watcher = new LocalWatcher(stateMachineArn, definition, handlers, {
     msPerVirtualSecond: options.msPerVirtualSecond,
     random: options.random,
+    nested: checkLoop ? { [checkLoop.arn]: checkLoop.definition } : {},
   });
   late.watcher = watcher;
   return {
     template,
     cloudFront,
     slack,
+    webhooks,
     aws,
     watcher,
     functionTimeouts,
+    notifyCalls,
     deliver: (event) => startWatch!(event),
     idle: () => watcher.idle(),
     stop: async () => {
       restoreTime();
-      await Promise.all([cloudFront.stop(), slack.stop(), aws.stop()]);
+      await Promise.all([cloudFront.stop(), slack.stop(), aws.stop(), ...Object.values(webhooks).map((webhook) => webhook.stop())]);
     },
   };
 }

@@ -62,13 +62,36 @@ export function resourcesOfType(template: CfnTemplate, type: string): [string, C
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 }
 
-/** The (single) state machine: its fake ARN and its definition as a JSON object. */
-export function watcherDefinition(template: CfnTemplate): { arn: string; definition: StateMachineDefinition } {
-  const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
-  if (machines.length !== 1) throw new Error(`Expected one state machine in the template, found ${machines.length}`);
-  const [logicalId, resource] = machines[0]!;
-  const definition = JSON.parse(String(resolveIntrinsics(template, resource.Properties?.DefinitionString))) as StateMachineDefinition;
-  return { arn: arnOf(template, logicalId), definition };
+/** A state machine of the template: its fake ARN and its definition as a JSON object. */
+export interface LocalStateMachine {
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly definition: StateMachineDefinition;
+}
+
+/** The template's state machines of one type (STANDARD is CloudFormation's default). */
+export function stateMachinesOfType(template: CfnTemplate, type: 'STANDARD' | 'EXPRESS'): LocalStateMachine[] {
+  return resourcesOfType(template, 'AWS::StepFunctions::StateMachine')
+    .filter(([, resource]) => (resource.Properties?.StateMachineType ?? 'STANDARD') === type)
+    .map(([logicalId, resource]) => ({
+      logicalId,
+      arn: arnOf(template, logicalId),
+      definition: JSON.parse(String(resolveIntrinsics(template, resource.Properties?.DefinitionString))) as StateMachineDefinition,
+    }));
+}
+
+/** The watcher: the template's one STANDARD state machine. */
+export function watcherDefinition(template: CfnTemplate): LocalStateMachine {
+  const machines = stateMachinesOfType(template, 'STANDARD');
+  if (machines.length !== 1) throw new Error(`Expected one STANDARD state machine in the template, found ${machines.length}`);
+  return machines[0]!;
+}
+
+/** The Express check loop the watcher runs (checkStyle `express`), or undefined when the watcher checks by itself. */
+export function checkLoopDefinition(template: CfnTemplate): LocalStateMachine | undefined {
+  const machines = stateMachinesOfType(template, 'EXPRESS');
+  if (machines.length > 1) throw new Error(`Expected at most one EXPRESS state machine in the template, found ${machines.length}`);
+  return machines[0];
 }
 
 export interface LocalFunction {
@@ -105,23 +128,34 @@ export interface Retrier {
 export interface StateDefinition {
   readonly Type: string;
   readonly Resource?: string;
+  readonly Parameters?: Record<string, unknown>;
   readonly Retry?: readonly Retrier[];
   readonly Catch?: readonly { readonly ErrorEquals: readonly string[]; readonly Next: string }[];
   readonly Seconds?: number;
+  readonly SecondsPath?: string;
   readonly Branches?: readonly StateMachineDefinition[];
+  /** A Map state's iteration (ItemProcessor, or Iterator in older definitions). */
+  readonly ItemProcessor?: StateMachineDefinition;
+  readonly Iterator?: StateMachineDefinition;
   readonly Next?: string;
+  readonly End?: boolean;
 }
 export interface StateMachineDefinition {
   readonly StartAt: string;
   readonly States: Record<string, StateDefinition>;
 }
 
-/** Every state, including those inside Parallel branches, by name. */
+/** Every state, including those inside Parallel branches and Map iterations, by name. */
 export function allStates(definition: StateMachineDefinition): Record<string, StateDefinition> {
   const states: Record<string, StateDefinition> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     states[name] = state;
-    for (const branch of state.Branches ?? []) Object.assign(states, allStates(branch));
+    const nested = [
+      ...(state.Branches ?? []),
+      ...(state.ItemProcessor ? [state.ItemProcessor] : []),
+      ...(state.Iterator ? [state.Iterator] : []),
+    ];
+    for (const definition of nested) Object.assign(states, allStates(definition));
   }
   return states;
 }

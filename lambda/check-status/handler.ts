@@ -1,18 +1,22 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import { EnvNames, requireEnv } from '../shared/env';
 import { ErrorNames, NamedError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { WATCH_METRICS } from '../shared/metrics';
 import { parsePollSchedule } from '../shared/schedule';
 import type { StatusResult } from '../shared/status-result';
 import { checkStatus, parseCheckInput } from './check-status';
 import { callBudgetMs, createCloudFrontClient } from './cloudfront-client';
 import { CrowdEstimator } from './crowd-estimator';
+import { endingOf, recordWatchEnd } from './watch-metrics';
 
 const cloudFront = createCloudFrontClient();
 const schedule = parsePollSchedule(requireEnv(EnvNames.pollSchedule));
 // Lives as long as the container: what it has seen of CloudFront's throttling and of the crowd.
 const crowd = new CrowdEstimator();
+const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
 
 export const handler = middy<unknown, StatusResult>({
   // Named, so the Check task's Retry knows it for a timeout (middy's default is a bare TimeoutError).
@@ -30,21 +34,32 @@ export const handler = middy<unknown, StatusResult>({
       const callTimeoutMs = callBudgetMs(context.getRemainingTimeInMillis());
       const result = await checkStatus(cloudFront, input, schedule, { crowd, callTimeoutMs });
       if (result.lastError) log.warn('Status check throttled or failed; slowing down', { pace: result.pace, lastError: result.lastError });
-      log.info('Checked invalidation', {
+      const ending = endingOf(result);
+      const facts = {
         status: result.status,
         pace: result.pace,
         elapsedSeconds: result.elapsedSeconds,
         nextCheckInSeconds: result.nextCheckInSeconds,
         deadlinePassed: result.deadlinePassed,
-      });
+        ...(result.runOver !== undefined ? { runOver: result.runOver, checks: result.checks } : {}),
+      };
+      // A check every few seconds: one INFO line per watch (its end), the rest at DEBUG.
+      if (ending) {
+        log.info('Watch ended', { outcome: ending, ...facts });
+        recordWatchEnd(metrics, input.request, ending, result);
+      } else {
+        log.debug('Checked invalidation', facts);
+      }
       return result;
     } catch (error) {
       const name = (error as Error).name;
       if (name === ErrorNames.InvalidationInProgress) {
-        log.info('Still in progress; the Task Retry checks again');
+        log.debug('Still in progress; the Task Retry checks again');
       } else {
         log.warn('Status check failed', { errorName: name, errorMessage: (error as Error).message });
       }
+      if (name === ErrorNames.InvalidationNotTrackable)
+        recordWatchEnd(metrics, input.request, 'could-not-track', undefined, input.previous);
       throw error;
     }
   });

@@ -32,6 +32,27 @@ export interface StatusResult {
   readonly deadlinePassed: boolean;
   /** Seconds the Wait state waits before the next check (0 when no further check follows). */
   readonly nextCheckInSeconds: number;
+  /**
+   * Express check loop only: the next check would start past this run's budget, so the run
+   * ends here and the next run begins by waiting `nextCheckInSeconds`. Always set there
+   * (true or false), so the loop's Choice can read it.
+   */
+  readonly runOver?: boolean;
+  /**
+   * Express check loop only: this first check did not call CloudFront, which is throttling the
+   * crowd of watches; it waits this many seconds, its turn, instead (status Unknown).
+   */
+  readonly deferredSeconds?: number;
+  /** Express check loop only: CloudFront calls made for this watch so far, over every run. */
+  readonly checks?: number;
+  /** Express check loop only: how many of those CloudFront throttled. */
+  readonly throttledChecks?: number;
+  /**
+   * Completed only: seconds since the check before this one (or since the watch started), the
+   * most the completion can have been seen late by. Absent in the Retry-driven loop, whose
+   * earlier checks leave no state.
+   */
+  readonly detectionBoundSeconds?: number;
 }
 
 export const PATH_SAMPLE_LIMITS = {

@@ -12,7 +12,7 @@ import { StateNames } from '../../lib/watcher';
 import { SAMPLE_DISTRIBUTION, SAMPLE_TENANT, cloudTrailEvent, emulatedInvalidation, type SampleInvalidation } from '../../local/events';
 import type { LocalExecution } from '../../local/local-watcher';
 import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
-import { allStates, watcherDefinition } from '../../local/template';
+import { allStates, checkLoopDefinition } from '../../local/template';
 
 const FUNCTION_TIMEOUT_MS = 3_000;
 
@@ -24,7 +24,10 @@ beforeAll(async () => {
   pipeline = await startLocalPipeline({
     functionTimeoutsMs: { 'check-status': FUNCTION_TIMEOUT_MS },
     beforeInvoke: async (functionDir, input) => {
-      const id = (input as { request?: { invalidationId?: string } } | null)?.request?.invalidationId;
+      // The Express check loop passes the whole watch state, the Standard loops the request.
+      type Request = { request?: { invalidationId?: string } };
+      const checkInput = input as (Request & { watch?: Request }) | null;
+      const id = (checkInput?.watch ?? checkInput)?.request?.invalidationId;
       if (functionDir === 'check-status' && id) await checkFaults.get(id)?.shift()?.();
     },
   });
@@ -124,7 +127,7 @@ describe('a function that runs out of time', () => {
   });
 
   it('the retry is jittered and bounded', () => {
-    const states = allStates(watcherDefinition(pipeline.template).definition);
+    const states = allStates(checkLoopDefinition(pipeline.template)!.definition);
     const retrier = states[StateNames.check]!.Retry!.find((r) => r.ErrorEquals.includes('Sandbox.Timedout'));
     expect(retrier).toMatchObject({ ErrorEquals: [...LAMBDA_TIMEOUT_ERRORS], JitterStrategy: 'FULL' });
     expect(retrier!.MaxAttempts).toBeGreaterThan(0);

@@ -4,6 +4,7 @@
  * retry storm, never a second message.
  */
 import { SLACK_LIMITS } from '../../lambda/notify/render-slack';
+import { DEFAULT_POLL_SCHEDULE, MAX_PACE, slowedInterval, worstCaseExpressRuns } from '../../lambda/shared/schedule';
 import { StateNames, WatcherFailures } from '../../lib/watcher';
 import { SAMPLE_DISTRIBUTION, SAMPLE_TENANT, cloudTrailEvent, emulatedInvalidation, type SampleInvalidation } from '../../local/events';
 import type { LocalExecution } from '../../local/local-watcher';
@@ -89,8 +90,8 @@ describe('throttling and 5xx from CloudFront', () => {
       'InProgress',
       'Completed',
     ]);
-    // Two checks at the slowest pace (15 s x 2^5 = 480 s) after the throttled ones.
-    expect(execution.virtualSeconds).toBeGreaterThanOrEqual(2 * 480);
+    // Two checks at the slowest pace (maxIntervalSeconds x 2^5) after the throttled ones.
+    expect(execution.virtualSeconds).toBeGreaterThanOrEqual(2 * slowedInterval(DEFAULT_POLL_SCHEDULE, MAX_PACE));
     expect(slackFor('ITHROTTLED0002')).toHaveLength(1);
   });
 });
@@ -179,10 +180,12 @@ describe('too long', () => {
     expect(execution.error?.name).toBe(WatcherFailures.stillInProgress);
     expect(execution.virtualSeconds).toBeGreaterThanOrEqual(3600);
     expect(execution.virtualSeconds).toBeLessThan(3600 + 30);
+    // A check every maxIntervalSeconds, in Express runs of about 4 minutes: the watcher's own
+    // history holds a few events per run, far from Step Functions' 25,000.
     const checks = execution.invocations[StateNames.check]!;
-    expect(checks).toBeLessThan(260);
-    // Each check writes a handful of history events; 25,000 is the hard limit.
-    expect(checks * 5 + execution.transitions * 2).toBeLessThan(25_000);
+    expect(checks).toBeLessThanOrEqual(DEFAULT_POLL_SCHEDULE.maxWaitSeconds / DEFAULT_POLL_SCHEDULE.maxIntervalSeconds + 2);
+    expect(execution.runs.length).toBeLessThanOrEqual(worstCaseExpressRuns(DEFAULT_POLL_SCHEDULE));
+    expect(execution.transitions * 4).toBeLessThan(25_000);
     const [message] = slackFor('ITOOLONG00001');
     expect(message!.text).toMatch(/still in progress after 1 h 0 min/);
   });

@@ -1,12 +1,15 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ErrorNames } from '../../lambda/shared/errors';
+import { WATCH_METRICS } from '../../lambda/shared/metrics';
 import { DEFAULT_POLL_SCHEDULE } from '../../lambda/shared/schedule';
+import { CheckLoopStateNames } from '../../lib/check-loop';
 import { StateNames } from '../../lib/watcher';
 import { LOCAL_SLACK_SECRET_NAME, synthTemplate } from '../../local/pipeline';
 import { actionsOf, statementsOfFunction as statementsOf, type PolicyStatement } from '../support/function-policies';
 import { FUNCTION_DIR_METADATA } from '../../lib/notifier-function';
 import {
   allStates,
+  checkLoopDefinition,
   localFunctions,
   resourcesOfType,
   watcherDefinition,
@@ -19,6 +22,8 @@ const json: CfnTemplate = synthTemplate({ slackWebhookSecretName: LOCAL_SLACK_SE
 const template = Template.fromJSON(json);
 const definition: StateMachineDefinition = watcherDefinition(json).definition;
 const states = allStates(definition);
+const checkLoop = checkLoopDefinition(json)!;
+const loopStates = allStates(checkLoop.definition);
 
 const statementsOfFunction = (functionDir: string) => statementsOf(json, functionDir);
 
@@ -72,56 +77,39 @@ describe('watcher state machine', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/') });
   });
 
-  it('loops Check -> Completed? -> Wait -> Check', () => {
+  it('runs the Express check loop until the watch is over: Watch until completed -> Watch over? -> next run or an outcome', () => {
     expect(definition.StartAt).toBe(StateNames.eventReadable);
-    expect(states[StateNames.check]).toMatchObject({ Type: 'Task', Next: StateNames.completed });
-    const completed = states[StateNames.completed] as unknown as {
-      Choices: { Variable: string; StringEquals?: string; Next: string }[];
-      Default: string;
-    };
-    expect(completed.Choices).toEqual(
-      expect.arrayContaining([expect.objectContaining({ Variable: '$.status.status', StringEquals: 'Completed', Next: 'Mark completed' })]),
-    );
-    expect(completed.Default).toBe(StateNames.wait);
-    expect(states[StateNames.wait]).toMatchObject({ Type: 'Wait', SecondsPath: '$.status.nextCheckInSeconds', Next: StateNames.check });
+    expect(states[StateNames.watch]).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
+      Parameters: { StateMachineArn: checkLoop.arn, Input: { 'watch.$': '$', 'startedAt.$': '$$.Execution.StartTime' } },
+      OutputPath: '$.Output',
+      Next: StateNames.watchOver,
+    });
+    expect(states[StateNames.watch]).not.toHaveProperty('ResultPath');
+    const watchOver = states[StateNames.watchOver] as unknown as { Choices: { Variable: string; Next: string }[]; Default: string };
+    expect(watchOver.Choices.map((choice) => [choice.Variable, choice.Next])).toEqual([
+      ['$.error', 'Mark could not track'],
+      ['$.status.status', 'Mark completed'],
+      ['$.status.deadlinePassed', 'Mark still in progress'],
+    ]);
+    expect(watchOver.Default).toBe(StateNames.watch);
+    // No check in the Standard workflow: every check is in the Express loop.
+    expect(states[StateNames.check]).toBeUndefined();
   });
 
-  it('checks again through the Task Retry on the configured schedule', () => {
-    expect(states[StateNames.check]!.Retry).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({
-          ErrorEquals: [ErrorNames.InvalidationInProgress],
-          IntervalSeconds: DEFAULT_POLL_SCHEDULE.firstIntervalSeconds,
-          BackoffRate: DEFAULT_POLL_SCHEDULE.backoffRate,
-          MaxDelaySeconds: DEFAULT_POLL_SCHEDULE.maxIntervalSeconds,
-          JitterStrategy: 'NONE',
-        }),
-      ]),
-    );
+  it('retries a failed run a few times with jitter (the Express run failed or could not start), then "could not track"', () => {
+    expect(states[StateNames.watch]!.Retry).toEqual([
+      expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 3, JitterStrategy: 'FULL' }),
+    ]);
+    expect(states[StateNames.watch]!.Catch).toEqual([
+      expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Mark could not track' }),
+    ]);
   });
 
-  it('retries Lambda service errors with exponential backoff and full jitter', () => {
-    const retrier = states[StateNames.check]!.Retry!.find((r) => r.ErrorEquals.includes('Lambda.ServiceException'))!;
-    expect(retrier).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
-    expect(retrier.ErrorEquals).toEqual(expect.arrayContaining(['Lambda.TooManyRequestsException', 'Lambda.SdkClientException']));
+  it('is bounded by a state machine timeout beyond the maximum wait', () => {
+    expect((definition as unknown as { TimeoutSeconds: number }).TimeoutSeconds).toBe(DEFAULT_POLL_SCHEDULE.maxWaitSeconds + 7200);
   });
-
-  it('leaves CloudFront throttling to the function, which slows the loop down, so no Retry hammers the API', () => {
-    const retried = states[StateNames.check]!.Retry!.flatMap((r) => r.ErrorEquals);
-    expect(retried).not.toContain(ErrorNames.CloudFrontThrottled);
-    expect(retried).not.toContain(ErrorNames.CloudFrontUnavailable);
-    expect(states[StateNames.check]).toMatchObject({ Parameters: { 'pace.$': '$.status.pace' } });
-  });
-
-  it('never retries a permanent error: not found and access denied go straight to "could not track"', () => {
-    const retried = states[StateNames.check]!.Retry!.flatMap((r) => r.ErrorEquals);
-    expect(retried).not.toContain(ErrorNames.InvalidationNotTrackable);
-    expect(retried).not.toContain('States.ALL');
-    expect(states[StateNames.check]!.Catch).toEqual(
-      expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Mark could not track' })]),
-    );
-  });
-
   it("notifies each of the watch's destinations in its own Map iteration, each retried and caught on its own", () => {
     const map = states[StateNames.notifyDestinations]! as (typeof states)[string] & {
       ItemsPath?: string;
@@ -135,10 +123,6 @@ describe('watcher state machine', () => {
     expect(deliver.Retry?.[0]?.ErrorEquals).toEqual(
       expect.arrayContaining(['WebhookUnavailable', 'TopicUnavailable', 'EventBusUnavailable']),
     );
-  });
-
-  it('is bounded by a state machine timeout beyond the maximum wait', () => {
-    expect((definition as unknown as { TimeoutSeconds: number }).TimeoutSeconds).toBe(DEFAULT_POLL_SCHEDULE.maxWaitSeconds + 7200);
   });
 });
 
@@ -213,5 +197,110 @@ describe('operational alarms', () => {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Threshold: 1,
     });
+  });
+});
+
+describe('check loop (Express)', () => {
+  it('is an EXPRESS state machine logging errors only, without data, with tracing and a 5-minute timeout', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'EXPRESS',
+      LoggingConfiguration: Match.objectLike({ Level: 'ERROR', IncludeExecutionData: false }),
+      TracingConfiguration: { Enabled: true },
+    });
+    expect((checkLoop.definition as unknown as { TimeoutSeconds: number }).TimeoutSeconds).toBe(300);
+  });
+
+  it('resumes with the carried wait, then loops Check -> Keep checking? -> Wait -> Check, handing the watch back at the end', () => {
+    expect(checkLoop.definition.StartAt).toBe(CheckLoopStateNames.resume);
+    expect(loopStates[CheckLoopStateNames.carriedWait]).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.watch.status.nextCheckInSeconds',
+      Next: CheckLoopStateNames.check,
+    });
+    expect(loopStates[CheckLoopStateNames.check]).toMatchObject({
+      Type: 'Task',
+      Parameters: { 'watch.$': '$.watch', 'startedAt.$': '$.startedAt', 'runStartedAt.$': '$$.Execution.StartTime' },
+      ResultPath: '$.watch.status',
+      Next: CheckLoopStateNames.keepChecking,
+    });
+    const keepChecking = loopStates[CheckLoopStateNames.keepChecking] as unknown as { Choices: { Next: string }[]; Default: string };
+    expect(keepChecking.Choices.map((choice) => choice.Next)).toEqual([CheckLoopStateNames.handBack]);
+    expect(keepChecking.Default).toBe(CheckLoopStateNames.wait);
+    expect(loopStates[CheckLoopStateNames.wait]).toMatchObject({ Type: 'Wait', SecondsPath: '$.watch.status.nextCheckInSeconds' });
+    expect(loopStates[CheckLoopStateNames.handBack]).toMatchObject({ Type: 'Pass', OutputPath: '$.watch', End: true });
+  });
+
+  it('retries Lambda service errors and timeouts a few times, quickly, with full jitter (a run has 5 minutes)', () => {
+    const retriers = loopStates[CheckLoopStateNames.check]!.Retry!;
+    expect(retriers.find((r) => r.ErrorEquals.includes('Lambda.ServiceException'))).toMatchObject({
+      BackoffRate: 2,
+      JitterStrategy: 'FULL',
+    });
+    expect(retriers.find((r) => r.ErrorEquals.includes('Sandbox.Timedout'))).toMatchObject({ JitterStrategy: 'FULL' });
+    for (const retrier of retriers) expect((retrier.MaxAttempts ?? 3) * (retrier.MaxDelaySeconds ?? 60)).toBeLessThanOrEqual(30);
+  });
+
+  it('leaves CloudFront throttling to the function, which slows the loop down, so no Retry hammers the API', () => {
+    const retried = loopStates[CheckLoopStateNames.check]!.Retry!.flatMap((r) => r.ErrorEquals);
+    expect(retried).not.toContain(ErrorNames.CloudFrontThrottled);
+    expect(retried).not.toContain(ErrorNames.CloudFrontUnavailable);
+    expect(retried).not.toContain(ErrorNames.InvalidationInProgress);
+  });
+
+  it('never retries a permanent error: not found and access denied hand the watch back at once, with the error', () => {
+    const retried = loopStates[CheckLoopStateNames.check]!.Retry!.flatMap((r) => r.ErrorEquals);
+    expect(retried).not.toContain(ErrorNames.InvalidationNotTrackable);
+    expect(retried).not.toContain('States.ALL');
+    expect(loopStates[CheckLoopStateNames.check]!.Catch).toEqual([
+      expect.objectContaining({
+        ErrorEquals: [ErrorNames.InvalidationNotTrackable, ErrorNames.InvalidWatcherInput],
+        Next: CheckLoopStateNames.handBack,
+      }),
+    ]);
+  });
+
+  it('is started by the watcher only: its role may start and describe the check loop, not invoke Check status', () => {
+    const watcherId = resourcesOfType(json, 'AWS::StepFunctions::StateMachine').find(
+      ([, r]) => r.Properties?.StateMachineType === 'STANDARD',
+    )![0];
+    const roleId = (json.Resources[watcherId]!.Properties!.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const statements = resourcesOfType(json, 'AWS::IAM::Policy')
+      .filter(([, policy]) => (policy.Properties!.Roles as { Ref: string }[]).some((role) => role.Ref === roleId))
+      .flatMap(([, policy]) => (policy.Properties!.PolicyDocument as { Statement: PolicyStatement[] }).Statement);
+    const start = statements.find((s) => actionsOf([s]).includes('states:StartExecution'))!;
+    expect(start.Resource).toEqual({ Ref: checkLoop.logicalId });
+    const describe = statements.find((s) => actionsOf([s]).includes('states:DescribeExecution'))!;
+    expect(JSON.stringify(describe.Resource)).toContain(checkLoop.logicalId);
+    const invoked = JSON.stringify(statements.filter((s) => actionsOf([s]).includes('lambda:InvokeFunction')).map((s) => s.Resource));
+    expect(invoked).not.toMatch(/CheckStatus/);
+  });
+});
+
+describe('dashboard', () => {
+  const body = () => {
+    const [, dashboard] = resourcesOfType(json, 'AWS::CloudWatch::Dashboard')[0]!;
+    return JSON.stringify(dashboard.Properties!.DashboardBody);
+  };
+
+  it("graphs the watches' metrics from the namespace the check function writes", () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    for (const name of Object.values(WATCH_METRICS.names)) expect(body()).toContain(`\\"${name}\\"`);
+    expect(body()).toContain(WATCH_METRICS.namespace);
+    expect(body()).toContain('TargetKind');
+  });
+
+  it("graphs both state machines' executions and the functions' errors, throttles and durations", () => {
+    for (const metric of [
+      'ExecutionsStarted',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+      'ExecutionThrottled',
+      'Errors',
+      'Throttles',
+      'Duration',
+    ]) {
+      expect(body()).toContain(metric);
+    }
+    expect(body()).toContain(checkLoop.logicalId);
   });
 });

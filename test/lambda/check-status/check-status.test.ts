@@ -15,7 +15,7 @@ import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.
 import { CrowdEstimator } from '../../../lambda/check-status/crowd-estimator';
 import { checkStatus, classifyCloudFrontError, parseCheckInput, type CheckInput } from '../../../lambda/check-status/check-status';
 import { NamedError } from '../../../lambda/shared/errors';
-import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../../../lambda/shared/schedule';
+import { DEFAULT_POLL_SCHEDULE, EXPRESS_RUN_SECONDS, RETRY_POLL_SCHEDULE, type PollSchedule } from '../../../lambda/shared/schedule';
 import { PATH_SAMPLE_LIMITS } from '../../../lambda/shared/status-result';
 import { parseWatchRequest } from '../../../lambda/shared/watch-request';
 import { failureOf } from '../../support/failure-of';
@@ -30,7 +30,7 @@ const STARTED_AT = '2026-11-21T18:02:30.000Z';
 /** A clock `seconds` after the watch started. */
 const after = (seconds: number, random = () => 0.5) => ({ now: () => new Date(Date.parse(STARTED_AT) + seconds * 1000), random });
 
-const WAIT_LOOP: PollSchedule = { ...DEFAULT_POLL_SCHEDULE, checkStyle: 'wait-loop' };
+const WAIT_LOOP: PollSchedule = { ...RETRY_POLL_SCHEDULE, checkStyle: 'wait-loop' };
 
 function inputFor(request = distributionRequest, pace = 0): CheckInput {
   return { request, pace, startedAt: STARTED_AT };
@@ -138,7 +138,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed'));
 
     // Act
-    await checkStatus(cloudFront, inputFor(distributionRequest), DEFAULT_POLL_SCHEDULE, after(60));
+    await checkStatus(cloudFront, inputFor(distributionRequest), RETRY_POLL_SCHEDULE, after(60));
 
     // Assert
     expect(cloudFrontMock).toHaveReceivedCommandTimes(GetInvalidationCommand, 1);
@@ -151,7 +151,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationForDistributionTenantCommand).resolves(answer('Completed'));
 
     // Act
-    await checkStatus(cloudFront, inputFor(tenantRequest), DEFAULT_POLL_SCHEDULE, after(60));
+    await checkStatus(cloudFront, inputFor(tenantRequest), RETRY_POLL_SCHEDULE, after(60));
 
     // Assert
     expect(cloudFrontMock).toHaveReceivedCommandTimes(GetInvalidationForDistributionTenantCommand, 1);
@@ -167,7 +167,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed'));
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(192));
+    const result = await checkStatus(cloudFront, inputFor(), RETRY_POLL_SCHEDULE, after(192));
 
     // Assert
     expect(result).toEqual({
@@ -188,7 +188,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed', items));
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(30));
+    const result = await checkStatus(cloudFront, inputFor(), RETRY_POLL_SCHEDULE, after(30));
 
     // Assert
     expect(result.paths.total).toBe(3000);
@@ -203,7 +203,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed', ['/a'], 40));
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(30));
+    const result = await checkStatus(cloudFront, inputFor(), RETRY_POLL_SCHEDULE, after(30));
 
     // Assert
     expect(result.paths).toEqual({ total: 40, sample: ['/a'] });
@@ -214,7 +214,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
 
     // Act
-    const error = await failureOf(() => checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(120)));
+    const error = await failureOf(() => checkStatus(cloudFront, inputFor(), RETRY_POLL_SCHEDULE, after(120)));
 
     // Assert
     expect(error).toBeInstanceOf(NamedError);
@@ -240,33 +240,33 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 3), DEFAULT_POLL_SCHEDULE, after(300));
+    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 3), RETRY_POLL_SCHEDULE, after(300));
 
     // Assert: pace 3 -> 2, so the wait is the interval slowed twice (the Wait loop, even in retry style).
     expect(result).toMatchObject({
       status: 'InProgress',
       pace: 2,
       deadlinePassed: false,
-      nextCheckInSeconds: DEFAULT_POLL_SCHEDULE.maxIntervalSeconds * 4,
+      nextCheckInSeconds: RETRY_POLL_SCHEDULE.maxIntervalSeconds * 4,
     });
   });
 
   it('keeps the slow-down while the container still sees the crowd throttled', async () => {
     // Prepare
     const crowd = new CrowdEstimator();
-    crowd.record('distribution/E1/I1', true, Date.parse(STARTED_AT) + 290_000);
+    crowd.record('distribution/E1/I1', 'throttled', Date.parse(STARTED_AT) + 290_000);
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 3), DEFAULT_POLL_SCHEDULE, { ...after(300), crowd });
+    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 3), RETRY_POLL_SCHEDULE, { ...after(300), crowd });
 
     // Assert
     expect(result.pace).toBe(3);
-    expect(result.nextCheckInSeconds).toBeGreaterThanOrEqual(DEFAULT_POLL_SCHEDULE.maxIntervalSeconds * 8);
+    expect(result.nextCheckInSeconds).toBeGreaterThanOrEqual(RETRY_POLL_SCHEDULE.maxIntervalSeconds * 8);
   });
 
   it.each<[string, PollSchedule]>([
-    ['retry', DEFAULT_POLL_SCHEDULE],
+    ['retry', RETRY_POLL_SCHEDULE],
     ['wait-loop', WAIT_LOOP],
   ])('returns deadlinePassed once the maximum wait has passed (%s style)', async (_style, schedule) => {
     // Prepare
@@ -289,7 +289,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed'));
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(DEFAULT_POLL_SCHEDULE.maxWaitSeconds + 5));
+    const result = await checkStatus(cloudFront, inputFor(), RETRY_POLL_SCHEDULE, after(RETRY_POLL_SCHEDULE.maxWaitSeconds + 5));
 
     // Assert
     expect(result).toMatchObject({ status: 'Completed', deadlinePassed: false });
@@ -300,7 +300,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves({});
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, after(10));
+    const result = await checkStatus(cloudFront, inputFor(), RETRY_POLL_SCHEDULE, after(10));
 
     // Assert
     expect(result).toMatchObject({ status: 'Unknown', pace: 1, lastError: expect.stringContaining('CloudFrontUnavailable') });
@@ -325,28 +325,28 @@ describe('checkStatus', () => {
     const first = await checkStatus(
       cloudFront,
       inputFor(distributionRequest, 0),
-      DEFAULT_POLL_SCHEDULE,
+      RETRY_POLL_SCHEDULE,
       after(10, () => 1),
     );
     const second = await checkStatus(
       cloudFront,
       inputFor(distributionRequest, first.pace),
-      DEFAULT_POLL_SCHEDULE,
+      RETRY_POLL_SCHEDULE,
       after(40, () => 1),
     );
     const jittered = await checkStatus(
       cloudFront,
       inputFor(distributionRequest, 1),
-      DEFAULT_POLL_SCHEDULE,
+      RETRY_POLL_SCHEDULE,
       after(40, () => 0.1),
     );
 
     // Assert
     expect(first).toMatchObject({ status: 'Unknown', pace: 1, deadlinePassed: false, lastError: expect.stringContaining(expected) });
     expect(first.lastError).toContain(failure.name);
-    expect(first.nextCheckInSeconds).toBe(DEFAULT_POLL_SCHEDULE.maxIntervalSeconds * 2);
-    expect(second).toMatchObject({ pace: 2, nextCheckInSeconds: DEFAULT_POLL_SCHEDULE.maxIntervalSeconds * 4 });
-    expect(jittered.nextCheckInSeconds).toBe(Math.ceil(0.1 * DEFAULT_POLL_SCHEDULE.maxIntervalSeconds * 4));
+    expect(first.nextCheckInSeconds).toBe(RETRY_POLL_SCHEDULE.maxIntervalSeconds * 2);
+    expect(second).toMatchObject({ pace: 2, nextCheckInSeconds: RETRY_POLL_SCHEDULE.maxIntervalSeconds * 4 });
+    expect(jittered.nextCheckInSeconds).toBe(Math.ceil(0.1 * RETRY_POLL_SCHEDULE.maxIntervalSeconds * 4));
   });
 
   it('stops slowing down at the maximum wait: a throttled last check ends the watch', async () => {
@@ -357,8 +357,8 @@ describe('checkStatus', () => {
     const result = await checkStatus(
       cloudFront,
       inputFor(distributionRequest, 5),
-      DEFAULT_POLL_SCHEDULE,
-      after(DEFAULT_POLL_SCHEDULE.maxWaitSeconds),
+      RETRY_POLL_SCHEDULE,
+      after(RETRY_POLL_SCHEDULE.maxWaitSeconds),
     );
 
     // Assert
@@ -392,7 +392,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationForDistributionTenantCommand).rejects(failure);
 
     // Act
-    const error = await failureOf(() => checkStatus(cloudFront, inputFor(tenantRequest), DEFAULT_POLL_SCHEDULE, after(10)));
+    const error = await failureOf(() => checkStatus(cloudFront, inputFor(tenantRequest), RETRY_POLL_SCHEDULE, after(10)));
 
     // Assert
     expect(error.name).toBe('InvalidationNotTrackable');
@@ -422,7 +422,7 @@ describe('classifyCloudFrontError', () => {
     cloudFrontMock.on(GetInvalidationCommand).rejects(makeError());
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 2), DEFAULT_POLL_SCHEDULE, after(10));
+    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 2), RETRY_POLL_SCHEDULE, after(10));
 
     // Assert
     expect(result).toMatchObject({
@@ -558,13 +558,13 @@ describe('checkStatus with a crowd estimate', () => {
     // Prepare: the container has just seen 100 watches and 1 accepted call per second.
     const crowd = new CrowdEstimator(60, 10);
     const start = Date.parse(STARTED_AT);
-    for (let i = 0; i < 100; i++) crowd.record(`distribution/E${i}/I${i}`, i >= 10, start + 20_000);
+    for (let i = 0; i < 100; i++) crowd.record(`distribution/E${i}/I${i}`, i >= 10 ? 'throttled' : 'accepted', start + 20_000);
     cloudFrontMock
       .on(GetInvalidationCommand)
       .resolves({ Invalidation: { Id: 'I', Status: 'InProgress', CreateTime: new Date(start), InvalidationBatch: undefined } });
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 0), DEFAULT_POLL_SCHEDULE, {
+    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 0), RETRY_POLL_SCHEDULE, {
       ...after(30, () => 0.5),
       crowd,
     });
@@ -580,7 +580,7 @@ describe('checkStatus with a crowd estimate', () => {
       .on(GetInvalidationCommand)
       .resolves({ Invalidation: { Id: 'I', Status: 'InProgress', CreateTime: new Date(), InvalidationBatch: undefined } });
 
-    const error = await failureOf(() => checkStatus(cloudFront, inputFor(), DEFAULT_POLL_SCHEDULE, { ...after(30), crowd }));
+    const error = await failureOf(() => checkStatus(cloudFront, inputFor(), RETRY_POLL_SCHEDULE, { ...after(30), crowd }));
 
     expect(error.name).toBe('InvalidationInProgress');
   });
@@ -588,10 +588,10 @@ describe('checkStatus with a crowd estimate', () => {
   it('spreads a throttled watch over at least twice the fair interval', async () => {
     const crowd = new CrowdEstimator(60, 10);
     const start = Date.parse(STARTED_AT);
-    for (let i = 0; i < 300; i++) crowd.record(`distribution/E${i}/I${i}`, i >= 10, start);
+    for (let i = 0; i < 300; i++) crowd.record(`distribution/E${i}/I${i}`, i >= 10 ? 'throttled' : 'accepted', start);
     cloudFrontMock.on(GetInvalidationCommand).rejects(sdkError('Throttling', 400, 'Rate exceeded'));
 
-    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 0), DEFAULT_POLL_SCHEDULE, {
+    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 0), RETRY_POLL_SCHEDULE, {
       ...after(5, () => 0.999),
       crowd,
     });
@@ -599,5 +599,160 @@ describe('checkStatus with a crowd estimate', () => {
     // 301 watches over 10 accepted / 10 s: a fair interval of about 301 s; the window is twice that.
     expect(result.nextCheckInSeconds).toBeGreaterThan(400);
     expect(result.pace).toBe(1);
+  });
+});
+
+describe('the Express check loop', () => {
+  afterEach(() => cloudFrontMock.reset());
+
+  /** The loop's input `seconds` after the watch started, its run having started `runSeconds` ago. */
+  const expressInput = (status?: object, runStartedSecondsAfterWatch = 0): CheckInput =>
+    parseCheckInput({
+      watch: { request: distributionRequest, audience: { destinations: ['ops'] }, ...(status ? { status } : {}) },
+      startedAt: STARTED_AT,
+      runStartedAt: new Date(Date.parse(STARTED_AT) + runStartedSecondsAfterWatch * 1000).toISOString(),
+    });
+
+  it('reads the request and the carried pace and counters from the watch state; the first check has none', () => {
+    // Act
+    const first = expressInput();
+    const later = expressInput({ status: 'InProgress', pace: 2, checks: 7, throttledChecks: 1, checkedAt: STARTED_AT });
+
+    // Assert
+    expect(first).toEqual({ request: distributionRequest, pace: 0, startedAt: STARTED_AT, runStartedAt: STARTED_AT });
+    expect(later).toMatchObject({ pace: 2, previous: { checks: 7, throttledChecks: 1, checkedAt: STARTED_AT } });
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a watch that is not an object', { watch: 'x', startedAt: STARTED_AT, runStartedAt: STARTED_AT }, '"watch"'],
+    ['a watch without a request', { watch: {}, startedAt: STARTED_AT, runStartedAt: STARTED_AT }, '"watch.request"'],
+    ['a missing runStartedAt', { watch: { request: distributionRequest }, startedAt: STARTED_AT }, '"runStartedAt"'],
+  ])('rejects %s with InvalidWatcherInput', (_name, event, field) => {
+    // Act
+    const parse = () => parseCheckInput(event);
+
+    // Assert
+    expect(parse).toThrow(expect.objectContaining({ name: 'InvalidWatcherInput', message: expect.stringContaining(field) }));
+  });
+
+  it('returns the wait (never throws for in progress, so Lambda Errors stay for real errors) and counts the check', async () => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
+
+    // Act
+    const result = await checkStatus(
+      cloudFront,
+      expressInput({ status: 'InProgress', pace: 0, checks: 3, throttledChecks: 1 }),
+      DEFAULT_POLL_SCHEDULE,
+      after(20),
+    );
+
+    // Assert
+    expect(result).toMatchObject({ status: 'InProgress', nextCheckInSeconds: 4, runOver: false, checks: 4, throttledChecks: 1 });
+  });
+
+  it('ends the run when the next check would start past EXPRESS_RUN_SECONDS, handing the wait to the next run', async () => {
+    // Prepare: the run started 10 s into the watch; 236 s into the run a 4 s wait still fits, 237 s does not.
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
+
+    // Act
+    const fits = await checkStatus(cloudFront, expressInput(undefined, 10), DEFAULT_POLL_SCHEDULE, after(10 + EXPRESS_RUN_SECONDS - 4));
+    const over = await checkStatus(cloudFront, expressInput(undefined, 10), DEFAULT_POLL_SCHEDULE, after(10 + EXPRESS_RUN_SECONDS - 3));
+
+    // Assert
+    expect(fits).toMatchObject({ runOver: false, nextCheckInSeconds: 4 });
+    expect(over).toMatchObject({ runOver: true, nextCheckInSeconds: 4 });
+  });
+
+  it('counts a throttled check and ends the run when its slowed wait does not fit', async () => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationCommand).rejects(sdkError('Throttling', 400));
+
+    // Act: random 1 draws the whole window, 4 s x 2 after one slow-down step.
+    const result = await checkStatus(
+      cloudFront,
+      expressInput({ status: 'InProgress', pace: 0, checks: 5, throttledChecks: 0 }),
+      DEFAULT_POLL_SCHEDULE,
+      after(EXPRESS_RUN_SECONDS - 5, () => 1),
+    );
+
+    // Assert
+    expect(result).toMatchObject({ status: 'Unknown', pace: 1, nextCheckInSeconds: 8, runOver: true, checks: 6, throttledChecks: 1 });
+  });
+
+  it('bounds the detection delay at completion by the time since the previous check (or since the watch started)', async () => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed'));
+    const previousCheck = new Date(Date.parse(STARTED_AT) + 96_000).toISOString();
+
+    // Act
+    const later = await checkStatus(
+      cloudFront,
+      expressInput({ status: 'InProgress', pace: 0, checks: 25, checkedAt: previousCheck }),
+      DEFAULT_POLL_SCHEDULE,
+      after(100),
+    );
+    const first = await checkStatus(cloudFront, expressInput(), DEFAULT_POLL_SCHEDULE, after(1));
+
+    // Assert
+    expect(later).toMatchObject({ status: 'Completed', detectionBoundSeconds: 4, checks: 26, runOver: false, nextCheckInSeconds: 0 });
+    expect(first).toMatchObject({ status: 'Completed', detectionBoundSeconds: 1, checks: 1 });
+  });
+
+  it('takes a finished watch out of the crowd it shares CloudFront with', async () => {
+    // Prepare: two watches seen, CloudFront throttling; then one completes.
+    const crowd = new CrowdEstimator(60, 10);
+    const start = Date.parse(STARTED_AT);
+    crowd.record('distribution/E2QWRUHAPOMQZL/I2J0I21PCUYOIK', 'throttled', start);
+    crowd.record('distribution/EOTHER/IOTHER', 'accepted', start);
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed'));
+    const before = crowd.estimate(start)!.watches;
+
+    // Act
+    await checkStatus(cloudFront, expressInput({ status: 'InProgress', pace: 0, checks: 1 }), DEFAULT_POLL_SCHEDULE, {
+      ...after(1),
+      crowd,
+    });
+
+    // Assert
+    expect(before).toBe(2);
+    expect(crowd.estimate(start + 1000)!.watches).toBe(1);
+  });
+
+  it("defers a watch's first call while CloudFront throttles the crowd, to its place in the fair interval; no call before it", async () => {
+    // Prepare: 100 watches seen in 10 s, 10 calls accepted: a fair interval of 100 s.
+    const crowd = new CrowdEstimator(60, 10);
+    const start = Date.parse(STARTED_AT);
+    for (let i = 0; i < 100; i++) crowd.record(`distribution/E${i}/I${i}`, i >= 10 ? 'throttled' : 'accepted', start);
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
+
+    // Act: the first check, then again 5 s later (still before its turn), then once its turn (at most 1.5 x 100 s) has come.
+    const first = await checkStatus(cloudFront, expressInput(), DEFAULT_POLL_SCHEDULE, { ...after(0), crowd });
+    const deferred = first.deferredSeconds!;
+    const stillNoCall = await checkStatus(cloudFront, expressInput({ ...first }), DEFAULT_POLL_SCHEDULE, { ...after(5), crowd });
+    const turn = await checkStatus(cloudFront, expressInput({ ...first }), DEFAULT_POLL_SCHEDULE, { ...after(151), crowd });
+
+    // Assert
+    expect(first).toMatchObject({ status: 'Unknown', nextCheckInSeconds: deferred, checks: 0, throttledChecks: 0, runOver: false });
+    expect(first.lastError).toBeUndefined();
+    expect(deferred).toBeGreaterThanOrEqual(50);
+    expect(deferred).toBeLessThanOrEqual(150);
+    expect(stillNoCall).toMatchObject({ status: 'Unknown', checks: 0 });
+    expect(stillNoCall.deferredSeconds).toBeGreaterThan(deferred - 10);
+    expect(turn).toMatchObject({ status: 'InProgress', checks: 1 });
+    expect(cloudFrontMock).toHaveReceivedCommandTimes(GetInvalidationCommand, 1);
+  });
+
+  it('checks at once when nothing is throttled, even at a first check', async () => {
+    // Prepare
+    const crowd = new CrowdEstimator(60, 10);
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
+
+    // Act
+    const first = await checkStatus(cloudFront, expressInput(), DEFAULT_POLL_SCHEDULE, { ...after(0), crowd });
+
+    // Assert
+    expect(first).toMatchObject({ status: 'InProgress', checks: 1 });
+    expect(first).not.toHaveProperty('deferredSeconds');
   });
 });

@@ -1,5 +1,7 @@
 import {
   DEFAULT_POLL_SCHEDULE,
+  EXPRESS_RUN_SECONDS,
+  RETRY_POLL_SCHEDULE,
   HISTORY_EVENT_BUDGET,
   MAX_PACE,
   MAX_SINGLE_WAIT_SECONDS,
@@ -9,10 +11,11 @@ import {
   planNextCheck,
   retryCheckAttempts,
   validatePollSchedule,
+  worstCaseExpressRuns,
   type PollSchedule,
 } from '../../../lambda/shared/schedule';
 
-const WAIT_LOOP: PollSchedule = { ...DEFAULT_POLL_SCHEDULE, checkStyle: 'wait-loop' };
+const WAIT_LOOP: PollSchedule = { ...RETRY_POLL_SCHEDULE, checkStyle: 'wait-loop' };
 
 /** The retrier's delays for `retries` retries: min(first * rate^k, cap). */
 function coveredByRetries(schedule: PollSchedule, retries: number): number {
@@ -26,7 +29,7 @@ function coveredByRetries(schedule: PollSchedule, retries: number): number {
 describe('planNextCheck', () => {
   it('leaves the next check to the Task Retry in the default retry style', () => {
     // Act
-    const next = planNextCheck(DEFAULT_POLL_SCHEDULE, 120, 0);
+    const next = planNextCheck(RETRY_POLL_SCHEDULE, 120, 0);
 
     // Assert
     expect(next).toEqual({ kind: 'retry' });
@@ -38,9 +41,9 @@ describe('planNextCheck', () => {
     ['long after', 90_000],
   ])('gives up %s the maximum wait', (_when, elapsed) => {
     // Act
-    const retryStyle = planNextCheck(DEFAULT_POLL_SCHEDULE, elapsed, 0);
+    const retryStyle = planNextCheck(RETRY_POLL_SCHEDULE, elapsed, 0);
     const waitLoop = planNextCheck(WAIT_LOOP, elapsed, 0);
-    const slowedDown = planNextCheck(DEFAULT_POLL_SCHEDULE, elapsed, 2);
+    const slowedDown = planNextCheck(RETRY_POLL_SCHEDULE, elapsed, 2);
 
     // Assert
     expect(retryStyle).toEqual({ kind: 'give-up' });
@@ -50,7 +53,7 @@ describe('planNextCheck', () => {
 
   it('keeps checking one second before the maximum wait', () => {
     // Act
-    const next = planNextCheck(DEFAULT_POLL_SCHEDULE, 3599, 0);
+    const next = planNextCheck(RETRY_POLL_SCHEDULE, 3599, 0);
 
     // Assert
     expect(next).toEqual({ kind: 'retry' });
@@ -98,7 +101,7 @@ describe('planNextCheck', () => {
     [4, 240],
   ])('after %i slow-down step(s) waits maxInterval * 2^pace = %i s, in either style', (pace, expected) => {
     // Act
-    const retryStyle = planNextCheck(DEFAULT_POLL_SCHEDULE, 100, pace);
+    const retryStyle = planNextCheck(RETRY_POLL_SCHEDULE, 100, pace);
     const waitLoop = planNextCheck(WAIT_LOOP, 100, pace);
 
     // Assert
@@ -108,7 +111,7 @@ describe('planNextCheck', () => {
 
   it('caps the slow-down wait at MAX_SINGLE_WAIT_SECONDS', () => {
     // Prepare: 60 * 2^5 = 1920 s, over the cap.
-    const schedule: PollSchedule = { ...DEFAULT_POLL_SCHEDULE, maxIntervalSeconds: 60, maxWaitSeconds: 86_400 };
+    const schedule: PollSchedule = { ...RETRY_POLL_SCHEDULE, maxIntervalSeconds: 60, maxWaitSeconds: 86_400 };
 
     // Act
     const next = planNextCheck(schedule, 100, MAX_PACE);
@@ -119,7 +122,7 @@ describe('planNextCheck', () => {
 
   it('stops doubling after MAX_PACE steps', () => {
     // Prepare
-    const schedule: PollSchedule = { ...DEFAULT_POLL_SCHEDULE, maxIntervalSeconds: 15, maxWaitSeconds: 86_400 };
+    const schedule: PollSchedule = { ...RETRY_POLL_SCHEDULE, maxIntervalSeconds: 15, maxWaitSeconds: 86_400 };
 
     // Act
     const atMax = planNextCheck(schedule, 100, MAX_PACE);
@@ -130,9 +133,21 @@ describe('planNextCheck', () => {
     expect(beyondMax).toEqual(atMax);
   });
 
+  it('in express style waits the interval (never leaves the check to a Retry) and no wait outlasts a run', () => {
+    // Act
+    const normal = planNextCheck(DEFAULT_POLL_SCHEDULE, 100, 0);
+    const slowedDown = planNextCheck(DEFAULT_POLL_SCHEDULE, 100, MAX_PACE);
+    const crowded = planNextCheck(DEFAULT_POLL_SCHEDULE, 100, 0, 10_000);
+
+    // Assert
+    expect(normal).toEqual({ kind: 'wait', seconds: DEFAULT_POLL_SCHEDULE.maxIntervalSeconds });
+    expect(slowedDown).toEqual({ kind: 'wait', seconds: DEFAULT_POLL_SCHEDULE.maxIntervalSeconds * 2 ** MAX_PACE });
+    expect(crowded).toEqual({ kind: 'wait', seconds: EXPRESS_RUN_SECONDS });
+  });
+
   it('caps the slow-down wait at the time remaining before the maximum wait', () => {
     // Act
-    const next = planNextCheck(DEFAULT_POLL_SCHEDULE, 3590, 3);
+    const next = planNextCheck(RETRY_POLL_SCHEDULE, 3590, 3);
 
     // Assert
     expect(next).toEqual({ kind: 'wait', seconds: 10 });
@@ -141,18 +156,18 @@ describe('planNextCheck', () => {
 
 describe('retryCheckAttempts', () => {
   it.each<[string, PollSchedule]>([
-    ['the default schedule', DEFAULT_POLL_SCHEDULE],
+    ['the default schedule', RETRY_POLL_SCHEDULE],
     [
       'a constant interval',
-      { ...DEFAULT_POLL_SCHEDULE, firstIntervalSeconds: 10, backoffRate: 1, maxIntervalSeconds: 10, maxWaitSeconds: 600 },
+      { ...RETRY_POLL_SCHEDULE, firstIntervalSeconds: 10, backoffRate: 1, maxIntervalSeconds: 10, maxWaitSeconds: 600 },
     ],
     [
       'a long wait with a large cap',
-      { ...DEFAULT_POLL_SCHEDULE, firstIntervalSeconds: 2, backoffRate: 2, maxIntervalSeconds: 300, maxWaitSeconds: 7 * 24 * 3600 },
+      { ...RETRY_POLL_SCHEDULE, firstIntervalSeconds: 2, backoffRate: 2, maxIntervalSeconds: 300, maxWaitSeconds: 7 * 24 * 3600 },
     ],
     [
       'a wait that is not a multiple of the interval',
-      { ...DEFAULT_POLL_SCHEDULE, firstIntervalSeconds: 7, backoffRate: 1, maxIntervalSeconds: 7, maxWaitSeconds: 100 },
+      { ...RETRY_POLL_SCHEDULE, firstIntervalSeconds: 7, backoffRate: 1, maxIntervalSeconds: 7, maxWaitSeconds: 100 },
     ],
   ])('allows enough retries for the delays to cover the maximum wait with %s', (_name, schedule) => {
     // Act
@@ -167,7 +182,7 @@ describe('retryCheckAttempts', () => {
     // Prepare: 5 + 7.5 + 11.25 = 23.75 s, then ceil((3600 - 23.75) / 15) = 239 more delays.
 
     // Act
-    const attempts = retryCheckAttempts(DEFAULT_POLL_SCHEDULE);
+    const attempts = retryCheckAttempts(RETRY_POLL_SCHEDULE);
 
     // Assert
     expect(attempts).toBe(3 + 239 + 2);
@@ -175,12 +190,38 @@ describe('retryCheckAttempts', () => {
 });
 
 describe('validatePollSchedule', () => {
-  it('accepts the default schedule', () => {
+  it.each<[string, PollSchedule]>([
+    ['the default (express) schedule', DEFAULT_POLL_SCHEDULE],
+    ['the retry schedule', RETRY_POLL_SCHEDULE],
+  ])('accepts %s', (_name, schedule) => {
     // Act
-    const problems = validatePollSchedule(DEFAULT_POLL_SCHEDULE);
+    const problems = validatePollSchedule(schedule);
 
     // Assert
     expect(problems).toEqual([]);
+  });
+
+  it('rejects an Express maxIntervalSeconds that does not fit in a run, and accepts it in the Standard styles', () => {
+    // Prepare
+    const change = { maxIntervalSeconds: EXPRESS_RUN_SECONDS + 1 };
+
+    // Act
+    const express = validatePollSchedule({ ...DEFAULT_POLL_SCHEDULE, ...change });
+    const retry = validatePollSchedule({ ...RETRY_POLL_SCHEDULE, ...change });
+
+    // Assert
+    expect(express).toEqual([expect.stringMatching(new RegExp(`maxIntervalSeconds.*${EXPRESS_RUN_SECONDS}.*Express run`))]);
+    expect(retry).toEqual([]);
+  });
+
+  it('bounds an Express maxWait by the watcher history its runs would write: 3 days fit, 7 do not', () => {
+    // Act
+    const threeDays = validatePollSchedule({ ...DEFAULT_POLL_SCHEDULE, maxWaitSeconds: 3 * 24 * 3600 });
+    const sevenDays = validatePollSchedule({ ...DEFAULT_POLL_SCHEDULE, maxWaitSeconds: 7 * 24 * 3600 });
+
+    // Assert
+    expect(threeDays).toEqual([]);
+    expect(sevenDays).toEqual([expect.stringMatching(/history events.*shorten maxWait/)]);
   });
 
   it('accepts the default schedule in wait-loop style', () => {
@@ -204,7 +245,7 @@ describe('validatePollSchedule', () => {
     ['an unknown checkStyle', { checkStyle: 'poll' as PollSchedule['checkStyle'] }, 'checkStyle'],
   ])('rejects %s with a message naming the field', (_name, change, field) => {
     // Prepare
-    const schedule: PollSchedule = { ...DEFAULT_POLL_SCHEDULE, ...change };
+    const schedule: PollSchedule = { ...RETRY_POLL_SCHEDULE, ...change };
 
     // Act
     const problems = validatePollSchedule(schedule);
@@ -234,7 +275,7 @@ describe('validatePollSchedule', () => {
   it('rejects a schedule that would write more history events than the budget', () => {
     // Prepare: a check every second for 7 days.
     const schedule: PollSchedule = {
-      ...DEFAULT_POLL_SCHEDULE,
+      ...RETRY_POLL_SCHEDULE,
       firstIntervalSeconds: 1,
       maxIntervalSeconds: 1,
       maxWaitSeconds: 7 * 24 * 3600,
@@ -250,9 +291,19 @@ describe('validatePollSchedule', () => {
     expect(problems[0]).toContain(String(HISTORY_EVENT_BUDGET));
   });
 
+  it('estimates an Express watch at 8 events per run, two runs covering at least one run budget', () => {
+    // Act
+    const runs = worstCaseExpressRuns(DEFAULT_POLL_SCHEDULE);
+    const events = estimateHistoryEvents(DEFAULT_POLL_SCHEDULE);
+
+    // Assert: an hour at half a run budget per run at worst, plus the first and the last.
+    expect(runs).toBe(Math.ceil(3600 / (EXPRESS_RUN_SECONDS / 2)) + 2);
+    expect(events).toBe(8 * runs + 100);
+  });
+
   it('estimates the wait loop at three times the history events of the retry style (plus the fixed part)', () => {
     // Act
-    const retryStyle = estimateHistoryEvents(DEFAULT_POLL_SCHEDULE);
+    const retryStyle = estimateHistoryEvents(RETRY_POLL_SCHEDULE);
     const waitLoop = estimateHistoryEvents(WAIT_LOOP);
 
     // Assert

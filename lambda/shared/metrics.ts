@@ -1,0 +1,30 @@
+/**
+ * The notifier's own CloudWatch metrics: written by Check status as embedded metric format
+ * (EMF) log lines, graphed by the dashboard (lib/dashboard.ts). One home for the names, so the
+ * two cannot drift apart.
+ *
+ * Dimensions stay few and bounded (never an ID): the service, the target kind (distribution
+ * or tenant) and the outcome, so at most 6 series per metric.
+ */
+export const WATCH_METRICS = {
+  namespace: 'CloudFrontInvalidationNotifier',
+  /** Powertools adds it as the `service` dimension of every metric (and the logger's `service` key). */
+  service: 'cloudfront-invalidation-notifier',
+  dimensions: { targetKind: 'TargetKind', outcome: 'Outcome' },
+  names: {
+    /** One per ended watch (count), by outcome. */
+    watchesEnded: 'WatchesEnded',
+    /** Completed only: seconds from the invalidation's CreateTime to the check that saw it completed. */
+    timeToComplete: 'TimeToComplete',
+    /** Completed only: seconds since the check before (how late the completion was seen, at most). */
+    detectionBound: 'DetectionBound',
+    /** CloudFront calls the watch made (Express loop). */
+    checks: 'Checks',
+    /** Of which CloudFront throttled (Express loop). */
+    throttledChecks: 'ThrottledChecks',
+  },
+} as const;
+
+/** The outcomes the function can see end (a watch rejected before any check, or whose runs all failed, ends in the state machine only). */
+export const METRIC_OUTCOMES = ['completed', 'still-in-progress', 'could-not-track'] as const;
+export const METRIC_TARGET_KINDS = ['distribution', 'tenant'] as const;

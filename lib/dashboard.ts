@@ -1,0 +1,120 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { METRIC_OUTCOMES, METRIC_TARGET_KINDS, WATCH_METRICS } from '../lambda/shared/metrics';
+
+export interface NotifierDashboardProps {
+  /** The Standard watcher. */
+  readonly watcher: IStateMachine;
+  /** The Express check loop, when the watcher uses one. */
+  readonly checkLoop?: IStateMachine;
+  /** The notifier's functions, by the name the dashboard shows. */
+  readonly functions: Readonly<Record<string, IFunction>>;
+  /** @default a name CloudFormation generates */
+  readonly dashboardName?: string;
+  /** @default 5 minutes */
+  readonly period?: Duration;
+}
+
+const WIDTH = 8;
+const HEIGHT = 6;
+
+/**
+ * One CloudWatch dashboard with the notifier's health at a glance: what the watches saw (how
+ * they ended, how long invalidations took, how late completions were seen, how many checks and
+ * throttled checks a watch needed: the EMF metrics of lambda/shared/metrics.ts), then the
+ * state machines' executions and the functions' errors, throttles and durations.
+ */
+export class NotifierDashboard extends Construct {
+  public readonly dashboard: cw.Dashboard;
+
+  constructor(scope: Construct, id: string, props: NotifierDashboardProps) {
+    super(scope, id);
+    const period = props.period ?? Duration.minutes(5);
+    const { names, dimensions } = WATCH_METRICS;
+    const watchMetric = (metricName: string, kind: string, outcome: string, statistic: string, label: string) =>
+      new cw.Metric({
+        namespace: WATCH_METRICS.namespace,
+        metricName,
+        dimensionsMap: { service: WATCH_METRICS.service, [dimensions.targetKind]: kind, [dimensions.outcome]: outcome },
+        statistic,
+        period,
+        label,
+      });
+    const byKind = (metricName: string, outcome: string, statistic: string) =>
+      METRIC_TARGET_KINDS.map((kind) => watchMetric(metricName, kind, outcome, statistic, `${kind} ${statistic}`));
+    const graph = (title: string, left: cw.IMetric[], options: Partial<cw.GraphWidgetProps> = {}) =>
+      new cw.GraphWidget({ title, left, width: WIDTH, height: HEIGHT, period, ...options });
+
+    this.dashboard = new cw.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.days(1),
+    });
+    this.dashboard.addWidgets(
+      graph(
+        'Watches ended, by outcome',
+        METRIC_TARGET_KINDS.flatMap((kind) =>
+          METRIC_OUTCOMES.map((outcome) => watchMetric(names.watchesEnded, kind, outcome, 'Sum', `${kind} ${outcome}`)),
+        ),
+        { stacked: true },
+      ),
+      graph('Time to complete (s): CreateTime to the check that saw it', [
+        ...byKind(names.timeToComplete, 'completed', 'p50'),
+        ...byKind(names.timeToComplete, 'completed', 'p90'),
+        ...byKind(names.timeToComplete, 'completed', 'Maximum'),
+      ]),
+      graph('Detection bound (s): seen at most this late', [
+        ...byKind(names.detectionBound, 'completed', 'Average'),
+        ...byKind(names.detectionBound, 'completed', 'Maximum'),
+      ]),
+    );
+    this.dashboard.addWidgets(
+      graph('CloudFront calls per completed watch', [
+        ...byKind(names.checks, 'completed', 'Average'),
+        ...byKind(names.checks, 'completed', 'Maximum'),
+      ]),
+      graph('Throttled calls per completed watch', [
+        ...byKind(names.throttledChecks, 'completed', 'Average'),
+        ...byKind(names.throttledChecks, 'completed', 'Maximum'),
+      ]),
+      graph(
+        'Throttled calls, all watches',
+        [
+          ...METRIC_TARGET_KINDS.flatMap((kind) =>
+            METRIC_OUTCOMES.map((outcome) => watchMetric(names.throttledChecks, kind, outcome, 'Sum', `${kind} ${outcome}`)),
+          ),
+        ],
+        { stacked: true },
+      ),
+    );
+    const executions = (title: string, machine: IStateMachine) =>
+      graph(title, [
+        machine.metricStarted({ period, label: 'started' }),
+        machine.metricSucceeded({ period, label: 'succeeded' }),
+        machine.metricFailed({ period, label: 'failed' }),
+        machine.metricTimedOut({ period, label: 'timed out' }),
+        machine.metricThrottled({ period, label: 'throttled' }),
+      ]);
+    this.dashboard.addWidgets(
+      executions('Watcher executions (Standard)', props.watcher),
+      ...(props.checkLoop ? [executions('Check loop runs (Express)', props.checkLoop)] : []),
+    );
+    const functions = Object.entries(props.functions);
+    this.dashboard.addWidgets(
+      graph(
+        'Function errors',
+        functions.map(([name, fn]) => fn.metricErrors({ period, label: name })),
+      ),
+      graph(
+        'Function throttles',
+        functions.map(([name, fn]) => fn.metricThrottles({ period, label: name })),
+      ),
+      graph(
+        'Function duration p90 (ms)',
+        functions.map(([name, fn]) => fn.metricDuration({ period, statistic: 'p90', label: name })),
+      ),
+    );
+  }
+}
