@@ -50,6 +50,13 @@ export class AwsEmulator {
   public snsFailures: { status: number; code: string }[] = [];
   /** The next GetSecretValue answers, in order (each SDK attempt takes one); afterwards the secret. */
   public secretsFailures: { status: number; code: string }[] = [];
+  /**
+   * Organization mode: member accounts whose reader role can be assumed (STS AssumeRole), with
+   * their alias (IAM ListAccountAliases); any other account's role is refused (AccessDenied).
+   */
+  public readonly memberAccounts = new Map<string, { alias?: string }>();
+  /** Every AssumeRole asked for, granted or not. */
+  public readonly assumedRoles: string[] = [];
   /** Events put on any bus (EventBridge PutEvents). */
   public readonly events: PutEvent[] = [];
   /** Per-entry failures to answer next (PutEvents answers 200 with ErrorCode per entry). */
@@ -76,6 +83,8 @@ export class AwsEmulator {
     if (target === 'AWSEvents.PutEvents') return this.putEvents(request.body);
     const form = new URLSearchParams(request.body);
     if (form.get('Action') === 'Publish') return this.publish(form);
+    if (form.get('Action') === 'AssumeRole') return this.assumeRole(form);
+    if (form.get('Action') === 'ListAccountAliases') return this.listAccountAliases(request.headers.authorization);
     return jsonError('UnknownOperationException', `Not emulated: ${target || form.get('Action') || request.path}`, 400, '1.1');
   }
 
@@ -124,6 +133,42 @@ export class AwsEmulator {
     );
   }
 
+  /** Credentials whose access key names the account: the CloudFront emulator reads it from the signature. */
+  private assumeRole(form: URLSearchParams): LoopbackResponse {
+    const roleArn = form.get('RoleArn') ?? '';
+    this.assumedRoles.push(roleArn);
+    const account = /^arn:aws:iam::(\d{12}):role\//.exec(roleArn)?.[1];
+    if (!account || !this.memberAccounts.has(account)) {
+      return stsError(
+        'AccessDenied',
+        `User: arn:aws:sts::${LOCAL_ACCOUNT_ID}:assumed-role/notifier is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      );
+    }
+    const expiration = new Date(Date.now() + 15 * 60_000).toISOString();
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml' },
+      body:
+        `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>` +
+        `<AccessKeyId>${memberAccessKey(account)}</AccessKeyId><SecretAccessKey>local</SecretAccessKey><SessionToken>local</SessionToken>` +
+        `<Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::${account}:assumed-role/reader/s</Arn>` +
+        `<AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+    };
+  }
+
+  private listAccountAliases(authorization: unknown): LoopbackResponse {
+    const account = accountOfSignature(authorization) ?? LOCAL_ACCOUNT_ID;
+    const alias = this.memberAccounts.get(account)?.alias;
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml' },
+      body:
+        `<ListAccountAliasesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListAccountAliasesResult><AccountAliases>` +
+        `${alias ? `<member>${alias}</member>` : ''}</AccountAliases><IsTruncated>false</IsTruncated></ListAccountAliasesResult>` +
+        `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></ListAccountAliasesResponse>`,
+    };
+  }
+
   private putEvents(body: string): LoopbackResponse {
     const { Entries = [] } = JSON.parse(body) as {
       Entries?: { EventBusName?: string; Source?: string; DetailType?: string; Resources?: string[]; Detail?: string }[];
@@ -159,6 +204,22 @@ export class AwsEmulator {
     }
   }
 }
+
+const LOCAL_ACCOUNT_ID = '123456789012';
+
+/** An access key that says which member account it belongs to (`ASIAMEMBER222222222222`). */
+export const memberAccessKey = (account: string): string => `ASIAMEMBER${account}`;
+
+/** The account whose assumed credentials signed a request (SigV4 `Credential=AKID/...`), or undefined for the notifier's own. */
+export function accountOfSignature(authorization: unknown): string | undefined {
+  return /Credential=ASIAMEMBER(\d{12})\//.exec(String(authorization ?? ''))?.[1];
+}
+
+const stsError = (code: string, message: string): LoopbackResponse => ({
+  status: 403,
+  headers: { 'content-type': 'text/xml' },
+  body: `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+});
 
 const json = (body: unknown, version: '1.0' | '1.1'): LoopbackResponse => ({
   status: 200,

@@ -1,9 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { accountOfSignature } from './aws-emulator';
 import type { LoopbackResponse, LoopbackServer } from './loopback-server';
 
 /** One invalidation the emulator knows, and when it completes. */
 export interface EmulatedInvalidation {
+  /** The account that owns the target (organization mode). @default the notifier's own */
+  readonly account?: string;
   readonly kind: 'distribution' | 'tenant';
   readonly targetId: string;
   readonly invalidationId: string;
@@ -107,7 +110,7 @@ export class CloudFrontEmulator {
   async start(): Promise<string> {
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       req.resume();
-      req.on('end', () => this.send(res, this.answer(req.method ?? 'GET', req.url ?? '/')));
+      req.on('end', () => this.send(res, this.answer(req.method ?? 'GET', req.url ?? '/', accountOfSignature(req.headers.authorization))));
     });
     server.keepAliveTimeout = 1000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -188,7 +191,8 @@ export class CloudFrontEmulator {
     }
   }
 
-  private answer(method: string, path: string): Reply {
+  /** `account`: the member account whose assumed role signed the request; undefined for the notifier's own. */
+  private answer(method: string, path: string, account?: string): Reply {
     const lookup = method === 'GET' ? this.lookup(path) : undefined;
     if (lookup) return lookup;
     const match = PATTERN.exec(path);
@@ -217,7 +221,9 @@ export class CloudFrontEmulator {
       record(400, 'Throttling');
       return this.error(400, 'Throttling', 'Rate exceeded');
     }
-    const invalidation = this.invalidations.get(this.key(kind, targetId, invalidationId));
+    const found = this.invalidations.get(this.key(kind, targetId, invalidationId));
+    // Each account sees its own invalidations only: another account's credentials get a 404.
+    const invalidation = found && found.account === account ? found : undefined;
     if (!invalidation) {
       const anyForTarget = [...this.invalidations.values()].some((inv) => inv.kind === kind && inv.targetId === targetId);
       const code = anyForTarget ? 'NoSuchInvalidation' : kind === 'tenant' ? 'EntityNotFound' : 'NoSuchDistribution';

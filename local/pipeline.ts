@@ -198,6 +198,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     AWS_ENDPOINT_URL_SECRETS_MANAGER: awsUrl,
     AWS_ENDPOINT_URL_SFN: awsUrl,
     AWS_ENDPOINT_URL_EVENTBRIDGE: awsUrl,
+    AWS_ENDPOINT_URL_STS: awsUrl,
+    AWS_ENDPOINT_URL_IAM: awsUrl,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: options.logs ? 'INFO' : 'SILENT',
     // The metrics' EMF lines go to stdout like the logs: shown only when the logs are.

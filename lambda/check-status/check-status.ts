@@ -206,7 +206,8 @@ export interface CheckOptions {
  * says when the run is over: the next check would start past EXPRESS_RUN_SECONDS into it.
  */
 export async function checkStatus(
-  client: CloudFrontClient,
+  /** The client, or how to get it for the invalidation's account (organization mode: an assumed role). */
+  client: CloudFrontClient | (() => Promise<CloudFrontClient>),
   input: CheckInput,
   schedule: PollSchedule,
   { now = () => new Date(), random = Math.random, crowd, callTimeoutMs }: CheckOptions = {},
@@ -263,7 +264,9 @@ export async function checkStatus(
   }
   let invalidation: Invalidation;
   try {
-    invalidation = await getInvalidation(client, request, callTimeoutMs);
+    // Inside the try: a role that cannot be assumed now is a blip, one that is refused a refusal.
+    const resolved = typeof client === 'function' ? await client() : client;
+    invalidation = await getInvalidation(resolved, request, callTimeoutMs);
     crowd?.record(key, 'accepted', now().getTime());
   } catch (error) {
     if (!isTransient(error)) throw error;

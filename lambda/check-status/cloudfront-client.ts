@@ -35,8 +35,12 @@ export const CALL_LIMITS: CallLimits = {
  * while waiting), so the SDK makes one attempt per invocation.
  */
 export function createCloudFrontClient(limits: CallLimits = CALL_LIMITS, config: CloudFrontClientConfig = {}): CloudFrontClient {
-  return new CloudFrontClient({
-    region: 'us-east-1',
+  return new CloudFrontClient({ region: 'us-east-1', ...cloudFrontClientConfig(limits), ...config });
+}
+
+/** The settings of {@link createCloudFrontClient}, for clients made elsewhere (one per member account). */
+export function cloudFrontClientConfig(limits: CallLimits = CALL_LIMITS): CloudFrontClientConfig {
+  return {
     maxAttempts: 1,
     requestHandler: {
       connectionTimeout: limits.connectionTimeoutMs,
@@ -45,8 +49,7 @@ export function createCloudFrontClient(limits: CallLimits = CALL_LIMITS, config:
       throwOnRequestTimeout: true,
       socketTimeout: limits.socketTimeoutMs,
     },
-    ...config,
-  });
+  };
 }
 
 /** The time the next call may take: its budget, cut to what the invocation has left minus the reserve. */

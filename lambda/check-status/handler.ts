@@ -8,11 +8,13 @@ import { WATCH_METRICS } from '../shared/metrics';
 import { parsePollSchedule } from '../shared/schedule';
 import type { StatusResult } from '../shared/status-result';
 import { checkStatus, parseCheckInput } from './check-status';
-import { callBudgetMs, createCloudFrontClient } from './cloudfront-client';
+import { cloudFrontAccessFromEnv } from '../shared/cloudfront-access';
+import { callBudgetMs, cloudFrontClientConfig } from './cloudfront-client';
 import { CrowdEstimator } from './crowd-estimator';
 import { endingOf, recordWatchEnd } from './watch-metrics';
 
-const cloudFront = createCloudFrontClient();
+// This account's client, or (organization mode) a member's, through its reader role.
+const access = cloudFrontAccessFromEnv(cloudFrontClientConfig());
 const schedule = parsePollSchedule(requireEnv(EnvNames.pollSchedule));
 // Lives as long as the container: what it has seen of CloudFront's throttling and of the crowd.
 const crowd = new CrowdEstimator();
@@ -32,7 +34,7 @@ export const handler = middy<unknown, StatusResult>({
     try {
       // The call ends before the function does, so a hanging answer is a blip, not a timeout.
       const callTimeoutMs = callBudgetMs(context.getRemainingTimeInMillis());
-      const result = await checkStatus(cloudFront, input, schedule, { crowd, callTimeoutMs });
+      const result = await checkStatus(() => access.cloudFront(input.request.account), input, schedule, { crowd, callTimeoutMs });
       if (result.lastError) log.warn('Status check throttled or failed; slowing down', { pace: result.pace, lastError: result.lastError });
       const ending = endingOf(result);
       const facts = {
