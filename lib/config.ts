@@ -54,8 +54,8 @@ export type ContextKey = (typeof CONTEXT_KEYS)[number];
  */
 export const RETIRED_CONTEXT_KEYS: Readonly<Record<string, string>> = {
   checkStyle:
-    "checkStyle is no longer a context key: remove it (the app always repeats checks with the Task's Retry; " +
-    'a stack that adds the InvalidationNotifier construct can still pass schedule: { checkStyle })',
+    'checkStyle is no longer a context key: remove it (the app checks in an Express loop; the older Standard ' +
+    "styles, 'retry' and 'wait-loop', remain for comparison: a stack that adds the InvalidationNotifier construct can pass schedule: { checkStyle })",
 };
 
 /**

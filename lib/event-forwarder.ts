@@ -1,12 +1,13 @@
-import { CfnOutput, Duration, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterQueue } from './dead-letter-queue';
 import { CLOUDFRONT_EVENTS_REGION, ConfigError } from './config';
 import { invalidationEventPattern } from './invalidation-event-pattern';
 import { usEast1Problems } from './region-guard';
@@ -63,15 +64,7 @@ export class BusForwardingRule extends Construct {
   constructor(scope: Construct, id: string, props: BusForwardingRuleProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the forwarding rule target; it is alarmed.',
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', 'the forwarding rule target');
     // Only EventBridge acting for this account's rules: the role cannot be used from elsewhere
     // (its rule's ARN cannot be named here without a dependency cycle: the rule names the role).
     this.role = new Role(this, 'Role', {

@@ -55,5 +55,6 @@ export class NotifierStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.notifier.alarmTopic.topicArn });
     new CfnOutput(this, 'WatcherStateMachineArn', { value: this.notifier.watcher.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.notifier.trigger.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'DashboardName', { value: this.notifier.dashboard.dashboard.dashboardName });
   }
 }

@@ -36,6 +36,13 @@ export interface NotifyDependencies {
   readonly readSecret: (secretId: string) => Promise<unknown>;
 }
 
+/** Each chat platform's rendering of the one notification. */
+const RENDER_FOR_WEBHOOK: Record<keyof typeof WEBHOOK_PLATFORMS, (notification: Notification) => unknown> = {
+  slack: renderSlack,
+  teams: renderTeams,
+  'google-chat': renderGoogleChat,
+};
+
 const OUTCOMES: readonly Outcome[] = ['completed', 'still-in-progress', 'could-not-track'];
 
 export function parseNotifyInput(event: unknown): NotifyInput {
@@ -78,24 +85,12 @@ function deliver(
 ): Promise<unknown> {
   switch (destination.type) {
     case 'slack':
-      return deliverToWebhook(
-        { secretId: destination.secretId, readSecret: deps.readSecret },
-        WEBHOOK_PLATFORMS.slack,
-        renderSlack(notification),
-        budget,
-      );
     case 'teams':
-      return deliverToWebhook(
-        { secretId: destination.secretId, readSecret: deps.readSecret },
-        WEBHOOK_PLATFORMS.teams,
-        renderTeams(notification),
-        budget,
-      );
     case 'google-chat':
       return deliverToWebhook(
         { secretId: destination.secretId, readSecret: deps.readSecret },
-        WEBHOOK_PLATFORMS['google-chat'],
-        renderGoogleChat(notification),
+        WEBHOOK_PLATFORMS[destination.type],
+        RENDER_FOR_WEBHOOK[destination.type](notification),
         budget,
       );
     case 'sns':

@@ -29,7 +29,13 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       slackWebhookSecretName: 'team/slack-webhook',
       notificationTopicArn: 'arn:aws:sns:us-east-1:123456789012:deploys',
-      schedule: { maxWaitSeconds: 5400, firstIntervalSeconds: 10, backoffRate: 2, maxIntervalSeconds: 60, checkStyle: DEFAULT_POLL_SCHEDULE.checkStyle },
+      schedule: {
+        maxWaitSeconds: 5400,
+        firstIntervalSeconds: 10,
+        backoffRate: 2,
+        maxIntervalSeconds: 60,
+        checkStyle: DEFAULT_POLL_SCHEDULE.checkStyle,
+      },
     });
   });
 

@@ -5,6 +5,7 @@ import { ConfigError } from '../../lib/config';
 import { EventForwarder, ForwarderStack, parseEventBusArn, type EventForwarderProps } from '../../lib/event-forwarder';
 import { invalidationEventPattern } from '../../lib/invalidation-event-pattern';
 import { US_EAST_1_ONLY_RULE_ID } from '../../lib/region-guard';
+import { errorOf } from '../support/failure-of';
 
 const ACCOUNT = '123456789012';
 const EU_BUS = `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/default`;
@@ -22,15 +23,6 @@ const CFN_PATTERN = {
 
 function stackIn(env?: Environment): Stack {
   return new Stack(new App(), 'Fwd', { env });
-}
-
-function errorOf(build: () => unknown): Error {
-  try {
-    build();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, got none');
 }
 
 describe('ForwarderStack (targetRegion eu-west-1, known account)', () => {

@@ -4,6 +4,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { ConfigError, loadConfig } from '../../lib/config';
 import { InvalidationNotifier, type InvalidationNotifierProps } from '../../lib/invalidation-notifier';
 import { NotifierStack } from '../../lib/notifier-stack';
+import { errorOf } from '../support/failure-of';
 
 const ACCOUNT = '123456789012';
 const topicArn = (name: string, region = 'us-east-1') => `arn:aws:sns:${region}:${ACCOUNT}:${name}`;
@@ -11,15 +12,6 @@ const topicArn = (name: string, region = 'us-east-1') => `arn:aws:sns:${region}:
 /** The README's construct example: the notifier in a plain Stack of someone else's app. */
 function plainStack(env?: Environment): Stack {
   return new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Other', { env });
-}
-
-function errorOf(build: () => unknown): Error {
-  try {
-    build();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, got none');
 }
 
 describe('InvalidationNotifier in a plain Stack: region', () => {
@@ -36,7 +28,9 @@ describe('InvalidationNotifier in a plain Stack: region', () => {
     const stack = plainStack({ region: 'eu-west-1' });
     new InvalidationNotifier(stack, 'Notifier', { receivesForwardedEvents: true });
 
-    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.cloudfront'] }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['aws.cloudfront'] }),
+    });
   });
 
   it('warns when the region is unknown at synth (environment-agnostic stack)', () => {

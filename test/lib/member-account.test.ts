@@ -14,17 +14,9 @@ import {
 } from '../../lib/member-account';
 import { US_EAST_1_ONLY_RULE_ID } from '../../lib/region-guard';
 import { ORG } from '../support/reach-stacks';
+import { errorOf } from '../support/failure-of';
 
 const props: MemberAccountProps = { centralEventBusArn: ORG.busArn, organizationId: ORG.id };
-
-function errorOf(build: () => unknown): Error {
-  try {
-    build();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, got none');
-}
 
 describe('MemberAccountStack as a StackSet template (environment-agnostic)', () => {
   const app = new App();

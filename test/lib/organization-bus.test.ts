@@ -3,15 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../../lib/config';
 import { ORGANIZATION_BUS_NAME, OrganizationBus, type OrganizationBusProps } from '../../lib/organization-bus';
 import { ORG, REACH_STACKS } from '../support/reach-stacks';
-
-function errorOf(build: () => unknown): Error {
-  try {
-    build();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, got none');
-}
+import { errorOf } from '../support/failure-of';
 
 describe('OrganizationBus', () => {
   const stack = REACH_STACKS.centralBus!(new App());
