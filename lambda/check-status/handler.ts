@@ -2,7 +2,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import { EnvNames, requireEnv } from '../shared/env';
-import { ErrorNames, NamedError } from '../shared/errors';
+import { ErrorNames } from '../shared/errors';
+import { handlerOptions } from '../shared/handler-options';
 import { logger } from '../shared/logger';
 import { WATCH_METRICS } from '../shared/metrics';
 import { parsePollSchedule } from '../shared/schedule';
@@ -20,12 +21,7 @@ const schedule = parsePollSchedule(requireEnv(EnvNames.pollSchedule));
 const crowd = new CrowdEstimator();
 const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
 
-export const handler = middy<unknown, StatusResult>({
-  // Named, so the Check task's Retry knows it for a timeout (middy's default is a bare TimeoutError).
-  timeoutEarlyResponse: () => {
-    throw new NamedError(ErrorNames.FunctionTimedOut, 'Check status ran out of time (its early timeout, just before the function timeout)');
-  },
-})
+export const handler = middy<unknown, StatusResult>(handlerOptions('Check status'))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event, context) => {
     const input = parseCheckInput(event);

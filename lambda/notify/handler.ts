@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { EnvNames, requireEnv } from '../shared/env';
+import { handlerOptions } from '../shared/handler-options';
 import { logger } from '../shared/logger';
 import { parseRuntimeDestinations } from '../shared/routing';
 import { createEventBridgeClient, createSecretReader, createSnsClient } from './aws-clients';
@@ -20,7 +21,7 @@ const dependencies: NotifyDependencies = {
   readSecret: createSecretReader(),
 };
 
-export const handler = middy<unknown, DeliveryResult>()
+export const handler = middy<unknown, DeliveryResult>(handlerOptions('Notify'))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event, context) => {
     const input = parseNotifyInput(event);

@@ -3,6 +3,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import { cloudFrontAccessFromEnv } from '../shared/cloudfront-access';
 import { EnvNames, requireEnv } from '../shared/env';
+import { handlerOptions } from '../shared/handler-options';
 import { logger } from '../shared/logger';
 import { parseRouteTable } from '../shared/routing';
 import { audienceFrom } from './audience';
@@ -17,7 +18,7 @@ const stateMachineArn = requireEnv(EnvNames.stateMachineArn);
 const access = cloudFrontAccessFromEnv({ maxAttempts: 1, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } });
 const audienceOf = audienceFrom(parseRouteTable(requireEnv(EnvNames.routing)), new TargetLookups(access));
 
-export const handler = middy<unknown, StartWatchResult>()
+export const handler = middy<unknown, StartWatchResult>(handlerOptions('Start watch'))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
     // In organization mode two accounts may share IDs: the account is part of the execution name.
