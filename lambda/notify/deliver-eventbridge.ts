@@ -1,7 +1,7 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ErrorNames, NamedError } from '../shared/errors';
 import type { InvalidationEvent } from '../shared/invalidation-event';
-import { describeAwsFault, faultLabel } from './aws-faults';
+import { describeAwsFault, faultLabel } from '../shared/aws-faults';
 import type { TimeBudget } from './time-budget';
 
 /** PutEvents reports per-entry failures in a 200 answer; these codes are worth trying again. */

@@ -1,7 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { ErrorNames, NamedError } from '../shared/errors';
 import type { Notification } from '../shared/notification';
-import { describeAwsFault, faultLabel } from './aws-faults';
+import { describeAwsFault, faultLabel } from '../shared/aws-faults';
 import { renderSnsMessage, renderSubject } from './render-sns';
 import { DEFAULT_REMAINING_MS, timeBudget, type TimeBudget } from './time-budget';
 

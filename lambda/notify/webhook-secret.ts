@@ -1,5 +1,5 @@
 import { ErrorNames, NamedError } from '../shared/errors';
-import { describeAwsFault, faultLabel } from './aws-faults';
+import { describeAwsFault, faultLabel } from '../shared/aws-faults';
 
 /** How a chat platform's webhook URL is kept in its secret; the wording of every message about it. */
 export interface WebhookSecretFormat {

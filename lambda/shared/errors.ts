@@ -35,6 +35,12 @@ export const ErrorNames = {
   EventBusUnavailable: 'EventBusUnavailable',
   /** EventBridge refused the event (no permission, no such bus, malformed): permanent. */
   EventBusRejected: 'EventBusRejected',
+  /**
+   * Start watch could not read the tags a route needs (throttled, no answer): the invocation
+   * fails, so Lambda tries the event again later and, failing that, keeps it in the dead-letter
+   * queue, rather than sending the invalidation to the wrong team.
+   */
+  TagsUnavailable: 'TagsUnavailable',
   /** The watcher's own input is not what it expects (a bug or a hand-started execution). */
   InvalidWatcherInput: 'InvalidWatcherInput',
   /**

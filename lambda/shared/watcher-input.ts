@@ -10,6 +10,8 @@ export interface Audience {
   readonly targetName?: string;
   /** Organization mode: the account the invalidation belongs to, with its alias when it has one ("acme-prod (222222222222)"). */
   readonly accountName?: string;
+  /** Why routing may not be what the routes say (tags that could not be read): shown in the message. */
+  readonly routingNote?: string;
 }
 
 /**

@@ -21,9 +21,25 @@ const audienceOf = audienceFrom(parseRouteTable(requireEnv(EnvNames.routing)), n
 export const handler = middy<unknown, StartWatchResult>(handlerOptions('Start watch'))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
-    // In organization mode two accounts may share IDs: the account is part of the execution name.
-    const result = await startWatch(sfn, stateMachineArn, event, audienceOf, { withAccount: access.organizationMode });
+    let result: StartWatchResult;
+    try {
+      // In organization mode two accounts may share IDs: the account is part of the execution name.
+      result = await startWatch(sfn, stateMachineArn, event, audienceOf, { withAccount: access.organizationMode });
+    } catch (error) {
+      // Lambda tries the event again, then keeps it in the dead-letter queue (alarmed).
+      logger.warn('Could not start the watch; the event will be tried again', {
+        errorName: (error as Error).name,
+        errorMessage: (error as Error).message,
+      });
+      throw error;
+    }
     const log = logger.createChild({ persistentKeys: { invalidationId: result.invalidationId ?? 'none' } });
+    if (result.routingNote) {
+      log.warn('Routed without tag routes: the tags could not be read', {
+        routingNote: result.routingNote,
+        destinations: result.destinations,
+      });
+    }
     if (result.outcome === 'dropped') {
       log.info('No route matches and unmatched invalidations are dropped: not watched', { executionName: result.executionName });
     } else if (result.rejectedReason) {

@@ -1,5 +1,8 @@
 import { GetDistributionCommand, GetDistributionTenantCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudfront';
+import { describeAwsFault, faultLabel } from '../shared/aws-faults';
+import { ErrorNames, NamedError } from '../shared/errors';
 import type { CloudFrontAccess } from '../shared/cloudfront-access';
+import { oneLine } from '../shared/text';
 import type { WatchTarget } from '../shared/watch-request';
 import { targetArn } from '../shared/invalidation-event';
 
@@ -9,7 +12,14 @@ export interface TargetDetails {
   readonly tags?: Readonly<Record<string, string>>;
   /** Organization mode: the account's alias, when it has one and it could be read. */
   readonly accountAlias?: string;
+  /** The tags were asked for but could not be read: why, and whether trying later may help. */
+  readonly tagsUnreadable?: { readonly reason: string; readonly transient: boolean };
 }
+
+/** Names and aliases are shown in messages: bounded here, where they enter. */
+const MAX_NAME_CHARS = 256;
+/** Tags decide routing: a throttled or lost read is tried again at once, a few times. */
+const TAG_READ_ATTEMPTS = 3;
 
 interface Cached<T> {
   readonly value: T;
@@ -25,12 +35,20 @@ interface Cached<T> {
 export class TargetLookups {
   private readonly names = new Map<string, Cached<string | undefined>>();
   private readonly tags = new Map<string, Cached<Record<string, string> | undefined>>();
+  private readonly sleep: (ms: number) => Promise<void>;
   private readonly aliases = new Map<string, Cached<string | undefined>>();
 
   constructor(
     private readonly access: CloudFrontAccess,
-    private readonly options: { readonly ttlMs?: number; readonly failureTtlMs?: number; readonly now?: () => number } = {},
-  ) {}
+    private readonly options: {
+      readonly ttlMs?: number;
+      readonly failureTtlMs?: number;
+      readonly now?: () => number;
+      readonly sleep?: (ms: number) => Promise<void>;
+    } = {},
+  ) {
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
 
   /** Organization mode: every message names the account. */
   get namesAccounts(): boolean {
@@ -40,10 +58,45 @@ export class TargetLookups {
   async details(target: WatchTarget, account: string, withTags: boolean): Promise<TargetDetails> {
     const [name, tags, accountAlias] = await Promise.all([
       this.cached(this.names, `${account}/${target.kind}/${target.id}`, () => this.readName(target, account)),
-      withTags ? this.cached(this.tags, `${account}/${target.kind}/${target.id}`, () => this.readTags(target, account)) : undefined,
+      withTags ? this.tagsOf(target, account) : undefined,
       this.access.isMember(account) ? this.cached(this.aliases, account, () => this.access.accountAlias(account)) : undefined,
     ]);
-    return { ...(name ? { name } : {}), ...(tags ? { tags } : {}), ...(accountAlias ? { accountAlias } : {}) };
+    return {
+      ...(name ? { name: oneLine(name, MAX_NAME_CHARS) } : {}),
+      ...(tags && 'tags' in tags ? { tags: tags.tags } : {}),
+      ...(tags && 'unreadable' in tags ? { tagsUnreadable: tags.unreadable } : {}),
+      ...(accountAlias ? { accountAlias: oneLine(accountAlias, MAX_NAME_CHARS) } : {}),
+    };
+  }
+
+  /** Tags from the cache, or read with a few quick attempts; a failure is reported, not cached. */
+  private async tagsOf(
+    target: WatchTarget,
+    account: string,
+  ): Promise<{ tags: Record<string, string> } | { unreadable: { reason: string; transient: boolean } }> {
+    const key = `${account}/${target.kind}/${target.id}`;
+    const now = (this.options.now ?? Date.now)();
+    const hit = this.tags.get(key);
+    if (hit && hit.until > now && hit.value) return { tags: hit.value };
+    let unreadable = { reason: 'not read', transient: true };
+    for (let attempt = 0; attempt < TAG_READ_ATTEMPTS; attempt++) {
+      if (attempt > 0) await this.sleep(200 * 2 ** attempt * Math.random());
+      try {
+        const tags = await this.readTags(target, account);
+        if (this.tags.size >= 10_000) this.tags.delete(this.tags.keys().next().value!);
+        this.tags.set(key, { value: tags, until: now + (this.options.ttlMs ?? 10 * 60_000) });
+        return { tags };
+      } catch (error) {
+        // A member role that cannot be assumed is already named (permanent or not); an SDK fault is classified.
+        const fault = describeAwsFault(error);
+        unreadable =
+          error instanceof NamedError
+            ? { reason: error.message, transient: error.name !== ErrorNames.InvalidationNotTrackable }
+            : { reason: `${faultLabel(fault)}: ${fault.message}`, transient: fault.transient };
+        if (!unreadable.transient) break;
+      }
+    }
+    return { unreadable };
   }
 
   private async readName(target: WatchTarget, account: string): Promise<string | undefined> {

@@ -13,6 +13,8 @@ export interface StartWatchResult {
   readonly executionArn?: string;
   /** The destinations the watch was routed to. */
   readonly destinations: readonly string[];
+  /** Why routing may not be what the routes say (see Audience.routingNote). */
+  readonly routingNote?: string;
   readonly invalidationId?: string;
   readonly rejectedReason?: string;
 }
@@ -54,6 +56,7 @@ export async function startWatch(
   const summary = {
     executionName: name,
     destinations: audience.destinations,
+    ...(audience.routingNote ? { routingNote: audience.routingNote } : {}),
     ...('request' in subject ? { invalidationId: subject.request.invalidationId } : { rejectedReason: subject.rejected.reason }),
   };
   // Nobody would hear of it: the configuration drops invalidations that no route matches.

@@ -13,6 +13,7 @@ import { parseRouting, type RoutingConfig } from '../../../lambda/shared/routing
 import { parseWatchRequest } from '../../../lambda/shared/watch-request';
 import { audienceFrom } from '../../../lambda/start-watch/audience';
 import { TargetLookups } from '../../../lambda/start-watch/lookups';
+import { failureOf } from '../../support/failure-of';
 
 const cloudFrontMock = mockClient(CloudFrontClient);
 const access = new CloudFrontAccess({ clientConfig: {} });
@@ -48,7 +49,7 @@ describe('audienceFrom', () => {
     cloudFrontMock.on(ListTagsForResourceCommand).resolves({ Tags: { Items: [{ Key: 'team', Value: 'payments' }] } });
 
     // Act
-    const audience = await audienceFrom(TABLE, new TargetLookups(access))({ request: distribution });
+    const audience = await audienceFrom(TABLE, new TargetLookups(access, { sleep: async () => undefined }))({ request: distribution });
 
     // Assert
     expect(audience).toEqual({ destinations: ['payments', 'web'], routes: ['payments', 'deploy bot'], targetName: 'www.example.com' });
@@ -63,19 +64,57 @@ describe('audienceFrom', () => {
       .resolves({ DistributionTenant: { Name: 'acme', Domains: [{ Domain: 'acme.example.com' }] } as never });
     cloudFrontMock.on(ListTagsForResourceCommand).resolves({ Tags: { Items: [] } });
 
-    const audience = await audienceFrom(TABLE, new TargetLookups(access))({ request: tenant });
+    const audience = await audienceFrom(TABLE, new TargetLookups(access, { sleep: async () => undefined }))({ request: tenant });
 
     expect(audience.targetName).toBe('acme (acme.example.com)');
     expect(cloudFrontMock).toHaveReceivedCommandWith(GetDistributionTenantCommand, { Identifier: tenant.target.id });
   });
 
-  it('falls back to the IDs and to the default route when the look-ups fail, without failing', async () => {
-    cloudFrontMock.on(GetDistributionTenantCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
-    cloudFrontMock.on(ListTagsForResourceCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+  it('falls back to the IDs when a name cannot be read, and says so when tags are refused for good', async () => {
+    cloudFrontMock
+      .on(GetDistributionTenantCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    cloudFrontMock
+      .on(ListTagsForResourceCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
 
-    const audience = await audienceFrom(TABLE, new TargetLookups(access))({ request: tenant });
+    const audience = await audienceFrom(TABLE, new TargetLookups(access, { sleep: async () => undefined }))({ request: tenant });
 
-    expect(audience).toEqual({ destinations: ['ops'], routes: [] });
+    expect(audience).toEqual({
+      destinations: ['ops'],
+      routes: [],
+      routingNote: expect.stringMatching(
+        /tags of distribution tenant dt_\w+ could not be read \(AccessDenied 403: denied\), so routes on tags were not applied/,
+      ),
+    });
+    expect(cloudFrontMock).toHaveReceivedCommandTimes(ListTagsForResourceCommand, 1);
+  });
+
+  it('never routes on tags it could not read for now: tries three times, then fails the invocation (Lambda tries again)', async () => {
+    cloudFrontMock.on(GetDistributionTenantCommand).resolves({ DistributionTenant: { Name: 'acme' } as never });
+    cloudFrontMock
+      .on(ListTagsForResourceCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
+
+    const error = await failureOf(() =>
+      audienceFrom(TABLE, new TargetLookups(access, { sleep: async () => undefined }))({ request: tenant }),
+    );
+
+    expect(error.name).toBe('TagsUnavailable');
+    expect(error.message).toContain(tenant.target.id);
+    expect(cloudFrontMock).toHaveReceivedCommandTimes(ListTagsForResourceCommand, 3);
+  });
+
+  it('routes by tag when a throttled tag read succeeds on a later attempt', async () => {
+    cloudFrontMock.on(GetDistributionTenantCommand).resolves({ DistributionTenant: { Name: 'acme' } as never });
+    cloudFrontMock
+      .on(ListTagsForResourceCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }))
+      .resolves({ Tags: { Items: [{ Key: 'team', Value: 'payments' }] } });
+
+    const audience = await audienceFrom(TABLE, new TargetLookups(access, { sleep: async () => undefined }))({ request: tenant });
+
+    expect(audience.destinations).toEqual(['payments']);
   });
 
   it('reads each target once per container, and tags only when a route needs them', async () => {
@@ -83,7 +122,7 @@ describe('audienceFrom', () => {
     const noTagRoutes = routing({
       destinations: { ops: { type: 'sns' } },
     });
-    const audienceOf = audienceFrom(noTagRoutes, new TargetLookups(access));
+    const audienceOf = audienceFrom(noTagRoutes, new TargetLookups(access, { sleep: async () => undefined }));
 
     const first = await audienceOf({ request: distribution });
     await audienceOf({ request: { ...distribution, invalidationId: 'I2OTHER' } });
@@ -94,7 +133,7 @@ describe('audienceFrom', () => {
   });
 
   it('routes a rejected event by what it still names (the creator), else to the default', async () => {
-    const audienceOf = audienceFrom(TABLE, new TargetLookups(access));
+    const audienceOf = audienceFrom(TABLE, new TargetLookups(access, { sleep: async () => undefined }));
 
     const audience = await audienceOf({
       rejected: {

@@ -1,4 +1,4 @@
-import { oneLine } from '../shared/text';
+import { oneLine } from './text';
 
 /**
  * What an AWS SDK error is, by what it says rather than by which call raised it: transient
