@@ -3,7 +3,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS, TRANSIENT_DELIVERY_ERRORS } from '../lambda/shared/errors';
+import { ErrorNames, LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS, TRANSIENT_DELIVERY_ERRORS } from '../lambda/shared/errors';
 
 export interface DeliveryProps {
   readonly notifyFunction: IFunction;
@@ -42,6 +42,17 @@ export class Delivery extends Construct {
       lambdaFunction: props.notifyFunction,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
+    });
+    // A chat platform asked for a longer wait than the function could spend (Retry-After):
+    // retried no sooner than 30 s, then 60, 120... up to 5 times (about 12 minutes in all), so a
+    // rate limit of any usual length passes. Before the general Retry, which would come too soon.
+    deliver.addRetry({
+      errors: [ErrorNames.WebhookRateLimited],
+      interval: Duration.seconds(30),
+      backoffRate: 2,
+      maxAttempts: 5,
+      maxDelay: Duration.seconds(300),
+      jitterStrategy: sfn.JitterType.NONE,
     });
     // Transient delivery errors and Lambda's: retried with jitter (chat webhooks allow about one
     // post per second and ask for waits in seconds). Permanent ones (a revoked webhook, a

@@ -57,7 +57,6 @@ export type ErrorName = (typeof ErrorNames)[keyof typeof ErrorNames];
  * delivery error is permanent and ends the channel's branch at once.
  */
 export const TRANSIENT_DELIVERY_ERRORS = [
-  ErrorNames.WebhookRateLimited,
   ErrorNames.WebhookUnavailable,
   ErrorNames.SecretUnavailable,
   ErrorNames.TopicUnavailable,

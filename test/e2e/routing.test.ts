@@ -155,6 +155,19 @@ describe('exactly once per destination', () => {
     expect(pipeline.notifyCalls.filter((call) => call.invalidationId === 'ITEAMS404' && call.destination === 'automation')).toHaveLength(1);
   });
 
+  it('a webhook rate-limiting for longer than the function can wait (Retry-After 30 s, five times) still gets its message, once', async () => {
+    pipeline.webhooks['web-slack']!.answerNext(...Array.from({ length: 5 }, () => ({ status: 429, retryAfterSeconds: 30 })));
+    const sample = { ...SAMPLE_DISTRIBUTION, invalidationId: 'IRATELIMITED01' };
+
+    const execution = await watch(sample);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(received(sample.invalidationId)).toEqual(only('web-slack', 'web-teams', 'automation'));
+    expect(
+      pipeline.notifyCalls.filter((call) => call.invalidationId === 'IRATELIMITED01' && call.destination === 'web-slack'),
+    ).toHaveLength(6);
+  });
+
   it('a duplicate CloudTrail delivery still gives one message per destination', async () => {
     const sample = { ...SAMPLE_DISTRIBUTION, invalidationId: 'IDUPLICATE01' };
     pipeline.cloudFront.add(emulatedInvalidation(sample, { inProgressChecks: 1 }));

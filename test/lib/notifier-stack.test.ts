@@ -120,9 +120,19 @@ describe('watcher state machine', () => {
     expect(map.ItemProcessor?.StartAt).toBe(StateNames.notifyDestination);
     const deliver = states[StateNames.notifyDestination]!;
     expect(deliver.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: StateNames.notDelivered })]);
-    expect(deliver.Retry?.[0]?.ErrorEquals).toEqual(
-      expect.arrayContaining(['WebhookUnavailable', 'TopicUnavailable', 'EventBusUnavailable']),
-    );
+    expect(deliver.Retry?.map((retrier) => retrier.ErrorEquals)).toEqual([
+      ['WebhookRateLimited'],
+      expect.arrayContaining([
+        'WebhookUnavailable',
+        'SecretUnavailable',
+        'TopicUnavailable',
+        'EventBusUnavailable',
+        'Lambda.ServiceException',
+      ]),
+      expect.arrayContaining(['FunctionTimedOut', 'Sandbox.Timedout']),
+    ]);
+    // A rate limit is waited out no sooner than 30 s, then longer: not with the quick general Retry.
+    expect(deliver.Retry?.[0]).toMatchObject({ IntervalSeconds: 30, MaxAttempts: 5 });
   });
 });
 
