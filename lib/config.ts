@@ -93,7 +93,7 @@ export function loadConfig(source: ContextSource): NotifierConfig {
     const value = context(key);
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'string' || value.trim() === '') {
-      problems.push(`${key} must be a non-empty string (remove it to use the default)`);
+      problems.push(`${key} must be a non-empty string (or remove it: see README.md, "Configure", for what its absence means)`);
       return undefined;
     }
     return value.trim();
@@ -167,7 +167,7 @@ export function loadConfig(source: ContextSource): NotifierConfig {
   const notificationTopicArn = topicArn('notificationTopicArn');
   const alarmTopicArn = topicArn('alarmTopicArn');
 
-  const routing = routingFrom(context, region, problems);
+  const routing = routingFrom(context, region, organizationId !== undefined, problems);
   if (routing && (slackWebhookSecretName || notificationTopicArn)) {
     problems.push(
       'slackWebhookSecretName and notificationTopicArn are the simple case; with destinations, declare them there instead ' +
@@ -202,7 +202,12 @@ export function loadConfig(source: ContextSource): NotifierConfig {
  * `destinations`, `routes` and `defaultDestinations` are JSON: objects in cdk.json, JSON text
  * with `-c key='...'`. Undefined when none is set; every problem is added to `problems`.
  */
-function routingFrom(context: (key: ContextKey) => unknown, region: string, problems: string[]): RoutingConfig | undefined {
+function routingFrom(
+  context: (key: ContextKey) => unknown,
+  region: string,
+  organizationMode: boolean,
+  problems: string[],
+): RoutingConfig | undefined {
   const keys = ['destinations', 'routes', 'defaultDestinations'] as const;
   const raw: Partial<Record<(typeof keys)[number], unknown>> = {};
   for (const key of keys) {
@@ -220,7 +225,7 @@ function routingFrom(context: (key: ContextKey) => unknown, region: string, prob
     }
   }
   if (Object.keys(raw).length === 0) return undefined;
-  const parsed = parseRouting(raw, { region });
+  const parsed = parseRouting(raw, { region, organizationMode });
   problems.push(...parsed.problems);
   return parsed.config;
 }

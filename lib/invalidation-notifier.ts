@@ -220,7 +220,7 @@ export class InvalidationNotifier extends Construct {
     const region = Stack.of(this).region;
     const parsed = parseRouting(
       { destinations: props.destinations, routes: props.routes, defaultDestinations: props.defaultDestinations },
-      Token.isUnresolved(region) ? {} : { region },
+      { ...(Token.isUnresolved(region) ? {} : { region }), organizationMode: props.organizationId !== undefined },
     );
     problems.push(...parsed.problems);
     if (parsed.config) {

@@ -177,6 +177,8 @@ const ROUTE_KEYS = ['name', 'match', 'destinations'] as const;
 export interface RoutingEnvironment {
   /** The stack's region, when known: topics and buses must be there. */
   readonly region?: string;
+  /** Whether invalidations of other accounts reach the notifier (organization mode): `accounts` matches need it. @default unknown: not checked */
+  readonly organizationMode?: boolean;
 }
 
 /**
@@ -231,7 +233,7 @@ export function parseRouting(
       if (!(ROUTE_KEYS as readonly string[]).includes(key)) problems.push(...unknownKeyProblems([key], ROUTE_KEYS, `key in ${where}`));
     if (value.name !== undefined && (typeof value.name !== 'string' || value.name.trim() === ''))
       problems.push(`${where}.name must be a non-empty string`);
-    const match = parseMatch(`${where}.match`, value.match, problems);
+    const match = parseMatch(`${where}.match`, value.match, problems, env);
     const routeDestinations = destinationList(`${where}.destinations`, value.destinations, false);
     if (match) routes.push({ ...(typeof value.name === 'string' ? { name: value.name } : {}), match, destinations: routeDestinations });
   }
@@ -336,7 +338,7 @@ export function topicArnProblem(arn: unknown, region?: string): string | undefin
   return undefined;
 }
 
-function parseMatch(where: string, value: unknown, problems: string[]): RouteMatch | undefined {
+function parseMatch(where: string, value: unknown, problems: string[], env: RoutingEnvironment): RouteMatch | undefined {
   if (!isObject(value) || Object.keys(value).length === 0) {
     problems.push(`${where} must be an object with at least one of ${MATCH_KEYS.join(', ')}`);
     return undefined;
@@ -367,6 +369,27 @@ function parseMatch(where: string, value: unknown, problems: string[]): RouteMat
     } else {
       tags = value.tags as Record<string, string>;
     }
+  }
+  // Matches that can never hold: said at synth rather than discovered when nobody is told.
+  if (distributionIds && tenantIds) {
+    problems.push(`${where} has both distributionIds and tenantIds, but every key must hold and no target is both: make them two routes`);
+  }
+  if (accounts && env.organizationMode === false) {
+    problems.push(
+      `${where}.accounts matches invalidations of other accounts, which reach the notifier only in organization mode: set organizationId, or remove accounts`,
+    );
+  }
+  for (const glob of createdBy ?? []) {
+    if (/^arn:aws[a-z-]*:iam::[^:]*:role\//.test(glob)) {
+      problems.push(
+        `${where}.createdBy "${glob}" is an IAM role ARN, but CloudTrail names a role's caller by its session, arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION: ` +
+          'use that form (e.g. "arn:aws:sts::*:assumed-role/ROLE/*") or the role name with a wildcard ("ROLE/*")',
+      );
+    }
+  }
+  for (const key of Object.keys(tags ?? {})) {
+    if (key !== key.trim() || key === '')
+      problems.push(`${where}.tags key ${JSON.stringify(key)} has leading or trailing spaces: tag keys match exactly`);
   }
   return {
     ...(distributionIds ? { distributionIds } : {}),

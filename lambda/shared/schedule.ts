@@ -198,11 +198,17 @@ export function validatePollSchedule(schedule: PollSchedule): string[] {
   );
   if (problems.length === 0) {
     const events = estimateHistoryEvents(schedule);
-    check(
-      events <= HISTORY_EVENT_BUDGET,
-      `this schedule could write about ${events} history events per execution, over the budget of ${HISTORY_EVENT_BUDGET} (Step Functions stops at 25,000): ` +
-        (schedule.checkStyle === 'express' ? 'shorten maxWait' : 'raise maxIntervalSeconds or shorten maxWait'),
-    );
+    if (events > HISTORY_EVENT_BUDGET) {
+      // The longest whole-minute wait that fits, so the message says what to set.
+      let fits = 1;
+      for (let step = 2 ** 16; step >= 1; step /= 2) {
+        if (estimateHistoryEvents({ ...schedule, maxWaitSeconds: (fits + step) * 60 }) <= HISTORY_EVENT_BUDGET) fits += step;
+      }
+      problems.push(
+        `this schedule could write about ${events} history events per execution, over the budget of ${HISTORY_EVENT_BUDGET} (Step Functions stops at 25,000): ` +
+          `shorten maxWait to ${fits} minutes or less${schedule.checkStyle === 'express' ? '' : ', or raise maxIntervalSeconds'}`,
+      );
+    }
   }
   return problems;
 }

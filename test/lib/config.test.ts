@@ -51,6 +51,7 @@ describe('loadConfig', () => {
     [{ backoffRate: '0.5' }, /backoffRate must be between 1 and 3/],
     [{ maxIntervalSeconds: '2', firstIntervalSeconds: '5' }, /maxIntervalSeconds must be a whole number between/],
     [{ maxWaitMinutes: '10080', maxIntervalSeconds: '5' }, /history events/],
+    [{ maxWaitMinutes: '6000' }, /shorten maxWait to 5591 minutes or less/],
   ])('rejects %j with an error that says what to change', (context, message) => {
     expect(() => load(context)).toThrow(ConfigError);
     expect(() => load(context)).toThrow(message);

@@ -161,7 +161,7 @@ describe('parseRouting rejects', () => {
       'routes[0].match.tags must be an object of tag keys and string values',
     ],
   ])('%s', (_, change, expected) => {
-    const { config, problems } = parseRouting({ ...structuredClone(RAW), ...change }, { region: 'us-east-1' });
+    const { config, problems } = parseRouting({ ...structuredClone(RAW), ...change }, { region: 'us-east-1', organizationMode: false });
     expect(config).toBeUndefined();
     expect(problems.join('\n')).toContain(expected);
   });
