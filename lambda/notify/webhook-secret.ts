@@ -40,6 +40,13 @@ export function webhookUrlFromSecret(secretValue: unknown, secretId: string, for
   } catch {
     return invalid(`does not hold a URL: store ${expected}`);
   }
+  // A URL of another platform would be refused by it with a 400 that reads like our bug.
+  const foreign = KNOWN_WEBHOOK_HOSTS.find((known) => known.label !== format.label && known.pattern.test(url.hostname));
+  if (foreign) {
+    return invalid(
+      `holds ${foreign.label === RETIRED_CONNECTOR ? 'the URL of' : 'a webhook URL of'} ${foreign.label}, but this destination is ${format.label}: store ${expected}${foreign.advice ?? ''}`,
+    );
+  }
   // Plain HTTP only for loopback test servers; a real webhook is always HTTPS.
   const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
   if (url.protocol !== 'https:' && !(loopback && url.protocol === 'http:')) {
@@ -47,6 +54,20 @@ export function webhookUrlFromSecret(secretValue: unknown, secretId: string, for
   }
   return url;
 }
+
+const RETIRED_CONNECTOR = 'a retired Office 365 connector';
+
+/** Hosts that say which platform a webhook URL belongs to (others are let through: proxies, new hosts). */
+const KNOWN_WEBHOOK_HOSTS: readonly { readonly label: string; readonly pattern: RegExp; readonly advice?: string }[] = [
+  { label: 'Slack', pattern: /(^|\.)hooks\.slack(-gov)?\.com$/ },
+  { label: 'Microsoft Teams', pattern: /(\.logic\.azure\.com|\.powerplatform\.com|\.powerautomate\.com)$/ },
+  { label: 'Google Chat', pattern: /^chat\.googleapis\.com$/ },
+  {
+    label: RETIRED_CONNECTOR,
+    pattern: /(^|\.)webhook\.office\.com$|(^|\.)outlook\.office\.com$/,
+    advice: ' (Office 365 connectors no longer post: create a Workflows webhook, "Post to a channel when a webhook request is received")',
+  },
+];
 
 /** What to check for a secret that cannot be read, by the error Secrets Manager gave. */
 const PERMANENT_READ_FAULTS: Record<string, string> = {

@@ -1,5 +1,6 @@
 import { DecryptionFailure, InternalServiceError, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { SLACK } from '../../../lambda/notify/deliver-slack';
+import { GOOGLE_CHAT, TEAMS } from '../../../lambda/notify/webhook-platforms';
 import { readWebhookUrl, webhookUrlFromSecret } from '../../../lambda/notify/webhook-secret';
 import { failureOf } from '../../support/failure-of';
 
@@ -77,6 +78,56 @@ describe('webhookUrlFromSecret', () => {
     // Assert
     expect(error.message).not.toMatch(/not valid JSON/);
     expect(error.message).toContain('"webhookUrl"');
+  });
+});
+
+describe('webhookUrlFromSecret: a URL of another platform', () => {
+  it.each([
+    [
+      'a Slack URL for Teams',
+      'https://hooks.slack.com/services/T0/B0/sekr1t',
+      TEAMS,
+      /a webhook URL of Slack, but this destination is Microsoft Teams/,
+    ],
+    [
+      'a Google Chat URL for Slack',
+      'https://chat.googleapis.com/v1/spaces/AAA/messages?key=k&token=sekr1t',
+      SLACK,
+      /of Google Chat, but this destination is Slack/,
+    ],
+    [
+      'a Teams URL for Google Chat',
+      'https://prod-01.westus.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=sekr1t',
+      GOOGLE_CHAT,
+      /of Microsoft Teams, but this destination is Google Chat/,
+    ],
+    [
+      'a retired Office 365 connector for Teams',
+      'https://acme.webhook.office.com/webhookb2/sekr1t',
+      TEAMS,
+      /retired Office 365 connector[^]*Workflows webhook/,
+    ],
+  ])('refuses %s, saying which platform it is, never the URL', (_, value, platform, message) => {
+    const error = (() => {
+      try {
+        webhookUrlFromSecret(value, SECRET_ID, platform);
+      } catch (caught) {
+        return caught as Error;
+      }
+      throw new Error('accepted');
+    })();
+    expect(error.name).toBe('SecretInvalid');
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('sekr1t');
+  });
+
+  it('accepts each platform its own URL', () => {
+    expect(webhookUrlFromSecret('https://prod-01.westus.logic.azure.com/workflows/x', SECRET_ID, TEAMS).hostname).toBe(
+      'prod-01.westus.logic.azure.com',
+    );
+    expect(webhookUrlFromSecret('https://chat.googleapis.com/v1/spaces/A/messages', SECRET_ID, GOOGLE_CHAT).hostname).toBe(
+      'chat.googleapis.com',
+    );
   });
 });
 
