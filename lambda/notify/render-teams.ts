@@ -4,8 +4,8 @@
  * below; a bare `{"text": ...}` fails inside the flow. Office 365 connector webhooks are retired.
  *
  * Caller text (summary, reason, paths) goes into RichTextBlock TextRuns, which the Adaptive Card
- * format renders without markdown. Facts go into a FactSet, whose titles and values Teams renders
- * as markdown, so they are escaped with CommonMark backslashes.
+ * format renders without markdown. Facts go into TextRuns too (a FactSet's values are markdown in
+ * Teams, and backslash escapes show literally in some clients).
  */
 import type { Notification, Outcome } from '../shared/notification';
 import { clipEscaped, jsonUtf8Bytes, oneLine, utf8Bytes } from '../shared/text';
@@ -124,12 +124,14 @@ export function renderTeams(notification: Notification): TeamsMessage {
   ];
   const facts = notification.facts.slice(0, BUDGETS.facts);
   if (facts.length > 0) {
+    // Not a FactSet: Teams renders its values as markdown, and its backslash escapes show as
+    // such in some clients. TextRuns are never markdown: "Label: value", the label bold.
     body.push({
-      type: 'FactSet',
-      facts: facts.map((fact) => ({
-        title: markdownLine(fact.label, BUDGETS.factLabelBytes),
-        value: markdownLine(fact.value, BUDGETS.factValueBytes),
-      })),
+      type: 'RichTextBlock',
+      inlines: facts.flatMap((fact, index) => [
+        { type: 'TextRun', text: `${index > 0 ? '\n' : ''}${plainLine(fact.label, BUDGETS.factLabelBytes)}: `, weight: 'Bolder' },
+        { type: 'TextRun', text: plainLine(fact.value, BUDGETS.factValueBytes) },
+      ]),
     });
   }
   // For "could not track" the reason is already the point of the summary.
@@ -141,7 +143,8 @@ export function renderTeams(notification: Notification): TeamsMessage {
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: ADAPTIVE_CARD_VERSION,
-    fallbackText: markdownLine(notification.summary, BUDGETS.fallbackBytes),
+    // Shown as plain text where the card cannot be: no markdown escapes.
+    fallbackText: plainLine(notification.summary, BUDGETS.fallbackBytes),
     body:
       paths.total > 0
         ? [

@@ -48,17 +48,14 @@ function elements(card: AdaptiveCard): CardElement[] {
   return out;
 }
 
-/** The strings a host runs through markdown: TextBlock text, FactSet titles and values, the fallback text. */
+/** The strings a host runs through markdown: TextBlock text, and FactSet titles and values (there should be none). */
 function markdownFields(card: AdaptiveCard): string[] {
-  return [
-    card.fallbackText,
-    ...elements(card).flatMap((element) => {
-      if (element.type === 'TextBlock') return [element.text as string];
-      if (element.type === 'FactSet')
-        return (element.facts as { title: string; value: string }[]).flatMap((fact) => [fact.title, fact.value]);
-      return [];
-    }),
-  ];
+  return elements(card).flatMap((element) => {
+    if (element.type === 'TextBlock') return [element.text as string];
+    if (element.type === 'FactSet')
+      return (element.facts as { title: string; value: string }[]).flatMap((fact) => [fact.title, fact.value]);
+    return [];
+  });
 }
 
 /** TextRun texts: plain text by the Adaptive Card format. */
@@ -67,8 +64,18 @@ const textRuns = (card: AdaptiveCard) =>
     .filter((element) => element.type === 'TextRun')
     .map((element) => element.text as string);
 
-const factsOf = (card: AdaptiveCard) =>
-  (elements(card).find((element) => element.type === 'FactSet')?.facts ?? []) as { title: string; value: string }[];
+/** The facts, from their RichTextBlock: a bold "Label: " run, then the value's run. */
+function factsOf(card: AdaptiveCard): { title: string; value: string }[] {
+  const block = elements(card).find(
+    (element) =>
+      element.type === 'RichTextBlock' && (element.inlines as { weight?: string }[]).some((inline) => inline.weight === 'Bolder'),
+  );
+  const inlines = (block?.inlines ?? []) as { text: string }[];
+  const facts: { title: string; value: string }[] = [];
+  for (let i = 0; i + 1 < inlines.length; i += 2)
+    facts.push({ title: inlines[i]!.text.replace(/^\n/, '').replace(/: $/, ''), value: inlines[i + 1]!.text });
+  return facts;
+}
 
 /** The path lines of the card's monospace run, and the "… and N more" count if any. */
 function pathsOf(card: AdaptiveCard): { lines: string[]; more?: number } {
@@ -134,7 +141,9 @@ describe('renderTeams: structure', () => {
     expect(header).toMatchObject({ type: 'Container', style: 'good' });
     expect(markdownFields(card)).toContain('✅ CloudFront invalidation completed');
     expect(textRuns(card)[0]).toBe(notification.summary);
-    expect(factsOf(card)).toEqual(notification.facts.map((fact) => ({ title: fact.label, value: escapeCardMarkdown(fact.value) })));
+    expect(factsOf(card)).toEqual(notification.facts.map((fact) => ({ title: fact.label, value: fact.value })));
+    // Plain text where the card cannot be shown: no markdown escapes.
+    expect(card.fallbackText).toBe(notification.summary);
     expect(markdownFields(card)).toContain('Paths (3)');
     expect(pathsOf(card)).toEqual({ lines: ['/index.html', '/images/hero <new>.png', '#product-123'] });
     expect(card.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open in console', url: notification.consoleUrl }]);
@@ -326,18 +335,14 @@ describe('renderTeams: limits', () => {
 });
 
 describe('renderTeams: caller text never becomes markup', () => {
-  it.each([HOSTILE, ...LINE_STARTS])('shows %j exactly as written in every markdown field', (reference) => {
+  it.each([HOSTILE, ...LINE_STARTS])('shows %j exactly as written, only in plain TextRuns, never in a markdown field', (reference) => {
     // Act
     const card = cardOf(renderTeams(hostileNotification(reference)));
 
     // Assert
-    const fields = markdownFields(card).filter((field) => field.includes(escapeCardMarkdown(oneLine(reference, 1_000))));
-    expect(fields.length).toBeGreaterThanOrEqual(2); // "Created by" and "Caller reference"
-    for (const field of fields) {
-      const { markup, shown } = rendered(field);
-      expect(markup).toEqual([]);
-      expect(shown.replace(WORD_JOINER, '')).toBe(oneLine(reference, 1_000));
-    }
+    const line = oneLine(reference, 1_000);
+    expect(textRuns(card).filter((text) => text.replace(WORD_JOINER, '') === line).length).toBeGreaterThanOrEqual(2); // "Created by" and "Caller reference"
+    for (const field of markdownFields(card)) expect(rendered(field).markup).toEqual([]);
   });
 
   it('renders a hostile caller reference through markdown without any link, emphasis, list or HTML', () => {
