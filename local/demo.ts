@@ -26,8 +26,16 @@ const CONTEXT = {
 async function main() {
   const pipeline = await startLocalPipeline({ bundle: true, context: CONTEXT });
   pipeline.cloudFront.describe({ kind: 'distribution', id: SAMPLE_DISTRIBUTION.targetId, aliases: ['www.example.com'] });
-  pipeline.cloudFront.describe({ kind: 'tenant', id: SAMPLE_TENANT.targetId, name: 'acme', domains: ['acme.example.com'], tags: { team: 'payments' } });
-  console.log('Routes: "website" (distribution ID) -> web-teams, automation; "payments" (tag team=payments) -> payments-slack, automation;');
+  pipeline.cloudFront.describe({
+    kind: 'tenant',
+    id: SAMPLE_TENANT.targetId,
+    name: 'acme',
+    domains: ['acme.example.com'],
+    tags: { team: 'payments' },
+  });
+  console.log(
+    'Routes: "website" (distribution ID) -> web-teams, automation; "payments" (tag team=payments) -> payments-slack, automation;',
+  );
   console.log('        anything else -> ops-chat, email.\n');
   for (const sample of [SAMPLE_DISTRIBUTION, SAMPLE_TENANT]) {
     pipeline.cloudFront.add(emulatedInvalidation(sample, { inProgressChecks: 3 }));
