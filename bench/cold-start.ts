@@ -141,7 +141,7 @@ async function main() {
       ),
     );
     console.log(
-      '\nNotes: measured on this machine with Node 20 (Lambda runs Node 22 on arm64); module load only, not the Lambda ' +
+      `\nNotes: measured on this machine with Node ${process.versions.node} (Lambda runs Node 22 on arm64); module load only, not the Lambda ` +
         "runtime's own start or the download of the package. The shipped functions have no source maps: " +
         '--enable-source-maps added 15-30 ms to the load.',
     );
