@@ -91,6 +91,7 @@ export class CloudFrontEmulator {
   /** Look-ups of names and tags (not checks: they take no forced answer and no rate-limit token). */
   public readonly lookups: { readonly operation: string; readonly resource: string }[] = [];
   private readonly targets = new Map<string, EmulatedTarget>();
+  private readonly lookupFailures: ForcedError[] = [];
   private readonly invalidations = new Map<string, EmulatedInvalidation & { checks: number }>();
   private readonly forced: ForcedAnswer[] = [];
   private server?: LoopbackServer;
@@ -134,6 +135,11 @@ export class CloudFrontEmulator {
 
   add(invalidation: EmulatedInvalidation): void {
     this.invalidations.set(this.key(invalidation.kind, invalidation.targetId, invalidation.invalidationId), { ...invalidation, checks: 0 });
+  }
+
+  /** The next look-ups (names, tags) answer with these errors, e.g. `{status: 400, code: 'Throttling'}`. */
+  failLookupsNext(...answers: ForcedError[]): void {
+    this.lookupFailures.push(...answers);
   }
 
   /** A distribution or tenant to describe (name, domains, tags); unknown ones answer 404. */
@@ -255,6 +261,8 @@ export class CloudFrontEmulator {
     if (tagging) {
       const resource = new URLSearchParams(tagging[1]).get('Resource') ?? '';
       this.lookups.push({ operation: 'ListTagsForResource', resource });
+      const failure = this.lookupFailures.shift();
+      if (failure) return this.error(failure.status, failure.code, failure.message ?? failure.code);
       const [, segment, id] = /:(distribution|distribution-tenant)\/(.+)$/.exec(resource) ?? [];
       const target = this.targets.get(`${segment === 'distribution-tenant' ? 'tenant' : 'distribution'}/${id}`);
       if (!target) return this.error(404, 'NoSuchResource', 'The specified resource does not exist.');

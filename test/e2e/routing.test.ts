@@ -123,6 +123,26 @@ describe('routes', () => {
     expect(chat.cardsV2[0]!.card).toBeDefined();
   });
 
+  it('never sends a tag-routed invalidation to the wrong team when the tag read is throttled: the event is tried again', async () => {
+    // A tenant this container has not read the tags of yet (they are cached once read).
+    const sample = { ...SAMPLE_TENANT, targetId: 'dt_TagsReadLater01', invalidationId: 'ITAGSLATER01' };
+    pipeline.cloudFront.describe({ kind: 'tenant', id: sample.targetId, name: 'beta', tags: { team: 'payments' } });
+    pipeline.cloudFront.add(emulatedInvalidation(sample, { inProgressChecks: 0 }));
+    // Start watch reads the tags three times; all three are throttled.
+    pipeline.cloudFront.failLookupsNext(
+      ...Array.from({ length: 3 }, () => ({ status: 400, code: 'Throttling', message: 'Rate exceeded' })),
+    );
+
+    await expect(pipeline.deliver(cloudTrailEvent(sample))).rejects.toMatchObject({ name: 'TagsUnavailable' });
+    await pipeline.idle();
+    expect(received(sample.invalidationId)).toEqual(only());
+
+    // Lambda's retry of the same event: the tags are read, the route by tag applies.
+    await pipeline.deliver(cloudTrailEvent(sample));
+    await pipeline.idle();
+    expect(received(sample.invalidationId)).toEqual(only('payments-slack', 'automation'));
+  });
+
   it('routes by distribution ID even when CloudFront cannot name the target (the IDs stand in)', async () => {
     pipeline.cloudFront.describe({ kind: 'distribution', id: SAMPLE_DISTRIBUTION.targetId });
     const sample = { ...SAMPLE_DISTRIBUTION, invalidationId: 'INONAME01' };
