@@ -61,6 +61,8 @@ const SERVER_FAULT_NAMES = new Set([
   'ServiceUnavailable',
 ]);
 
+const PROGRAMMING_ERRORS = [TypeError, ReferenceError, SyntaxError, RangeError];
+
 const isObject = (value: unknown): value is SdkErrorShape => typeof value === 'object' && value !== null;
 const statusOf = (error: SdkErrorShape): number | undefined =>
   typeof error.$metadata?.httpStatusCode === 'number' ? error.$metadata.httpStatusCode : undefined;
@@ -85,14 +87,17 @@ export function describeAwsFault(raised: unknown): AwsFault {
   const message = oneLine(typeof shape.message === 'string' ? shape.message : String(error), 200);
   const throttled = /throttl/i.test(name) || OTHER_THROTTLING_NAMES.has(name) || status === 429;
   const noAnswer = status === undefined || NO_ANSWER_NAMES.has(name) || (code !== undefined && NO_ANSWER_CODES.has(code));
+  // A bug of ours (a TypeError, say) is not a service's blip: trying again changes nothing.
+  const programming = PROGRAMMING_ERRORS.some((type) => error instanceof type) && shape.$metadata === undefined;
   const transient =
-    shape.$retryable !== undefined ||
-    throttled ||
-    noAnswer ||
-    SERVER_FAULT_NAMES.has(name) ||
-    (status !== undefined && status >= 500) ||
-    // An error around a 2xx is an answer cut short or unreadable: the request may well succeed again.
-    (status !== undefined && status >= 200 && status < 300);
+    !programming &&
+    (shape.$retryable !== undefined ||
+      throttled ||
+      noAnswer ||
+      SERVER_FAULT_NAMES.has(name) ||
+      (status !== undefined && status >= 500) ||
+      // An error around a 2xx is an answer cut short or unreadable: the request may well succeed again.
+      (status !== undefined && status >= 200 && status < 300));
   return { name: code !== undefined && name === 'Error' ? code : name, status, message, transient, error };
 }
 

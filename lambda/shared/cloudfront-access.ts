@@ -4,6 +4,9 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { EnvNames, optionalEnv, requireEnv } from './env';
 import { ErrorNames, NamedError } from './errors';
 
+/** How long a refused AssumeRole is remembered (a member that deploys the role is read within a minute). */
+const REFUSAL_TTL_MS = 60_000;
+
 /** Credentials are renewed this long before they expire. */
 const RENEW_BEFORE_MS = 60_000;
 
@@ -16,7 +19,12 @@ const RENEW_BEFORE_MS = 60_000;
  */
 export class CloudFrontAccess {
   private readonly clients = new Map<string, { client: CloudFrontClient; iam: IAMClient; until: number }>();
+  /** One AssumeRole at a time per account: the name and tag look-ups of one event share it. */
+  private readonly pending = new Map<string, Promise<{ client: CloudFrontClient; iam: IAMClient; until: number }>>();
+  /** A role that refused is not asked again for a minute: a burst of a member's events makes one call, not one each. */
+  private readonly refusals = new Map<string, { error: NamedError; until: number }>();
   private readonly own: CloudFrontClient;
+  private sts?: STSClient;
 
   constructor(
     private readonly options: {
@@ -55,19 +63,30 @@ export class CloudFrontAccess {
     const now = (this.options.now ?? Date.now)();
     const cached = this.clients.get(account);
     if (cached && cached.until > now) return cached;
+    const refused = this.refusals.get(account);
+    if (refused && refused.until > now) throw refused.error;
+    let assuming = this.pending.get(account);
+    if (!assuming) {
+      assuming = this.assume(account, now).finally(() => this.pending.delete(account));
+      this.pending.set(account, assuming);
+    }
+    return assuming;
+  }
+
+  private async assume(account: string, now: number) {
     const organization = this.options.organization!;
     const roleArn = `arn:aws:iam::${account}:role/${organization.readerRoleName}`;
     let credentials;
     try {
-      const sts = this.options.sts ?? new STSClient({ region: 'us-east-1', maxAttempts: 2 });
-      ({ Credentials: credentials } = await sts.send(
+      this.sts ??= this.options.sts ?? new STSClient({ region: 'us-east-1', maxAttempts: 2 });
+      ({ Credentials: credentials } = await this.sts.send(
         new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'cloudfront-invalidation-notifier', DurationSeconds: 900 }),
       ));
     } catch (error) {
       const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
       const status = $metadata?.httpStatusCode;
       const transient = status === undefined || status >= 500 || /throttl/i.test(name ?? '');
-      throw new NamedError(
+      const named = new NamedError(
         transient ? ErrorNames.CloudFrontUnavailable : ErrorNames.InvalidationNotTrackable,
         transient
           ? `Could not assume ${roleArn} for account ${account} now (${name ?? 'no answer'}): retried`
@@ -75,6 +94,8 @@ export class CloudFrontAccess {
               `(README, "Organization"), or check that its trust policy names this notifier's account and organization`,
         { cause: error },
       );
+      if (!transient) this.refusals.set(account, { error: named, until: now + REFUSAL_TTL_MS });
+      throw named;
     }
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
       throw new NamedError(ErrorNames.CloudFrontUnavailable, `STS answered without credentials for ${roleArn}`);

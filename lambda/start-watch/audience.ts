@@ -50,7 +50,9 @@ export function audienceFrom(table: RouteTable, lookups: TargetLookups): Audienc
       ...(accountName ? { accountName } : {}),
       ...(details.tagsUnreadable
         ? { routingNote: `the tags of ${what} could not be read (${details.tagsUnreadable.reason}), so routes on tags were not applied` }
-        : {}),
+        : rejected && withTags
+          ? { routingNote: 'the CloudTrail event could not be read, so routes on tags were not applied' }
+          : {}),
     };
   };
 }

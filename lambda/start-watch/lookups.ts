@@ -29,8 +29,9 @@ interface Cached<T> {
 /**
  * Names and tags of distributions and tenants, read with read-only CloudFront calls and cached
  * per container: a SaaS back end invalidating 1,000 tenants of one distribution reads each
- * tenant once, not once per invalidation. A failed look-up is not cached for long and never
- * fails the watch: the message then names the IDs (and tag routes do not match).
+ * tenant once, not once per invalidation. A name or alias that cannot be read is not cached for
+ * long and the message names the IDs instead; tags that cannot be read are reported (see
+ * TargetDetails.tagsUnreadable) for the routing to decide.
  */
 export class TargetLookups {
   private readonly names = new Map<string, Cached<string | undefined>>();
@@ -112,6 +113,9 @@ export class TargetLookups {
   }
 
   private async readTags(target: WatchTarget, account: string): Promise<Record<string, string>> {
+    if (!/^\d{12}$/.test(account)) {
+      throw new NamedError(ErrorNames.InvalidationNotTrackable, 'the CloudTrail event names no account, so the tags cannot be asked for');
+    }
     const client = await this.access.cloudFront(account);
     const { Tags } = await client.send(new ListTagsForResourceCommand({ Resource: targetArn(target.kind, target.id, account) }));
     return Object.fromEntries((Tags?.Items ?? []).filter((tag) => tag.Key).map((tag) => [tag.Key!, tag.Value ?? '']));

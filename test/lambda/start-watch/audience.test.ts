@@ -105,6 +105,29 @@ describe('audienceFrom', () => {
     expect(cloudFrontMock).toHaveReceivedCommandTimes(ListTagsForResourceCommand, 3);
   });
 
+  it('does not ask for tags with an account the event does not name, and says why tag routes were not applied', async () => {
+    cloudFrontMock.on(GetDistributionTenantCommand).resolves({ DistributionTenant: { Name: 'acme' } as never });
+
+    const audience = await audienceFrom(
+      TABLE,
+      new TargetLookups(access, { sleep: async () => undefined }),
+    )({
+      request: { ...tenant, account: 'unknown' },
+    });
+
+    expect(cloudFrontMock).toHaveReceivedCommandTimes(ListTagsForResourceCommand, 0);
+    expect(audience.routingNote).toMatch(/names no account/);
+  });
+
+  it('says so when a rejected event cannot be routed on tags', async () => {
+    const audience = await audienceFrom(TABLE, new TargetLookups(access))({ rejected: { reason: 'no invalidation ID', eventId: 'e1' } });
+
+    expect(audience).toMatchObject({
+      destinations: ['ops'],
+      routingNote: expect.stringMatching(/could not be read, so routes on tags were not applied/),
+    });
+  });
+
   it('routes by tag when a throttled tag read succeeds on a later attempt', async () => {
     cloudFrontMock.on(GetDistributionTenantCommand).resolves({ DistributionTenant: { Name: 'acme' } as never });
     cloudFrontMock
@@ -144,7 +167,11 @@ describe('audienceFrom', () => {
       },
     });
 
-    expect(audience).toEqual({ destinations: ['web'], routes: ['deploy bot'] });
+    expect(audience).toEqual({
+      destinations: ['web'],
+      routes: ['deploy bot'],
+      routingNote: expect.stringContaining('routes on tags were not applied'),
+    });
     expect(cloudFrontMock.calls()).toHaveLength(0);
   });
 });
