@@ -6,20 +6,12 @@ import { EventForwarder, ForwarderStack, parseEventBusArn, type EventForwarderPr
 import { invalidationEventPattern } from '../../lib/invalidation-event-pattern';
 import { US_EAST_1_ONLY_RULE_ID } from '../../lib/region-guard';
 import { errorOf } from '../support/failure-of';
+import { SYNTHESIZED_INVALIDATION_PATTERN } from '../support/invalidation-pattern';
 
 const ACCOUNT = '123456789012';
 const EU_BUS = `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/default`;
 
-/** The CloudFormation form of the pattern, written out: a change to the shared pattern must show here. */
-const CFN_PATTERN = {
-  source: ['aws.cloudfront'],
-  'detail-type': ['AWS API Call via CloudTrail'],
-  detail: {
-    eventSource: ['cloudfront.amazonaws.com'],
-    eventName: ['CreateInvalidation', 'CreateInvalidationForDistributionTenant'],
-    errorCode: [{ exists: false }],
-  },
-};
+const CFN_PATTERN = SYNTHESIZED_INVALIDATION_PATTERN;
 
 function stackIn(env?: Environment): Stack {
   return new Stack(new App(), 'Fwd', { env });

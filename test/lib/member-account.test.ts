@@ -15,6 +15,7 @@ import {
 import { US_EAST_1_ONLY_RULE_ID } from '../../lib/region-guard';
 import { ORG } from '../support/reach-stacks';
 import { errorOf } from '../support/failure-of';
+import { SYNTHESIZED_INVALIDATION_PATTERN } from '../support/invalidation-pattern';
 
 const props: MemberAccountProps = { centralEventBusArn: ORG.busArn, organizationId: ORG.id };
 
@@ -71,15 +72,7 @@ describe('MemberAccountStack as a StackSet template (environment-agnostic)', () 
   it('forwards successful CreateInvalidation calls from the default bus to the central bus, with a role and a dead-letter queue', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: Match.absent(),
-      EventPattern: {
-        source: ['aws.cloudfront'],
-        'detail-type': ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: ['cloudfront.amazonaws.com'],
-          eventName: ['CreateInvalidation', 'CreateInvalidationForDistributionTenant'],
-          errorCode: [{ exists: false }],
-        },
-      },
+      EventPattern: SYNTHESIZED_INVALIDATION_PATTERN,
       Targets: [
         {
           Arn: ORG.busArn,

@@ -16,6 +16,7 @@ import {
   type CfnTemplate,
   type StateMachineDefinition,
 } from '../../local/template';
+import { SYNTHESIZED_INVALIDATION_PATTERN } from '../support/invalidation-pattern';
 
 // Built once for the file: the app as `cdk synth -c slackWebhookSecretName=...` produces it.
 const json: CfnTemplate = synthTemplate({ slackWebhookSecretName: LOCAL_SLACK_SECRET_NAME }, false);
@@ -30,15 +31,7 @@ const statementsOfFunction = (functionDir: string) => statementsOf(json, functio
 describe('trigger', () => {
   it('matches successful CreateInvalidation and CreateInvalidationForDistributionTenant CloudTrail calls only', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.cloudfront'],
-        'detail-type': ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: ['cloudfront.amazonaws.com'],
-          eventName: ['CreateInvalidation', 'CreateInvalidationForDistributionTenant'],
-          errorCode: [{ exists: false }],
-        },
-      },
+      EventPattern: SYNTHESIZED_INVALIDATION_PATTERN,
     });
   });
 

@@ -4,6 +4,7 @@ import { ConfigError } from '../../lib/config';
 import { ORGANIZATION_BUS_NAME, OrganizationBus, type OrganizationBusProps } from '../../lib/organization-bus';
 import { ORG, REACH_STACKS } from '../support/reach-stacks';
 import { errorOf } from '../support/failure-of';
+import { SYNTHESIZED_INVALIDATION_PATTERN } from '../support/invalidation-pattern';
 
 describe('OrganizationBus', () => {
   const stack = REACH_STACKS.centralBus!(new App());
@@ -45,15 +46,7 @@ describe('OrganizationBus', () => {
     template.resourceCountIs('AWS::Events::Rule', 1);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: busId },
-      EventPattern: {
-        source: ['aws.cloudfront'],
-        'detail-type': ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: ['cloudfront.amazonaws.com'],
-          eventName: ['CreateInvalidation', 'CreateInvalidationForDistributionTenant'],
-          errorCode: [{ exists: false }],
-        },
-      },
+      EventPattern: SYNTHESIZED_INVALIDATION_PATTERN,
       Targets: Match.absent(),
     });
     expect(bus.rule.node.scope).toBe(bus);
