@@ -1,9 +1,8 @@
 /**
- * A small SVG line-chart writer for the benchmark results (no dependency), and its rendering
- * to PNG with librsvg's `rsvg-convert` (Debian: `apt-get install librsvg2-bin`) when the
- * machine has it, so the README can show a PNG.
+ * A small SVG line-chart writer for the benchmark results, and its rendering to PNG with
+ * resvg (`@resvg/resvg-js`, a devDependency: no system tool), so the README can show a PNG.
  */
-import { execFileSync } from 'node:child_process';
+import { Resvg } from '@resvg/resvg-js';
 import { writeFileSync } from 'node:fs';
 
 export interface Series {
@@ -138,22 +137,11 @@ export function chartSvg(chart: Chart): string {
   ].join('\n');
 }
 
-/**
- * Writes `<base>.svg` and, when rsvg-convert is installed, `<base>.png`. Returns the files
- * written and, when there is no PNG, why.
- */
-export function writeChart(chart: Chart, base: string): { files: string[]; note?: string } {
-  writeFileSync(`${base}.svg`, `${chartSvg(chart)}\n`);
-  try {
-    execFileSync('rsvg-convert', ['--format', 'png', '--output', `${base}.png`, `${base}.svg`], { stdio: 'pipe' });
-    return { files: [`${base}.svg`, `${base}.png`] };
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    return {
-      files: [`${base}.svg`],
-      note: missing
-        ? 'no PNG: rsvg-convert is not installed (Debian/Ubuntu: apt-get install librsvg2-bin)'
-        : `no PNG: rsvg-convert failed: ${(error as Error).message}`,
-    };
-  }
+/** Writes `<base>.svg` and `<base>.png` (drawn by resvg, with the system's fonts for the text). Returns the files written. */
+export function writeChart(chart: Chart, base: string): { files: string[] } {
+  const svg = `${chartSvg(chart)}\n`;
+  writeFileSync(`${base}.svg`, svg);
+  const png = new Resvg(svg, { background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+  writeFileSync(`${base}.png`, png);
+  return { files: [`${base}.svg`, `${base}.png`] };
 }

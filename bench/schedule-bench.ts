@@ -12,11 +12,11 @@
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeChart } from './chart';
+import { PRICES, PRICES_READ_ON, PRICE_SOURCES, describePrices } from './prices';
 import {
   COMPLETION_TIMES_SECONDS,
   CONFIGS,
   PHASE_OFFSETS_SECONDS,
-  PRICES,
   type ConfigName,
   type ExecutionMeasure,
   type WorkerResult,
@@ -32,6 +32,7 @@ interface Cost {
   readonly expressDuration: number;
   readonly lambdaRequests: number;
   readonly lambdaDuration: number;
+  readonly sdkIntegrationCalls: number;
   readonly total: number;
 }
 
@@ -53,6 +54,7 @@ function costOf(execution: ExecutionMeasure, memoryMb: Readonly<Record<string, n
     expressDuration: expressGbSeconds * PRICES.expressGbSecond,
     lambdaRequests: calls * PRICES.lambdaRequest,
     lambdaDuration,
+    sdkIntegrationCalls: execution.sdkIntegrationCalls * PRICES.sdkIntegrationCall,
   };
   return { ...parts, total: Object.values(parts).reduce((sum, value) => sum + value, 0), expressGbSeconds };
 }
@@ -67,7 +69,7 @@ function summarize(result: WorkerResult) {
     config: result.config,
     label: CONFIGS[result.config].label,
     description: CONFIGS[result.config].description,
-    schedule: CONFIGS[result.config].schedule,
+    design: CONFIGS[result.config].design,
     functionMemoryMb: result.functionMemoryMb,
     invalidations: executions.length,
     detected: detected.length,
@@ -81,12 +83,14 @@ function summarize(result: WorkerResult) {
     expressRunsPerInvalidation: mean(executions.map((execution) => execution.expressRuns.length)),
     expressGbSecondsPerInvalidation: mean(costs.map((cost) => cost.expressGbSeconds)),
     lambdaCallsPerInvalidation: mean(executions.map((execution) => Object.values(execution.lambdaCalls).reduce((sum, n) => sum + n, 0))),
+    sdkIntegrationCallsPerInvalidation: mean(executions.map((execution) => execution.sdkIntegrationCalls)),
     costPer1000Usd: {
       standardTransitions: per1000((cost) => cost.standard),
       expressRequests: per1000((cost) => cost.expressRequests),
       expressDuration: per1000((cost) => cost.expressDuration),
       lambdaRequests: per1000((cost) => cost.lambdaRequests),
       lambdaDuration: per1000((cost) => cost.lambdaDuration),
+      sdkIntegrationCalls: per1000((cost) => cost.sdkIntegrationCalls),
       total: per1000((cost) => cost.total),
     },
     clockCheckMaxGapSeconds: result.clockCheckMaxGapSeconds,
@@ -125,7 +129,10 @@ async function main() {
   const of = (name: ConfigName) => summaries[names.indexOf(name)]!;
   const [before, express, waiter] = [of('today'), of('express'), of('waiter')];
 
-  console.log('Poll schedule benchmark: the synthesized state machines and the real handlers, run locally in virtual time.');
+  console.log(
+    "Poll schedule benchmark: the synthesized watcher and the real handlers, run locally in virtual time; the comparison designs' " +
+      'checking states are defined in bench/comparison-designs.ts.',
+  );
   for (const s of summaries) console.log(`  ${s.label}: ${s.description}.`);
   console.log(
     `Mix: invalidations completing ${COMPLETION_TIMES_SECONDS.map(minutes).join(', ')} after the watch starts, each at ` +
@@ -145,6 +152,7 @@ async function main() {
         'Express runs',
         'Express GB-s',
         'Lambda calls',
+        'SDK calls',
         '$ / 1,000',
       ],
       summaries.map((s) => [
@@ -157,6 +165,7 @@ async function main() {
         fixed(s.expressRunsPerInvalidation, 2),
         fixed(s.expressGbSecondsPerInvalidation, 1),
         fixed(s.lambdaCallsPerInvalidation),
+        fixed(s.sdkIntegrationCallsPerInvalidation),
         usd(s.costPer1000Usd.total),
       ]),
     ),
@@ -164,7 +173,16 @@ async function main() {
   console.log('\nWhere the money goes, $ per 1,000 invalidations:');
   console.log(
     table(
-      ['configuration', 'Std transitions', 'Express requests', 'Express duration', 'Lambda requests', 'Lambda duration', 'total'],
+      [
+        'configuration',
+        'Std transitions',
+        'Express requests',
+        'Express duration',
+        'Lambda requests',
+        'Lambda duration',
+        'SDK calls',
+        'total',
+      ],
       summaries.map((s) => [
         s.label,
         usd(s.costPer1000Usd.standardTransitions),
@@ -172,20 +190,12 @@ async function main() {
         usd(s.costPer1000Usd.expressDuration),
         usd(s.costPer1000Usd.lambdaRequests),
         usd(s.costPer1000Usd.lambdaDuration),
+        usd(s.costPer1000Usd.sdkIntegrationCalls),
         usd(s.costPer1000Usd.total),
       ]),
     ),
   );
-  console.log(
-    `Prices (us-east-1 list, shared/reference/aws-facts.md): Standard $${PRICES.standardTransition * 1000} per 1,000 transitions; ` +
-      `Express $${PRICES.expressRequest * 1e6} per million requests and $${PRICES.expressGbSecond} per GB-second, billed at ` +
-      `${PRICES.expressGb * 1024} MB and in ${PRICES.expressRoundingSeconds * 1000} ms steps per run (a run's duration counts its checks ` +
-      `at ${PRICES.lambdaBilledMsPerCall} ms each); Lambda $${PRICES.lambdaRequest * 1e6} per million requests and arm64 ` +
-      `$${PRICES.lambdaMsAt128Mb} per ms per 128 MB, ${PRICES.lambdaBilledMsPerCall} ms billed per call, at each function's memory ` +
-      `(${Object.entries(express.functionMemoryMb)
-        .map(([dir, mb]) => `${dir} ${mb} MB`)
-        .join(', ')}). CloudFront's Get calls are free.`,
-  );
+  console.log(describePrices(express.functionMemoryMb));
   for (const s of summaries.filter((summary) => summary.otherEndings > 0)) {
     console.log(
       `WARNING: ${s.label}: ${s.otherEndings} executions neither detected completion nor gave up (see bench/results/schedule.json).`,
@@ -287,6 +297,14 @@ async function main() {
       `so it is, if anything, slightly favoured here. Its delay ratio is taken over the invalidations it detects.`,
   );
   console.log(
+    "- The waiter calls GetInvalidation through Step Functions' SDK integration: no Lambda, nothing billed but its transitions " +
+      '(three per check). Its 31 checks are written out as states, which prices it as a loop with a free counter.',
+  );
+  console.log(
+    '- The design before the Express loop runs a bench stand-in for its check function (bench/comparison-designs.ts) that makes the ' +
+      "product's own CloudFront call and is priced as the product's check function; this mix has no throttling, where it also slowed down.",
+  );
+  console.log(
     `- Detection time is the execution's virtual clock at its end (notifying adds no waiting), checked against the detecting ` +
       `check's own elapsedSeconds (whole seconds): largest gap ${summaries.map((s) => fixed(s.clockCheckMaxGapSeconds, 2)).join(' / ')} s.`,
   );
@@ -300,7 +318,7 @@ async function main() {
     tree: treeState(),
     completionTimesSeconds: COMPLETION_TIMES_SECONDS,
     phaseOffsetsSeconds: PHASE_OFFSETS_SECONDS,
-    prices: PRICES,
+    prices: { readOn: PRICES_READ_ON, sources: PRICE_SOURCES, ...PRICES },
     goals: GOALS,
     goalsMet: goals,
     expressVsWaiter: {
@@ -313,7 +331,7 @@ async function main() {
     executions: Object.fromEntries(results.map((result) => [result.config, result.executions])),
   });
   console.log(
-    `\nWrote ${file} and ${chart.files.map((f) => path.relative(process.cwd(), f)).join(', ')}${chart.note ? ` (${chart.note})` : ''} ` +
+    `\nWrote ${file} and ${chart.files.map((f) => path.relative(process.cwd(), f)).join(', ')} ` +
       `(real time ${fixed((performance.now() - started) / 1000)} s).`,
   );
 }

@@ -1,35 +1,36 @@
 /**
- * The configurations `npm run bench` compares, the prices its costs use, and the shape of what
- * each worker reports. Shared by the parent (bench/schedule-bench.ts) and the worker
+ * The configurations `npm run bench` compares and the shape of what each worker reports (the
+ * prices are in bench/prices.ts). Shared by the parent (bench/schedule-bench.ts) and the worker
  * (bench/schedule-worker.ts): handlers read POLL_SCHEDULE at module load, so each
  * configuration runs in its own process.
  */
-import { DEFAULT_POLL_SCHEDULE, RETRY_POLL_SCHEDULE, type PollSchedule } from '../lambda/shared/schedule';
+import type { DesignName } from './comparison-designs';
 
 export interface ScheduleConfig {
   /** Short, for tables and the chart's legend. */
   readonly label: string;
   readonly description: string;
-  /** The construct's `schedule` prop (through the local pipeline's `schedule` option). */
-  readonly schedule: PollSchedule;
+  /** How it checks: the product's watcher, or a comparison design from bench/comparison-designs.ts. */
+  readonly design: DesignName;
 }
 
 export const CONFIGS = {
   today: {
     label: 'a. Standard retry (before)',
     description: 'the design before the Express loop: checks by the Standard Task Retry, 5 s growing by 1.5x to 15 s, up to 60 min',
-    schedule: RETRY_POLL_SCHEDULE,
+    design: 'retry',
   },
   express: {
-    label: 'b. Express loop (new default)',
+    label: 'b. Express loop (the product)',
     description: 'the Express check loop started by the Standard watcher (startExecution.sync:2), a check every 4 s, up to 60 min',
-    schedule: DEFAULT_POLL_SCHEDULE,
+    design: 'product',
   },
   waiter: {
     label: 'c. AWS CLI waiter',
     description:
-      "the AWS CLI waiter's schedule as the classic Standard job poller: Check -> Choice -> Wait, every 20 s, gives up at 10 min",
-    schedule: { firstIntervalSeconds: 20, backoffRate: 1, maxIntervalSeconds: 20, maxWaitSeconds: 600, checkStyle: 'wait-loop' },
+      "the AWS CLI waiter's schedule as the strongest Standard job poller: Task -> Choice -> Wait calling GetInvalidation " +
+      'through the SDK integration (no Lambda), every 20 s, gives up at 10 min',
+    design: 'waiter',
   },
 } satisfies Record<string, ScheduleConfig>;
 
@@ -47,30 +48,6 @@ export const COMPLETION_TIMES_SECONDS = [30, 60, 120, 180, 300, 600, 1200, 2400]
  * or of the 4 s one, where a completion would count as found with no delay at all.
  */
 export const PHASE_OFFSETS_SECONDS: readonly number[] = Array.from({ length: 16 }, (_, step) => (step + 0.5) * 1.25);
-
-/**
- * AWS list prices, us-east-1, as in ../shared/reference/aws-facts.md. Lambda is billed at an
- * assumed 100 ms per call (a check is one CloudFront round trip; handler time measured
- * in-process against a loopback emulator would understate it) and the functions' 256 MB.
- */
-export const PRICES = {
-  /** Step Functions Standard: $0.025 per 1,000 state transitions. */
-  standardTransition: 0.025 / 1000,
-  /** Step Functions Express: $1.00 per million requests (executions started). */
-  expressRequest: 1 / 1_000_000,
-  /** Step Functions Express: $0.00001667 per GB-second. */
-  expressGbSecond: 0.00001667,
-  /** Express memory is billed in 64 MB chunks; the check loop's small state is one chunk. */
-  expressGb: 64 / 1024,
-  /** Express duration is rounded up to the next 100 ms, per execution. */
-  expressRoundingSeconds: 0.1,
-  /** Lambda: $0.20 per million requests. */
-  lambdaRequest: 0.2 / 1_000_000,
-  /** Lambda arm64: about $0.0000000017 per ms at 128 MB, in proportion to the function's memory (from the template). */
-  lambdaMsAt128Mb: 0.0000000017,
-  /** Billed milliseconds assumed per Lambda call. */
-  lambdaBilledMsPerCall: 100,
-} as const;
 
 /** One execution: one invalidation completing at `completesAtSecond`. */
 export interface ExecutionMeasure {
@@ -92,6 +69,8 @@ export interface ExecutionMeasure {
   readonly expressRuns: readonly { readonly seconds: number; readonly checks: number }[];
   /** Lambda calls by function folder: every Task that invoked a function, nested runs included, plus the one Start watch call. */
   readonly lambdaCalls: Readonly<Record<string, number>>;
+  /** Tasks that called CloudFront through Step Functions' SDK integration (the waiter's checks). */
+  readonly sdkIntegrationCalls: number;
   readonly checkInvocations: number;
 }
 

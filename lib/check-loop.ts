@@ -12,7 +12,7 @@ export interface CheckLoopProps {
   readonly logRetention?: RetentionDays;
 }
 
-/** Names of the check loop's states (the check keeps the Standard loop's name, so counts read the same). */
+/** Names of the check loop's states. */
 export const CheckLoopStateNames = {
   resume: 'Resuming a watch?',
   carriedWait: 'Wait carried from the last run',
@@ -32,7 +32,9 @@ export const CheckLoopStateNames = {
  * that wait.
  *
  * Input: `{ watch, startedAt }` (the watcher's whole state and its start time). Output: the
- * watch state with `status` (the last check's result), and `error` when CloudFront refused.
+ * watch state (lambda/shared/status-result.ts) with `loop` (the loop's own state: pace,
+ * counters, next wait, run and deadline flags) and `status` (the last check's answer), and
+ * `error` when CloudFront refused.
  * Every answer about the invalidation (completed, still in progress at the maximum wait, not
  * trackable) ends the run SUCCEEDED and the watcher decides the outcome from the state; only
  * trouble in the run itself (Lambda failing past the run's retries, the 5-minute limit) fails
@@ -54,13 +56,13 @@ export class CheckLoop extends Construct {
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
       payload: sfn.TaskInput.fromObject({
-        // The whole watch state: the function reads the request and the previous check's
-        // result from it (absent at the first check, which a state cannot default).
+        // The whole watch state: the function reads the request and the loop's state from it
+        // (absent at the first check, which a state cannot default) and returns it updated.
         watch: sfn.JsonPath.objectAt('$.watch'),
         startedAt: sfn.JsonPath.stringAt('$.startedAt'),
         runStartedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
       }),
-      resultPath: '$.watch.status',
+      resultPath: '$.watch',
     });
     // Retries inside a run cost nothing (no transitions) but must fit the 5-minute limit: a
     // few, quick, jittered. Past them the run fails and the watcher starts another.
@@ -87,13 +89,13 @@ export class CheckLoop extends Construct {
       resultPath: '$.watch.error',
     });
 
-    const wait = new sfn.Wait(this, S.wait, { time: sfn.WaitTime.secondsPath('$.watch.status.nextCheckInSeconds') });
+    const wait = new sfn.Wait(this, S.wait, { time: sfn.WaitTime.secondsPath('$.watch.loop.nextCheckInSeconds') });
     const keepChecking = new sfn.Choice(this, S.keepChecking)
       .when(
         sfn.Condition.or(
           sfn.Condition.stringEquals('$.watch.status.status', 'Completed'),
-          sfn.Condition.booleanEquals('$.watch.status.deadlinePassed', true),
-          sfn.Condition.and(sfn.Condition.isPresent('$.watch.status.runOver'), sfn.Condition.booleanEquals('$.watch.status.runOver', true)),
+          sfn.Condition.booleanEquals('$.watch.loop.deadlinePassed', true),
+          sfn.Condition.booleanEquals('$.watch.loop.runOver', true),
         ),
         handBack,
       )
@@ -102,8 +104,8 @@ export class CheckLoop extends Construct {
     // A run after the first starts with the wait the last one could not fit.
     const definition = new sfn.Choice(this, S.resume)
       .when(
-        sfn.Condition.isPresent('$.watch.status.nextCheckInSeconds'),
-        new sfn.Wait(this, S.carriedWait, { time: sfn.WaitTime.secondsPath('$.watch.status.nextCheckInSeconds') }).next(check),
+        sfn.Condition.isPresent('$.watch.loop.nextCheckInSeconds'),
+        new sfn.Wait(this, S.carriedWait, { time: sfn.WaitTime.secondsPath('$.watch.loop.nextCheckInSeconds') }).next(check),
       )
       .otherwise(check);
     check.next(keepChecking);

@@ -54,8 +54,8 @@ export type ContextKey = (typeof CONTEXT_KEYS)[number];
  */
 export const RETIRED_CONTEXT_KEYS: Readonly<Record<string, string>> = {
   checkStyle:
-    'checkStyle is no longer a context key: remove it (the app checks in an Express loop; the older Standard ' +
-    "styles, 'retry' and 'wait-loop', remain for comparison: a stack that adds the InvalidationNotifier construct can pass schedule: { checkStyle })",
+    'checkStyle is no longer a context key: remove it (the watcher always checks in an Express loop; its schedule is set ' +
+    'with firstIntervalSeconds, backoffRate, maxIntervalSeconds and maxWaitMinutes)',
 };
 
 /**
@@ -181,7 +181,6 @@ export function loadConfig(source: ContextSource): NotifierConfig {
     backoffRate: number('backoffRate', d.backoffRate),
     maxIntervalSeconds: number('maxIntervalSeconds', d.maxIntervalSeconds),
     maxWaitSeconds: number('maxWaitMinutes', d.maxWaitSeconds / 60) * 60,
-    checkStyle: d.checkStyle,
   };
   problems.push(...validatePollSchedule(schedule));
   if (problems.length > 0) throw new ConfigError(problems);

@@ -15,7 +15,7 @@ export type {
   TopicDestination,
   WebhookDestination,
 } from '../lambda/shared/routing';
-export { DEFAULT_POLL_SCHEDULE, type CheckStyle, type PollSchedule } from '../lambda/shared/schedule';
+export { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../lambda/shared/schedule';
 export {
   EVENT_DETAIL_TYPES,
   EVENT_SOURCE,

@@ -4,9 +4,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { ErrorNames, LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS } from '../lambda/shared/errors';
-import { retryCheckAttempts, type PollSchedule } from '../lambda/shared/schedule';
-import { CheckLoop } from './check-loop';
+import type { PollSchedule } from '../lambda/shared/schedule';
+import { CheckLoop, CheckLoopStateNames } from './check-loop';
 import { Delivery, DeliveryStateNames, WatcherFailures } from './delivery';
 
 export interface WatcherProps {
@@ -20,15 +19,11 @@ export interface WatcherProps {
 /** Names of the states tests and tools refer to. */
 export const StateNames = {
   eventReadable: 'Event readable?',
-  /** checkStyle `express`: one Express run of the check loop (startExecution.sync:2). */
+  /** One Express run of the check loop (startExecution.sync:2). */
   watch: 'Watch until completed',
   watchOver: 'Watch over?',
-  /** checkStyle `retry` and `wait-loop`: the loop in the Standard workflow. */
-  startWatching: 'Start watching',
-  check: 'Check invalidation status',
-  completed: 'Completed?',
-  wait: 'Wait before next check',
-  pauseAfterRetries: 'Pause after retried checks',
+  /** The check, inside the check loop's runs: its invocations count the watch's checks. */
+  check: CheckLoopStateNames.check,
   ...DeliveryStateNames,
 } as const;
 
@@ -38,21 +33,17 @@ export { WatcherFailures };
  * The watcher: a Standard state machine (JSONPath, so it also runs in aws-local-stepfunctions)
  * that watches one invalidation until it completes or the schedule's maximum wait passes, and
  * notifies every destination the watch was routed to at each ending (completed, still in
- * progress, could not track; see Delivery). How it checks depends on `schedule.checkStyle`:
- * - `express`: "Watch until completed" runs the Express check loop (CheckLoop) and waits for
- *   it (startExecution.sync:2); a run lasts up to about 4 minutes and hands back the watch
- *   state, and "Watch over?" starts the next run until the invalidation completed, the
- *   maximum wait passed or CloudFront refused. Two transitions per run instead of one or
- *   three per check.
- * - `retry` / `wait-loop`: the job poller inside this workflow, Check -> Completed? -> Wait,
- *   with quick checks done by the Check task's own Retry (`retry`, one transition each) or by
- *   the Wait loop (`wait-loop`, three).
+ * progress, could not track; see Delivery). "Watch until completed" runs the Express check
+ * loop (CheckLoop) and waits for it (startExecution.sync:2); a run lasts up to about 4 minutes
+ * and hands back the watch state, and "Watch over?" starts the next run until the invalidation
+ * completed, the maximum wait passed or CloudFront refused: two transitions per run instead of
+ * one or three per check in a Standard loop (`npm run bench` compares them).
  */
 export class Watcher extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   public readonly logGroup: LogGroup;
-  /** The Express check loop (checkStyle `express` only). */
-  public readonly checkLoop?: CheckLoop;
+  /** The Express check loop. */
+  public readonly checkLoop: CheckLoop;
 
   constructor(scope: Construct, id: string, props: WatcherProps) {
     super(scope, id);
@@ -67,16 +58,11 @@ export class Watcher extends Construct {
     const delivery = new Delivery(this, 'Delivery', { notifyFunction: props.notifyFunction, maxWaitSeconds: schedule.maxWaitSeconds });
     for (const mark of [markCompleted, markStillInProgress, markCouldNotTrack]) mark.next(delivery.entry);
 
-    let watching: sfn.IChainable;
-    if (schedule.checkStyle === 'express') {
-      this.checkLoop = new CheckLoop(this, 'CheckLoop', {
-        checkStatusFunction: props.checkStatusFunction,
-        logRetention: props.logRetention,
-      });
-      watching = this.expressWatch(this.checkLoop, markCompleted, markStillInProgress, markCouldNotTrack);
-    } else {
-      watching = this.standardLoop(props, markCompleted, markStillInProgress, markCouldNotTrack);
-    }
+    this.checkLoop = new CheckLoop(this, 'CheckLoop', {
+      checkStatusFunction: props.checkStatusFunction,
+      logRetention: props.logRetention,
+    });
+    const watching = this.expressWatch(this.checkLoop, markCompleted, markStillInProgress, markCouldNotTrack);
     const definition = new sfn.Choice(this, StateNames.eventReadable)
       .when(sfn.Condition.isPresent('$.rejected'), markCouldNotTrack)
       .otherwise(watching);
@@ -101,13 +87,11 @@ export class Watcher extends Construct {
       reason:
         'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs delivery (CreateLogDelivery, ...) support no resource-level permissions.',
     });
-    if (this.checkLoop) this.acknowledgeRunJobGrants(this.checkLoop);
-    for (const fn of this.checkLoop ? [props.notifyFunction] : [props.checkStatusFunction, props.notifyFunction]) {
-      Validations.of(this.stateMachine).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnResource)}.Arn>:*]`,
-        reason: "CDK's LambdaInvoke grants invoke on the function and its versions/aliases (ARN:*): only the notifier's own functions.",
-      });
-    }
+    this.acknowledgeRunJobGrants(this.checkLoop);
+    Validations.of(this.stateMachine).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(props.notifyFunction.node.defaultChild as CfnResource)}.Arn>:*]`,
+      reason: "CDK's LambdaInvoke grants invoke on the function and its versions/aliases (ARN:*): only the notifier's own functions.",
+    });
   }
 
   /**
@@ -132,7 +116,8 @@ export class Watcher extends Construct {
   /**
    * Runs the Express check loop until the watch is over: one task and one Choice per run
    * (about 4 minutes of checks), then the outcome's mark. The run's output is the watch state
-   * itself (its last check in `status`), so nothing needs reshaping. A run that fails (Lambda
+   * itself (the loop's state in `loop`, the last check's answer in `status`), so nothing needs
+   * reshaping. A run that fails (Lambda
    * trouble past the run's own retries, the 5-minute limit, StartExecution refused) is retried
    * a few times with jitter, from the state before it; then the watch ends as "could not track".
    */
@@ -170,83 +155,9 @@ export class Watcher extends Construct {
       // First: a refusal can come before any status.
       .when(sfn.Condition.isPresent('$.error'), markCouldNotTrack)
       .when(sfn.Condition.stringEquals('$.status.status', 'Completed'), markCompleted)
-      .when(sfn.Condition.booleanEquals('$.status.deadlinePassed', true), markStillInProgress)
+      .when(sfn.Condition.booleanEquals('$.loop.deadlinePassed', true), markStillInProgress)
       // The run is over, the watch is not: the next run begins with the wait it could not fit.
       .otherwise(watch);
     return watch.next(watchOver);
-  }
-
-  /** The job poller in this (Standard) workflow: `retry` and `wait-loop` styles, kept for comparison. */
-  private standardLoop(
-    props: WatcherProps,
-    markCompleted: sfn.IChainable,
-    markStillInProgress: sfn.IChainable,
-    markCouldNotTrack: sfn.IChainable,
-  ): sfn.IChainable {
-    const { schedule } = props;
-    const check = new tasks.LambdaInvoke(this, StateNames.check, {
-      lambdaFunction: props.checkStatusFunction,
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-      payload: sfn.TaskInput.fromObject({
-        request: sfn.JsonPath.objectAt('$.request'),
-        pace: sfn.JsonPath.numberAt('$.status.pace'),
-        startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
-      }),
-      resultPath: '$.status',
-    });
-    // Retry-driven checks: the function throws InvalidationInProgress and this Retry calls it
-    // again on the schedule, one state transition per check.
-    check.addRetry({
-      errors: [ErrorNames.InvalidationInProgress],
-      interval: Duration.seconds(schedule.firstIntervalSeconds),
-      backoffRate: schedule.backoffRate,
-      maxDelay: Duration.seconds(schedule.maxIntervalSeconds),
-      maxAttempts: retryCheckAttempts(schedule),
-      jitterStrategy: sfn.JitterType.NONE,
-    });
-    // Lambda's own transient failures: exponential backoff with full jitter, so hundreds of
-    // executions failing together do not retry together. (CloudFront throttling and 5xx are
-    // handled by the function: it returns a slower pace and a jittered wait.)
-    check.addRetry({
-      errors: [...LAMBDA_SERVICE_ERRORS],
-      interval: Duration.seconds(2),
-      backoffRate: 2,
-      maxAttempts: 6,
-      maxDelay: Duration.seconds(60),
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    // The function ran out of time. Its CloudFront call is bounded well inside the timeout, so
-    // this is the runtime's trouble (a stalled cold start), not an answer about the
-    // invalidation: check again (a read, safe to repeat), a few times, spread out.
-    check.addRetry({
-      errors: [...LAMBDA_TIMEOUT_ERRORS],
-      interval: Duration.seconds(5),
-      backoffRate: 2,
-      maxAttempts: 3,
-      maxDelay: Duration.seconds(60),
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-
-    const wait = new sfn.Wait(this, StateNames.wait, { time: sfn.WaitTime.secondsPath('$.status.nextCheckInSeconds') });
-    // Only if the Retry ran out before the function said stop (it is sized not to).
-    const pauseAfterRetries = new sfn.Wait(this, StateNames.pauseAfterRetries, {
-      time: sfn.WaitTime.duration(Duration.seconds(schedule.maxIntervalSeconds)),
-    });
-    check.addCatch(pauseAfterRetries, { errors: [ErrorNames.InvalidationInProgress], resultPath: sfn.JsonPath.DISCARD });
-    check.addCatch(markCouldNotTrack, { errors: ['States.ALL'], resultPath: '$.error' });
-    pauseAfterRetries.next(check);
-
-    const completed = new sfn.Choice(this, StateNames.completed)
-      .when(sfn.Condition.stringEquals('$.status.status', 'Completed'), markCompleted)
-      .when(sfn.Condition.booleanEquals('$.status.deadlinePassed', true), markStillInProgress)
-      .otherwise(wait.next(check));
-
-    // `$.status` is both the last check's result and the loop's state (its pace).
-    const startWatching = new sfn.Pass(this, StateNames.startWatching, {
-      result: sfn.Result.fromObject({ pace: 0 }),
-      resultPath: '$.status',
-    });
-    return startWatching.next(check).next(completed);
   }
 }

@@ -35,9 +35,11 @@ export interface LocalPipelineOptions {
   readonly template?: CfnTemplate;
   /**
    * Schedule fields laid over the one the context gives, as a stack using the construct would
-   * pass them (the benchmark's `checkStyle`, which is not a context key). @default none
+   * pass them. @default none
    */
   readonly schedule?: Partial<PollSchedule>;
+  /** Task handlers by resource beside the template's functions (the benchmark's comparison designs). @default none */
+  readonly taskHandlers?: Readonly<Record<string, TaskHandler>>;
   /** Configure the simple case's Slack (secret name in context, secret value = the Slack emulator's URL). @default true unless the context has destinations */
   readonly slack?: boolean;
   /** Override the Slack secret's value; `null` leaves the secret missing. @default the Slack emulator's URL */
@@ -207,7 +209,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     ...Object.assign({}, ...functions.map((fn) => fn.environment)),
   });
 
-  const handlers: Record<string, TaskHandler> = {};
+  const handlers: Record<string, TaskHandler> = { ...options.taskHandlers };
   const functionTimeouts: string[] = [];
   const notifyCalls: LocalPipeline['notifyCalls'] = [];
   let startWatch: TaskHandler | undefined;

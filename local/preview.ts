@@ -29,12 +29,9 @@ const CREATED = '2026-11-21T18:02:27.000Z';
 function status(overrides: Partial<StatusResult> & Pick<StatusResult, 'paths'>): StatusResult {
   return {
     status: 'Completed',
-    pace: 0,
     createTime: CREATED,
     checkedAt: '2026-11-21T18:05:39.000Z',
     elapsedSeconds: 190,
-    deadlinePassed: false,
-    nextCheckInSeconds: 0,
     ...overrides,
   };
 }
@@ -67,7 +64,6 @@ export function previewSamples(): PreviewSample[] {
           status: 'InProgress',
           checkedAt: '2026-11-21T19:02:27.000Z',
           elapsedSeconds: 3_600,
-          deadlinePassed: true,
           paths: samplePaths(SAMPLE_TENANT.paths),
         }),
       },

@@ -4,84 +4,76 @@ import {
   type CloudFrontClient,
   type Invalidation,
 } from '@aws-sdk/client-cloudfront';
+import * as v from 'valibot';
 import { ErrorNames, NamedError } from '../shared/errors';
 import { EXPRESS_RUN_SECONDS, planBackoff, planNextCheck, type PollSchedule } from '../shared/schedule';
 import type { CrowdEstimator } from './crowd-estimator';
-import { samplePaths, type StatusResult } from '../shared/status-result';
+import {
+  LAST_ERROR_MAX_CHARS,
+  LoopStateSchema,
+  StatusResultSchema,
+  samplePaths,
+  type CheckStep,
+  type LoopState,
+  type StatusResult,
+} from '../shared/status-result';
+import { clip } from '../shared/text';
 import type { WatchRequest } from '../shared/watch-request';
 
-/** What the watcher passes to "Check invalidation status", in one shape whatever the loop. */
-export interface CheckInput {
-  readonly request: WatchRequest;
-  /** Slow-down steps taken so far (0 = normal schedule), from the previous status result. */
-  readonly pace: number;
-  /** The watch's start (the Standard execution's `$$.Execution.StartTime`), the origin of the schedule. */
-  readonly startedAt: string;
-  /** Express check loop: this run's start (the Express execution's `$$.Execution.StartTime`). */
-  readonly runStartedAt?: string;
-  /** Express check loop: what the previous check of this watch counted, carried across runs (absent at the first). */
-  readonly previous?: { readonly checks: number; readonly throttledChecks: number; readonly checkedAt?: string };
-}
+const isoTime = v.pipe(
+  v.string(),
+  v.check((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO 8601 time'),
+);
+const nonEmpty = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
 
 /**
- * Reads either input shape:
- * - the Standard loops' `{ request, pace, startedAt }`;
- * - the Express loop's `{ watch, startedAt, runStartedAt }`, where `watch` is the whole watch
- *   state and `watch.status` the previous check's result (absent at the first check: the
- *   state machine cannot default a missing field, so the function does).
+ * The one input of "Check invalidation status", as the Express check loop sends it:
+ * `{ watch, startedAt, runStartedAt }`. `watch` is the watcher's whole state: the request, the
+ * loop's own state and the last check's answer (both absent at the first check: a state
+ * machine cannot default a missing field, so the function does), and fields the check does not
+ * read (the audience), which pass through it unchanged.
  */
+export const CheckInputSchema = v.object({
+  watch: v.looseObject({
+    // The fields of the watch request a check reads; Start watch wrote and checked the rest.
+    request: v.looseObject({
+      target: v.looseObject({ kind: v.picklist(['distribution', 'tenant']), id: nonEmpty }),
+      invalidationId: nonEmpty,
+      account: nonEmpty,
+    }),
+    loop: v.optional(LoopStateSchema),
+    status: v.optional(StatusResultSchema),
+  }),
+  /** The watch's start (the Standard execution's `$$.Execution.StartTime`), the origin of the schedule. */
+  startedAt: isoTime,
+  /** This run's start (the Express execution's `$$.Execution.StartTime`). */
+  runStartedAt: isoTime,
+});
+export type CheckInput = v.InferOutput<typeof CheckInputSchema>;
+/** The fields of the watch request a check reads. */
+export type CheckedRequest = Pick<WatchRequest, 'target' | 'invalidationId' | 'account'>;
+
+/** Parses the input at the edge; a bad one is refused with the field named and what is wrong with it. */
 export function parseCheckInput(event: unknown): CheckInput {
-  const input = event as {
-    request?: WatchRequest;
-    watch?: { request?: WatchRequest; status?: unknown };
-    pace?: unknown;
-    startedAt?: unknown;
-    runStartedAt?: unknown;
-  } | null;
-  const fail = (what: string): never => {
-    throw new NamedError(ErrorNames.InvalidWatcherInput, `Check status input: ${what}`);
-  };
-  const express = input?.watch !== undefined;
-  if (express && (input.watch === null || typeof input.watch !== 'object')) return fail('"watch" must be the watch state');
-  const request = express ? input.watch!.request : input?.request;
-  const at = express ? '"watch.request' : '"request';
-  if (!request || typeof request !== 'object') return fail(`${at}" is missing`);
-  if (request.target?.kind !== 'distribution' && request.target?.kind !== 'tenant')
-    return fail(`${at}.target.kind" must be distribution or tenant`);
-  if (typeof request.target.id !== 'string' || request.target.id === '') return fail(`${at}.target.id" is missing`);
-  if (typeof request.invalidationId !== 'string' || request.invalidationId === '') return fail(`${at}.invalidationId" is missing`);
-  if (!isTime(input!.startedAt)) return fail('"startedAt" must be an ISO 8601 time');
-  if (!express) {
-    const pace = typeof input!.pace === 'number' && Number.isFinite(input!.pace) ? input!.pace : 0;
-    return { request, pace, startedAt: input!.startedAt };
-  }
-  if (!isTime(input.runStartedAt)) return fail('"runStartedAt" must be an ISO 8601 time');
-  const status = (input.watch!.status ?? undefined) as Partial<StatusResult> | undefined;
-  const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0);
-  return {
-    request,
-    pace: count(status?.pace),
-    startedAt: input.startedAt,
-    runStartedAt: input.runStartedAt,
-    ...(status && typeof status === 'object'
-      ? {
-          previous: {
-            checks: count(status.checks),
-            throttledChecks: count(status.throttledChecks),
-            ...(isTime(status.checkedAt) ? { checkedAt: status.checkedAt } : {}),
-          },
-        }
-      : {}),
-  };
+  const parsed = v.safeParse(CheckInputSchema, event);
+  if (parsed.success) return parsed.output;
+  const problems = parsed.issues.map((issue) => {
+    const path = v.getDotPath(issue);
+    return `${path ? `"${path}"` : 'the input'}: ${issue.message}`;
+  });
+  throw new NamedError(ErrorNames.InvalidWatcherInput, `Check status input: ${problems.join('; ')}`);
 }
 
-const isTime = (value: unknown): value is string => typeof value === 'string' && !Number.isNaN(Date.parse(value));
+/** The watch state after a check: the input's watch with the loop's state and the check's answer replaced. */
+export function nextWatchState(input: CheckInput, step: CheckStep): CheckInput['watch'] & CheckStep {
+  return { ...input.watch, ...step };
+}
 
 /**
  * Calls the Get API that matches the target: GetInvalidation or GetInvalidationForDistributionTenant.
  * `timeoutMs` bounds the whole call (the client's own limits bound each phase of it).
  */
-export async function getInvalidation(client: CloudFrontClient, request: WatchRequest, timeoutMs?: number): Promise<Invalidation> {
+export async function getInvalidation(client: CloudFrontClient, request: CheckedRequest, timeoutMs?: number): Promise<Invalidation> {
   const controller = new AbortController();
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(), timeoutMs);
   const options = { abortSignal: controller.signal };
@@ -133,7 +125,7 @@ interface SdkErrorFields {
  * throttling, and every answer that never fully arrived or could not be read (socket errors,
  * timeouts, a 2xx or 4xx cut mid-body), whatever its status line said.
  */
-export function classifyCloudFrontError(error: unknown, request: WatchRequest): Error {
+export function classifyCloudFrontError(error: unknown, request: CheckedRequest): Error {
   if (error instanceof NamedError) return error;
   const sdkError = (error ?? {}) as SdkErrorFields;
   const code = sdkError.name ?? 'UnknownError';
@@ -193,17 +185,17 @@ export interface CheckOptions {
 }
 
 /**
- * One check.
- * - Completed: returns the result.
- * - In progress: throws `InvalidationInProgress` when the Task's Retry does the next check
- *   (the `retry` style), otherwise returns the wait; past the maximum wait returns `deadlinePassed`.
- * - Throttled, 5xx or a blip (reset, timeout, an answer cut short): returns status `Unknown`
- *   with one more slow-down step and a jittered wait (the watch goes on, slower). A refusal
- *   (not found, access denied) is thrown.
+ * One check: the loop's next state and the check's answer ({@link nextWatchState} puts them
+ * in the watch state).
+ * - Completed: the answer; no further check.
+ * - In progress: the wait before the next check; past the maximum wait, `deadlinePassed`.
+ *   Never thrown, so the function's Lambda `Errors` count real errors only.
+ * - Throttled, 5xx or a blip (reset, timeout, an answer cut short): status `Unknown` with one
+ *   more slow-down step and a jittered wait (the watch goes on, slower). A refusal (not found,
+ *   access denied) is thrown.
  * While the container sees CloudFront throttling the crowd, no wait is shorter than the
- * crowd's fair interval, and checks go through the Wait loop, where the wait can be set.
- * In the Express loop (`runStartedAt` given) the result also carries the watch's counters and
- * says when the run is over: the next check would start past EXPRESS_RUN_SECONDS into it.
+ * crowd's fair interval. The loop state says when the run is over: the next check would start
+ * past EXPRESS_RUN_SECONDS into it.
  */
 export async function checkStatus(
   /** The client, or how to get it for the invalidation's account (organization mode: an assumed role). */
@@ -211,55 +203,48 @@ export async function checkStatus(
   input: CheckInput,
   schedule: PollSchedule,
   { now = () => new Date(), random = Math.random, crowd, callTimeoutMs }: CheckOptions = {},
-): Promise<StatusResult> {
-  const { request } = input;
+): Promise<CheckStep> {
+  const { request, loop: previous, status: lastStatus } = input.watch;
+  const pace = previous?.pace ?? 0;
   const key = `${request.target.kind}/${request.target.id}/${request.invalidationId}`;
   // While CloudFront throttles the crowd: the interval that lets every watch fit, jittered.
   const crowdInterval = () => {
     const estimate = crowd?.estimate(now().getTime());
     return estimate ? estimate.fairIntervalSeconds * (0.5 + random()) : undefined;
   };
-  const express = input.runStartedAt !== undefined;
-  const counters = (throttled: boolean) =>
-    express
-      ? {
-          checks: (input.previous?.checks ?? 0) + 1,
-          throttledChecks: (input.previous?.throttledChecks ?? 0) + (throttled ? 1 : 0),
-        }
-      : {};
-  // The run ends when the next check would start past its budget; the next run waits first.
-  const runOver = (checkedAt: Date, nextCheckInSeconds: number, ending: boolean) =>
-    express
-      ? { runOver: !ending && (checkedAt.getTime() - Date.parse(input.runStartedAt!)) / 1000 + nextCheckInSeconds > EXPRESS_RUN_SECONDS }
-      : {};
+  /** The loop's next state; the run ends when the next check would start past its budget, and the next run waits first. */
+  const loop = (
+    checkedAt: Date,
+    next: { pace: number; nextCheckInSeconds: number; deadlinePassed: boolean; ending: boolean; called: boolean; throttled: boolean },
+  ): LoopState => ({
+    pace: next.pace,
+    checks: (previous?.checks ?? 0) + (next.called ? 1 : 0),
+    throttledChecks: (previous?.throttledChecks ?? 0) + (next.throttled ? 1 : 0),
+    nextCheckInSeconds: next.nextCheckInSeconds,
+    deadlinePassed: next.deadlinePassed,
+    runOver: !next.ending && (checkedAt.getTime() - Date.parse(input.runStartedAt)) / 1000 + next.nextCheckInSeconds > EXPRESS_RUN_SECONDS,
+  });
   // A watch's first call while CloudFront is throttling the crowd would most likely be
   // throttled too, and make it worse: the watch waits its turn without calling, until its
   // place in the crowd's fair interval (a fixed share of it, drawn from its key, so that the
   // crowd's first calls spread evenly). The interval is read again each time, since it grows
-  // while a burst of watches arrives. Only the Express loop can tell a first call (its
-  // counters say no call was made yet).
-  const noCallYet = express && (input.previous === undefined || input.previous.checks === 0);
+  // while a burst of watches arrives.
+  const noCallYet = previous === undefined || previous.checks === 0;
   const estimate = noCallYet ? crowd?.estimate(now().getTime()) : undefined;
   const turnSeconds = estimate ? estimate.fairIntervalSeconds * (0.5 + unitOf(key)) : 0;
   if (estimate && secondsSince(input.startedAt, now()) + 1 < turnSeconds) {
     const checkedAt = now();
     const elapsedSeconds = secondsSince(input.startedAt, checkedAt);
-    const next = planNextCheck(schedule, elapsedSeconds, input.pace, turnSeconds - elapsedSeconds);
+    const next = planNextCheck(schedule, elapsedSeconds, pace, turnSeconds - elapsedSeconds);
     const nextCheckInSeconds = next.kind === 'wait' ? next.seconds : 1;
     crowd?.record(key, 'deferred', checkedAt.getTime());
     return {
-      status: 'Unknown',
-      pace: input.pace,
-      deferredSeconds: nextCheckInSeconds,
-      checkedAt: checkedAt.toISOString(),
-      elapsedSeconds,
-      paths: { total: 0, sample: [] },
-      deadlinePassed: false,
-      nextCheckInSeconds,
-      ...runOver(checkedAt, nextCheckInSeconds, false),
       // No call made: the counters start at the first real one.
-      checks: 0,
-      throttledChecks: 0,
+      loop: {
+        ...loop(checkedAt, { pace, nextCheckInSeconds, deadlinePassed: false, ending: false, called: false, throttled: false }),
+        deferredSeconds: nextCheckInSeconds,
+      },
+      status: { status: 'Unknown', checkedAt: checkedAt.toISOString(), elapsedSeconds, paths: { total: 0, sample: [] } },
     };
   }
   let invalidation: Invalidation;
@@ -275,72 +260,57 @@ export async function checkStatus(
     const checkedAt = now();
     const elapsedSeconds = secondsSince(input.startedAt, checkedAt);
     const deadlinePassed = elapsedSeconds >= schedule.maxWaitSeconds;
-    const backoff = planBackoff(schedule, elapsedSeconds, input.pace, random, crowdInterval());
+    const backoff = planBackoff(schedule, elapsedSeconds, pace, random, crowdInterval());
     const nextCheckInSeconds = deadlinePassed ? 0 : backoff.seconds;
     return {
-      status: 'Unknown',
-      pace: backoff.pace,
-      lastError: `${(error as Error).name}: ${(error as Error).message}`,
-      checkedAt: checkedAt.toISOString(),
-      elapsedSeconds,
-      paths: { total: 0, sample: [] },
-      deadlinePassed,
-      nextCheckInSeconds,
-      ...runOver(checkedAt, nextCheckInSeconds, deadlinePassed),
-      ...counters(throttled),
+      loop: loop(checkedAt, { pace: backoff.pace, nextCheckInSeconds, deadlinePassed, ending: deadlinePassed, called: true, throttled }),
+      status: {
+        status: 'Unknown',
+        lastError: clip(`${(error as Error).name}: ${(error as Error).message}`, LAST_ERROR_MAX_CHARS),
+        checkedAt: checkedAt.toISOString(),
+        elapsedSeconds,
+        paths: { total: 0, sample: [] },
+      },
     };
   }
   const checkedAt = now();
   const elapsedSeconds = secondsSince(input.startedAt, checkedAt);
   const pressure = crowdInterval();
-  const base = {
-    // Accepted while the crowd is no longer throttled: one slow-down step is undone.
-    pace: pressure === undefined ? Math.max(0, input.pace - 1) : input.pace,
-    createTime: invalidation.CreateTime?.toISOString(),
+  // Accepted while the crowd is no longer throttled: one slow-down step is undone.
+  const nextPace = pressure === undefined ? Math.max(0, pace - 1) : pace;
+  const answer = (status: StatusResult['status'], extra: Partial<StatusResult> = {}): StatusResult => ({
+    status,
+    ...(invalidation.CreateTime ? { createTime: invalidation.CreateTime.toISOString() } : {}),
     checkedAt: checkedAt.toISOString(),
     elapsedSeconds,
     paths: samplePaths(invalidation.InvalidationBatch?.Paths?.Items, invalidation.InvalidationBatch?.Paths?.Quantity),
-  };
+    ...extra,
+  });
+  const ended = { nextCheckInSeconds: 0, ending: true, called: true, throttled: false };
   if (invalidation.Status === 'Completed') {
     crowd?.finish(key);
-    const lastCheckedAt = input.previous?.checkedAt ?? input.startedAt;
+    const lastCheckedAt = lastStatus?.checkedAt ?? input.startedAt;
     return {
-      status: 'Completed',
-      ...base,
-      deadlinePassed: false,
-      nextCheckInSeconds: 0,
-      ...runOver(checkedAt, 0, true),
-      ...counters(false),
-      ...(express ? { detectionBoundSeconds: Math.max(0, (checkedAt.getTime() - Date.parse(lastCheckedAt)) / 1000) } : {}),
+      loop: loop(checkedAt, { ...ended, pace: nextPace, deadlinePassed: false }),
+      status: answer('Completed', { detectionBoundSeconds: Math.max(0, (checkedAt.getTime() - Date.parse(lastCheckedAt)) / 1000) }),
     };
   }
-  const next = planNextCheck(schedule, elapsedSeconds, base.pace, pressure);
-  switch (next.kind) {
-    case 'retry':
-      throw new NamedError(
-        ErrorNames.InvalidationInProgress,
-        `Invalidation ${request.invalidationId} is ${invalidation.Status} after ${elapsedSeconds} s`,
-      );
-    case 'give-up':
-      crowd?.finish(key);
-      return {
-        status: 'InProgress',
-        ...base,
-        deadlinePassed: true,
-        nextCheckInSeconds: 0,
-        ...runOver(checkedAt, 0, true),
-        ...counters(false),
-      };
-    case 'wait':
-      return {
-        status: 'InProgress',
-        ...base,
-        deadlinePassed: false,
-        nextCheckInSeconds: next.seconds,
-        ...runOver(checkedAt, next.seconds, false),
-        ...counters(false),
-      };
+  const next = planNextCheck(schedule, elapsedSeconds, nextPace, pressure);
+  if (next.kind === 'give-up') {
+    crowd?.finish(key);
+    return { loop: loop(checkedAt, { ...ended, pace: nextPace, deadlinePassed: true }), status: answer('InProgress') };
   }
+  return {
+    loop: loop(checkedAt, {
+      pace: nextPace,
+      nextCheckInSeconds: next.seconds,
+      deadlinePassed: false,
+      ending: false,
+      called: true,
+      throttled: false,
+    }),
+    status: answer('InProgress'),
+  };
 }
 
 /** A number in [0, 1) fixed by the key (FNV-1a): the same watch draws the same share every time. */

@@ -1,31 +1,33 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { WATCH_METRICS } from '../shared/metrics';
 import type { Outcome } from '../shared/notification';
-import type { StatusResult } from '../shared/status-result';
-import type { WatchRequest } from '../shared/watch-request';
+import type { CheckStep, LoopState } from '../shared/status-result';
+import type { CheckedRequest } from './check-status';
 
 const { names, dimensions } = WATCH_METRICS;
 
 /** How the check ended the watch, or undefined while it goes on. */
-export function endingOf(result: StatusResult): Outcome | undefined {
-  if (result.status === 'Completed') return 'completed';
-  if (result.deadlinePassed) return 'still-in-progress';
+export function endingOf({ loop, status }: CheckStep): Outcome | undefined {
+  if (status.status === 'Completed') return 'completed';
+  if (loop.deadlinePassed) return 'still-in-progress';
   return undefined;
 }
 
 /**
  * Writes one EMF line for a watch the check just ended: one per watch, not per check, so the
- * metrics cost a log line per invalidation. `result` is undefined when CloudFront refused the
- * check (could not track): only the count is known then, and the counters carried so far.
+ * metrics cost a log line per invalidation. `step` is undefined when CloudFront refused the
+ * check (could not track): only the count is known then, and the loop's counters so far (the
+ * refused call counts as one more check).
  * The invalidation ID goes in as metadata (searchable in Logs Insights), never as a dimension.
  */
 export function recordWatchEnd(
   metrics: Metrics,
-  request: WatchRequest,
+  request: CheckedRequest,
   outcome: Outcome,
-  result?: StatusResult,
-  carried?: { readonly checks: number; readonly throttledChecks: number },
+  step?: CheckStep,
+  carried?: Pick<LoopState, 'checks' | 'throttledChecks'>,
 ): void {
+  const result = step?.status;
   metrics.addDimensions({ [dimensions.targetKind]: request.target.kind, [dimensions.outcome]: outcome });
   metrics.addMetadata('invalidationId', request.invalidationId);
   metrics.addMetric(names.watchesEnded, MetricUnit.Count, 1);
@@ -36,10 +38,7 @@ export function recordWatchEnd(
     if (result.detectionBoundSeconds !== undefined)
       metrics.addMetric(names.detectionBound, MetricUnit.Seconds, result.detectionBoundSeconds);
   }
-  // The counters exist in the Express loop only (the Standard loops keep no state between Retry-driven checks).
-  const checks = result?.checks ?? (carried ? carried.checks + 1 : undefined);
-  const throttled = result?.throttledChecks ?? carried?.throttledChecks;
-  if (checks !== undefined) metrics.addMetric(names.checks, MetricUnit.Count, checks);
-  if (throttled !== undefined) metrics.addMetric(names.throttledChecks, MetricUnit.Count, throttled);
+  metrics.addMetric(names.checks, MetricUnit.Count, step?.loop.checks ?? (carried?.checks ?? 0) + 1);
+  metrics.addMetric(names.throttledChecks, MetricUnit.Count, step?.loop.throttledChecks ?? carried?.throttledChecks ?? 0);
   metrics.publishStoredMetrics();
 }

@@ -4,8 +4,6 @@
  * imports them from here rather than repeating the strings.
  */
 export const ErrorNames = {
-  /** Still in progress during the quick-check phase: retried by the Task's own Retry. */
-  InvalidationInProgress: 'InvalidationInProgress',
   /** CloudFront answered Throttling (HTTP 400 "Rate exceeded"). */
   CloudFrontThrottled: 'CloudFrontThrottled',
   /** CloudFront answered 5xx or the connection failed: transient. */

@@ -1,68 +1,103 @@
 /**
- * Contract 2, the status result: what "Check invalidation status" returns to the state
- * machine. Small and bounded: a state's input and output are capped at 262,144 bytes, and an
+ * Contract 2, the watch state: what "Check invalidation status" reads and writes in the
+ * watcher's state, declared once as schemas (the types are inferred from them). Two parts:
+ * - `loop` ({@link LoopStateSchema}): the check loop's own state, which only the loop reads:
+ *   its pace, its counters, when to check next, whether the run or the watch is over;
+ * - `status` ({@link StatusResultSchema}): the last check's answer about the invalidation,
+ *   which the notification reads.
+ * Small and bounded: a state's input and output are capped at 262,144 bytes, and an
  * invalidation can carry 3,000 items of any length, so only a sample of the paths travels.
  */
-import { clip } from './text';
-
-/** `Unknown` when the check was throttled or CloudFront did not answer (the watch goes on, slower). */
-export type InvalidationStatus = 'InProgress' | 'Completed' | 'Unknown';
-
-export interface PathSample {
-  /** How many paths or cache tags the invalidation has. */
-  readonly total: number;
-  /** The first of them, bounded by {@link PATH_SAMPLE_LIMITS}. */
-  readonly sample: readonly string[];
-}
-
-export interface StatusResult {
-  readonly status: InvalidationStatus;
-  /** Slow-down steps taken after throttling or 5xx (0 = the normal schedule); carried to the next check. */
-  readonly pace: number;
-  /** Why the status is Unknown, e.g. "CloudFrontThrottled: ...". */
-  readonly lastError?: string;
-  /** ISO 8601, from the Get API (CloudTrail's own createTime is not ISO). */
-  readonly createTime?: string;
-  /** ISO 8601 time of this check. */
-  readonly checkedAt: string;
-  /** Seconds since the watch started. */
-  readonly elapsedSeconds: number;
-  readonly paths: PathSample;
-  /** True when the watch has reached its maximum wait and the invalidation is still in progress. */
-  readonly deadlinePassed: boolean;
-  /** Seconds the Wait state waits before the next check (0 when no further check follows). */
-  readonly nextCheckInSeconds: number;
-  /**
-   * Express check loop only: the next check would start past this run's budget, so the run
-   * ends here and the next run begins by waiting `nextCheckInSeconds`. Always set there
-   * (true or false), so the loop's Choice can read it.
-   */
-  readonly runOver?: boolean;
-  /**
-   * Express check loop only: this first check did not call CloudFront, which is throttling the
-   * crowd of watches; it waits this many seconds, its turn, instead (status Unknown).
-   */
-  readonly deferredSeconds?: number;
-  /** Express check loop only: CloudFront calls made for this watch so far, over every run. */
-  readonly checks?: number;
-  /** Express check loop only: how many of those CloudFront throttled. */
-  readonly throttledChecks?: number;
-  /**
-   * Completed only: seconds since the check before this one (or since the watch started), the
-   * most the completion can have been seen late by. Absent in the Retry-driven loop, whose
-   * earlier checks leave no state.
-   */
-  readonly detectionBoundSeconds?: number;
-}
+import * as v from 'valibot';
+import { MAX_PACE } from './schedule';
+import { clip, codePointLength, jsonUtf8Bytes } from './text';
 
 export const PATH_SAMPLE_LIMITS = {
   /** More than Slack can show (50 blocks, ~13k characters), fewer than would crowd the state. */
   maxPaths: 200,
-  /** Total UTF-8 bytes of the sample: far below the 262,144-byte state limit. */
+  /** Total bytes of the sample as the state holds it (JSON, UTF-8): far below the 262,144-byte state limit. */
   maxBytes: 32 * 1024,
   /** A single path of more code points than this is cut (CloudFront allows very long paths). */
   maxPathLength: 1024,
 } as const;
+
+/** The longest `lastError` kept: one line people read, never a whole error page. */
+export const LAST_ERROR_MAX_CHARS = 1000;
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const seconds = v.pipe(v.number(), v.minValue(0));
+const isoTime = v.pipe(
+  v.string(),
+  v.check((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO 8601 time'),
+);
+
+/** `Unknown` when the check was throttled or CloudFront did not answer (the watch goes on, slower). */
+export const InvalidationStatusSchema = v.picklist(['InProgress', 'Completed', 'Unknown']);
+export type InvalidationStatus = v.InferOutput<typeof InvalidationStatusSchema>;
+
+export const PathSampleSchema = v.object({
+  /** How many paths or cache tags the invalidation has. */
+  total: count,
+  /** The first of them, bounded by {@link PATH_SAMPLE_LIMITS} (see {@link samplePaths}). */
+  sample: v.pipe(v.array(v.string()), v.maxLength(PATH_SAMPLE_LIMITS.maxPaths), v.readonly()),
+});
+export type PathSample = v.InferOutput<typeof PathSampleSchema>;
+
+/** The last check's answer about the invalidation (`$.status` of the watch state). */
+export const StatusResultSchema = v.object({
+  status: InvalidationStatusSchema,
+  /** Why the status is Unknown, e.g. "CloudFrontThrottled: ...". */
+  lastError: v.optional(
+    v.pipe(
+      v.string(),
+      v.check((text) => codePointLength(text) <= LAST_ERROR_MAX_CHARS, `must be at most ${LAST_ERROR_MAX_CHARS} characters`),
+    ),
+  ),
+  /** ISO 8601, from the Get API (CloudTrail's own createTime is not ISO). */
+  createTime: v.optional(isoTime),
+  /** ISO 8601 time of this check. */
+  checkedAt: isoTime,
+  /** Seconds since the watch started. */
+  elapsedSeconds: seconds,
+  paths: PathSampleSchema,
+  /**
+   * Completed only: seconds since the check before this one (or since the watch started), the
+   * most the completion can have been seen late by.
+   */
+  detectionBoundSeconds: v.optional(seconds),
+});
+export type StatusResult = v.InferOutput<typeof StatusResultSchema>;
+
+/** The check loop's own state (`$.loop` of the watch state): the loop's Choice and Wait states read it. */
+export const LoopStateSchema = v.object({
+  /** Slow-down steps taken after throttling or 5xx (0 = the normal schedule). */
+  pace: v.pipe(count, v.maxValue(MAX_PACE)),
+  /** CloudFront calls made for this watch so far, over every run. */
+  checks: count,
+  /** How many of those CloudFront throttled. */
+  throttledChecks: count,
+  /** Seconds the Wait state waits before the next check (0 when no further check follows). */
+  nextCheckInSeconds: count,
+  /** The watch has reached its maximum wait and the invalidation is still in progress. */
+  deadlinePassed: v.boolean(),
+  /**
+   * The next check would start past this run's budget, so the run ends here and the next run
+   * begins by waiting `nextCheckInSeconds`.
+   */
+  runOver: v.boolean(),
+  /**
+   * This first check did not call CloudFront, which is throttling the crowd of watches; it
+   * waits this many seconds, its turn, instead (status Unknown).
+   */
+  deferredSeconds: v.optional(count),
+});
+export type LoopState = v.InferOutput<typeof LoopStateSchema>;
+
+/** What one check writes into the watch state: the loop's state and the check's answer, side by side. */
+export interface CheckStep {
+  readonly loop: LoopState;
+  readonly status: StatusResult;
+}
 
 /** Keeps the first paths that fit {@link PATH_SAMPLE_LIMITS}; `total` always counts them all. */
 export function samplePaths(items: readonly string[] | undefined, total?: number): PathSample {
@@ -74,7 +109,8 @@ export function samplePaths(items: readonly string[] | undefined, total?: number
     // Counted in code points, so an emoji is never split in half and a path of 600 emoji
     // (1,200 UTF-16 units) is not marked as cut when nothing was cut.
     const path = clip(item, PATH_SAMPLE_LIMITS.maxPathLength);
-    const size = Buffer.byteLength(path, 'utf8');
+    // As the state holds it: a control character takes six bytes there (\u0001), not one.
+    const size = jsonUtf8Bytes(path);
     if (bytes + size > PATH_SAMPLE_LIMITS.maxBytes) break;
     sample.push(path);
     bytes += size;

@@ -83,7 +83,7 @@ describe('throttling and 5xx from CloudFront', () => {
     const execution = await watch(invalidation('ITHROTTLED0002'), { inProgressChecks: 2 });
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.output).toMatchObject({ status: { status: 'Completed', pace: 5 } });
+    expect(execution.output).toMatchObject({ status: { status: 'Completed' }, loop: { pace: 5 } });
     expect(pipeline.cloudFront.callsFor('ITHROTTLED0002').map((c) => c.answer)).toEqual([
       ...Array.from({ length: 7 }, () => 'Throttling'),
       'InProgress',

@@ -34,7 +34,6 @@ describe('loadConfig', () => {
         firstIntervalSeconds: 10,
         backoffRate: 2,
         maxIntervalSeconds: 60,
-        checkStyle: DEFAULT_POLL_SCHEDULE.checkStyle,
       },
     });
   });

@@ -84,7 +84,7 @@ describe('watcher state machine', () => {
     expect(watchOver.Choices.map((choice) => [choice.Variable, choice.Next])).toEqual([
       ['$.error', 'Mark could not track'],
       ['$.status.status', 'Mark completed'],
-      ['$.status.deadlinePassed', 'Mark still in progress'],
+      ['$.loop.deadlinePassed', 'Mark still in progress'],
     ]);
     expect(watchOver.Default).toBe(StateNames.watch);
     // No check in the Standard workflow: every check is in the Express loop.
@@ -217,19 +217,19 @@ describe('check loop (Express)', () => {
     expect(checkLoop.definition.StartAt).toBe(CheckLoopStateNames.resume);
     expect(loopStates[CheckLoopStateNames.carriedWait]).toMatchObject({
       Type: 'Wait',
-      SecondsPath: '$.watch.status.nextCheckInSeconds',
+      SecondsPath: '$.watch.loop.nextCheckInSeconds',
       Next: CheckLoopStateNames.check,
     });
     expect(loopStates[CheckLoopStateNames.check]).toMatchObject({
       Type: 'Task',
       Parameters: { 'watch.$': '$.watch', 'startedAt.$': '$.startedAt', 'runStartedAt.$': '$$.Execution.StartTime' },
-      ResultPath: '$.watch.status',
+      ResultPath: '$.watch',
       Next: CheckLoopStateNames.keepChecking,
     });
     const keepChecking = loopStates[CheckLoopStateNames.keepChecking] as unknown as { Choices: { Next: string }[]; Default: string };
     expect(keepChecking.Choices.map((choice) => choice.Next)).toEqual([CheckLoopStateNames.handBack]);
     expect(keepChecking.Default).toBe(CheckLoopStateNames.wait);
-    expect(loopStates[CheckLoopStateNames.wait]).toMatchObject({ Type: 'Wait', SecondsPath: '$.watch.status.nextCheckInSeconds' });
+    expect(loopStates[CheckLoopStateNames.wait]).toMatchObject({ Type: 'Wait', SecondsPath: '$.watch.loop.nextCheckInSeconds' });
     expect(loopStates[CheckLoopStateNames.handBack]).toMatchObject({ Type: 'Pass', OutputPath: '$.watch', End: true });
   });
 
@@ -247,7 +247,6 @@ describe('check loop (Express)', () => {
     const retried = loopStates[CheckLoopStateNames.check]!.Retry!.flatMap((r) => r.ErrorEquals);
     expect(retried).not.toContain(ErrorNames.CloudFrontThrottled);
     expect(retried).not.toContain(ErrorNames.CloudFrontUnavailable);
-    expect(retried).not.toContain(ErrorNames.InvalidationInProgress);
   });
 
   it('never retries a permanent error: not found and access denied hand the watch back at once, with the error', () => {

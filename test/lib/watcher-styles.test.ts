@@ -1,42 +1,34 @@
 /**
- * The Standard check loops kept for comparison (`npm run bench`): `retry` and `wait-loop`
- * synthesize the job poller inside the watcher, with no Express state machine.
+ * One way to check: the older Standard check loops (`retry`, `wait-loop`) left the product for
+ * bench/comparison-designs.ts. Whatever the schedule, the watcher runs the Express check loop,
+ * and a schedule still naming a check style is refused rather than silently read otherwise.
  */
-import { ErrorNames } from '../../lambda/shared/errors';
-import { RETRY_POLL_SCHEDULE, type PollSchedule } from '../../lambda/shared/schedule';
+import type { PollSchedule } from '../../lambda/shared/schedule';
+import { CheckLoopStateNames } from '../../lib/check-loop';
 import { StateNames } from '../../lib/watcher';
 import { LOCAL_SLACK_SECRET_NAME, synthTemplate } from '../../local/pipeline';
 import { allStates, checkLoopDefinition, watcherDefinition } from '../../local/template';
 
-const synth = (schedule: PollSchedule) => synthTemplate({ slackWebhookSecretName: LOCAL_SLACK_SECRET_NAME }, false, schedule);
+const synth = (schedule: Partial<PollSchedule>) => synthTemplate({ slackWebhookSecretName: LOCAL_SLACK_SECRET_NAME }, false, schedule);
 
-describe.each<[string, PollSchedule]>([
-  ['retry', RETRY_POLL_SCHEDULE],
-  ['wait-loop', { ...RETRY_POLL_SCHEDULE, checkStyle: 'wait-loop' }],
-])('checkStyle %s', (_style, schedule) => {
-  const template = synth(schedule);
-  const states = allStates(watcherDefinition(template).definition);
+describe('the watcher', () => {
+  it('checks only in the Express loop, for a schedule the older styles used (5 s growing by 1.5x to 15 s)', () => {
+    // Act
+    const template = synth({ firstIntervalSeconds: 5, backoffRate: 1.5, maxIntervalSeconds: 15 });
 
-  it('has no Express check loop: the watcher checks by itself, Check -> Completed? -> Wait -> Check', () => {
-    expect(checkLoopDefinition(template)).toBeUndefined();
-    expect(states[StateNames.watch]).toBeUndefined();
-    expect(states[StateNames.check]).toMatchObject({ Type: 'Task', Next: StateNames.completed, Parameters: { 'pace.$': '$.status.pace' } });
-    expect(states[StateNames.wait]).toMatchObject({ Type: 'Wait', SecondsPath: '$.status.nextCheckInSeconds', Next: StateNames.check });
+    // Assert
+    const states = allStates(watcherDefinition(template).definition);
+    const loopStates = allStates(checkLoopDefinition(template)!.definition);
+    expect(states[StateNames.watch]).toMatchObject({ Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2' });
+    expect(Object.values(states).filter((state) => state.Type === 'Wait')).toEqual([]);
+    expect(loopStates[CheckLoopStateNames.check]).toMatchObject({ Type: 'Task', ResultPath: '$.watch' });
   });
 
-  it('repeats in-progress checks with the Task Retry on the schedule, and catches the rest as "could not track"', () => {
-    expect(states[StateNames.check]!.Retry).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({
-          ErrorEquals: [ErrorNames.InvalidationInProgress],
-          IntervalSeconds: schedule.firstIntervalSeconds,
-          BackoffRate: schedule.backoffRate,
-          MaxDelaySeconds: schedule.maxIntervalSeconds,
-        }),
-      ]),
-    );
-    expect(states[StateNames.check]!.Catch).toEqual(
-      expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Mark could not track' })]),
-    );
+  it.each(['retry', 'wait-loop'])('refuses a schedule with checkStyle "%s", saying to remove it', (checkStyle) => {
+    // Act
+    const synthesize = () => synth({ checkStyle } as Partial<PollSchedule>);
+
+    // Assert
+    expect(synthesize).toThrow(/checkStyle was removed[^\n]*remove it/);
   });
 });

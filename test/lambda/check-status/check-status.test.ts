@@ -13,10 +13,16 @@ import 'aws-sdk-client-mock-jest';
 import distributionEvent from '../../../local/fixtures/create-invalidation.json';
 import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.json';
 import { CrowdEstimator } from '../../../lambda/check-status/crowd-estimator';
-import { checkStatus, classifyCloudFrontError, parseCheckInput, type CheckInput } from '../../../lambda/check-status/check-status';
+import {
+  checkStatus,
+  classifyCloudFrontError,
+  nextWatchState,
+  parseCheckInput,
+  type CheckInput,
+} from '../../../lambda/check-status/check-status';
 import { NamedError } from '../../../lambda/shared/errors';
-import { DEFAULT_POLL_SCHEDULE, EXPRESS_RUN_SECONDS, RETRY_POLL_SCHEDULE, type PollSchedule } from '../../../lambda/shared/schedule';
-import { PATH_SAMPLE_LIMITS } from '../../../lambda/shared/status-result';
+import { DEFAULT_POLL_SCHEDULE, EXPRESS_RUN_SECONDS, MAX_PACE, type PollSchedule } from '../../../lambda/shared/schedule';
+import { PATH_SAMPLE_LIMITS, type CheckStep, type LoopState } from '../../../lambda/shared/status-result';
 import { parseWatchRequest } from '../../../lambda/shared/watch-request';
 import { failureOf } from '../../support/failure-of';
 
@@ -30,11 +36,27 @@ const STARTED_AT = '2026-11-21T18:02:30.000Z';
 /** A clock `seconds` after the watch started. */
 const after = (seconds: number, random = () => 0.5) => ({ now: () => new Date(Date.parse(STARTED_AT) + seconds * 1000), random });
 
-const WAIT_LOOP: PollSchedule = { ...RETRY_POLL_SCHEDULE, checkStyle: 'wait-loop' };
+/** A schedule whose interval grows: 5 s by 1.5x to 15 s. */
+const GROWING: PollSchedule = { firstIntervalSeconds: 5, backoffRate: 1.5, maxIntervalSeconds: 15, maxWaitSeconds: 3600 };
 
+/** The loop's state after `checks` calls at `pace`. */
+const loopAt = (pace = 0, checks = 1, change: Partial<LoopState> = {}): LoopState => ({
+  pace,
+  checks,
+  throttledChecks: 0,
+  nextCheckInSeconds: 4,
+  deadlinePassed: false,
+  runOver: false,
+  ...change,
+});
+
+/** A check of a watch past its first call, at `pace`, in a run that started with the watch. */
 function inputFor(request = distributionRequest, pace = 0): CheckInput {
-  return { request, pace, startedAt: STARTED_AT };
+  return parseCheckInput({ watch: { request, loop: loopAt(pace) }, startedAt: STARTED_AT, runStartedAt: STARTED_AT });
 }
+
+/** One check's loop state and answer side by side, for assertions. */
+const flat = (step: CheckStep) => ({ ...step.loop, ...step.status });
 
 function answer(
   status: 'InProgress' | 'Completed',
@@ -138,7 +160,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed'));
 
     // Act
-    await checkStatus(cloudFront, inputFor(distributionRequest), RETRY_POLL_SCHEDULE, after(60));
+    await checkStatus(cloudFront, inputFor(distributionRequest), GROWING, after(60));
 
     // Assert
     expect(cloudFrontMock).toHaveReceivedCommandTimes(GetInvalidationCommand, 1);
@@ -151,7 +173,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationForDistributionTenantCommand).resolves(answer('Completed'));
 
     // Act
-    await checkStatus(cloudFront, inputFor(tenantRequest), RETRY_POLL_SCHEDULE, after(60));
+    await checkStatus(cloudFront, inputFor(tenantRequest), GROWING, after(60));
 
     // Assert
     expect(cloudFrontMock).toHaveReceivedCommandTimes(GetInvalidationForDistributionTenantCommand, 1);
@@ -167,18 +189,20 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed'));
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(), RETRY_POLL_SCHEDULE, after(192));
+    const result = await checkStatus(cloudFront, inputFor(), GROWING, after(192));
 
     // Assert
     expect(result).toEqual({
-      status: 'Completed',
-      pace: 0,
-      createTime: '2026-11-21T18:02:27.000Z',
-      checkedAt: '2026-11-21T18:05:42.000Z',
-      elapsedSeconds: 192,
-      paths: { total: 2, sample: ['/index.html', '#product-123'] },
-      deadlinePassed: false,
-      nextCheckInSeconds: 0,
+      loop: { pace: 0, checks: 2, throttledChecks: 0, nextCheckInSeconds: 0, deadlinePassed: false, runOver: false },
+      status: {
+        status: 'Completed',
+        createTime: '2026-11-21T18:02:27.000Z',
+        checkedAt: '2026-11-21T18:05:42.000Z',
+        elapsedSeconds: 192,
+        paths: { total: 2, sample: ['/index.html', '#product-123'] },
+        // No earlier check time in the state: bounded by the watch's start.
+        detectionBoundSeconds: 192,
+      },
     });
   });
 
@@ -188,7 +212,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed', items));
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(), RETRY_POLL_SCHEDULE, after(30));
+    const result = flat(await checkStatus(cloudFront, inputFor(), GROWING, after(30)));
 
     // Assert
     expect(result.paths.total).toBe(3000);
@@ -203,36 +227,23 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed', ['/a'], 40));
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(), RETRY_POLL_SCHEDULE, after(30));
+    const result = flat(await checkStatus(cloudFront, inputFor(), GROWING, after(30)));
 
     // Assert
     expect(result.paths).toEqual({ total: 40, sample: ['/a'] });
   });
 
-  it('throws InvalidationInProgress while in progress with the default retry schedule', async () => {
+  it('returns the next wait while in progress, growing with the schedule (never thrown, so Lambda Errors stay for real errors)', async () => {
     // Prepare
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
 
     // Act
-    const error = await failureOf(() => checkStatus(cloudFront, inputFor(), RETRY_POLL_SCHEDULE, after(120)));
+    const first = flat(await checkStatus(cloudFront, inputFor(), GROWING, after(0)));
+    const later = flat(await checkStatus(cloudFront, inputFor(), GROWING, after(600)));
 
     // Assert
-    expect(error).toBeInstanceOf(NamedError);
-    expect(error.name).toBe('InvalidationInProgress');
-    expect(error.message).toContain('I2J0I21PCUYOIK');
-  });
-
-  it('returns the next wait while in progress with the wait-loop schedule', async () => {
-    // Prepare
-    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
-
-    // Act
-    const first = await checkStatus(cloudFront, inputFor(), WAIT_LOOP, after(0));
-    const later = await checkStatus(cloudFront, inputFor(), WAIT_LOOP, after(600));
-
-    // Assert
-    expect(first).toMatchObject({ status: 'InProgress', deadlinePassed: false, nextCheckInSeconds: WAIT_LOOP.firstIntervalSeconds });
-    expect(later).toMatchObject({ status: 'InProgress', deadlinePassed: false, nextCheckInSeconds: WAIT_LOOP.maxIntervalSeconds });
+    expect(first).toMatchObject({ status: 'InProgress', deadlinePassed: false, nextCheckInSeconds: GROWING.firstIntervalSeconds });
+    expect(later).toMatchObject({ status: 'InProgress', deadlinePassed: false, nextCheckInSeconds: GROWING.maxIntervalSeconds });
   });
 
   it('after throttling has stopped, undoes one slow-down step per accepted check', async () => {
@@ -240,14 +251,14 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 3), RETRY_POLL_SCHEDULE, after(300));
+    const result = flat(await checkStatus(cloudFront, inputFor(distributionRequest, 3), GROWING, after(300)));
 
-    // Assert: pace 3 -> 2, so the wait is the interval slowed twice (the Wait loop, even in retry style).
+    // Assert: pace 3 -> 2, so the wait is the interval slowed twice.
     expect(result).toMatchObject({
       status: 'InProgress',
       pace: 2,
       deadlinePassed: false,
-      nextCheckInSeconds: RETRY_POLL_SCHEDULE.maxIntervalSeconds * 4,
+      nextCheckInSeconds: GROWING.maxIntervalSeconds * 4,
     });
   });
 
@@ -258,22 +269,22 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 3), RETRY_POLL_SCHEDULE, { ...after(300), crowd });
+    const result = flat(await checkStatus(cloudFront, inputFor(distributionRequest, 3), GROWING, { ...after(300), crowd }));
 
     // Assert
     expect(result.pace).toBe(3);
-    expect(result.nextCheckInSeconds).toBeGreaterThanOrEqual(RETRY_POLL_SCHEDULE.maxIntervalSeconds * 8);
+    expect(result.nextCheckInSeconds).toBeGreaterThanOrEqual(GROWING.maxIntervalSeconds * 8);
   });
 
   it.each<[string, PollSchedule]>([
-    ['retry', RETRY_POLL_SCHEDULE],
-    ['wait-loop', WAIT_LOOP],
-  ])('returns deadlinePassed once the maximum wait has passed (%s style)', async (_style, schedule) => {
+    ['a growing schedule', GROWING],
+    ['the default schedule', DEFAULT_POLL_SCHEDULE],
+  ])('returns deadlinePassed once the maximum wait has passed (%s)', async (_name, schedule) => {
     // Prepare
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(), schedule, after(schedule.maxWaitSeconds + 5));
+    const result = flat(await checkStatus(cloudFront, inputFor(), schedule, after(schedule.maxWaitSeconds + 5)));
 
     // Assert
     expect(result).toMatchObject({
@@ -289,7 +300,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed'));
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(), RETRY_POLL_SCHEDULE, after(RETRY_POLL_SCHEDULE.maxWaitSeconds + 5));
+    const result = flat(await checkStatus(cloudFront, inputFor(), GROWING, after(GROWING.maxWaitSeconds + 5)));
 
     // Assert
     expect(result).toMatchObject({ status: 'Completed', deadlinePassed: false });
@@ -300,7 +311,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves({});
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(), RETRY_POLL_SCHEDULE, after(10));
+    const result = flat(await checkStatus(cloudFront, inputFor(), GROWING, after(10)));
 
     // Assert
     expect(result).toMatchObject({ status: 'Unknown', pace: 1, lastError: expect.stringContaining('CloudFrontUnavailable') });
@@ -322,31 +333,37 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).rejects(failure);
 
     // Act
-    const first = await checkStatus(
-      cloudFront,
-      inputFor(distributionRequest, 0),
-      RETRY_POLL_SCHEDULE,
-      after(10, () => 1),
+    const first = flat(
+      await checkStatus(
+        cloudFront,
+        inputFor(distributionRequest, 0),
+        GROWING,
+        after(10, () => 1),
+      ),
     );
-    const second = await checkStatus(
-      cloudFront,
-      inputFor(distributionRequest, first.pace),
-      RETRY_POLL_SCHEDULE,
-      after(40, () => 1),
+    const second = flat(
+      await checkStatus(
+        cloudFront,
+        inputFor(distributionRequest, first.pace),
+        GROWING,
+        after(40, () => 1),
+      ),
     );
-    const jittered = await checkStatus(
-      cloudFront,
-      inputFor(distributionRequest, 1),
-      RETRY_POLL_SCHEDULE,
-      after(40, () => 0.1),
+    const jittered = flat(
+      await checkStatus(
+        cloudFront,
+        inputFor(distributionRequest, 1),
+        GROWING,
+        after(40, () => 0.1),
+      ),
     );
 
     // Assert
     expect(first).toMatchObject({ status: 'Unknown', pace: 1, deadlinePassed: false, lastError: expect.stringContaining(expected) });
     expect(first.lastError).toContain(failure.name);
-    expect(first.nextCheckInSeconds).toBe(RETRY_POLL_SCHEDULE.maxIntervalSeconds * 2);
-    expect(second).toMatchObject({ pace: 2, nextCheckInSeconds: RETRY_POLL_SCHEDULE.maxIntervalSeconds * 4 });
-    expect(jittered.nextCheckInSeconds).toBe(Math.ceil(0.1 * RETRY_POLL_SCHEDULE.maxIntervalSeconds * 4));
+    expect(first.nextCheckInSeconds).toBe(GROWING.maxIntervalSeconds * 2);
+    expect(second).toMatchObject({ pace: 2, nextCheckInSeconds: GROWING.maxIntervalSeconds * 4 });
+    expect(jittered.nextCheckInSeconds).toBe(Math.ceil(0.1 * GROWING.maxIntervalSeconds * 4));
   });
 
   it('stops slowing down at the maximum wait: a throttled last check ends the watch', async () => {
@@ -354,12 +371,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationCommand).rejects(sdkError('Throttling', 400, 'Rate exceeded'));
 
     // Act
-    const result = await checkStatus(
-      cloudFront,
-      inputFor(distributionRequest, 5),
-      RETRY_POLL_SCHEDULE,
-      after(RETRY_POLL_SCHEDULE.maxWaitSeconds),
-    );
+    const result = flat(await checkStatus(cloudFront, inputFor(distributionRequest, 5), GROWING, after(GROWING.maxWaitSeconds)));
 
     // Assert
     expect(result).toMatchObject({ status: 'Unknown', pace: 5, deadlinePassed: true, nextCheckInSeconds: 0 });
@@ -392,7 +404,7 @@ describe('checkStatus', () => {
     cloudFrontMock.on(GetInvalidationForDistributionTenantCommand).rejects(failure);
 
     // Act
-    const error = await failureOf(() => checkStatus(cloudFront, inputFor(tenantRequest), RETRY_POLL_SCHEDULE, after(10)));
+    const error = await failureOf(() => checkStatus(cloudFront, inputFor(tenantRequest), GROWING, after(10)));
 
     // Assert
     expect(error.name).toBe('InvalidationNotTrackable');
@@ -422,7 +434,7 @@ describe('classifyCloudFrontError', () => {
     cloudFrontMock.on(GetInvalidationCommand).rejects(makeError());
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 2), RETRY_POLL_SCHEDULE, after(10));
+    const result = flat(await checkStatus(cloudFront, inputFor(distributionRequest, 2), GROWING, after(10)));
 
     // Assert
     expect(result).toMatchObject({
@@ -507,44 +519,94 @@ describe('classifyCloudFrontError', () => {
 });
 
 describe('parseCheckInput', () => {
-  it('accepts a valid input and defaults the pace to 0', () => {
+  const valid = { watch: { request: distributionRequest }, startedAt: STARTED_AT, runStartedAt: STARTED_AT };
+
+  it('accepts the first check of a watch: no loop state and no answer yet', () => {
     // Act
-    const input = parseCheckInput({ request: distributionRequest, startedAt: STARTED_AT });
+    const input = parseCheckInput(valid);
 
     // Assert
-    expect(input).toEqual({ request: distributionRequest, pace: 0, startedAt: STARTED_AT });
+    expect(input).toEqual(valid);
   });
 
-  it('keeps a numeric pace', () => {
+  it('keeps what the check does not read (the audience, the whole request), so the watch state passes through whole', () => {
+    // Prepare
+    const event = {
+      ...valid,
+      watch: { request: distributionRequest, audience: { destinations: ['ops'], routes: [] }, loop: loopAt(2, 7) },
+    };
+
     // Act
-    const input = parseCheckInput({ request: distributionRequest, startedAt: STARTED_AT, pace: 3 });
+    const input = parseCheckInput(event);
 
     // Assert
-    expect(input.pace).toBe(3);
+    expect(input.watch).toEqual(event.watch);
   });
 
   it.each<[string, unknown, string]>([
-    ['no input at all', null, '"request"'],
-    ['a missing request', { startedAt: STARTED_AT }, '"request"'],
+    ['no input at all', null, 'the input'],
+    ['a watch that is not an object', { ...valid, watch: 'x' }, '"watch"'],
+    ['a watch without a request', { ...valid, watch: {} }, '"watch.request"'],
     [
       'an unknown target kind',
-      { request: { ...distributionRequest, target: { kind: 'origin', id: 'E2QWRUHAPOMQZL' } }, startedAt: STARTED_AT },
-      'request.target.kind',
+      { ...valid, watch: { request: { ...distributionRequest, target: { kind: 'origin', id: 'E2QWRUHAPOMQZL' } } } },
+      '"watch.request.target.kind"',
     ],
-    ['a missing target', { request: { ...distributionRequest, target: undefined }, startedAt: STARTED_AT }, 'request.target.kind'],
+    ['a missing target', { ...valid, watch: { request: { ...distributionRequest, target: undefined } } }, '"watch.request.target"'],
     [
-      'a missing target ID',
-      { request: { ...distributionRequest, target: { kind: 'distribution', id: '' } }, startedAt: STARTED_AT },
-      'request.target.id',
+      'an empty target ID',
+      { ...valid, watch: { request: { ...distributionRequest, target: { kind: 'distribution', id: '' } } } },
+      '"watch.request.target.id": must not be empty',
     ],
     [
       'a missing invalidation ID',
-      { request: { ...distributionRequest, invalidationId: undefined }, startedAt: STARTED_AT },
-      'request.invalidationId',
+      { ...valid, watch: { request: { ...distributionRequest, invalidationId: undefined } } },
+      '"watch.request.invalidationId"',
     ],
-    ['a missing startedAt', { request: distributionRequest }, '"startedAt"'],
-    ['a startedAt that is not a time', { request: distributionRequest, startedAt: 'yesterday' }, '"startedAt"'],
-  ])('rejects %s with InvalidWatcherInput', (_name, event, field) => {
+    [
+      'a pace that is not a number',
+      { ...valid, watch: { request: distributionRequest, loop: { ...loopAt(), pace: 'fast' } } },
+      '"watch.loop.pace"',
+    ],
+    ['a pace past MAX_PACE', { ...valid, watch: { request: distributionRequest, loop: loopAt(MAX_PACE + 1) } }, '"watch.loop.pace"'],
+    ['a negative check count', { ...valid, watch: { request: distributionRequest, loop: loopAt(0, -1) } }, '"watch.loop.checks"'],
+    [
+      'a loop state without its run flag',
+      { ...valid, watch: { request: distributionRequest, loop: { pace: 0, checks: 1 } } },
+      '"watch.loop.runOver"',
+    ],
+    [
+      'a last answer with an unknown status',
+      {
+        ...valid,
+        watch: {
+          request: distributionRequest,
+          status: { status: 'Done', checkedAt: STARTED_AT, elapsedSeconds: 1, paths: { total: 0, sample: [] } },
+        },
+      },
+      '"watch.status.status"',
+    ],
+    [
+      'a path sample over its bound',
+      {
+        ...valid,
+        watch: {
+          request: distributionRequest,
+          status: {
+            status: 'InProgress',
+            checkedAt: STARTED_AT,
+            elapsedSeconds: 1,
+            paths: { total: 999, sample: Array(PATH_SAMPLE_LIMITS.maxPaths + 1).fill('/a') },
+          },
+        },
+      },
+      '"watch.status.paths.sample"',
+    ],
+    ['a missing startedAt', { watch: valid.watch, runStartedAt: STARTED_AT }, '"startedAt"'],
+    ['a startedAt that is not a time', { ...valid, startedAt: 'yesterday' }, '"startedAt": must be an ISO 8601 time'],
+    ['a missing runStartedAt', { watch: valid.watch, startedAt: STARTED_AT }, '"runStartedAt"'],
+    ['the retired Standard loop input', { request: distributionRequest, pace: 0, startedAt: STARTED_AT }, '"watch"'],
+  ])('rejects %s with InvalidWatcherInput naming the field', (_name, event, field) => {
     // Act
     const parse = () => parseCheckInput(event);
 
@@ -554,7 +616,7 @@ describe('parseCheckInput', () => {
 });
 
 describe('checkStatus with a crowd estimate', () => {
-  it('switches a normal-pace watch from Retry to the Wait loop, no sooner than the fair interval, while CloudFront throttles the crowd', async () => {
+  it('waits no less than the fair interval while CloudFront throttles the crowd', async () => {
     // Prepare: the container has just seen 100 watches and 1 accepted call per second.
     const crowd = new CrowdEstimator(60, 10);
     const start = Date.parse(STARTED_AT);
@@ -564,40 +626,45 @@ describe('checkStatus with a crowd estimate', () => {
       .resolves({ Invalidation: { Id: 'I', Status: 'InProgress', CreateTime: new Date(start), InvalidationBatch: undefined } });
 
     // Act
-    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 0), RETRY_POLL_SCHEDULE, {
-      ...after(30, () => 0.5),
-      crowd,
-    });
+    const result = flat(
+      await checkStatus(cloudFront, inputFor(distributionRequest, 0), GROWING, {
+        ...after(30, () => 0.5),
+        crowd,
+      }),
+    );
 
     // Assert: 100 watches / (11 accepted / 10 s) = about 91 s.
     expect(result.status).toBe('InProgress');
     expect(result.nextCheckInSeconds).toBeGreaterThanOrEqual(90);
   });
 
-  it('keeps Retry-driven checks when there is no throttling to share', async () => {
+  it('keeps the schedule when there is no throttling to share', async () => {
     const crowd = new CrowdEstimator();
     cloudFrontMock
       .on(GetInvalidationCommand)
       .resolves({ Invalidation: { Id: 'I', Status: 'InProgress', CreateTime: new Date(), InvalidationBatch: undefined } });
 
-    const error = await failureOf(() => checkStatus(cloudFront, inputFor(), RETRY_POLL_SCHEDULE, { ...after(30), crowd }));
+    const result = flat(await checkStatus(cloudFront, inputFor(), GROWING, { ...after(30), crowd }));
 
-    expect(error.name).toBe('InvalidationInProgress');
+    expect(result.nextCheckInSeconds).toBe(GROWING.maxIntervalSeconds);
   });
 
   it('spreads a throttled watch over at least twice the fair interval', async () => {
     const crowd = new CrowdEstimator(60, 10);
     const start = Date.parse(STARTED_AT);
-    for (let i = 0; i < 300; i++) crowd.record(`distribution/E${i}/I${i}`, i >= 10 ? 'throttled' : 'accepted', start);
+    for (let i = 0; i < 100; i++) crowd.record(`distribution/E${i}/I${i}`, i >= 10 ? 'throttled' : 'accepted', start);
     cloudFrontMock.on(GetInvalidationCommand).rejects(sdkError('Throttling', 400, 'Rate exceeded'));
 
-    const result = await checkStatus(cloudFront, inputFor(distributionRequest, 0), RETRY_POLL_SCHEDULE, {
-      ...after(5, () => 0.999),
-      crowd,
-    });
+    const result = flat(
+      await checkStatus(cloudFront, inputFor(distributionRequest, 0), GROWING, {
+        ...after(5, () => 0.999),
+        crowd,
+      }),
+    );
 
-    // 301 watches over 10 accepted / 10 s: a fair interval of about 301 s; the window is twice that.
-    expect(result.nextCheckInSeconds).toBeGreaterThan(400);
+    // 101 watches over 10 accepted / 10 s: a fair interval of about 101 s; the window is twice that (within a run).
+    expect(result.nextCheckInSeconds).toBeGreaterThan(150);
+    expect(result.nextCheckInSeconds).toBeLessThanOrEqual(EXPRESS_RUN_SECONDS);
     expect(result.pace).toBe(1);
   });
 });
@@ -605,34 +672,42 @@ describe('checkStatus with a crowd estimate', () => {
 describe('the Express check loop', () => {
   afterEach(() => cloudFrontMock.reset());
 
-  /** The loop's input `seconds` after the watch started, its run having started `runSeconds` ago. */
-  const expressInput = (status?: object, runStartedSecondsAfterWatch = 0): CheckInput =>
+  /** The loop's input: the watch with its loop state and last answer (none at the first check), its run started `runStartedSecondsAfterWatch` in. */
+  const expressInput = (loop?: Partial<LoopState>, status?: object, runStartedSecondsAfterWatch = 0): CheckInput =>
     parseCheckInput({
-      watch: { request: distributionRequest, audience: { destinations: ['ops'] }, ...(status ? { status } : {}) },
+      watch: {
+        request: distributionRequest,
+        audience: { destinations: ['ops'] },
+        ...(loop ? { loop: { ...loopAt(), ...loop } } : {}),
+        ...(status ? { status } : {}),
+      },
       startedAt: STARTED_AT,
       runStartedAt: new Date(Date.parse(STARTED_AT) + runStartedSecondsAfterWatch * 1000).toISOString(),
     });
 
-  it('reads the request and the carried pace and counters from the watch state; the first check has none', () => {
+  it('hands back the whole watch state, with the loop state and the answer replaced side by side', async () => {
+    // Prepare
+    cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
+    const input = expressInput(
+      { checks: 3 },
+      {
+        status: 'Unknown',
+        lastError: 'CloudFrontThrottled: slow down',
+        checkedAt: STARTED_AT,
+        elapsedSeconds: 0,
+        paths: { total: 0, sample: [] },
+      },
+    );
+
     // Act
-    const first = expressInput();
-    const later = expressInput({ status: 'InProgress', pace: 2, checks: 7, throttledChecks: 1, checkedAt: STARTED_AT });
+    const step = await checkStatus(cloudFront, input, DEFAULT_POLL_SCHEDULE, after(20));
+    const state = nextWatchState(input, step);
 
     // Assert
-    expect(first).toEqual({ request: distributionRequest, pace: 0, startedAt: STARTED_AT, runStartedAt: STARTED_AT });
-    expect(later).toMatchObject({ pace: 2, previous: { checks: 7, throttledChecks: 1, checkedAt: STARTED_AT } });
-  });
-
-  it.each<[string, unknown, string]>([
-    ['a watch that is not an object', { watch: 'x', startedAt: STARTED_AT, runStartedAt: STARTED_AT }, '"watch"'],
-    ['a watch without a request', { watch: {}, startedAt: STARTED_AT, runStartedAt: STARTED_AT }, '"watch.request"'],
-    ['a missing runStartedAt', { watch: { request: distributionRequest }, startedAt: STARTED_AT }, '"runStartedAt"'],
-  ])('rejects %s with InvalidWatcherInput', (_name, event, field) => {
-    // Act
-    const parse = () => parseCheckInput(event);
-
-    // Assert
-    expect(parse).toThrow(expect.objectContaining({ name: 'InvalidWatcherInput', message: expect.stringContaining(field) }));
+    expect(state).toEqual({ request: input.watch.request, audience: { destinations: ['ops'] }, loop: step.loop, status: step.status });
+    expect(state.status).not.toHaveProperty('lastError');
+    expect(state.status).not.toHaveProperty('pace');
+    expect(state.loop).not.toHaveProperty('paths');
   });
 
   it('returns the wait (never throws for in progress, so Lambda Errors stay for real errors) and counts the check', async () => {
@@ -640,11 +715,8 @@ describe('the Express check loop', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
 
     // Act
-    const result = await checkStatus(
-      cloudFront,
-      expressInput({ status: 'InProgress', pace: 0, checks: 3, throttledChecks: 1 }),
-      DEFAULT_POLL_SCHEDULE,
-      after(20),
+    const result = flat(
+      await checkStatus(cloudFront, expressInput({ pace: 0, checks: 3, throttledChecks: 1 }), DEFAULT_POLL_SCHEDULE, after(20)),
     );
 
     // Assert
@@ -656,8 +728,12 @@ describe('the Express check loop', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
 
     // Act
-    const fits = await checkStatus(cloudFront, expressInput(undefined, 10), DEFAULT_POLL_SCHEDULE, after(10 + EXPRESS_RUN_SECONDS - 4));
-    const over = await checkStatus(cloudFront, expressInput(undefined, 10), DEFAULT_POLL_SCHEDULE, after(10 + EXPRESS_RUN_SECONDS - 3));
+    const fits = flat(
+      await checkStatus(cloudFront, expressInput(undefined, undefined, 10), DEFAULT_POLL_SCHEDULE, after(10 + EXPRESS_RUN_SECONDS - 4)),
+    );
+    const over = flat(
+      await checkStatus(cloudFront, expressInput(undefined, undefined, 10), DEFAULT_POLL_SCHEDULE, after(10 + EXPRESS_RUN_SECONDS - 3)),
+    );
 
     // Assert
     expect(fits).toMatchObject({ runOver: false, nextCheckInSeconds: 4 });
@@ -669,11 +745,13 @@ describe('the Express check loop', () => {
     cloudFrontMock.on(GetInvalidationCommand).rejects(sdkError('Throttling', 400));
 
     // Act: random 1 draws the whole window, 4 s x 2 after one slow-down step.
-    const result = await checkStatus(
-      cloudFront,
-      expressInput({ status: 'InProgress', pace: 0, checks: 5, throttledChecks: 0 }),
-      DEFAULT_POLL_SCHEDULE,
-      after(EXPRESS_RUN_SECONDS - 5, () => 1),
+    const result = flat(
+      await checkStatus(
+        cloudFront,
+        expressInput({ pace: 0, checks: 5, throttledChecks: 0 }),
+        DEFAULT_POLL_SCHEDULE,
+        after(EXPRESS_RUN_SECONDS - 5, () => 1),
+      ),
     );
 
     // Assert
@@ -686,13 +764,18 @@ describe('the Express check loop', () => {
     const previousCheck = new Date(Date.parse(STARTED_AT) + 96_000).toISOString();
 
     // Act
-    const later = await checkStatus(
-      cloudFront,
-      expressInput({ status: 'InProgress', pace: 0, checks: 25, checkedAt: previousCheck }),
-      DEFAULT_POLL_SCHEDULE,
-      after(100),
+    const later = flat(
+      await checkStatus(
+        cloudFront,
+        expressInput(
+          { pace: 0, checks: 25 },
+          { status: 'InProgress', checkedAt: previousCheck, elapsedSeconds: 96, paths: { total: 0, sample: [] } },
+        ),
+        DEFAULT_POLL_SCHEDULE,
+        after(100),
+      ),
     );
-    const first = await checkStatus(cloudFront, expressInput(), DEFAULT_POLL_SCHEDULE, after(1));
+    const first = flat(await checkStatus(cloudFront, expressInput(), DEFAULT_POLL_SCHEDULE, after(1)));
 
     // Assert
     expect(later).toMatchObject({ status: 'Completed', detectionBoundSeconds: 4, checks: 26, runOver: false, nextCheckInSeconds: 0 });
@@ -709,7 +792,7 @@ describe('the Express check loop', () => {
     const before = crowd.estimate(start)!.watches;
 
     // Act
-    await checkStatus(cloudFront, expressInput({ status: 'InProgress', pace: 0, checks: 1 }), DEFAULT_POLL_SCHEDULE, {
+    await checkStatus(cloudFront, expressInput({ pace: 0, checks: 1 }), DEFAULT_POLL_SCHEDULE, {
       ...after(1),
       crowd,
     });
@@ -727,10 +810,12 @@ describe('the Express check loop', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
 
     // Act: the first check, then again 5 s later (still before its turn), then once its turn (at most 1.5 x 100 s) has come.
-    const first = await checkStatus(cloudFront, expressInput(), DEFAULT_POLL_SCHEDULE, { ...after(0), crowd });
+    const firstStep = await checkStatus(cloudFront, expressInput(), DEFAULT_POLL_SCHEDULE, { ...after(0), crowd });
+    const first = flat(firstStep);
     const deferred = first.deferredSeconds!;
-    const stillNoCall = await checkStatus(cloudFront, expressInput({ ...first }), DEFAULT_POLL_SCHEDULE, { ...after(5), crowd });
-    const turn = await checkStatus(cloudFront, expressInput({ ...first }), DEFAULT_POLL_SCHEDULE, { ...after(151), crowd });
+    const again = expressInput(firstStep.loop, firstStep.status);
+    const stillNoCall = flat(await checkStatus(cloudFront, again, DEFAULT_POLL_SCHEDULE, { ...after(5), crowd }));
+    const turn = flat(await checkStatus(cloudFront, again, DEFAULT_POLL_SCHEDULE, { ...after(151), crowd }));
 
     // Assert
     expect(first).toMatchObject({ status: 'Unknown', nextCheckInSeconds: deferred, checks: 0, throttledChecks: 0, runOver: false });
@@ -749,7 +834,7 @@ describe('the Express check loop', () => {
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
 
     // Act
-    const first = await checkStatus(cloudFront, expressInput(), DEFAULT_POLL_SCHEDULE, { ...after(0), crowd });
+    const first = flat(await checkStatus(cloudFront, expressInput(), DEFAULT_POLL_SCHEDULE, { ...after(0), crowd }));
 
     // Assert
     expect(first).toMatchObject({ status: 'InProgress', checks: 1 });

@@ -5,7 +5,7 @@
  * the test asserts how the call ends, not how long it took.
  */
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { checkStatus, getInvalidation } from '../../../lambda/check-status/check-status';
+import { checkStatus, getInvalidation, parseCheckInput } from '../../../lambda/check-status/check-status';
 import { CALL_LIMITS, callBudgetMs, createCloudFrontClient, type CallLimits } from '../../../lambda/check-status/cloudfront-client';
 import { DEFAULT_POLL_SCHEDULE } from '../../../lambda/shared/schedule';
 import type { WatchRequest } from '../../../lambda/shared/watch-request';
@@ -85,11 +85,17 @@ describe('the CloudFront client with its time limits', () => {
     emulator.forceNext({ blip: 'truncated' });
 
     // Act
-    const result = await checkStatus(client, { request, pace: 0, startedAt: new Date().toISOString() }, DEFAULT_POLL_SCHEDULE);
+    const now = new Date().toISOString();
+    const { loop, status } = await checkStatus(
+      client,
+      parseCheckInput({ watch: { request }, startedAt: now, runStartedAt: now }),
+      DEFAULT_POLL_SCHEDULE,
+    );
 
     // Assert
-    expect(result).toMatchObject({ status: 'Unknown', pace: 1, deadlinePassed: false });
-    expect(result.nextCheckInSeconds).toBeGreaterThan(0);
+    expect(status).toMatchObject({ status: 'Unknown' });
+    expect(loop).toMatchObject({ pace: 1, deadlinePassed: false });
+    expect(loop.nextCheckInSeconds).toBeGreaterThan(0);
   });
 
   it('answers normally after the blips', async () => {

@@ -32,7 +32,8 @@ describe('the Check status handler running out of time', () => {
   it('ends with an error the Check task retries (not a bare TimeoutError, which would end the watch)', async () => {
     // Prepare: a call that ignores every limit, so only the function's own early timeout ends it.
     cloudFrontMock.on(GetInvalidationCommand).callsFake(() => new Promise(() => undefined));
-    const input = { request: parseWatchRequest(structuredClone(distributionEvent)), pace: 0, startedAt: new Date().toISOString() };
+    const now = new Date().toISOString();
+    const input = { watch: { request: parseWatchRequest(structuredClone(distributionEvent)) }, startedAt: now, runStartedAt: now };
 
     // Act
     const error = await failureOf(() => handler(input, contextWith(100)));

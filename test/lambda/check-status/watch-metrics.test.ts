@@ -59,8 +59,25 @@ const distribution = parseWatchRequest(structuredClone(distributionEvent));
 const tenant = parseWatchRequest(structuredClone(tenantEvent));
 const STARTED = Date.now() - 100_000;
 /** The Express loop's input, 100 s into the watch, with the state the earlier checks carried. */
-const expressInput = (request: typeof distribution, status?: object) => ({
-  watch: { request, ...(status ? { status } : {}) },
+const expressInput = (request: typeof distribution, carried?: { checks: number; throttledChecks: number; checkedAt?: string }) => ({
+  watch: {
+    request,
+    ...(carried
+      ? {
+          loop: {
+            pace: 0,
+            checks: carried.checks,
+            throttledChecks: carried.throttledChecks,
+            nextCheckInSeconds: 4,
+            deadlinePassed: false,
+            runOver: false,
+          },
+          ...(carried.checkedAt
+            ? { status: { status: 'InProgress', checkedAt: carried.checkedAt, elapsedSeconds: 96, paths: { total: 0, sample: [] } } }
+            : {}),
+        }
+      : {}),
+  },
   startedAt: new Date(STARTED).toISOString(),
   runStartedAt: new Date(STARTED + 90_000).toISOString(),
 });
@@ -89,7 +106,7 @@ describe('watch metrics (EMF)', () => {
   it('writes one line when the watch completes: time to complete, detection bound, checks and throttled checks, by target kind and outcome', async () => {
     // Prepare: 40 checks so far, 3 throttled, the last 4 s ago.
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('Completed', 130));
-    const status = { status: 'InProgress', pace: 0, checks: 40, throttledChecks: 3, checkedAt: new Date(Date.now() - 4000).toISOString() };
+    const status = { checks: 40, throttledChecks: 3, checkedAt: new Date(Date.now() - 4000).toISOString() };
 
     // Act
     const lines = await emfLinesOf(() => handler(expressInput(distribution, status), context));
@@ -126,7 +143,7 @@ describe('watch metrics (EMF)', () => {
     // Prepare: a tenant watch an hour old.
     cloudFrontMock.on(GetInvalidationCommand).resolves(answer('InProgress'));
     const input = {
-      ...expressInput(tenant, { status: 'InProgress', pace: 0, checks: 899, throttledChecks: 0 }),
+      ...expressInput(tenant, { checks: 899, throttledChecks: 0 }),
       startedAt: new Date(Date.now() - 3600_000).toISOString(),
     };
 
@@ -150,9 +167,7 @@ describe('watch metrics (EMF)', () => {
     // Act
     let error: Error | undefined;
     const lines = await emfLinesOf(async () => {
-      error = await failureOf(() =>
-        handler(expressInput(distribution, { status: 'InProgress', pace: 0, checks: 2, throttledChecks: 1 }), context),
-      );
+      error = await failureOf(() => handler(expressInput(distribution, { checks: 2, throttledChecks: 1 }), context));
     });
 
     // Assert

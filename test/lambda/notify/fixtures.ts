@@ -20,13 +20,10 @@ export function awkwardPaths(count: number): string[] {
 export function completedStatus(paths: PathSample): StatusResult {
   return {
     status: 'Completed',
-    pace: 0,
     createTime: '2026-11-21T18:02:27.000Z',
     checkedAt: '2026-11-21T18:05:39.000Z',
     elapsedSeconds: 190,
     paths,
-    deadlinePassed: false,
-    nextCheckInSeconds: 0,
   };
 }
 

@@ -101,12 +101,9 @@ describe('renderSnsMessage', () => {
       request: distributionRequest,
       status: {
         status: 'InProgress',
-        pace: 0,
         checkedAt: '2026-11-21T19:02:27.000Z',
         elapsedSeconds: 3600,
         paths: { total: 0, sample: [] },
-        deadlinePassed: true,
-        nextCheckInSeconds: 0,
       },
     });
 
@@ -165,13 +162,10 @@ describe('renderSnsMessage', () => {
       },
       status: {
         status: 'Completed',
-        pace: 0,
         createTime: '2026-11-21T18:02:27.000Z',
         checkedAt: '2026-11-21T18:05:39.000Z',
         elapsedSeconds: 190,
         paths: { total: 3, sample: ['/<!here>', '/a & <b>', '/```/<!everyone>'] },
-        deadlinePassed: false,
-        nextCheckInSeconds: 0,
       },
     });
     const amazonQ = amazonQOf(hostile);
@@ -281,12 +275,9 @@ describe('renderSms', () => {
       request: distributionRequest,
       status: {
         status: 'InProgress',
-        pace: 0,
         checkedAt: '2026-11-21T19:02:27.000Z',
         elapsedSeconds: 3600,
         paths: { total: 1, sample: ['/a'] },
-        deadlinePassed: true,
-        nextCheckInSeconds: 0,
       },
     });
 

@@ -47,10 +47,7 @@ describe('the "Invalidation Completed" event', () => {
   });
 
   it.each<[string, WatchState]>([
-    [
-      'still in progress',
-      { ...completed, outcome: 'still-in-progress', status: { ...completed.status!, status: 'InProgress', deadlinePassed: true } },
-    ],
+    ['still in progress', { ...completed, outcome: 'still-in-progress', status: { ...completed.status!, status: 'InProgress' } }],
     [
       'not tracked (refused)',
       {

@@ -17,13 +17,10 @@ const tenantRequest = parseWatchRequest(structuredClone(tenantEvent));
 
 const completedStatus: StatusResult = {
   status: 'Completed',
-  pace: 0,
   createTime: '2026-11-21T18:02:27.000Z',
   checkedAt: '2026-11-21T18:05:39.000Z',
   elapsedSeconds: 190,
   paths: samplePaths(['/index.html', '/assets/app-*.js', '/images/hero <new>.png', '#product-123'], 4),
-  deadlinePassed: false,
-  nextCheckInSeconds: 0,
 };
 
 const factValue = (facts: readonly Fact[], label: string) => facts.find((fact) => fact.label === label)?.value;
@@ -94,7 +91,7 @@ describe('buildNotification', () => {
   describe('still in progress', () => {
     it('says how long it waited and that the watch stopped', () => {
       // Prepare
-      const status: StatusResult = { ...completedStatus, status: 'InProgress', elapsedSeconds: 3600, deadlinePassed: true };
+      const status: StatusResult = { ...completedStatus, status: 'InProgress', elapsedSeconds: 3600 };
 
       // Act
       const notification = buildNotification({ outcome: 'still-in-progress', request: distributionRequest, status });

@@ -1,4 +1,12 @@
-import { PATH_SAMPLE_LIMITS, samplePaths } from '../../../lambda/shared/status-result';
+import * as v from 'valibot';
+import { MAX_PACE } from '../../../lambda/shared/schedule';
+import {
+  LAST_ERROR_MAX_CHARS,
+  LoopStateSchema,
+  PATH_SAMPLE_LIMITS,
+  StatusResultSchema,
+  samplePaths,
+} from '../../../lambda/shared/status-result';
 
 const pathsOf = (count: number, make: (i: number) => string): string[] => Array.from({ length: count }, (_, i) => make(i));
 const utf8Bytes = (paths: readonly string[]) => paths.reduce((sum, path) => sum + Buffer.byteLength(path, 'utf8'), 0);
@@ -110,5 +118,60 @@ describe('samplePaths', () => {
     // Assert
     expect(none).toEqual({ total: 0, sample: [] });
     expect(countOnly).toEqual({ total: 12, sample: [] });
+  });
+});
+
+describe('the watch state schemas', () => {
+  const worstStatus = {
+    status: 'Unknown',
+    // Characters JSON writes as six bytes each (\u0001), at every bound.
+    lastError: '\u0001'.repeat(LAST_ERROR_MAX_CHARS),
+    createTime: '2026-11-21T18:02:27.000Z',
+    checkedAt: '2026-11-21T19:02:27.000Z',
+    elapsedSeconds: 3600,
+    paths: samplePaths(
+      pathsOf(3000, () => '\u0001'.repeat(PATH_SAMPLE_LIMITS.maxPathLength)),
+      3000,
+    ),
+    detectionBoundSeconds: 4,
+  };
+  const loop = {
+    pace: MAX_PACE,
+    checks: 900,
+    throttledChecks: 900,
+    nextCheckInSeconds: 270,
+    deadlinePassed: false,
+    runOver: true,
+    deferredSeconds: 270,
+  };
+
+  it('keeps the largest state they accept well inside the 262,144-byte limit of a state', () => {
+    // Act
+    const parsed = { loop: v.parse(LoopStateSchema, loop), status: v.parse(StatusResultSchema, worstStatus) };
+
+    // Assert: room left for the request and the audience.
+    expect(Buffer.byteLength(JSON.stringify(parsed), 'utf8')).toBeLessThan(262_144 / 2);
+  });
+
+  it('keeps the loop state apart from the answer: neither declares the other’s fields', () => {
+    // Act
+    const loopKeys = Object.keys(LoopStateSchema.entries);
+    const statusKeys = Object.keys(StatusResultSchema.entries);
+
+    // Assert
+    expect(loopKeys.filter((key) => statusKeys.includes(key))).toEqual([]);
+    expect(statusKeys).not.toContain('pace');
+    expect(loopKeys).not.toContain('paths');
+  });
+
+  it.each<[string, object]>([
+    ['a lastError over its bound', { ...worstStatus, lastError: 'x'.repeat(LAST_ERROR_MAX_CHARS + 1) }],
+    ['a checkedAt that is not a time', { ...worstStatus, checkedAt: 'soon' }],
+    [
+      'a sample of more than maxPaths paths',
+      { ...worstStatus, paths: { total: 9999, sample: pathsOf(PATH_SAMPLE_LIMITS.maxPaths + 1, () => '/a') } },
+    ],
+  ])('refuses %s', (_name, status) => {
+    expect(v.safeParse(StatusResultSchema, status).success).toBe(false);
   });
 });

@@ -1,0 +1,56 @@
+/**
+ * The prices `npm run bench` uses: AWS list prices, us-east-1, on-demand, without free tier.
+ * Each names its source page; all were read on {@link PRICES_READ_ON}. Change them here (and
+ * the date) when AWS changes them; every charge the benchmark prints names the price it used.
+ */
+export const PRICES_READ_ON = '2026-12-03';
+
+export const PRICE_SOURCES = {
+  stepFunctions: 'https://aws.amazon.com/step-functions/pricing/',
+  lambda: 'https://aws.amazon.com/lambda/pricing/',
+  cloudFront: 'https://aws.amazon.com/cloudfront/pricing/',
+} as const;
+
+export const PRICES = {
+  /** Step Functions Standard: $0.025 per 1,000 state transitions (a Retry attempt is one too). */
+  standardTransition: 0.025 / 1000,
+  /** Step Functions Express: $1.00 per million requests (executions started). */
+  expressRequest: 1 / 1_000_000,
+  /** Step Functions Express: $0.00001667 per GB-second (the first tier). */
+  expressGbSecond: 0.00001667,
+  /** Express memory is billed in 64 MB chunks; the check loop's small state is one chunk. */
+  expressGb: 64 / 1024,
+  /** Express duration is rounded up to the next 100 ms, per execution. */
+  expressRoundingSeconds: 0.1,
+  /** Lambda: $0.20 per million requests. */
+  lambdaRequest: 0.2 / 1_000_000,
+  /** Lambda arm64: $0.0000133334 per GB-second, i.e. about $0.0000000017 per ms at 128 MB; billed at each function's memory. */
+  lambdaMsAt128Mb: 0.0000000017,
+  /**
+   * Billed milliseconds assumed per Lambda call: an assumption, not a price (a check is one
+   * CloudFront round trip; handler time measured in-process against a loopback emulator would
+   * understate it).
+   */
+  lambdaBilledMsPerCall: 100,
+  /**
+   * A Task calling an AWS API through Step Functions' SDK integration (`arn:aws:states:::aws-sdk:...`):
+   * nothing beyond its state transition; CloudFront's Get APIs are free.
+   */
+  sdkIntegrationCall: 0,
+} as const;
+
+/** One line naming every price, for the benchmark's output. */
+export function describePrices(functionMemoryMb: Readonly<Record<string, number>>): string {
+  return (
+    `Prices (AWS list prices, us-east-1, read ${PRICES_READ_ON}; bench/prices.ts, from ${PRICE_SOURCES.stepFunctions} and ${PRICE_SOURCES.lambda}): ` +
+    `Standard $${PRICES.standardTransition * 1000} per 1,000 transitions; ` +
+    `Express $${PRICES.expressRequest * 1e6} per million requests and $${PRICES.expressGbSecond} per GB-second, billed at ` +
+    `${PRICES.expressGb * 1024} MB and in ${PRICES.expressRoundingSeconds * 1000} ms steps per run (a run's duration counts its checks ` +
+    `at ${PRICES.lambdaBilledMsPerCall} ms each); Lambda $${PRICES.lambdaRequest * 1e6} per million requests and arm64 ` +
+    `$${PRICES.lambdaMsAt128Mb} per ms per 128 MB, ${PRICES.lambdaBilledMsPerCall} ms billed per call (assumed), at each function's memory ` +
+    `(${Object.entries(functionMemoryMb)
+      .map(([dir, mb]) => `${dir} ${mb} MB`)
+      .join(', ')}); an SDK-integration Task (the waiter's GetInvalidation) $${PRICES.sdkIntegrationCall} beyond its transition; ` +
+    `CloudFront's Get calls are free (${PRICE_SOURCES.cloudFront}).`
+  );
+}
