@@ -11,6 +11,7 @@ import { EVENT_SOURCE } from '../lambda/shared/invalidation-event';
 import type { RuntimeDestination } from '../lambda/shared/routing';
 import type { RoutingConfig } from './config';
 import { isCompleteSecretArn, parseSecretArn } from './config/shapes';
+import { NotifierFunction } from './notifier-function';
 
 export interface DestinationsProps {
   /** Validated routing configuration (see `parseRouting`). */
@@ -126,6 +127,16 @@ export class Destinations extends Construct {
   /** Wires the delivering function to every destination: environment, secret reads, publish, PutEvents. */
   public bindTo(fn: LambdaFunction): void {
     fn.addEnvironment(EnvNames.destinations, Stack.of(this).toJsonString({ ...this.runtime }));
+    if (fn instanceof NotifierFunction) {
+      const count = Object.keys(this.runtime).length;
+      fn.adviseOnEnvironment(EnvNames.destinations, (bytes, over) => {
+        const each = Math.ceil(bytes / count);
+        return (
+          `its ${count} destinations take about ${each} bytes each, so about ${Math.max(0, count - Math.ceil(over / each))} fit: ` +
+          'use fewer destinations (one SNS topic can have many subscribers, and a route can name several destinations)'
+        );
+      });
+    }
     for (const secret of Object.values(this.secrets)) secret.grantRead(fn);
     for (const topic of Object.values(this.topics)) topic.grantPublish(fn);
     this.grantPutEvents(fn);

@@ -183,6 +183,11 @@ export class InvalidationNotifier extends Construct {
       },
       logRetention,
     });
+    startWatch.adviseOnEnvironment(
+      EnvNames.routing,
+      (bytes, over) =>
+        `the routes take ${bytes} bytes, ${over} too many: match on tags (e.g. {"tags": {"team": "payments"}}) rather than long lists of distribution or tenant IDs`,
+    );
     this.watcher.stateMachine.grantStartExecution(startWatch);
     this.grantLookups(startWatch, needsTags(routing));
 
@@ -197,6 +202,10 @@ export class InvalidationNotifier extends Construct {
       this.organizationBus.rule.addTarget(this.trigger.target);
       for (const fn of [checkStatus, startWatch]) this.readMembersThrough(fn, props.organizationId);
     }
+
+    // Also checked by each function at synth; said here too, as one ConfigError with the other problems' kind.
+    const environmentProblems = [checkStatus, notify, startWatch].flatMap((fn) => fn.environmentProblems());
+    if (environmentProblems.length > 0) throw new ConfigError(environmentProblems);
 
     const ownAlarmTopic = props.alarmTopic
       ? undefined
