@@ -3,7 +3,7 @@ import { CfnTrail } from 'aws-cdk-lib/aws-cloudtrail';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ConfigError } from './config';
+import { ConfigError, propKeys, propsProblems } from './config';
 import { usEast1Problems } from './region-guard';
 
 export interface CloudTrailTrailProps {
@@ -39,6 +39,14 @@ export interface CloudTrailTrailProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+const CLOUDTRAIL_TRAIL_PROPS = propKeys<CloudTrailTrailProps>()(
+  'trailName',
+  'retention',
+  'accessLogsRetention',
+  'multiRegion',
+  'removalPolicy',
+);
+
 /** CloudTrail's trail name rules: 3-128 characters, letters, digits, `.` `_` `-`, alphanumeric at both ends, no two separators in a row. */
 const TRAIL_NAME = /^(?=.{3,128}$)[A-Za-z0-9](?:[A-Za-z0-9]|[._-](?![._-]))*[A-Za-z0-9]$/;
 
@@ -60,8 +68,11 @@ export class CloudTrailTrail extends Construct {
   /** Where S3 writes the server access logs of {@link bucket}. */
   public readonly accessLogsBucket: Bucket;
 
-  constructor(scope: Construct, id: string, props: CloudTrailTrailProps = {}) {
+  constructor(scope: Construct, id: string, givenProps: CloudTrailTrailProps | null = {}) {
     super(scope, id);
+    const shapeProblems = propsProblems(givenProps, CLOUDTRAIL_TRAIL_PROPS, 'CloudTrailTrail props');
+    if (shapeProblems.length > 0) throw new ConfigError(shapeProblems);
+    const props = givenProps ?? {};
     // Access-log delivery through a bucket policy (what AWS recommends, and what works with ACLs
     // disabled), whatever feature flags the app that uses this construct has.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);

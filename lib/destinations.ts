@@ -8,7 +8,10 @@ import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EnvNames } from '../lambda/shared/env';
 import { EVENT_SOURCE } from '../lambda/shared/invalidation-event';
-import type { RoutingConfig, RuntimeDestination } from '../lambda/shared/routing';
+import type { RuntimeDestination } from '../lambda/shared/routing';
+import type { RoutingConfig } from './config';
+import { isCompleteSecretArn, parseSecretArn } from './config/shapes';
+import { NotifierFunction } from './notifier-function';
 
 export interface DestinationsProps {
   /** Validated routing configuration (see `parseRouting`). */
@@ -35,15 +38,18 @@ export class Destinations extends Construct {
   public readonly secrets: Readonly<Record<string, ISecret>>;
   public readonly topics: Readonly<Record<string, ITopic>>;
   public readonly buses: Readonly<Record<string, IEventBus>>;
-  private readonly runtime: Record<string, RuntimeDestination> = {};
+  private readonly runtime: Record<string, RuntimeDestination> = Object.create(null);
   private key?: Key;
 
   constructor(scope: Construct, id: string, props: DestinationsProps) {
     super(scope, id);
     this.routing = props.routing;
-    const secrets: Record<string, ISecret> = {};
-    const topics: Record<string, ITopic> = {};
-    const buses: Record<string, IEventBus> = {};
+    // Null-prototype maps: a destination may be named like an Object method (toString).
+    const secrets: Record<string, ISecret> = Object.create(null);
+    const topics: Record<string, ITopic> = Object.create(null);
+    const buses: Record<string, IEventBus> = Object.create(null);
+    const given = <T>(map: Readonly<Record<string, T>> | undefined, name: string): T | undefined =>
+      map && Object.hasOwn(map, name) ? map[name] : undefined;
     for (const [name, destination] of Object.entries(props.routing.destinations)) {
       // Destination names are valid construct IDs (letters, digits, _ . -) and unique.
       const cid = name;
@@ -51,20 +57,17 @@ export class Destinations extends Construct {
         case 'slack':
         case 'teams':
         case 'google-chat': {
-          const secret =
-            props.existingSecrets?.[name] ??
-            (destination.secretName.startsWith('arn:')
-              ? Secret.fromSecretCompleteArn(this, `${cid}Secret`, destination.secretName)
-              : Secret.fromSecretNameV2(this, `${cid}Secret`, destination.secretName));
+          const existing = given(props.existingSecrets, name);
+          const secret = existing ?? this.importSecret(`${cid}Secret`, destination.secretName);
           secrets[name] = secret;
           // A full ARN reaches a secret of another account too; an existing secret is read by its own name.
-          const secretId = props.existingSecrets?.[name] ? secret.secretName : destination.secretName;
+          const secretId = existing ? secret.secretName : destination.secretName;
           this.runtime[name] = { type: destination.type, secretId };
           break;
         }
         case 'sns': {
           const topic =
-            props.existingTopics?.[name] ??
+            given(props.existingTopics, name) ??
             (destination.topicArn
               ? Topic.fromTopicArn(this, `${cid}Topic`, destination.topicArn)
               : new Topic(this, `${cid}Topic`, {
@@ -94,6 +97,16 @@ export class Destinations extends Construct {
   }
 
   /**
+   * A webhook's secret by name, by complete ARN (with Secrets Manager's 6-character suffix) or by
+   * partial ARN (without it: the grant then covers any suffix, as it does for a name).
+   */
+  private importSecret(id: string, secret: string): ISecret {
+    const arn = secret.startsWith('arn:') ? parseSecretArn(secret) : undefined;
+    if (!arn) return Secret.fromSecretNameV2(this, id, secret);
+    return isCompleteSecretArn(arn) ? Secret.fromSecretCompleteArn(this, id, secret) : Secret.fromSecretPartialArn(this, id, secret);
+  }
+
+  /**
    * The customer managed key that encrypts the topics the notifier creates (the destinations'
    * and the alarm topic). Created on first use, so a notifier whose topics are all imported has
    * none (a key costs $1 a month and has a policy to review).
@@ -113,7 +126,17 @@ export class Destinations extends Construct {
 
   /** Wires the delivering function to every destination: environment, secret reads, publish, PutEvents. */
   public bindTo(fn: LambdaFunction): void {
-    fn.addEnvironment(EnvNames.destinations, Stack.of(this).toJsonString(this.runtime));
+    fn.addEnvironment(EnvNames.destinations, Stack.of(this).toJsonString({ ...this.runtime }));
+    if (fn instanceof NotifierFunction) {
+      const count = Object.keys(this.runtime).length;
+      fn.adviseOnEnvironment(EnvNames.destinations, (bytes, over) => {
+        const each = Math.ceil(bytes / count);
+        return (
+          `its ${count} destinations take about ${each} bytes each, so about ${Math.max(0, count - Math.ceil(over / each))} fit: ` +
+          'use fewer destinations (one SNS topic can have many subscribers, and a route can name several destinations)'
+        );
+      });
+    }
     for (const secret of Object.values(this.secrets)) secret.grantRead(fn);
     for (const topic of Object.values(this.topics)) topic.grantPublish(fn);
     this.grantPutEvents(fn);

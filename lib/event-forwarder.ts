@@ -8,30 +8,13 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterQueue } from './dead-letter-queue';
-import { CLOUDFRONT_EVENTS_REGION, ConfigError } from './config';
+import { CLOUDFRONT_EVENTS_REGION, ConfigError, propKeys, propsProblems } from './config';
+import { ACCOUNT_ID, BUS_NAME, eventBusArn, parseEventBusArn, regionProblem, type ArnParts } from './config/shapes';
 import { invalidationEventPattern } from './invalidation-event-pattern';
 import { usEast1Problems } from './region-guard';
 
-/** An event bus ARN: partition, region, account, name. */
-const EVENT_BUS_ARN = /^arn:(aws|aws-cn|aws-us-gov):events:([a-z0-9-]+):(\d{12}):event-bus\/([/.\-_A-Za-z0-9]{1,256})$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const ACCOUNT = /^\d{12}$/;
-const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
-
-export interface EventBusArnParts {
-  readonly partition: string;
-  readonly region: string;
-  readonly account: string;
-  readonly name: string;
-}
-
-/** The parts of a literal event bus ARN, or undefined when it is not one. */
-export function parseEventBusArn(arn: string): EventBusArnParts | undefined {
-  const match = EVENT_BUS_ARN.exec(arn);
-  if (!match) return undefined;
-  const [, partition, region, account, name] = match;
-  return { partition: partition!, region: region!, account: account!, name: name! };
-}
+export type EventBusArnParts = ArnParts;
+export { parseEventBusArn };
 
 export interface BusForwardingRuleProps {
   /** ARN of the event bus the events go to (any account, any region). */
@@ -142,6 +125,14 @@ export interface EventForwarderProps {
   readonly alarmTopic?: ITopic;
 }
 
+const EVENT_FORWARDER_PROPS = propKeys<EventForwarderProps>()(
+  'targetEventBusArn',
+  'targetRegion',
+  'targetEventBusName',
+  'targetAccount',
+  'alarmTopic',
+);
+
 /**
  * For a notifier outside us-east-1: forwards the account's CloudFront invalidation events from
  * the us-east-1 default bus (the only place CloudFront's CloudTrail events reach) to the bus in
@@ -153,8 +144,11 @@ export class EventForwarder extends Construct {
   public readonly targetEventBusArn: string;
   public readonly forwarding: BusForwardingRule;
 
-  constructor(scope: Construct, id: string, props: EventForwarderProps) {
+  constructor(scope: Construct, id: string, givenProps: EventForwarderProps) {
     super(scope, id);
+    const shapeProblems = propsProblems(givenProps ?? undefined, EVENT_FORWARDER_PROPS, 'EventForwarder props');
+    if (shapeProblems.length > 0) throw new ConfigError(shapeProblems);
+    const props = givenProps ?? {};
     const { arn, parts, problems } = this.target(props);
     problems.push(...usEast1Problems(this, `EventForwarder "${this.node.path}"`), ...alarmTopicProblems(this, props.alarmTopic));
     if (problems.length > 0 || !arn || !parts) throw new ConfigError(problems);
@@ -200,19 +194,16 @@ export class EventForwarder extends Construct {
     const name = props.targetEventBusName ?? 'default';
     const account = props.targetAccount ?? stack.account;
     const problems: string[] = [];
-    if (Token.isUnresolved(region) || !REGION.test(region)) {
-      problems.push(
-        `targetRegion must be a literal region name such as eu-west-1, not ${Token.isUnresolved(region) ? 'a token' : `"${region}"`}.`,
-      );
-    }
+    if (Token.isUnresolved(region)) problems.push('targetRegion must be a literal region name such as eu-west-1, not a token.');
+    else problems.push(...[regionProblem('targetRegion', region)].filter((problem) => problem !== undefined));
     if (!BUS_NAME.test(name))
       problems.push(`targetEventBusName "${name}" is not an event bus name: letters, digits and . - _ / only, up to 256.`);
-    if (!Token.isUnresolved(account) && !ACCOUNT.test(account))
+    if (!Token.isUnresolved(account) && !ACCOUNT_ID.test(account))
       problems.push(`targetAccount "${account}" must be a 12-digit AWS account ID.`);
     if (problems.length > 0) return { problems };
     const parts = { partition: stack.partition, region, account, name };
     problems.push(...this.sameAccountUsEast1Problems(parts));
-    return { arn: `arn:${parts.partition}:events:${region}:${account}:event-bus/${name}`, parts, problems };
+    return { arn: eventBusArn(parts), parts, problems };
   }
 
   /**
@@ -241,7 +232,7 @@ export class ForwarderStack extends Stack {
   public readonly forwarder: EventForwarder;
 
   constructor(scope: Construct, id: string, props: ForwarderStackProps) {
-    const { targetEventBusArn, targetRegion, targetEventBusName, targetAccount, alarmTopic, ...stackProps } = props;
+    const { targetEventBusArn, targetRegion, targetEventBusName, targetAccount, alarmTopic, ...stackProps } = props ?? {};
     super(scope, id, {
       description: 'Forwards CloudFront invalidation events from us-east-1 to the notifier region (cloudfront-invalidation-notifier)',
       ...stackProps,

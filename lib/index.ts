@@ -14,7 +14,7 @@ export type {
   RoutingConfig,
   TopicDestination,
   WebhookDestination,
-} from '../lambda/shared/routing';
+} from './config';
 export { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../lambda/shared/schedule';
 export {
   EVENT_DETAIL_TYPES,

@@ -5,13 +5,23 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EnvNames } from '../lambda/shared/env';
-import { needsTags, parseRouting, type DestinationConfig, type Route, type RoutingConfig } from '../lambda/shared/routing';
+import { needsTags } from '../lambda/shared/routing';
 import { DEFAULT_POLL_SCHEDULE, validatePollSchedule, type PollSchedule } from '../lambda/shared/schedule';
 import { CLOUDWATCH_SERVICE, OperationalAlarms } from './alarms';
-import { CLOUDFRONT_EVENTS_REGION, ConfigError } from './config';
+import {
+  CLOUDFRONT_EVENTS_REGION,
+  ConfigError,
+  parseRouting,
+  propKeys,
+  propsProblems,
+  type DestinationConfig,
+  type Route,
+  type RoutingConfig,
+} from './config';
+import { topicProblems, type Home } from './config/shapes';
 import { Destinations } from './destinations';
 import { OrganizationBus } from './organization-bus';
-import { CENTRAL_ROLE_PATH, READER_ROLE_NAME } from '../lambda/shared/organization';
+import { CENTRAL_ROLE_PATH, READER_ROLE_NAME, readerRoleArn } from '../lambda/shared/organization';
 import { NotifierFunction } from './notifier-function';
 import { Trigger } from './trigger';
 import { NotifierDashboard } from './dashboard';
@@ -19,9 +29,6 @@ import { Watcher } from './watcher';
 
 /** Destination names of the simple case (no `destinations` prop). */
 export const SIMPLE = { topic: 'sns', slack: 'slack' } as const;
-
-/** Lambda allows 4 KB of environment in all; the route table must leave room for the rest. */
-const MAX_ROUTE_TABLE_CHARS = 3_000;
 
 export interface InvalidationNotifierProps {
   /**
@@ -67,6 +74,19 @@ export interface InvalidationNotifierProps {
   readonly organizationId?: string;
 }
 
+const PROPS = propKeys<InvalidationNotifierProps>()(
+  'schedule',
+  'destinations',
+  'routes',
+  'defaultDestinations',
+  'notificationTopic',
+  'slackWebhookSecret',
+  'alarmTopic',
+  'logRetention',
+  'receivesForwardedEvents',
+  'organizationId',
+);
+
 /**
  * The whole notifier as one reusable construct: trigger -> Start watch -> watcher state
  * machine (Check status, Notify) -> channels, plus alarms for its operators.
@@ -84,8 +104,14 @@ export class InvalidationNotifier extends Construct {
   public readonly dashboard: NotifierDashboard;
   public readonly schedule: PollSchedule;
 
-  constructor(scope: Construct, id: string, props: InvalidationNotifierProps = {}) {
+  constructor(scope: Construct, id: string, givenProps: InvalidationNotifierProps | null = {}) {
     super(scope, id);
+    const props = givenProps ?? {};
+    const shapeProblems = [
+      ...propsProblems(givenProps, PROPS, 'InvalidationNotifier props'),
+      ...propsProblems(props.schedule, Object.keys(DEFAULT_POLL_SCHEDULE), 'schedule'),
+    ];
+    if (shapeProblems.length > 0) throw new ConfigError(shapeProblems);
     this.schedule = { ...DEFAULT_POLL_SCHEDULE, ...props.schedule };
     const problems = [
       ...this.regionProblems(props.receivesForwardedEvents ?? false),
@@ -157,6 +183,11 @@ export class InvalidationNotifier extends Construct {
       },
       logRetention,
     });
+    startWatch.adviseOnEnvironment(
+      EnvNames.routing,
+      (bytes, over) =>
+        `the routes take ${bytes} bytes, ${over} too many: match on tags (e.g. {"tags": {"team": "payments"}}) rather than long lists of distribution or tenant IDs`,
+    );
     this.watcher.stateMachine.grantStartExecution(startWatch);
     this.grantLookups(startWatch, needsTags(routing));
 
@@ -171,6 +202,10 @@ export class InvalidationNotifier extends Construct {
       this.organizationBus.rule.addTarget(this.trigger.target);
       for (const fn of [checkStatus, startWatch]) this.readMembersThrough(fn, props.organizationId);
     }
+
+    // Also checked by each function at synth; said here too, as one ConfigError with the other problems' kind.
+    const environmentProblems = [checkStatus, notify, startWatch].flatMap((fn) => fn.environmentProblems());
+    if (environmentProblems.length > 0) throw new ConfigError(environmentProblems);
 
     const ownAlarmTopic = props.alarmTopic
       ? undefined
@@ -217,21 +252,11 @@ export class InvalidationNotifier extends Construct {
           "({ slack: { type: 'slack', secretName: '...' }, sns: { type: 'sns', topicArn: '...' } })",
       );
     }
-    const region = Stack.of(this).region;
     const parsed = parseRouting(
       { destinations: props.destinations, routes: props.routes, defaultDestinations: props.defaultDestinations },
-      { ...(Token.isUnresolved(region) ? {} : { region }), organizationMode: props.organizationId !== undefined },
+      { ...this.home(), organizationMode: props.organizationId !== undefined },
     );
     problems.push(...parsed.problems);
-    if (parsed.config) {
-      const table = JSON.stringify({ routes: parsed.config.routes, defaultDestinations: parsed.config.defaultDestinations });
-      if (table.length > MAX_ROUTE_TABLE_CHARS) {
-        problems.push(
-          `the routes take ${table.length} characters, more than the ${MAX_ROUTE_TABLE_CHARS} that fit in a Lambda environment (4 KB in all): ` +
-            'match on tags (e.g. {"tags": {"team": "payments"}}) rather than long lists of distribution or tenant IDs',
-        );
-      }
-    }
     return parsed.config;
   }
 
@@ -245,7 +270,7 @@ export class InvalidationNotifier extends Construct {
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['sts:AssumeRole'],
-        resources: [`arn:${Stack.of(this).partition}:iam::*:role/${READER_ROLE_NAME}`],
+        resources: [readerRoleArn('*', Stack.of(this).partition)],
         conditions: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
       }),
     );
@@ -300,23 +325,20 @@ export class InvalidationNotifier extends Construct {
     ];
   }
 
+  /** Where the notifier runs, as far as its stack says (tokens are left out). */
+  private home(): Home {
+    const { region, account } = Stack.of(this);
+    return { ...(Token.isUnresolved(region) ? {} : { region }), ...(Token.isUnresolved(account) ? {} : { account }) };
+  }
+
   /** A topic Notify cannot publish to fails every message, and only at run time. */
   private topicProblems(prop: string, topic: ITopic): string[] {
-    const problems: string[] = [];
-    if (topic.fifo) {
-      problems.push(
-        `${prop} ${this.describe(topic)} is a FIFO topic: SNS refuses every publish without a MessageGroupId, which the notifier does not set. Use a standard topic.`,
-      );
-    }
-    // SNS accepts a publish only in the topic's own region, and alarms publish in theirs.
-    const region = Stack.of(this).region;
-    if (!Token.isUnresolved(topic.env.region) && !Token.isUnresolved(region) && topic.env.region !== region) {
-      problems.push(
-        `${prop} ${this.describe(topic)} is in ${topic.env.region}, but the notifier runs in ${region} and SNS accepts a publish only in the topic's own region: ` +
-          `use a topic in ${region}.`,
-      );
-    }
-    return problems;
+    const facts = {
+      description: this.describe(topic),
+      fifo: topic.fifo,
+      ...(Token.isUnresolved(topic.env.region) ? {} : { region: topic.env.region }),
+    };
+    return topicProblems(prop, facts, this.home());
   }
 
   private describe(topic: ITopic): string {

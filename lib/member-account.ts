@@ -2,7 +2,8 @@ import { BootstraplessSynthesizer, Duration, Stack, Token, Validations, type Sta
 import { AccountPrincipal, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ConfigError } from './config';
+import { ConfigError, propKeys, propsProblems } from './config';
+import { ACCOUNT_ID, ORGANIZATION_ID, eventBusArn, parseRoleArn } from './config/shapes';
 import { alarmTopicProblems, BusForwardingRule, parseEventBusArn } from './event-forwarder';
 import { usEast1Problems } from './region-guard';
 import { CENTRAL_ROLE_PATH, READER_ROLE_NAME, readerRoleArn } from '../lambda/shared/organization';
@@ -29,10 +30,6 @@ export function centralRoleArnPattern(centralAccount: string, partition = 'aws')
   return `arn:${partition}:iam::${centralAccount}:role${CENTRAL_ROLE_PATH}*`;
 }
 
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-const ACCOUNT = /^\d{12}$/;
-const ROLE_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/\S+$/;
-
 export interface MemberAccountProps {
   /**
    * The central account's organization bus (see `OrganizationBus`), e.g.
@@ -58,6 +55,14 @@ export interface MemberAccountProps {
   readonly alarmTopic?: ITopic;
 }
 
+const MEMBER_ACCOUNT_PROPS = propKeys<MemberAccountProps>()(
+  'centralEventBusArn',
+  'organizationId',
+  'centralAccount',
+  'trustedRoleArnPattern',
+  'alarmTopic',
+);
+
 /**
  * What a member account of an organization needs for a central notifier: a rule on its
  * us-east-1 default bus forwarding its CloudFront invalidation events to the central
@@ -75,10 +80,16 @@ export class MemberAccount extends Construct {
   public readonly centralAccount: string;
   public readonly trustedRoleArnPattern: string;
 
-  constructor(scope: Construct, id: string, props: MemberAccountProps) {
+  constructor(scope: Construct, id: string, givenProps: MemberAccountProps) {
     super(scope, id);
+    const shapeProblems = propsProblems(givenProps ?? undefined, MEMBER_ACCOUNT_PROPS, 'MemberAccount props');
+    if (shapeProblems.length > 0) throw new ConfigError(shapeProblems);
+    const props: Partial<MemberAccountProps> = givenProps ?? {};
     const stack = Stack.of(this);
-    const bus = Token.isUnresolved(props.centralEventBusArn) ? undefined : parseEventBusArn(props.centralEventBusArn);
+    const bus =
+      props.centralEventBusArn === undefined || Token.isUnresolved(props.centralEventBusArn)
+        ? undefined
+        : parseEventBusArn(props.centralEventBusArn);
     const problems: string[] = [];
     if (!bus) {
       problems.push(
@@ -86,13 +97,13 @@ export class MemberAccount extends Construct {
           `(the central stack's OrganizationBus), not ${Token.isUnresolved(props.centralEventBusArn) ? 'a token' : `"${props.centralEventBusArn}"`}.`,
       );
     }
-    if (Token.isUnresolved(props.organizationId) || !ORGANIZATION_ID.test(props.organizationId)) {
+    if (props.organizationId === undefined || Token.isUnresolved(props.organizationId) || !ORGANIZATION_ID.test(props.organizationId)) {
       problems.push(
-        `organizationId must be an AWS Organizations ID such as o-a1b2c3d4e5 (aws organizations describe-organization), not ${Token.isUnresolved(props.organizationId) ? 'a token' : `"${props.organizationId}"`}.`,
+        `organizationId must be an AWS Organizations ID such as o-a1b2c3d4e5 (aws organizations describe-organization), not ${props.organizationId !== undefined && Token.isUnresolved(props.organizationId) ? 'a token' : `"${String(props.organizationId)}"`}.`,
       );
     }
     this.centralAccount = props.centralAccount ?? bus?.account ?? '';
-    if (props.centralAccount !== undefined && (Token.isUnresolved(props.centralAccount) || !ACCOUNT.test(props.centralAccount))) {
+    if (props.centralAccount !== undefined && (Token.isUnresolved(props.centralAccount) || !ACCOUNT_ID.test(props.centralAccount))) {
       problems.push(
         `centralAccount must be a 12-digit AWS account ID, not ${Token.isUnresolved(props.centralAccount) ? 'a token' : `"${props.centralAccount}"`}.`,
       );
@@ -106,8 +117,8 @@ export class MemberAccount extends Construct {
     this.trustedRoleArnPattern =
       props.trustedRoleArnPattern ?? centralRoleArnPattern(this.centralAccount, bus?.partition ?? stack.partition);
     if (props.trustedRoleArnPattern !== undefined) {
-      const match = ROLE_ARN_PATTERN.exec(props.trustedRoleArnPattern);
-      if (!match || match[2] !== this.centralAccount) {
+      const role = parseRoleArn(props.trustedRoleArnPattern);
+      if (!role || role.account !== this.centralAccount) {
         problems.push(
           `trustedRoleArnPattern "${props.trustedRoleArnPattern}" must be a role ARN pattern in the central account ${this.centralAccount || '(unknown)'}, ` +
             `such as ${centralRoleArnPattern(this.centralAccount || '111111111111')}.`,
@@ -118,7 +129,7 @@ export class MemberAccount extends Construct {
     if (problems.length > 0 || !bus) throw new ConfigError(problems);
 
     this.forwarding = new BusForwardingRule(this, 'Forwarding', {
-      targetEventBusArn: props.centralEventBusArn,
+      targetEventBusArn: eventBusArn(bus),
       description: `Forwards successful CloudFront CreateInvalidation calls (via CloudTrail) to the central notifier bus ${bus.name} in ${bus.account} ${bus.region}`,
       alarmTopic: props.alarmTopic,
     });
@@ -179,7 +190,7 @@ export class MemberAccountStack extends Stack {
   public readonly member: MemberAccount;
 
   constructor(scope: Construct, id: string, props: MemberAccountStackProps) {
-    const { centralEventBusArn, organizationId, centralAccount, trustedRoleArnPattern, alarmTopic, ...stackProps } = props;
+    const { centralEventBusArn, organizationId, centralAccount, trustedRoleArnPattern, alarmTopic, ...stackProps } = props ?? {};
     super(scope, id, {
       description:
         'Member account of the CloudFront invalidation notifier: forwards invalidation events, lets the central notifier read them',

@@ -1,6 +1,7 @@
 import { Stage, type App } from 'aws-cdk-lib';
 import { CloudTrailTrail } from './cloudtrail-trail';
 import { CLOUDFRONT_EVENTS_REGION, ConfigError, type NotifierConfig } from './config';
+import { eventBusArn } from './config/shapes';
 import { ForwarderStack } from './event-forwarder';
 import { MemberAccountStack } from './member-account';
 import { NotifierStack } from './notifier-stack';
@@ -51,7 +52,7 @@ export function addNotifierStacks(app: App, config: NotifierConfig, account?: st
     }
     member = new MemberAccountStack(new Stage(app, STACK_IDS.membersStage), STACK_IDS.member, {
       env: { region: CLOUDFRONT_EVENTS_REGION },
-      centralEventBusArn: `arn:aws:events:${config.region}:${centralAccount}:event-bus/${ORGANIZATION_BUS_NAME}`,
+      centralEventBusArn: eventBusArn({ region: config.region, account: centralAccount, name: ORGANIZATION_BUS_NAME }),
       organizationId: config.organizationId,
       centralAccount,
     });

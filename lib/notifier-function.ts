@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Runtime, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -57,6 +57,43 @@ function codeOf(functionDir: string): Pick<NodejsFunctionProps, 'code' | 'entry'
   return { entry: path.join(dir, 'handler.ts'), bundling: NOTIFIER_BUNDLING, handler: 'handler' };
 }
 
+/** Lambda's limit on a function's environment: every key and value, counted in UTF-8 bytes. */
+export const MAX_ENVIRONMENT_BYTES = 4096;
+/**
+ * What a reference to a resource (a Ref or GetAtt: a created topic's or state machine's ARN) takes
+ * once deployed, about: an ARN of a name CloudFormation generates from the stack and logical ID.
+ */
+const REFERENCE_BYTES = 128;
+const PSEUDO_PARAMETER_BYTES: Readonly<Record<string, number>> = {
+  'AWS::AccountId': 12,
+  'AWS::Partition': 3,
+  'AWS::Region': 14,
+  'AWS::URLSuffix': 13,
+};
+
+/** A deployed value's size in UTF-8 bytes, from its CloudFormation form (references estimated). */
+function deployedBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value).length;
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + deployedBytes(item), 0);
+  if (typeof value === 'object' && value !== null) {
+    const join = (value as Record<string, unknown>)['Fn::Join'];
+    if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+      const parts = join[1] as unknown[];
+      return parts.reduce(
+        (sum: number, part) => sum + deployedBytes(part),
+        Math.max(0, parts.length - 1) * Buffer.byteLength(join[0], 'utf8'),
+      );
+    }
+    const ref = (value as Record<string, unknown>).Ref;
+    if (typeof ref === 'string' && Object.hasOwn(PSEUDO_PARAMETER_BYTES, ref)) return PSEUDO_PARAMETER_BYTES[ref]!;
+  }
+  return REFERENCE_BYTES;
+}
+
+/** Says, for one environment variable that takes too much, what to shrink and by how much it is over. */
+export type EnvironmentAdvice = (variableBytes: number, bytesOver: number) => string;
+
 /**
  * The project's Lambda defaults, set once: Node.js 22 on arm64 (about 20% cheaper per
  * GB-second than x86) with 256 MB, the bundle of {@link NOTIFIER_BUNDLING}, and a log group
@@ -85,10 +122,42 @@ export class NotifierFunction extends NodejsFunction {
       environment,
     });
     (this.node.defaultChild as CfnFunction).addMetadata(FUNCTION_DIR_METADATA, functionDir);
+    this.node.addValidation({ validate: () => this.environmentProblems() });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions::AwsSolutions-L1',
       reason:
         'Node.js 22 on purpose: the bundle targets node22 and is tested on Node 20/22; move to a newer runtime together with the esbuild target.',
     });
+  }
+
+  private readonly advice = new Map<string, EnvironmentAdvice>();
+
+  /** What to tell the user when `variable` makes the environment too big (e.g. how many destinations fit). */
+  public adviseOnEnvironment(variable: string, advice: EnvironmentAdvice): void {
+    this.advice.set(variable, advice);
+  }
+
+  /**
+   * The environment as Lambda will count it at deploy: keys and values in UTF-8 bytes, references
+   * (ARNs of created resources) estimated. Checked at synth for every function, so that a
+   * configuration too big fails here, saying what to shrink, rather than at deploy.
+   */
+  public environmentProblems(): string[] {
+    const resolved = Stack.of(this).resolve((this.node.defaultChild as CfnFunction).environment) as
+      { variables?: Record<string, unknown> } | undefined;
+    const sizes = Object.entries(resolved?.variables ?? {}).map(([name, value]) => ({
+      name,
+      bytes: Buffer.byteLength(name, 'utf8') + deployedBytes(value),
+    }));
+    const total = sizes.reduce((sum, { bytes }) => sum + bytes, 0);
+    if (total <= MAX_ENVIRONMENT_BYTES) return [];
+    const over = total - MAX_ENVIRONMENT_BYTES;
+    const largest = sizes.sort((a, b) => b.bytes - a.bytes)[0]!;
+    const advice = this.advice.get(largest.name);
+    return [
+      `function ${this.node.path}: its environment takes about ${total} bytes (keys and values in UTF-8, created resources' ARNs estimated at ${REFERENCE_BYTES}), ` +
+        `more than the ${MAX_ENVIRONMENT_BYTES} Lambda allows; the largest is ${largest.name} (${largest.bytes} bytes)` +
+        (advice ? `: ${advice(largest.bytes, over)}` : `: shrink it by ${over} bytes`),
+    ];
   }
 }

@@ -2,14 +2,12 @@ import { Stack, Token } from 'aws-cdk-lib';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ConfigError } from './config';
+import { ConfigError, propKeys, propsProblems } from './config';
+import { BUS_NAME, ORGANIZATION_ID } from './config/shapes';
 import { CLOUDFRONT_EVENTBRIDGE_SOURCE, CLOUDTRAIL_API_CALL_DETAIL_TYPE, invalidationEventPattern } from './invalidation-event-pattern';
 
 /** The organization bus's default name: fixed, so that a member's template can name its ARN before the bus exists. */
 export const ORGANIZATION_BUS_NAME = 'cloudfront-invalidation-notifier';
-
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-const BUS_NAME = /^[.\-_A-Za-z0-9]{1,256}$/;
 
 export interface OrganizationBusProps {
   /** The AWS Organizations ID (`o-...`): only its accounts may put events on the bus. */
@@ -20,6 +18,8 @@ export interface OrganizationBusProps {
    */
   readonly eventBusName?: string;
 }
+
+const ORGANIZATION_BUS_PROPS = propKeys<OrganizationBusProps>()('organizationId', 'eventBusName');
 
 /**
  * The central account's event bus for organization mode: member accounts' forwarding rules
@@ -35,16 +35,29 @@ export class OrganizationBus extends Construct {
   /** What a member's `centralEventBusArn` is: this bus's ARN (literal where the stack's account and region are known). */
   public readonly eventBusArn: string;
 
-  constructor(scope: Construct, id: string, props: OrganizationBusProps) {
+  constructor(scope: Construct, id: string, givenProps: OrganizationBusProps) {
     super(scope, id);
+    const shapeProblems = propsProblems(givenProps ?? undefined, ORGANIZATION_BUS_PROPS, 'OrganizationBus props');
+    if (shapeProblems.length > 0) throw new ConfigError(shapeProblems);
+    const props = givenProps ?? ({} as Partial<OrganizationBusProps>);
     const eventBusName = props.eventBusName ?? ORGANIZATION_BUS_NAME;
     const problems: string[] = [];
-    if (Token.isUnresolved(props.organizationId) || !ORGANIZATION_ID.test(props.organizationId)) {
+    if (
+      typeof props.organizationId !== 'string' ||
+      Token.isUnresolved(props.organizationId) ||
+      !ORGANIZATION_ID.test(props.organizationId)
+    ) {
       problems.push(
-        `organizationId must be an AWS Organizations ID such as o-a1b2c3d4e5 (aws organizations describe-organization), not ${Token.isUnresolved(props.organizationId) ? 'a token' : `"${props.organizationId}"`}.`,
+        `organizationId must be an AWS Organizations ID such as o-a1b2c3d4e5 (aws organizations describe-organization), not ${typeof props.organizationId === 'string' && Token.isUnresolved(props.organizationId) ? 'a token' : `"${String(props.organizationId)}"`}.`,
       );
     }
-    if (Token.isUnresolved(eventBusName) || !BUS_NAME.test(eventBusName) || eventBusName === 'default' || eventBusName.startsWith('aws.')) {
+    if (
+      Token.isUnresolved(eventBusName) ||
+      !BUS_NAME.test(eventBusName) ||
+      eventBusName.includes('/') ||
+      eventBusName === 'default' ||
+      eventBusName.startsWith('aws.')
+    ) {
       problems.push(
         `eventBusName "${eventBusName}" must be a literal custom bus name (letters, digits, . - _, up to 256; not "default", not starting with "aws."), ` +
           'so that member templates can name it.',

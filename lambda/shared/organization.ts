@@ -20,3 +20,6 @@ export const CENTRAL_ROLE_PATH = '/cloudfront-invalidation-notifier/';
 export function readerRoleArn(account: string, partition = 'aws'): string {
   return `arn:${partition}:iam::${account}:role/${READER_ROLE_NAME}`;
 }
+
+/** An AWS account ID: used in execution names, tag look-ups and reader role ARNs, and checked at synth. */
+export const ACCOUNT_ID = /^\d{12}$/;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { clip } from './text';
+import { ACCOUNT_ID } from './organization';
 
 /**
  * Contract 1, the watch request: what the trigger extracts from a CloudTrail
@@ -277,7 +278,7 @@ export function executionNameFor(
   // Organization mode: two accounts may use the same IDs; a 12-digit account ID first keeps
   // every name distinct (and never starts like "rejected").
   const account = options.withAccount ? request.account : undefined;
-  const accountShown = account === undefined || /^\d{12}$/.test(account);
+  const accountShown = account === undefined || ACCOUNT_ID.test(account);
   const plain = `${account ? `${account}-` : ''}${id}-${request.invalidationId}`;
   const kindShown = (kind === 'tenant') === id.startsWith('dt_');
   if (

@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { CONTEXT_KEYS, ConfigError, loadConfig, type ContextKey } from '../../lib/config';
-import { closestKey } from '../../lambda/shared/did-you-mean';
+import { closestKey } from '../../lib/config';
 import { InvalidationNotifier } from '../../lib/invalidation-notifier';
 import { NotifierStack } from '../../lib/notifier-stack';
 import { DEFAULT_POLL_SCHEDULE } from '../../lambda/shared/schedule';
@@ -39,7 +39,13 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ region: 'eu-west' }, /region "eu-west" is not an AWS region name/],
+    [{ region: 'eu-west' }, /region "eu-west" is not an AWS region \(did you mean "eu-west-1"\?\)/],
+    [{ region: 'eu-west-9' }, /region "eu-west-9" is not an AWS region \(did you mean "eu-west-1"\?\): use one of af-south-1/],
+    [
+      { region: 'cn-north-1' },
+      /region "cn-north-1" is in the aws-cn partition, but CloudFront's CloudTrail events, and so this app, are in the aws partition/,
+    ],
+    [{ region: 'us-gov-west-1' }, /region "us-gov-west-1" is in the aws-us-gov partition/],
     [{ notificationTopicArn: 'arn:aws-cn:sns:cn-north-1:123456789012:deploys' }, /partition "aws-cn"/],
     [{ notificationTopicArn: 'my-topic' }, /not an SNS topic ARN/],
     [{ slackWebhookSecretName: '' }, /slackWebhookSecretName must be a non-empty string/],
@@ -123,7 +129,11 @@ describe('loadConfig', () => {
     it.each(['notificationTopicArn', 'alarmTopicArn'])('refuses a topic in another region than the stack for %s', (key) => {
       const act = () => load({ [key]: 'arn:aws:sns:eu-west-1:123456789012:deploys' });
       expect(act).toThrow(ConfigError);
-      expect(act).toThrow(new RegExp(`${key} is in eu-west-1, but the stack is in us-east-1[^\n]*us-east-1`));
+      expect(act).toThrow(
+        new RegExp(
+          `${key} "arn:aws:sns:eu-west-1:123456789012:deploys" is in eu-west-1, but the notifier is in us-east-1[^\n]*use a topic in us-east-1`,
+        ),
+      );
     });
 
     it('accepts a standard topic in us-east-1', () => {
@@ -143,7 +153,7 @@ describe('loadConfig', () => {
       });
 
     // Assert
-    expect(act).toThrow(/slackWebhookSecretNme[\s\S]*notificationTopicArn[^\n]*FIFO[\s\S]*alarmTopicArn is in eu-west-1/);
+    expect(act).toThrow(/slackWebhookSecretNme[\s\S]*notificationTopicArn[^\n]*FIFO[\s\S]*alarmTopicArn "[^"]+" is in eu-west-1/);
   });
 });
 

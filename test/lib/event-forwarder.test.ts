@@ -209,7 +209,7 @@ describe('EventForwarder props', () => {
       'bad region',
       { region: 'us-east-1' },
       { targetRegion: 'Ireland' },
-      /targetRegion must be a literal region name such as eu-west-1, not "Ireland"/,
+      /targetRegion "Ireland" is not an AWS region: use one of af-south-1/,
     ],
     [
       'bad bus name',

@@ -64,7 +64,7 @@ describe('InvalidationNotifier: every problem of the props in one error', () => 
       expect.stringMatching(/invalid schedule: backoffRate must be between 1 and 3/),
       expect.stringMatching(/invalid schedule: maxIntervalSeconds must be a whole number/),
       expect.stringMatching(/notificationTopic .*deploys\.fifo.* is a FIFO topic/),
-      expect.stringMatching(/notificationTopic .*deploys\.fifo.* is in us-east-1, but the notifier runs in eu-west-1/),
+      expect.stringMatching(/notificationTopic .*deploys\.fifo.* is in us-east-1, but the notifier is in eu-west-1/),
     ]);
   });
 

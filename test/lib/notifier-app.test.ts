@@ -98,7 +98,7 @@ describe('the app in organization mode', () => {
 
 describe('context for reach', () => {
   it.each([
-    [{ region: 'mars-1' }, /region "mars-1" is not an AWS region name/],
+    [{ region: 'mars-1' }, /region "mars-1" is not an AWS region/],
     [{ createTrail: 'yes' }, /createTrail must be true or false/],
     [{ organizationId: 'org-1' }, /organizationId "org-1" is not an AWS Organizations ID/],
     [{ centralAccount: '111111111111' }, /centralAccount is only used in organization mode/],

@@ -4,7 +4,7 @@
  * as the declarations in dist/ show it in the consumer's editor. The event's own shape is output,
  * not configuration: its optional fields are absent when unknown.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 
@@ -21,7 +21,8 @@ function optionalPropertiesWithoutDefault(): { interfaces: string[]; missing: st
     if (!ts.isExportDeclaration(statement) || !statement.moduleSpecifier || !statement.exportClause) continue;
     if (!ts.isNamedExports(statement.exportClause)) continue;
     const names = new Set(statement.exportClause.elements.map((element) => element.name.text));
-    const file = path.resolve(path.dirname(INDEX), `${(statement.moduleSpecifier as ts.StringLiteral).text}.ts`);
+    const module = path.resolve(path.dirname(INDEX), (statement.moduleSpecifier as ts.StringLiteral).text);
+    const file = existsSync(`${module}.ts`) ? `${module}.ts` : path.join(module, 'index.ts');
     for (const declaration of parse(file).statements) {
       if (!ts.isInterfaceDeclaration(declaration) || !names.has(declaration.name.text) || OUTPUT_SHAPES.has(declaration.name.text))
         continue;
@@ -37,7 +38,37 @@ function optionalPropertiesWithoutDefault(): { interfaces: string[]; missing: st
   return { interfaces, missing };
 }
 
+/**
+ * The routing configuration is declared as a schema (lib/config/routing.ts), its types inferred:
+ * its optional entries (`key: v.optional(...)`) carry the JSDoc the inferred types show.
+ */
+function optionalSchemaEntriesWithoutDefault(): { entries: string[]; missing: string[] } {
+  const file = path.join(ROOT, 'lib', 'config', 'routing.ts');
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const entries: string[] = [];
+  const missing: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAssignment(node) && node.initializer.getText().startsWith('v.optional(')) {
+      const name = node.name.getText();
+      entries.push(name);
+      if (!ts.getJSDocTags(node).some((tag) => tag.tagName.text === 'default')) missing.push(name);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return { entries, missing };
+}
+
 describe("the package's props", () => {
+  it('document every optional entry of the routing configuration with @default', () => {
+    const { entries, missing } = optionalSchemaEntriesWithoutDefault();
+
+    expect(entries).toEqual(
+      expect.arrayContaining(['topicArn', 'bus', 'distributionIds', 'tags', 'createdBy', 'name', 'routes', 'defaultDestinations']),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it('document every optional property with @default', () => {
     // Act
     const { interfaces, missing } = optionalPropertiesWithoutDefault();
@@ -52,7 +83,6 @@ describe("the package's props", () => {
         'MemberAccountProps',
         'MemberAccountStackProps',
         'OrganizationBusProps',
-        'RouteMatch',
       ]),
     );
     expect(missing).toEqual([]);

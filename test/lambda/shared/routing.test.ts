@@ -1,16 +1,16 @@
-import { closestKey } from '../../../lambda/shared/did-you-mean';
-import { parseRouting, route, routeMatches, type RoutingConfig } from '../../../lambda/shared/routing';
+import * as fc from 'fast-check';
+import {
+  compileGlob,
+  globMatches,
+  parseRouteTable,
+  parseRuntimeDestinations,
+  route,
+  routeMatches,
+  type GlobWork,
+  type RouteTable,
+} from '../../../lambda/shared/routing';
 
-const DESTINATIONS = {
-  'payments-slack': { type: 'slack', secretName: 'cf/payments-slack' },
-  'web-teams': { type: 'teams', secretName: 'cf/web-teams' },
-  'ops-chat': { type: 'google-chat', secretName: 'cf/ops-chat' },
-  email: { type: 'sns' },
-  automation: { type: 'eventbridge' },
-};
-
-const RAW = {
-  destinations: DESTINATIONS,
+const TABLE: RouteTable = {
   routes: [
     { name: 'website', match: { distributionIds: ['E2QWRUHAPOMQZL'] }, destinations: ['web-teams', 'automation'] },
     { name: 'payments', match: { tags: { team: 'payments' } }, destinations: ['payments-slack', 'automation'] },
@@ -19,17 +19,8 @@ const RAW = {
   defaultDestinations: ['ops-chat', 'email'],
 };
 
-const parsed = () => {
-  const { config, problems } = parseRouting(structuredClone(RAW), { region: 'us-east-1' });
-  expect(problems).toEqual([]);
-  return config!;
-};
-
 describe('route', () => {
-  let config: RoutingConfig;
-  beforeAll(() => {
-    config = parsed();
-  });
+  const config = parseRouteTable(JSON.stringify(TABLE));
 
   it('sends an invalidation once to every destination any matching route names, in order of first mention', () => {
     const decision = route(config, {
@@ -76,112 +67,65 @@ describe('route', () => {
   });
 
   it('drops unmatched invalidations when defaultDestinations is empty', () => {
-    const { config: minimal, problems } = parseRouting({
-      destinations: { 'web-teams': DESTINATIONS['web-teams'] },
-      routes: [{ match: { distributionIds: ['E2QWRUHAPOMQZL'] }, destinations: ['web-teams'] }],
-      defaultDestinations: [],
-    });
-    expect(problems).toEqual([]);
-    expect(route(minimal!, { targetKind: 'distribution', targetId: 'EOTHER12345', creators: [] }).destinations).toEqual([]);
-  });
-
-  it('without routes, sends everything to every destination', () => {
-    const { config: simple } = parseRouting({ destinations: { email: { type: 'sns' }, chat: { type: 'slack', secretName: 's' } } });
-    expect(route(simple!, { creators: [] }).destinations).toEqual(['email', 'chat']);
+    const minimal = { routes: [{ match: { distributionIds: ['E2QWRUHAPOMQZL'] }, destinations: ['web-teams'] }], defaultDestinations: [] };
+    expect(route(minimal, { targetKind: 'distribution', targetId: 'EOTHER12345', creators: [] }).destinations).toEqual([]);
   });
 });
 
-describe('parseRouting rejects', () => {
-  it.each([
-    [
-      'an unknown destination in a route',
-      { routes: [{ match: { distributionIds: ['E2QWRUHAPOMQZL'] }, destinations: ['web-team'] }] },
-      'routes[0].destinations: unknown destination "web-team" (did you mean "web-teams"?)',
-    ],
-    [
-      'a misspelled destination key',
-      { destinations: { ...DESTINATIONS, email: { type: 'sns', topicArm: 'x' } } },
-      'unknown key in destinations.email "topicArm": did you mean "topicArn"?',
-    ],
-    [
-      'a misspelled match key',
-      { routes: [{ match: { distributionId: ['E2QWRUHAPOMQZL'] }, destinations: ['email'] }] },
-      'unknown key in routes[0].match "distributionId": did you mean "distributionIds"?',
-    ],
-    [
-      'an unknown destination type',
-      { destinations: { ...DESTINATIONS, email: { type: 'teams-webhook', secretName: 'x' } } },
-      'destinations.email.type must be one of',
-    ],
-    [
-      'a bad secret name',
-      { destinations: { ...DESTINATIONS, 'web-teams': { type: 'teams', secretName: 'has space' } } },
-      'destinations.web-teams.secretName must name',
-    ],
-    [
-      'a bad topic ARN',
-      { destinations: { ...DESTINATIONS, email: { type: 'sns', topicArn: 'arn:aws:sqs:us-east-1:123456789012:q' } } },
-      'is not an SNS topic ARN',
-    ],
-    [
-      'a FIFO topic',
-      { destinations: { ...DESTINATIONS, email: { type: 'sns', topicArn: 'arn:aws:sns:us-east-1:123456789012:n.fifo' } } },
-      'is a FIFO topic',
-    ],
-    [
-      'a topic in another region',
-      { destinations: { ...DESTINATIONS, email: { type: 'sns', topicArn: 'arn:aws:sns:eu-west-1:123456789012:n' } } },
-      'is in eu-west-1, but the notifier publishes from us-east-1',
-    ],
-    [
-      'a bus in another region',
-      { destinations: { ...DESTINATIONS, automation: { type: 'eventbridge', bus: 'arn:aws:events:eu-west-1:123456789012:event-bus/b' } } },
-      'destinations.automation.bus is in eu-west-1',
-    ],
-    [
-      'a destination no route uses',
-      { destinations: { ...DESTINATIONS, spare: { type: 'sns' } } },
-      'destinations.spare is not used by any route or defaultDestinations',
-    ],
-    [
-      'two destinations with one secret',
-      { destinations: { ...DESTINATIONS, 'ops-chat': { type: 'google-chat', secretName: 'cf/web-teams' } } },
-      'use the same secret "cf/web-teams"',
-    ],
-    ['routes without defaultDestinations', { defaultDestinations: undefined }, 'defaultDestinations is missing'],
-    [
-      'a malformed distribution ID',
-      { routes: [{ match: { distributionIds: ['e2qw'] }, destinations: ['email'] }] },
-      'does not look like a distribution ID',
-    ],
-    ['an empty match', { routes: [{ match: {}, destinations: ['email'] }] }, 'routes[0].match must be an object with at least one of'],
-    [
-      'tags that are not strings',
-      { routes: [{ match: { tags: { team: 1 } }, destinations: ['email'] }] },
-      'routes[0].match.tags must be an object of tag keys and string values',
-    ],
-  ])('%s', (_, change, expected) => {
-    const { config, problems } = parseRouting({ ...structuredClone(RAW), ...change }, { region: 'us-east-1', organizationMode: false });
-    expect(config).toBeUndefined();
-    expect(problems.join('\n')).toContain(expected);
+describe('the runtime contracts', () => {
+  it('refuse an environment the construct did not write', () => {
+    expect(() => parseRouteTable('{"routes": {}}')).toThrow();
+    expect(() => parseRuntimeDestinations('{"a": {"type": "sns"}}')).toThrow();
+    expect(parseRuntimeDestinations('{"a": {"type": "sns", "topicArn": "arn"}}')).toEqual({ a: { type: 'sns', topicArn: 'arn' } });
   });
+});
 
-  it('lists every problem at once', () => {
-    const { problems } = parseRouting(
-      {
-        destinations: { ...DESTINATIONS, email: { type: 'sns', topicArn: 'bad' } },
-        routes: [{ match: { tenantIds: ['nope'] }, destinations: ['nowhere'] }],
-        defaultDestinations: ['ops-chat', 'email'],
-      },
-      { region: 'us-east-1' },
+/** The definition: `*` is any run of characters, everything else itself (exhaustive, quadratic). */
+function reference(glob: string, text: string): boolean {
+  const fits = (g: number, t: number): boolean => {
+    if (g === glob.length) return t === text.length;
+    if (glob[g] === '*') return fits(g + 1, t) || (t < text.length && fits(g, t + 1));
+    return t < text.length && glob[g] === text[t] && fits(g + 1, t + 1);
+  };
+  return fits(0, 0);
+}
+
+describe('createdBy globs', () => {
+  it('agree with the definition of a glob', () => {
+    const letters = fc.constantFrom('a', 'b', '*', '.');
+    fc.assert(
+      fc.property(
+        fc.string({ unit: letters, maxLength: 8 }),
+        fc.string({ unit: fc.constantFrom('a', 'b', '.'), maxLength: 10 }),
+        (glob, text) => {
+          expect(globMatches(compileGlob(glob), text)).toBe(reference(glob, text));
+        },
+      ),
+      { numRuns: 2000 },
     );
-    expect(problems.length).toBeGreaterThanOrEqual(3);
   });
-});
 
-describe('closestKey', () => {
-  it('suggests a near key and nothing for a far one', () => {
-    expect(closestKey('slackWebhookSecretNme', ['slackWebhookSecretName', 'notificationTopicArn'])).toBe('slackWebhookSecretName');
-    expect(closestKey('banana', ['slackWebhookSecretName', 'notificationTopicArn'])).toBeUndefined();
+  it('match in work linear in the creator: a 10-star glob costs about what a plain prefix glob does', () => {
+    // Prepare: what makes a backtracking matcher try every split (n^k steps).
+    const creator = 'a'.repeat(1_000);
+    const adversarial = compileGlob('*a*a*a*a*a*a*a*a*a*a');
+    const adversarialMiss = compileGlob('*a*a*a*a*a*a*a*a*a*ab');
+    const trivial = compileGlob('a*');
+    const work = (glob: readonly string[], text: string): number => {
+      const counted: GlobWork = { comparisons: 0 };
+      globMatches(glob, text, counted);
+      return counted.comparisons;
+    };
+
+    // Act
+    const matched = globMatches(adversarial, creator);
+    const missed = globMatches(adversarialMiss, `${creator}c`);
+
+    // Assert
+    expect(matched).toBe(true);
+    expect(missed).toBe(false);
+    expect(work(adversarial, creator)).toBeLessThanOrEqual(2 * creator.length);
+    expect(work(compileGlob('*ab*ab*ab*ab*ab*ab*ab*ab*ab*abc'), 'ab'.repeat(500))).toBeLessThanOrEqual(4 * creator.length);
+    expect(work(adversarialMiss, `${creator}c`)).toBeLessThanOrEqual(10 * Math.max(1, work(trivial, creator)));
   });
 });

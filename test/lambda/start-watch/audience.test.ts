@@ -9,7 +9,7 @@ import 'aws-sdk-client-mock-jest';
 import distributionEvent from '../../../local/fixtures/create-invalidation.json';
 import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.json';
 import { CloudFrontAccess } from '../../../lambda/shared/cloudfront-access';
-import { parseRouting, type RoutingConfig } from '../../../lambda/shared/routing';
+import { parseRouting, type RoutingConfig } from '../../../lib/config';
 import { parseWatchRequest } from '../../../lambda/shared/watch-request';
 import { audienceFrom } from '../../../lambda/start-watch/audience';
 import { TargetLookups } from '../../../lambda/start-watch/lookups';

@@ -1,6 +1,8 @@
-import { unknownKeyProblems } from '../lambda/shared/did-you-mean';
-import { TOPIC_ARN, parseRouting, type RoutingConfig } from '../lambda/shared/routing';
-import { DEFAULT_POLL_SCHEDULE, validatePollSchedule, type PollSchedule } from '../lambda/shared/schedule';
+import { DEFAULT_POLL_SCHEDULE, validatePollSchedule, type PollSchedule } from '../../lambda/shared/schedule';
+import { ConfigError } from './config-error';
+import { unknownKeyProblems } from './did-you-mean';
+import { parseRouting, type RoutingConfig } from './routing';
+import { ACCOUNT_ID, CLOUDFRONT_EVENTS_REGION, ORGANIZATION_ID, SECRET_NAME, regionProblem, topicArnProblems } from './shapes';
 
 /**
  * The app's configuration, from CDK context (`cdk deploy -c key=value` or `cdk.json`).
@@ -25,9 +27,6 @@ export interface NotifierConfig {
    */
   readonly routing?: RoutingConfig;
 }
-
-/** CloudFront records its CloudTrail events in us-east-1 only. */
-export const CLOUDFRONT_EVENTS_REGION = 'us-east-1';
 
 /** Every context key the app reads. Anything else the user sets is an error (see unknownKeyProblems). */
 export const CONTEXT_KEYS = [
@@ -70,13 +69,6 @@ export function userContextKeys(context: Readonly<Record<string, unknown>>): str
   return Object.keys(context).filter((key) => !key.startsWith('@') && !key.includes(':') && !CDK_OWN_KEYS.has(key));
 }
 
-export class ConfigError extends Error {
-  constructor(problems: readonly string[]) {
-    super(`Invalid configuration:\n- ${problems.join('\n- ')}`);
-    this.name = 'ConfigError';
-  }
-}
-
 /**
  * The app's whole context (`app.node.getAllContext()`): unknown keys are refused, CDK's own are
  * ignored. A function that looks up one key cannot see misspelled keys; it serves callers that
@@ -110,9 +102,8 @@ export function loadConfig(source: ContextSource): NotifierConfig {
   };
 
   const region = text('region') ?? CLOUDFRONT_EVENTS_REGION;
-  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) {
-    problems.push(`region "${region}" is not an AWS region name (e.g. us-east-1, eu-west-1)`);
-  }
+  const badRegion = regionProblem('region', region);
+  if (badRegion) problems.push(badRegion);
   const flag = (key: ContextKey): boolean => {
     const value = context(key);
     if (value === undefined || value === null || value === false || value === 'false') return false;
@@ -122,46 +113,24 @@ export function loadConfig(source: ContextSource): NotifierConfig {
   };
   const createTrail = flag('createTrail');
   const organizationId = text('organizationId');
-  if (organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
+  if (organizationId !== undefined && !ORGANIZATION_ID.test(organizationId)) {
     problems.push(
       `organizationId "${organizationId}" is not an AWS Organizations ID (o- and 10 to 32 lowercase letters or digits: aws organizations describe-organization)`,
     );
   }
   const centralAccount = text('centralAccount');
-  if (centralAccount !== undefined && !/^\d{12}$/.test(centralAccount))
+  if (centralAccount !== undefined && !ACCOUNT_ID.test(centralAccount))
     problems.push(`centralAccount "${centralAccount}" is not a 12-digit AWS account ID`);
   if (centralAccount !== undefined && organizationId === undefined)
     problems.push('centralAccount is only used in organization mode: set organizationId too, or remove it');
   const topicArn = (key: 'notificationTopicArn' | 'alarmTopicArn') => {
     const arn = text(key);
-    if (arn === undefined) return undefined;
-    const match = TOPIC_ARN.exec(arn);
-    if (!match) {
-      problems.push(`${key} "${arn}" is not an SNS topic ARN (arn:aws:sns:us-east-1:123456789012:name)`);
-      return arn;
-    }
-    const [, partition, topicRegion, , , fifo] = match;
-    if (partition !== 'aws') {
-      problems.push(`${key} is in partition "${partition}", but CloudFront and this stack are in "aws": use a topic in the aws partition`);
-    } else if (topicRegion !== region) {
-      // Alarms publish only to topics in their own region, and the functions' SNS client is the stack's region.
-      problems.push(
-        `${key} is in ${topicRegion}, but the stack is in ${region} and can publish only to topics there: ` +
-          `use a topic in ${region} (subscribers such as SQS queues, Lambda functions and HTTPS endpoints may be in any region)`,
-      );
-    }
-    if (fifo) {
-      problems.push(
-        `${key} "${arn}" is a FIFO topic, which refuses every message published without a MessageGroupId, as the ` +
-          (key === 'alarmTopicArn'
-            ? 'CloudWatch alarms publish: use a standard topic'
-            : 'notifier publishes: use a standard topic (the watcher already sends one message per invalidation)'),
-      );
-    }
+    // Alarms publish only to topics in their own region, and the functions' SNS client is the stack's region.
+    if (arn !== undefined) problems.push(...topicArnProblems(key, arn, badRegion ? {} : { region }));
     return arn;
   };
   const slackWebhookSecretName = text('slackWebhookSecretName');
-  if (slackWebhookSecretName !== undefined && !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(slackWebhookSecretName)) {
+  if (slackWebhookSecretName !== undefined && !SECRET_NAME.test(slackWebhookSecretName)) {
     problems.push(`slackWebhookSecretName "${slackWebhookSecretName}" is not a valid secret name (letters, digits and /_+=.@- only)`);
   }
   const notificationTopicArn = topicArn('notificationTopicArn');

@@ -1,6 +1,6 @@
 /**
  * "Did you mean": the known key a misspelled one most likely stands for. Shared by the app's
- * context keys (lib/config.ts) and the routing configuration's keys (routing.ts).
+ * context keys, the routing configuration's keys, the constructs' props and region names.
  */
 
 /** Optimal string alignment distance: Levenshtein plus swapped neighbours, a common typo. */

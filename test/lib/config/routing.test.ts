@@ -1,0 +1,217 @@
+import { parseRouting } from '../../../lib/config';
+
+const DESTINATIONS = {
+  'payments-slack': { type: 'slack', secretName: 'cf/payments-slack' },
+  'web-teams': { type: 'teams', secretName: 'cf/web-teams' },
+  'ops-chat': { type: 'google-chat', secretName: 'cf/ops-chat' },
+  email: { type: 'sns' },
+  automation: { type: 'eventbridge' },
+};
+
+const RAW = {
+  destinations: DESTINATIONS,
+  routes: [
+    { name: 'website', match: { distributionIds: ['E2QWRUHAPOMQZL'] }, destinations: ['web-teams', 'automation'] },
+    { name: 'payments', match: { tags: { team: 'payments' } }, destinations: ['payments-slack', 'automation'] },
+    { name: 'payments CI', match: { createdBy: ['payments-ci-*'] }, destinations: ['payments-slack'] },
+  ],
+  defaultDestinations: ['ops-chat', 'email'],
+};
+
+describe('parseRouting rejects', () => {
+  it.each([
+    [
+      'an unknown destination in a route',
+      { routes: [{ match: { distributionIds: ['E2QWRUHAPOMQZL'] }, destinations: ['web-team'] }] },
+      'routes[0].destinations: unknown destination "web-team" (did you mean "web-teams"?)',
+    ],
+    [
+      'a misspelled destination key',
+      { destinations: { ...DESTINATIONS, email: { type: 'sns', topicArm: 'x' } } },
+      'destinations.email: unknown key "topicArm": did you mean "topicArn"?',
+    ],
+    [
+      'a misspelled match key',
+      { routes: [{ match: { distributionId: ['E2QWRUHAPOMQZL'] }, destinations: ['email'] }] },
+      'routes[0].match: unknown key "distributionId": did you mean "distributionIds"?',
+    ],
+    [
+      'an unknown destination type',
+      { destinations: { ...DESTINATIONS, email: { type: 'teams-webhook', secretName: 'x' } } },
+      'destinations.email.type: must have a type, one of slack, teams, google-chat, sns, eventbridge (got "teams-webhook"; did you mean "teams"?)',
+    ],
+    [
+      'a bad secret name',
+      { destinations: { ...DESTINATIONS, 'web-teams': { type: 'teams', secretName: 'has space' } } },
+      'destinations.web-teams.secretName "has space" is not the name of the Secrets Manager secret',
+    ],
+    [
+      'a bad topic ARN',
+      { destinations: { ...DESTINATIONS, email: { type: 'sns', topicArn: 'arn:aws:sqs:us-east-1:123456789012:q' } } },
+      'is not an SNS topic ARN',
+    ],
+    [
+      'a FIFO topic',
+      { destinations: { ...DESTINATIONS, email: { type: 'sns', topicArn: 'arn:aws:sns:us-east-1:123456789012:n.fifo' } } },
+      'is a FIFO topic',
+    ],
+    [
+      'a topic in another region',
+      { destinations: { ...DESTINATIONS, email: { type: 'sns', topicArn: 'arn:aws:sns:eu-west-1:123456789012:n' } } },
+      "is in eu-west-1, but the notifier is in us-east-1 and SNS accepts a publish only in the topic's own region",
+    ],
+    [
+      'a bus in another region',
+      { destinations: { ...DESTINATIONS, automation: { type: 'eventbridge', bus: 'arn:aws:events:eu-west-1:123456789012:event-bus/b' } } },
+      'destinations.automation.bus is in eu-west-1',
+    ],
+    [
+      'a destination no route uses',
+      { destinations: { ...DESTINATIONS, spare: { type: 'sns' } } },
+      'destinations.spare is not used by any route or defaultDestinations',
+    ],
+    [
+      'two destinations with one secret',
+      { destinations: { ...DESTINATIONS, 'ops-chat': { type: 'google-chat', secretName: 'cf/web-teams' } } },
+      'destinations.web-teams and destinations.ops-chat read the same secret',
+    ],
+    ['routes without defaultDestinations', { defaultDestinations: undefined }, 'defaultDestinations is missing'],
+    [
+      'a malformed distribution ID',
+      { routes: [{ match: { distributionIds: ['e2qw'] }, destinations: ['email'] }] },
+      'does not look like a distribution ID',
+    ],
+    ['an empty match', { routes: [{ match: {}, destinations: ['email'] }] }, 'routes[0].match: must be an object with at least one of'],
+    [
+      'tags that are not strings',
+      { routes: [{ match: { tags: { team: 1 } }, destinations: ['email'] }] },
+      'routes[0].match.tags.team: must be a string',
+    ],
+  ])('%s', (_, change, expected) => {
+    const { config, problems } = parseRouting({ ...structuredClone(RAW), ...change }, { region: 'us-east-1', organizationMode: false });
+    expect(config).toBeUndefined();
+    expect(problems.join('\n')).toContain(expected);
+  });
+
+  it('lists every problem at once', () => {
+    const { problems } = parseRouting(
+      {
+        destinations: { ...DESTINATIONS, email: { type: 'sns', topicArn: 'bad' } },
+        routes: [{ match: { tenantIds: ['nope'] }, destinations: ['nowhere'] }],
+        defaultDestinations: ['ops-chat', 'email'],
+      },
+      { region: 'us-east-1' },
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^routes\[0\].match.tenantIds\[0\]: "nope" does not look like a distribution tenant ID/),
+      expect.stringMatching(/^routes\[0\].destinations: unknown destination "nowhere"/),
+      expect.stringMatching(/^destinations.payments-slack is not used/),
+      expect.stringMatching(/^destinations.web-teams is not used/),
+      expect.stringMatching(/^destinations.email.topicArn "bad" is not an SNS topic ARN/),
+      expect.stringMatching(/^destinations.automation is not used/),
+    ]);
+  });
+});
+
+describe('parseRouting: one message per channel (defect 1)', () => {
+  const routing = (destinations: object, defaultDestinations: string[], routes: object[] = []) =>
+    parseRouting({ destinations, routes, defaultDestinations }, { region: 'us-east-1', account: '123456789012' });
+
+  it.each([
+    ['defaultDestinations', routing({ email: { type: 'sns' } }, ['email', 'email']), 'defaultDestinations: "email" is listed twice'],
+    [
+      "one route's destinations",
+      routing({ email: { type: 'sns' } }, [], [{ match: { tags: { team: 'a' } }, destinations: ['email', 'email'] }]),
+      'routes[0].destinations: "email" is listed twice',
+    ],
+  ])('refuses a destination listed twice in %s', (_, { config, problems }, expected) => {
+    expect(config).toBeUndefined();
+    expect(problems).toEqual([expect.stringContaining(expected)]);
+  });
+
+  const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cf/web';
+  it.each([
+    [
+      'one secret by name and by complete ARN',
+      { type: 'slack', secretName: 'cf/web' },
+      { type: 'slack', secretName: `${ARN}-AbCdEf` },
+      'read the same secret',
+    ],
+    [
+      'one secret by name and by partial ARN',
+      { type: 'teams', secretName: 'cf/web' },
+      { type: 'slack', secretName: ARN },
+      'read the same secret',
+    ],
+    [
+      'one topic twice',
+      { type: 'sns', topicArn: 'arn:aws:sns:us-east-1:123456789012:t' },
+      { type: 'sns', topicArn: 'arn:aws:sns:us-east-1:123456789012:t' },
+      'publish to the same topic',
+    ],
+    ['the default bus as {} and "default"', { type: 'eventbridge' }, { type: 'eventbridge', bus: 'default' }, 'put events on the same bus'],
+    [
+      'the default bus as {} and its ARN',
+      { type: 'eventbridge' },
+      { type: 'eventbridge', bus: 'arn:aws:events:us-east-1:123456789012:event-bus/default' },
+      'put events on the same bus',
+    ],
+    [
+      'a bus by name and by ARN',
+      { type: 'eventbridge', bus: 'ops' },
+      { type: 'eventbridge', bus: 'arn:aws:events:us-east-1:123456789012:event-bus/ops' },
+      'put events on the same bus',
+    ],
+  ])('refuses two destination names for %s', (_, a, b, expected) => {
+    const { config, problems } = routing({ a, b }, ['a', 'b']);
+    expect(config).toBeUndefined();
+    expect(problems).toEqual([
+      expect.stringMatching(new RegExp(`^destinations.a and destinations.b ${expected}.*merge them into one destination`)),
+    ]);
+  });
+
+  it.each([
+    ['two secrets', { type: 'slack', secretName: 'cf/a' }, { type: 'slack', secretName: 'cf/b' }],
+    [
+      'a secret of another account',
+      { type: 'slack', secretName: 'cf/web' },
+      { type: 'slack', secretName: 'arn:aws:secretsmanager:us-east-1:210987654321:secret:cf/web-AbCdEf' },
+    ],
+    ['two buses', { type: 'eventbridge' }, { type: 'eventbridge', bus: 'ops' }],
+    ['two new topics', { type: 'sns' }, { type: 'sns' }],
+  ])('accepts %s', (_, a, b) => {
+    expect(routing({ a, b }, ['a', 'b']).problems).toEqual([]);
+  });
+});
+
+describe('parseRouting: places Notify cannot reach (defect 4)', () => {
+  it('refuses a webhook secret in another region, as topics and buses are', () => {
+    const { problems } = parseRouting(
+      {
+        destinations: { chat: { type: 'slack', secretName: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cf/chat-AbCdEf' } },
+      },
+      { region: 'us-east-1' },
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^destinations.chat.secretName is in eu-west-1, but Notify runs in us-east-1 and reads secrets of its own region/,
+      ),
+    ]);
+  });
+});
+
+describe('parseRouting: names every JavaScript object has (defect 3)', () => {
+  it.each(['constructor', 'prototype', '__proto__'])('refuses a destination named %s, naming it', (name) => {
+    const destinations = JSON.parse(`{"${name}": {"type": "sns"}}`) as object;
+    const { config, problems } = parseRouting({ destinations, routes: [], defaultDestinations: [name] });
+    expect(config).toBeUndefined();
+    expect(problems.join('\n')).toContain(`destinations.${name}`);
+  });
+
+  it('accepts toString and hasOwnProperty as names, and an unknown destination named like an Object method is unknown', () => {
+    expect(parseRouting({ destinations: { toString: { type: 'sns' }, hasOwnProperty: { type: 'eventbridge' } } }).problems).toEqual([]);
+    expect(
+      parseRouting({ destinations: { email: { type: 'sns' } }, routes: [], defaultDestinations: ['email', 'toString'] }).problems,
+    ).toEqual([expect.stringContaining('defaultDestinations: unknown destination "toString"')]);
+  });
+});
