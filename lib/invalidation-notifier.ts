@@ -14,6 +14,7 @@ import {
   parseRouting,
   propKeys,
   propsProblems,
+  RETIRED_SCHEDULE_KEYS,
   type DestinationConfig,
   type Route,
   type RoutingConfig,
@@ -109,7 +110,7 @@ export class InvalidationNotifier extends Construct {
     const props = givenProps ?? {};
     const shapeProblems = [
       ...propsProblems(givenProps, PROPS, 'InvalidationNotifier props'),
-      ...propsProblems(props.schedule, Object.keys(DEFAULT_POLL_SCHEDULE), 'schedule'),
+      ...propsProblems(props.schedule, Object.keys(DEFAULT_POLL_SCHEDULE), 'schedule', RETIRED_SCHEDULE_KEYS),
     ];
     if (shapeProblems.length > 0) throw new ConfigError(shapeProblems);
     this.schedule = { ...DEFAULT_POLL_SCHEDULE, ...props.schedule };

@@ -120,17 +120,13 @@ export function estimateHistoryEvents(schedule: PollSchedule): number {
   return 8 * worstCaseExpressRuns(schedule) + 100;
 }
 
-/**
- * Problems with a schedule, each saying what to change; empty when it is valid. A schedule
- * still carrying the retired `checkStyle` is refused rather than silently read otherwise.
- */
+/** Problems with a schedule, each saying what to change; empty when it is valid. */
 export function validatePollSchedule(schedule: PollSchedule): string[] {
   const problems: string[] = [];
   const check = (ok: boolean, message: string) => {
     if (!ok) problems.push(message);
   };
   const isWhole = (n: number) => Number.isInteger(n) && n > 0;
-  check(!('checkStyle' in schedule), 'checkStyle was removed: the watcher always checks in an Express loop; remove it from the schedule');
   check(
     isWhole(schedule.firstIntervalSeconds),
     `firstIntervalSeconds must be a whole number of seconds >= 1 (got ${schedule.firstIntervalSeconds})`,

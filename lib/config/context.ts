@@ -57,6 +57,11 @@ export const RETIRED_CONTEXT_KEYS: Readonly<Record<string, string>> = {
     'with firstIntervalSeconds, backoffRate, maxIntervalSeconds and maxWaitMinutes)',
 };
 
+/** Schedule keys the construct once read, with what to do instead. */
+export const RETIRED_SCHEDULE_KEYS: Readonly<Record<string, string>> = {
+  checkStyle: 'checkStyle was removed: the watcher always checks in an Express loop; remove it from the schedule',
+};
+
 /**
  * Context keys that the CDK CLI and the toolkit set for themselves, not for this app:
  * feature flags (`@aws-cdk/...`), `aws:cdk:...` settings and lookup results (`availability-zones:...`)

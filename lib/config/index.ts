@@ -6,6 +6,7 @@ export { ConfigError } from './config-error';
 export {
   CONTEXT_KEYS,
   RETIRED_CONTEXT_KEYS,
+  RETIRED_SCHEDULE_KEYS,
   loadConfig,
   userContextKeys,
   type ContextKey,

@@ -15,10 +15,16 @@ export function propKeys<T extends object>() {
 /**
  * The problems of props as JavaScript may pass them: not an object, or keys the construct does
  * not have (a typo would otherwise be ignored, and its default silently kept), each with
- * "did you mean". `null` and `undefined` are no props at all.
+ * "did you mean", or what to do instead for a key that was `retired`. `null` and `undefined` are
+ * no props at all.
  */
-export function propsProblems(props: unknown, known: readonly string[], what: string): string[] {
+export function propsProblems(
+  props: unknown,
+  known: readonly string[],
+  what: string,
+  retired: Readonly<Record<string, string>> = {},
+): string[] {
   if (props === undefined || props === null) return [];
   if (typeof props !== 'object' || Array.isArray(props)) return [`${what} must be an object of props`];
-  return unknownKeyProblems(Object.keys(props), known, `key in ${what}`);
+  return unknownKeyProblems(Object.keys(props), known, `key in ${what}`, retired);
 }

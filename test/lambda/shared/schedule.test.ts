@@ -151,17 +151,6 @@ describe('validatePollSchedule', () => {
     expect(problems).toEqual([expect.stringMatching(new RegExp(`maxIntervalSeconds.*${EXPRESS_RUN_SECONDS}.*Express run`))]);
   });
 
-  it.each(['retry', 'wait-loop', 'express'])('refuses the retired checkStyle (%s), saying to remove it', (checkStyle) => {
-    // Prepare: a stack written for the old construct, from JavaScript.
-    const schedule = { ...DEFAULT_POLL_SCHEDULE, checkStyle } as PollSchedule;
-
-    // Act
-    const problems = validatePollSchedule(schedule);
-
-    // Assert
-    expect(problems).toEqual([expect.stringMatching(/checkStyle was removed.*Express loop.*remove it/)]);
-  });
-
   it('bounds an Express maxWait by the watcher history its runs would write: 3 days fit, 7 do not', () => {
     // Act
     const threeDays = validatePollSchedule({ ...DEFAULT_POLL_SCHEDULE, maxWaitSeconds: 3 * 24 * 3600 });
