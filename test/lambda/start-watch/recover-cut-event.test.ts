@@ -99,11 +99,9 @@ describe('cutEventRecovery', () => {
     cloudFrontMock
       .on(ListInvalidationsCommand, { DistributionId: 'E2QWRUHAPOMQZL', MaxItems: 100 })
       .resolves({ InvalidationList: { ...invalidations(...newer).InvalidationList, IsTruncated: true, NextMarker: 'INEW99' } });
-    cloudFrontMock
-      .on(ListInvalidationsCommand, { DistributionId: 'E2QWRUHAPOMQZL', Marker: 'INEW99' })
-      .resolves({
-        InvalidationList: { ...invalidations(['IBIG', 0], ['IOLD', -600]).InvalidationList, IsTruncated: true, NextMarker: 'IOLD' },
-      });
+    cloudFrontMock.on(ListInvalidationsCommand, { DistributionId: 'E2QWRUHAPOMQZL', Marker: 'INEW99' }).resolves({
+      InvalidationList: { ...invalidations(['IBIG', 0], ['IOLD', -600]).InvalidationList, IsTruncated: true, NextMarker: 'IOLD' },
+    });
 
     // Act
     const recovery = await cutEventRecovery(access)({ ...distributionCut, targetId: 'E2QWRUHAPOMQZL' });
