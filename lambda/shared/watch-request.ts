@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
-import { clip } from './text';
+import { clip, codePointLength } from './text';
 
 /**
  * Contract 1, the watch request: what the trigger extracts from a CloudTrail
@@ -19,8 +19,10 @@ const MAX_TEXT_LENGTH = 1024;
 /** A value quoted in a rejection reason. */
 const MAX_QUOTED_LENGTH = 200;
 
-const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_LENGTH));
-const BoundedText = v.pipe(v.string(), v.maxLength(MAX_TEXT_LENGTH));
+/** Bounded in code points, as {@link clip} bounds (an emoji is two UTF-16 units, one code point). */
+const atMost = (max: number) => v.check<string, string>((text) => codePointLength(text) <= max, `longer than ${max} characters`);
+const Id = v.pipe(v.string(), v.minLength(1), atMost(MAX_ID_LENGTH));
+const BoundedText = v.pipe(v.string(), atMost(MAX_TEXT_LENGTH));
 
 export const TargetKindSchema = v.picklist(['distribution', 'tenant']);
 export type TargetKind = v.InferOutput<typeof TargetKindSchema>;
