@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
+import { CLOUDFRONT_EVENT_SOURCE, EVENT_NAMES } from './invalidation-calls';
 import { clip, codePointLength } from './text';
 
 /**
@@ -77,12 +78,7 @@ export const RejectedEventSchema = v.pipe(
 );
 export type RejectedEvent = v.InferOutput<typeof RejectedEventSchema>;
 
-export const EVENT_NAMES = {
-  distribution: 'CreateInvalidation',
-  tenant: 'CreateInvalidationForDistributionTenant',
-} as const;
-
-export const CLOUDFRONT_EVENT_SOURCE = 'cloudfront.amazonaws.com';
+export { CLOUDFRONT_EVENT_SOURCE, EVENT_NAMES };
 
 /** The fields CloudTrail may cut (over its size limit, about 100 KB each): they hold the batch. */
 export type CutField = 'requestParameters' | 'responseElements';
