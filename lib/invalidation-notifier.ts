@@ -297,13 +297,28 @@ export class InvalidationNotifier extends Construct {
     fn.addToRolePolicy(new PolicyStatement({ actions: ['cloudfront:GetDistribution'], resources: [resources[0]!] }));
     fn.addToRolePolicy(new PolicyStatement({ actions: ['cloudfront:GetDistributionTenant'], resources: [resources[1]!] }));
     if (tags) fn.addToRolePolicy(new PolicyStatement({ actions: ['cloudfront:ListTagsForResource'], resources }));
+    // A CloudTrail event cut for size names no invalidation: Start watch lists invalidations near
+    // its time (lambda/start-watch/recover-cut-event.ts), and the distributions or tenants when
+    // the event names neither.
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['cloudfront:ListInvalidations'], resources: [resources[0]!] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['cloudfront:ListInvalidationsForDistributionTenant'], resources: [resources[1]!] }));
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['cloudfront:ListDistributions', 'cloudfront:ListDistributionTenants'], resources: ['*'] }),
+    );
     const accountInFinding = Token.isUnresolved(account) ? '<AWS::AccountId>' : account;
     for (const resource of ['distribution/*', 'distribution-tenant/*']) {
       Validations.of(fn.role!).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::${accountInFinding}:${resource}]`,
-        reason: 'Names and tags of whichever distribution or tenant was invalidated, not known at deploy time. Read-only calls.',
+        reason:
+          'Names, tags and invalidation lists of whichever distribution or tenant was invalidated, not known at deploy time. Read-only calls.',
       });
     }
+    Validations.of(fn.role!).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'cloudfront:ListDistributions and cloudfront:ListDistributionTenants have no resource type (service authorization reference), so they take "*": ' +
+        "they list the account's distributions and tenants to find the invalidation of a CloudTrail event cut for size. Read-only calls.",
+    });
   }
 
   /** CloudFront's CloudTrail events reach EventBridge in us-east-1 only: a rule elsewhere never fires. */

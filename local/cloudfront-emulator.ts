@@ -75,13 +75,18 @@ export interface RateLimit {
 const PATTERN = /^\/2020-05-31\/(distribution|distribution-tenant)\/([^/]+)\/invalidation\/([^/?]+)$/;
 const TARGET_PATTERN = /^\/2020-05-31\/(distribution|distribution-tenant)\/([^/?]+)$/;
 const TAGGING_PATTERN = /^\/2020-05-31\/tagging\?(.*)$/;
+const LIST_INVALIDATIONS_PATTERN = /^\/2020-05-31\/(distribution|distribution-tenant)\/([^/?]+)\/invalidation(?:\?(.*))?$/;
+const LIST_DISTRIBUTIONS_PATTERN = /^\/2020-05-31\/distribution(?:\?(.*))?$/;
+const LIST_TENANTS_PATH = '/2020-05-31/distribution-tenants';
 
 const xml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 
 /**
  * A loopback server speaking CloudFront's REST-XML GetInvalidation and
- * GetInvalidationForDistributionTenant, with faults on demand: forced answers (throttling,
+ * GetInvalidationForDistributionTenant (and, for the search of a cut CloudTrail event's
+ * invalidation, ListInvalidations, ListInvalidationsForDistributionTenant, ListDistributions and
+ * ListDistributionTenants, in one page for tenants), with faults on demand: forced answers (throttling,
  * 5xx, access denied, and blips: truncated, reset, hanging answers) and a token-bucket rate
  * limit that answers Throttling beyond it. It has its own server rather than the shared
  * loopback one because blips need the socket.
@@ -199,6 +204,8 @@ export class CloudFrontEmulator {
 
   /** `account`: the member account whose assumed role signed the request; undefined for the notifier's own. */
   private answer(method: string, path: string, account?: string): Reply {
+    const list = this.list(method, path, account);
+    if (list) return list;
     const lookup = method === 'GET' ? this.lookup(path) : undefined;
     if (lookup) return lookup;
     const match = PATTERN.exec(path);
@@ -252,6 +259,91 @@ export class CloudFrontEmulator {
       headers: { 'content-type': 'text/xml', 'x-amzn-requestid': `req-${this.calls.length}` },
       body: this.invalidationXml(invalidation, status),
     };
+  }
+
+  /**
+   * The List calls, from the invalidations `add` was told and the targets `describe` was told
+   * (those of the signing account only): invalidations newest first, paged by `Marker` (the last
+   * ID of the previous page) and `MaxItems`, as CloudFront pages them.
+   */
+  private list(method: string, path: string, account?: string): Reply | undefined {
+    const ok = (body: string): LoopbackResponse => ({ status: 200, headers: { 'content-type': 'text/xml' }, body });
+    const ns = 'xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"';
+    const invalidationsMatch = method === 'GET' ? LIST_INVALIDATIONS_PATTERN.exec(path) : null;
+    const distributionsMatch = method === 'GET' ? LIST_DISTRIBUTIONS_PATTERN.exec(path) : null;
+    const tenants = method === 'POST' && path === LIST_TENANTS_PATH;
+    if (!invalidationsMatch && !distributionsMatch && !tenants) return undefined;
+    const operation = invalidationsMatch
+      ? invalidationsMatch[1] === 'distribution'
+        ? 'ListInvalidations'
+        : 'ListInvalidationsForDistributionTenant'
+      : distributionsMatch
+        ? 'ListDistributions'
+        : 'ListDistributionTenants';
+    const targetId = invalidationsMatch ? decodeURIComponent(invalidationsMatch[2]!) : '';
+    this.lookups.push({ operation, resource: targetId });
+    const failure = this.lookupFailures.shift();
+    if (failure) return this.error(failure.status, failure.code, failure.message ?? failure.code);
+    const mine = [...this.invalidations.values()].filter((invalidation) => invalidation.account === account);
+    const targetsOf = (kind: 'distribution' | 'tenant') => [
+      ...new Set([
+        ...mine.filter((invalidation) => invalidation.kind === kind).map((invalidation) => invalidation.targetId),
+        ...(account === undefined ? [...this.targets.values()].filter((target) => target.kind === kind).map((target) => target.id) : []),
+      ]),
+    ];
+    if (tenants) {
+      const items = targetsOf('tenant')
+        .map(
+          (id) =>
+            `<DistributionTenantSummary><Id>${xml(id)}</Id><DistributionId>E000000000000</DistributionId><Name>${xml(id)}</Name>` +
+            `<Arn>arn:aws:cloudfront::${account ?? '123456789012'}:distribution-tenant/${xml(id)}</Arn><Domains></Domains>` +
+            `<CreatedTime>2026-01-01T00:00:00Z</CreatedTime><LastModifiedTime>2026-01-01T00:00:00Z</LastModifiedTime>` +
+            `<ETag>E1</ETag><Enabled>true</Enabled><Status>Deployed</Status></DistributionTenantSummary>`,
+        )
+        .join('');
+      return ok(
+        `<?xml version="1.0" encoding="UTF-8"?><ListDistributionTenantsResult ${ns}><DistributionTenantList>${items}</DistributionTenantList></ListDistributionTenantsResult>`,
+      );
+    }
+    const query = new URLSearchParams((invalidationsMatch ? invalidationsMatch[3] : distributionsMatch![1]) ?? '');
+    const page = <T>(all: readonly T[], idOf: (item: T) => string) => {
+      const maxItems = Number(query.get('MaxItems') ?? 100);
+      const marker = query.get('Marker');
+      const start = marker ? all.findIndex((item) => idOf(item) === marker) + 1 : 0;
+      const items = all.slice(start, start + maxItems);
+      const truncated = start + maxItems < all.length;
+      const paging =
+        `<Marker>${xml(marker ?? '')}</Marker><MaxItems>${maxItems}</MaxItems><IsTruncated>${truncated}</IsTruncated>` +
+        `<Quantity>${items.length}</Quantity>${truncated ? `<NextMarker>${xml(idOf(items[items.length - 1]!))}</NextMarker>` : ''}`;
+      return { items, paging };
+    };
+    if (distributionsMatch) {
+      const { items, paging } = page(targetsOf('distribution'), (id) => id);
+      const summaries = items
+        .map(
+          (id) =>
+            `<DistributionSummary><Id>${xml(id)}</Id><Status>Deployed</Status><DomainName>${xml(id.toLowerCase())}.cloudfront.net</DomainName></DistributionSummary>`,
+        )
+        .join('');
+      return ok(`<?xml version="1.0" encoding="UTF-8"?><DistributionList ${ns}>${paging}<Items>${summaries}</Items></DistributionList>`);
+    }
+    const kind = invalidationsMatch![1] === 'distribution' ? 'distribution' : 'tenant';
+    const ofTarget = mine
+      .filter((invalidation) => invalidation.kind === kind && invalidation.targetId === targetId)
+      .map((invalidation) => ({ invalidation, createTime: this.createTime(invalidation) }))
+      .sort((a, b) => b.createTime.getTime() - a.createTime.getTime());
+    if (ofTarget.length === 0 && !targetsOf(kind).includes(targetId)) {
+      return this.error(404, kind === 'tenant' ? 'EntityNotFound' : 'NoSuchDistribution', `The specified ${kind} does not exist.`);
+    }
+    const { items, paging } = page(ofTarget, (item) => item.invalidation.invalidationId);
+    const summaries = items
+      .map(
+        ({ invalidation, createTime }) =>
+          `<InvalidationSummary><Id>${xml(invalidation.invalidationId)}</Id><CreateTime>${createTime.toISOString()}</CreateTime>` +
+          `<Status>${invalidation.checks > (invalidation.inProgressChecks ?? 0) ? 'Completed' : 'InProgress'}</Status></InvalidationSummary>`,
+      )
+      .join('');
+    return ok(`<?xml version="1.0" encoding="UTF-8"?><InvalidationList ${ns}>${paging}<Items>${summaries}</Items></InvalidationList>`);
   }
 
   /** GetDistribution, GetDistributionTenant and ListTagsForResource, from what `describe` was told. */

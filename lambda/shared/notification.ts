@@ -147,6 +147,7 @@ export function buildNotification(state: WatchState): Notification {
   if (tookSeconds !== undefined) fact('Took', `about ${formatDuration(tookSeconds)}`);
   if (waitedSeconds !== undefined) fact('Waited', formatDuration(waitedSeconds));
   if (request?.callerReference) fact('Caller reference', request.callerReference);
+  if (request?.foundBy) fact('Found by', request.foundBy);
   if (state.audience?.routingNote) fact('Routing', state.audience.routingNote);
 
   const subject = invalidationId

@@ -1,67 +1,15 @@
 import { createHash } from 'node:crypto';
-import { clip } from './text';
+import * as v from 'valibot';
+import { CLOUDFRONT_EVENT_SOURCE, EVENT_NAMES } from './invalidation-calls';
+import { clip, codePointLength } from './text';
 import { ACCOUNT_ID } from './organization';
 
 /**
  * Contract 1, the watch request: what the trigger extracts from a CloudTrail
- * `CreateInvalidation` / `CreateInvalidationForDistributionTenant` event. Parsed and
- * validated here, once; everything downstream trusts the typed value.
+ * `CreateInvalidation` / `CreateInvalidationForDistributionTenant` event. Declared here once as
+ * schemas (the types are inferred from them), parsed at Start watch's edge; everything
+ * downstream trusts the typed value.
  */
-
-export type TargetKind = 'distribution' | 'tenant';
-
-export interface WatchTarget {
-  readonly kind: TargetKind;
-  /** Distribution ID (`E2ABC...`) or distribution tenant ID (`dt_...`). */
-  readonly id: string;
-}
-
-export interface WatchRequest {
-  readonly target: WatchTarget;
-  readonly invalidationId: string;
-  /** Who created the invalidation, from CloudTrail `userIdentity`, for people to read. */
-  readonly createdBy: string;
-  /** The creator's ARN (`userIdentity.arn`), for routes that match on it. */
-  readonly createdByArn?: string;
-  readonly callerReference?: string;
-  /** ISO 8601 time of the API call. */
-  readonly eventTime: string;
-  /** CloudTrail event ID, for tracing a notification back to the API call. */
-  readonly eventId: string;
-  readonly account: string;
-  readonly region: string;
-}
-
-/** What a rejected event still tells us, so the "could not track" message can name it. */
-export interface RejectedEvent {
-  readonly reason: string;
-  readonly eventId: string;
-  readonly eventName?: string;
-  readonly targetId?: string;
-  readonly invalidationId?: string;
-  readonly createdBy?: string;
-  readonly createdByArn?: string;
-}
-
-export const EVENT_NAMES = {
-  distribution: 'CreateInvalidation',
-  tenant: 'CreateInvalidationForDistributionTenant',
-} as const;
-
-export const CLOUDFRONT_EVENT_SOURCE = 'cloudfront.amazonaws.com';
-
-/** A CloudTrail event that cannot be turned into a watch request; `reason` names what is wrong. */
-export class MalformedEventError extends Error {
-  override readonly name = 'MalformedEvent';
-  constructor(public readonly rejected: RejectedEvent) {
-    super(rejected.reason);
-  }
-}
-
-type Json = Record<string, unknown>;
-
-/** What an event without any ID is called in messages; its execution is named after its content. */
-export const UNKNOWN_EVENT_ID = 'unknown-event';
 
 /**
  * Bounds on what an event can put into the execution input (StartExecution refuses more than
@@ -73,6 +21,175 @@ const MAX_TEXT_LENGTH = 1024;
 /** A value quoted in a rejection reason. */
 const MAX_QUOTED_LENGTH = 200;
 
+/** Bounded in code points, as {@link clip} bounds (an emoji is two UTF-16 units, one code point). */
+const atMost = (max: number) => v.check<string, string>((text) => codePointLength(text) <= max, `longer than ${max} characters`);
+const Id = v.pipe(v.string(), v.minLength(1), atMost(MAX_ID_LENGTH));
+const BoundedText = v.pipe(v.string(), atMost(MAX_TEXT_LENGTH));
+
+export const TargetKindSchema = v.picklist(['distribution', 'tenant']);
+export type TargetKind = v.InferOutput<typeof TargetKindSchema>;
+
+export const WatchTargetSchema = v.pipe(
+  v.object({
+    kind: TargetKindSchema,
+    /** Distribution ID (`E2ABC...`) or distribution tenant ID (`dt_...`). */
+    id: Id,
+  }),
+  v.readonly(),
+);
+export type WatchTarget = v.InferOutput<typeof WatchTargetSchema>;
+
+export const WatchRequestSchema = v.pipe(
+  v.object({
+    target: WatchTargetSchema,
+    invalidationId: Id,
+    /** Who created the invalidation, from CloudTrail `userIdentity`, for people to read. */
+    createdBy: BoundedText,
+    /** The creator's ARN (`userIdentity.arn`), for routes that match on it. */
+    createdByArn: v.optional(BoundedText),
+    callerReference: v.optional(BoundedText),
+    /** ISO 8601 time of the API call. */
+    eventTime: BoundedText,
+    /** CloudTrail event ID, for tracing a notification back to the API call. */
+    eventId: Id,
+    account: BoundedText,
+    region: BoundedText,
+    /**
+     * Set when the CloudTrail event was cut (too large) and the invalidation was found by listing
+     * the invalidations created at the event's time: how it was found, for people to read.
+     */
+    foundBy: v.optional(BoundedText),
+  }),
+  v.readonly(),
+);
+export type WatchRequest = v.InferOutput<typeof WatchRequestSchema>;
+
+/** What a rejected event still tells us, so the "could not track" message can name it. */
+export const RejectedEventSchema = v.pipe(
+  v.object({
+    reason: v.string(),
+    eventId: Id,
+    eventName: v.optional(v.string()),
+    targetId: v.optional(v.string()),
+    invalidationId: v.optional(v.string()),
+    createdBy: v.optional(BoundedText),
+    createdByArn: v.optional(BoundedText),
+  }),
+  v.readonly(),
+);
+export type RejectedEvent = v.InferOutput<typeof RejectedEventSchema>;
+
+export { CLOUDFRONT_EVENT_SOURCE, EVENT_NAMES };
+
+/** The fields CloudTrail may cut (over its size limit, about 100 KB each): they hold the batch. */
+export type CutField = 'requestParameters' | 'responseElements';
+
+/**
+ * A cut event of one of the two invalidation calls: what it still tells, for Start watch to find
+ * its invalidation by listing (see lambda/start-watch/recover-cut-event.ts).
+ */
+export interface CutEvent {
+  readonly kind: TargetKind;
+  readonly cutFields: readonly CutField[];
+  /** The target's ID when a field that was not cut still names it. */
+  readonly targetId?: string;
+  /** The invalidation's ID when a field that was not cut still names it. */
+  readonly invalidationId?: string;
+  /** A valid ISO 8601 time: when the call completed, which is when the invalidation was created, give or take seconds. */
+  readonly eventTime: string;
+  readonly createdBy: string;
+  readonly createdByArn?: string;
+  readonly eventId: string;
+  readonly account: string;
+  readonly region: string;
+}
+
+/** A CloudTrail event that cannot be turned into a watch request; `reason` names what is wrong. */
+export class MalformedEventError extends Error {
+  override readonly name = 'MalformedEvent';
+  constructor(
+    public readonly rejected: RejectedEvent,
+    /** Set when CloudTrail cut the fields that name the invalidation: it may still be found. */
+    public readonly cut?: CutEvent,
+  ) {
+    super(rejected.reason);
+  }
+}
+
+/** What an event without any ID is called in messages; its execution is named after its content. */
+export const UNKNOWN_EVENT_ID = 'unknown-event';
+
+/*
+ * The EventBridge envelope of an "AWS API Call via CloudTrail" event, reduced to the fields
+ * Start watch reads. Every field is read leniently (a field of the wrong type counts as
+ * missing), so that this schema accepts any object: what is missing or wrong is said in plain
+ * words by parseWatchRequest, which knows which field matters for which call.
+ */
+
+/** A string field: trimmed; missing when it is not a non-empty string. */
+const Text = v.fallback(v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty())), undefined);
+/** An object field: missing when it is not an object. */
+const Part = <const TEntries extends v.ObjectEntries>(entries: TEntries) => v.fallback(v.optional(v.object(entries)), undefined);
+/**
+ * CloudTrail's mark on a field it cut for size: `{"omitted": true, "originalSize": 123456}` in
+ * place of the field's content. Read on the whole field and on the members that hold the batch.
+ */
+const Omitted = v.fallback(
+  v.pipe(
+    v.unknown(),
+    v.transform((value) => value === true || value === 'true'),
+  ),
+  false,
+);
+
+const UserIdentitySchema = v.object({
+  type: Text,
+  arn: Text,
+  userName: Text,
+  invokedBy: Text,
+  principalId: Text,
+  sessionContext: Part({ sessionIssuer: Part({ userName: Text }) }),
+});
+
+export const CloudTrailEventSchema = v.object({
+  id: Text,
+  account: Text,
+  region: Text,
+  time: Text,
+  detail: Part({
+    eventID: Text,
+    eventName: Text,
+    eventSource: Text,
+    errorCode: Text,
+    eventTime: Text,
+    awsRegion: Text,
+    recipientAccountId: Text,
+    userIdentity: v.fallback(v.optional(UserIdentitySchema), undefined),
+    requestParameters: Part({
+      omitted: Omitted,
+      distributionId: Text,
+      // The tenant API's parameter is `Id`; CloudTrail writes members with a lowercase first
+      // letter, and `distributionTenantId` is accepted too in case it names it in full.
+      id: Text,
+      distributionTenantId: Text,
+      invalidationBatch: Part({ omitted: Omitted, callerReference: Text }),
+    }),
+    responseElements: Part({
+      omitted: Omitted,
+      location: Text,
+      invalidation: Part({ omitted: Omitted, id: Text }),
+    }),
+  }),
+});
+export type CloudTrailEvent = v.InferOutput<typeof CloudTrailEventSchema>;
+type CloudTrailDetail = NonNullable<CloudTrailEvent['detail']>;
+
+/** Any value read as a CloudTrail event; what is not an object reads as an event without fields. */
+function readEvent(event: unknown): CloudTrailEvent {
+  const read = v.safeParse(CloudTrailEventSchema, event);
+  return read.success ? read.output : {};
+}
+
 /** Hex SHA-256 prefix: 64 bits, enough that distinct originals do not meet by chance. */
 const shortHash = (...parts: string[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
 
@@ -82,21 +199,10 @@ const shortHash = (...parts: string[]): string => createHash('sha256').update(JS
  */
 const boundedId = (id: string): string => (id.length <= MAX_ID_LENGTH ? id : `${clip(id, MAX_ID_LENGTH - 18)}-${shortHash('id', id)}`);
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const stringAt = (root: unknown, path: readonly string[]): string | undefined => {
-  let node: unknown = root;
-  for (const key of path) {
-    if (!isObject(node)) return undefined;
-    node = node[key];
-  }
-  return typeof node === 'string' && node.trim() !== '' ? node.trim() : undefined;
-};
-
 // Old records carry versioned names such as CreateInvalidation2014_01_31.
 const baseEventName = (name: string): string => name.replace(/\d{4}_\d{2}_\d{2}$/, '');
 
-// Anchored at the end, no trailing \s* (stringAt trims): an unanchored tail after a greedy
+// Anchored at the end, no trailing \s* (the schema trims): an unanchored tail after a greedy
 // class backtracks quadratically on a long location.
 const LOCATION_PATTERN = /\/(distribution|distribution-tenant)\/([^/]+)\/invalidation\/([^/?#]+)$/;
 
@@ -127,79 +233,125 @@ const quote = (value: string): string => JSON.stringify(clip(value, MAX_QUOTED_L
 
 /** A short, human-readable principal: `alice`, `deploy-role/ci-run-42`, `root`, a service name. */
 export function describeIdentity(userIdentity: unknown): string {
-  if (!isObject(userIdentity)) return 'unknown caller';
-  const type = stringAt(userIdentity, ['type']);
-  const arn = stringAt(userIdentity, ['arn']);
+  const read = v.safeParse(UserIdentitySchema, userIdentity);
+  return read.success ? describeReadIdentity(read.output) : 'unknown caller';
+}
+
+function describeReadIdentity(identity: v.InferOutput<typeof UserIdentitySchema>): string {
+  const { type, arn } = identity;
   switch (type) {
     case 'Root':
       return 'root user';
     case 'IAMUser':
-      return stringAt(userIdentity, ['userName']) ?? arn ?? 'IAM user';
+      return identity.userName ?? arn ?? 'IAM user';
     case 'AssumedRole': {
       // arn:aws:sts::123456789012:assumed-role/RoleName/SessionName
       const roleAndSession = arn?.split(':assumed-role/')[1];
-      return roleAndSession ?? stringAt(userIdentity, ['sessionContext', 'sessionIssuer', 'userName']) ?? 'assumed role';
+      return roleAndSession ?? identity.sessionContext?.sessionIssuer?.userName ?? 'assumed role';
     }
     case 'AWSService':
-      return stringAt(userIdentity, ['invokedBy']) ?? 'AWS service';
+      return identity.invokedBy ?? 'AWS service';
     default:
-      return stringAt(userIdentity, ['userName']) ?? arn ?? stringAt(userIdentity, ['principalId']) ?? 'unknown caller';
+      return identity.userName ?? arn ?? identity.principalId ?? 'unknown caller';
   }
 }
+
+/** Which of the fields that hold the batch CloudTrail cut, whole or in the members that name the invalidation. */
+function cutFieldsOf(detail: CloudTrailDetail): CutField[] {
+  const request = detail.requestParameters;
+  const response = detail.responseElements;
+  return [
+    ...(request?.omitted || request?.invalidationBatch?.omitted ? (['requestParameters'] as const) : []),
+    ...(response?.omitted || response?.invalidation?.omitted ? (['responseElements'] as const) : []),
+  ];
+}
+
+const describeCut = (fields: readonly CutField[]): string =>
+  `the CloudTrail event was cut (too large: CloudTrail omitted ${fields.join(' and ')})`;
 
 /**
  * Turns an EventBridge "AWS API Call via CloudTrail" event into a {@link WatchRequest}.
  * Throws {@link MalformedEventError} naming the first missing or unexpected field, and nothing
  * else for any JSON input: an event that escaped as another error would end in the dead-letter
- * queue instead of a "could not track" message.
+ * queue instead of a "could not track" message. An event CloudTrail cut for size carries
+ * {@link MalformedEventError.cut}, what is left to find its invalidation with.
  */
 export function parseWatchRequest(event: unknown): WatchRequest {
-  const eventId = boundedId(stringAt(event, ['detail', 'eventID']) ?? stringAt(event, ['id']) ?? UNKNOWN_EVENT_ID);
-  const createdBy = clip(
-    describeIdentity(isObject(event) && isObject(event.detail) ? event.detail.userIdentity : undefined),
-    MAX_TEXT_LENGTH,
-  );
-  const rawArn = stringAt(event, ['detail', 'userIdentity', 'arn']);
+  const read = readEvent(event);
+  const detail = read.detail;
+  const eventId = boundedId(detail?.eventID ?? read.id ?? UNKNOWN_EVENT_ID);
+  const createdBy = clip(detail?.userIdentity ? describeReadIdentity(detail.userIdentity) : 'unknown caller', MAX_TEXT_LENGTH);
+  const rawArn = detail?.userIdentity?.arn;
   const createdByArn = rawArn === undefined ? undefined : clip(rawArn, MAX_TEXT_LENGTH);
-  const reject = (reason: string, known: Partial<RejectedEvent> = {}): never => {
+  const reject = (reason: string, known: Partial<RejectedEvent> = {}, cut?: CutEvent): never => {
     const bounded = Object.fromEntries(
       Object.entries(known).map(([key, value]) => [key, typeof value === 'string' ? clip(value, MAX_ID_LENGTH) : value]),
     );
-    throw new MalformedEventError({ reason, eventId, createdBy, ...(createdByArn ? { createdByArn } : {}), ...bounded });
+    throw new MalformedEventError({ reason, eventId, createdBy, ...(createdByArn ? { createdByArn } : {}), ...bounded }, cut);
   };
 
-  if (!isObject(event) || !isObject(event.detail)) reject('the event has no "detail" object');
-  const rawName = stringAt(event, ['detail', 'eventName']);
+  if (!detail) return reject('the event has no "detail" object');
+  const rawName = detail.eventName;
   if (!rawName) return reject('detail.eventName is missing');
   const eventName = baseEventName(rawName);
   const kind = (Object.keys(EVENT_NAMES) as TargetKind[]).find((k) => EVENT_NAMES[k] === eventName);
   if (!kind) {
     return reject(`detail.eventName ${quote(rawName)} is not ${EVENT_NAMES.distribution} or ${EVENT_NAMES.tenant}`, { eventName: rawName });
   }
-  const source = stringAt(event, ['detail', 'eventSource']);
+  const source = detail.eventSource;
   if (source !== CLOUDFRONT_EVENT_SOURCE) {
     return reject(`detail.eventSource is ${quote(source ?? '')}, expected ${CLOUDFRONT_EVENT_SOURCE}`, { eventName });
   }
-  const errorCode = stringAt(event, ['detail', 'errorCode']);
-  if (errorCode) return reject(`the API call failed with ${quote(errorCode)}; there is no invalidation to watch`, { eventName });
+  if (detail.errorCode) {
+    return reject(`the API call failed with ${quote(detail.errorCode)}; there is no invalidation to watch`, { eventName });
+  }
 
-  const location = parseLocation(stringAt(event, ['detail', 'responseElements', 'location']));
+  const request = detail.requestParameters;
+  const response = detail.responseElements;
+  const location = parseLocation(response?.location);
   const locationMatchesKind = location && !('undecodable' in location) && location.kind === kind ? location : undefined;
-  const fromEvent = (path: readonly string[]) => stringAt(event, ['detail', ...path]);
-  const targetField =
+  const targetFields =
     kind === 'distribution'
-      ? ([['requestParameters', 'distributionId']] as const)
-      : // The API's parameter is `Id`; CloudTrail's key for it is unverified, so accept the
-        // likely spellings and fall back to the response's location.
-        ([
-          ['requestParameters', 'id'],
-          ['requestParameters', 'distributionTenantId'],
+      ? ([['requestParameters.distributionId', request?.distributionId]] as const)
+      : ([
+          ['requestParameters.id', request?.id],
+          ['requestParameters.distributionTenantId', request?.distributionTenantId],
         ] as const);
-  const targetFrom = targetField.find((path) => fromEvent(path) !== undefined);
-  const targetId = targetFrom ? fromEvent(targetFrom) : locationMatchesKind?.targetId;
-  const invalidationFrom = fromEvent(['responseElements', 'invalidation', 'id']);
+  const targetFrom = targetFields.find(([, value]) => value !== undefined);
+  const targetId = targetFrom?.[1] ?? locationMatchesKind?.targetId;
+  const invalidationFrom = response?.invalidation?.id;
   const invalidationId = invalidationFrom ?? locationMatchesKind?.invalidationId;
   const badLocation = location && 'undecodable' in location ? ' (responseElements.location is there but has a bad percent-escape)' : '';
+  const text = (value: string | undefined, fallback: string) => clip(value ?? fallback, MAX_TEXT_LENGTH);
+  const eventTime = text(detail.eventTime ?? read.time, new Date(0).toISOString());
+  const account = text(read.account ?? detail.recipientAccountId, 'unknown');
+  const region = text(read.region ?? detail.awsRegion, 'us-east-1');
+
+  const cutFields = cutFieldsOf(detail);
+  if (cutFields.length > 0 && (!targetId || !invalidationId)) {
+    const missing = targetId ? 'no invalidation ID' : `no ${kind === 'distribution' ? 'distribution' : 'distribution tenant'} ID`;
+    const known = { eventName, ...(targetId ? { targetId } : {}), ...(invalidationId ? { invalidationId } : {}) };
+    const time = Date.parse(detail.eventTime ?? '');
+    if (Number.isNaN(time)) {
+      return reject(`${describeCut(cutFields)}, so it names ${missing}, and its detail.eventTime is not a time to find it by`, known);
+    }
+    const tooLong = [targetId, invalidationId].some((id) => id !== undefined && id.length > MAX_ID_LENGTH);
+    const cut: CutEvent | undefined = tooLong
+      ? undefined
+      : {
+          kind,
+          cutFields,
+          ...(targetId ? { targetId } : {}),
+          ...(invalidationId ? { invalidationId } : {}),
+          eventTime: new Date(time).toISOString(),
+          createdBy,
+          ...(createdByArn ? { createdByArn } : {}),
+          eventId,
+          account,
+          region,
+        };
+    return reject(`${describeCut(cutFields)}, so it names ${missing}`, known, cut);
+  }
 
   if (!targetId) {
     return reject(
@@ -223,21 +375,20 @@ export function parseWatchRequest(event: unknown): WatchRequest {
           invalidationId,
         })
       : undefined;
-  tooLong(targetId, targetFrom ? targetFrom.join('.') : 'the target ID in responseElements.location');
+  tooLong(targetId, targetFrom ? targetFrom[0] : 'the target ID in responseElements.location');
   tooLong(invalidationId, invalidationFrom ? 'responseElements.invalidation.id' : 'the invalidation ID in responseElements.location');
 
-  const callerReference = stringAt(event, ['detail', 'requestParameters', 'invalidationBatch', 'callerReference']);
-  const text = (value: string | undefined, fallback: string) => clip(value ?? fallback, MAX_TEXT_LENGTH);
+  const callerReference = request?.invalidationBatch?.callerReference;
   return {
     target: { kind, id: targetId },
     invalidationId,
     createdBy,
     ...(createdByArn ? { createdByArn } : {}),
     ...(callerReference ? { callerReference: clip(callerReference, MAX_TEXT_LENGTH) } : {}),
-    eventTime: text(stringAt(event, ['detail', 'eventTime']) ?? stringAt(event, ['time']), new Date(0).toISOString()),
+    eventTime,
     eventId,
-    account: text(stringAt(event, ['account']) ?? stringAt(event, ['detail', 'recipientAccountId']), 'unknown'),
-    region: text(stringAt(event, ['region']) ?? stringAt(event, ['detail', 'awsRegion']), 'us-east-1'),
+    account,
+    region,
   };
 }
 

@@ -8,6 +8,7 @@ import { logger } from '../shared/logger';
 import { parseRouteTable } from '../shared/routing';
 import { audienceFrom } from './audience';
 import { TargetLookups } from './lookups';
+import { cutEventRecovery } from './recover-cut-event';
 import { startWatch, type StartWatchResult } from './start-watch';
 
 // Adaptive retries: a burst of invalidations (a SaaS back end, one per tenant) must not lose
@@ -17,6 +18,8 @@ const stateMachineArn = requireEnv(EnvNames.stateMachineArn);
 // Names and tags are a nicety: one quick attempt each, 2 s at most, cached for the container.
 const access = cloudFrontAccessFromEnv({ maxAttempts: 1, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } });
 const audienceOf = audienceFrom(parseRouteTable(requireEnv(EnvNames.routing)), new TargetLookups(access));
+// A cut event's invalidation is looked for with the same quick calls, a bounded number of them.
+const recover = cutEventRecovery(access);
 
 export const handler = middy<unknown, StartWatchResult>(handlerOptions('Start watch'))
   .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -24,7 +27,7 @@ export const handler = middy<unknown, StartWatchResult>(handlerOptions('Start wa
     let result: StartWatchResult;
     try {
       // In organization mode two accounts may share IDs: the account is part of the execution name.
-      result = await startWatch(sfn, stateMachineArn, event, audienceOf, { withAccount: access.organizationMode });
+      result = await startWatch(sfn, stateMachineArn, event, audienceOf, { withAccount: access.organizationMode, recover });
     } catch (error) {
       // Lambda tries the event again, then keeps it in the dead-letter queue (alarmed).
       logger.warn('Could not start the watch; the event will be tried again', {
@@ -49,6 +52,7 @@ export const handler = middy<unknown, StartWatchResult>(handlerOptions('Start wa
         executionName: result.executionName,
         executionArn: result.executionArn,
         destinations: result.destinations,
+        ...(result.foundBy ? { foundBy: result.foundBy } : {}),
       });
     }
     return result;

@@ -1,7 +1,9 @@
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { WatcherInput } from '../shared/watcher-input';
 import type { AudienceOf, WatchSubject } from './audience';
-import { MalformedEventError, executionNameFor, parseWatchRequest, rejectedExecutionNameFor } from '../shared/watch-request';
+import { clip } from '../shared/text';
+import { MalformedEventError, executionNameFor, parseWatchRequest, rejectedExecutionNameFor, type CutEvent } from '../shared/watch-request';
+import type { RecoverCutEvent } from './recover-cut-event';
 
 export interface StartWatchResult {
   /**
@@ -17,7 +19,19 @@ export interface StartWatchResult {
   readonly routingNote?: string;
   readonly invalidationId?: string;
   readonly rejectedReason?: string;
+  /** The CloudTrail event was cut and the invalidation found by listing: how (see WatchRequest.foundBy). */
+  readonly foundBy?: string;
 }
+
+export interface StartWatchOptions {
+  /** Organization mode: the account is part of the execution name. */
+  readonly withAccount?: boolean;
+  /** Finds the invalidation of an event CloudTrail cut for size; without it, such an event is rejected. */
+  readonly recover?: RecoverCutEvent;
+}
+
+/** A rejection reason with what the search for a cut event's invalidation found, bounded. */
+const MAX_REASON_CHARS = 2000;
 
 /**
  * Turns a CloudTrail event into a watcher execution named after the invalidation. Any JSON
@@ -28,14 +42,34 @@ export interface StartWatchResult {
 export function watcherExecutionFor(
   event: unknown,
   naming: { readonly withAccount?: boolean } = {},
-): { name: string; subject: WatchSubject } {
+): { name: string; subject: WatchSubject; cut?: CutEvent } {
   try {
     const request = parseWatchRequest(event);
     return { name: executionNameFor(request, naming), subject: { request } };
   } catch (error) {
     if (!(error instanceof MalformedEventError)) throw error;
-    return { name: rejectedExecutionNameFor(error.rejected, event), subject: { rejected: error.rejected } };
+    return {
+      name: rejectedExecutionNameFor(error.rejected, event),
+      subject: { rejected: error.rejected },
+      ...(error.cut ? { cut: error.cut } : {}),
+    };
   }
+}
+
+/**
+ * The execution for an event, a cut one's invalidation looked for first: found, it is watched
+ * under its own name (a redelivered event finds the same one); not found, the event is rejected
+ * with the reason the search gives.
+ */
+async function watcherExecutionWithRecovery(event: unknown, options: StartWatchOptions): Promise<{ name: string; subject: WatchSubject }> {
+  const { name, subject, cut } = watcherExecutionFor(event, options);
+  if (!cut || !options.recover || !('rejected' in subject)) return { name, subject };
+  const recovery = await options.recover(cut);
+  if ('request' in recovery) return { name: executionNameFor(recovery.request, options), subject: { request: recovery.request } };
+  return {
+    name,
+    subject: { rejected: { ...subject.rejected, reason: clip(`${subject.rejected.reason}; ${recovery.reason}`, MAX_REASON_CHARS) } },
+  };
 }
 
 /**
@@ -48,16 +82,18 @@ export async function startWatch(
   stateMachineArn: string,
   event: unknown,
   audienceOf: AudienceOf,
-  naming: { readonly withAccount?: boolean } = {},
+  options: StartWatchOptions = {},
 ): Promise<StartWatchResult> {
-  const { name, subject } = watcherExecutionFor(event, naming);
+  const { name, subject } = await watcherExecutionWithRecovery(event, options);
   const audience = await audienceOf(subject);
   const input: WatcherInput = { ...subject, audience };
   const summary = {
     executionName: name,
     destinations: audience.destinations,
     ...(audience.routingNote ? { routingNote: audience.routingNote } : {}),
-    ...('request' in subject ? { invalidationId: subject.request.invalidationId } : { rejectedReason: subject.rejected.reason }),
+    ...('request' in subject
+      ? { invalidationId: subject.request.invalidationId, ...(subject.request.foundBy ? { foundBy: subject.request.foundBy } : {}) }
+      : { rejectedReason: subject.rejected.reason }),
   };
   // Nobody would hear of it: the configuration drops invalidations that no route matches.
   if (audience.destinations.length === 0) return { outcome: 'dropped', ...summary };

@@ -1,5 +1,8 @@
 import distributionEvent from '../../../local/fixtures/create-invalidation.json';
 import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.json';
+import cutEvent from '../../../local/fixtures/create-invalidation-cut.json';
+import requestCutEvent from '../../../local/fixtures/create-invalidation-request-cut.json';
+import * as fc from 'fast-check';
 import {
   MalformedEventError,
   describeIdentity,
@@ -9,7 +12,7 @@ import {
   type RejectedEvent,
   type TargetKind,
 } from '../../../lambda/shared/watch-request';
-import { randomString, seededRandom } from '../start-watch/random-json';
+import { awkwardString } from '../start-watch/arbitraries';
 
 type Json = Record<string, unknown>;
 type WatchKey = [kind: TargetKind, targetId: string, invalidationId: string];
@@ -398,6 +401,81 @@ describe('parseWatchRequest', () => {
   });
 });
 
+describe('parseWatchRequest on an event CloudTrail cut for size', () => {
+  it('rejects an event whose requestParameters and responseElements were both cut, keeping what is left to find it by', () => {
+    // Act
+    const error = rejectionOf(copy(cutEvent));
+
+    // Assert
+    expect(error.rejected.reason).toBe(
+      'the CloudTrail event was cut (too large: CloudTrail omitted requestParameters and responseElements), so it names no distribution ID',
+    );
+    expect(error.cut).toEqual({
+      kind: 'distribution',
+      cutFields: ['requestParameters', 'responseElements'],
+      eventTime: '2026-11-21T18:02:27.000Z',
+      createdBy: 'github-actions-deploy/deploy-web-1342',
+      createdByArn: 'arn:aws:sts::123456789012:assumed-role/github-actions-deploy/deploy-web-1342',
+      eventId: '5c0f5d7e-1f6a-4f5b-9a51-2b7e0c9d8e01',
+      account: '123456789012',
+      region: 'us-east-1',
+    });
+  });
+
+  it('reads an event whose requestParameters alone were cut from the IDs responseElements still holds', () => {
+    // Act
+    const request = parseWatchRequest(copy(requestCutEvent));
+
+    // Assert
+    expect(request.target).toEqual({ kind: 'distribution', id: 'E2QWRUHAPOMQZL' });
+    expect(request.invalidationId).toBe('I2J0I21PCUYOIK');
+    expect(request).not.toHaveProperty('callerReference');
+  });
+
+  it('keeps the target ID when only the members that hold the batch and the response were cut', () => {
+    // Prepare
+    const event = withDetail(cutEvent, (detail) => {
+      detail.requestParameters = { distributionId: 'E2QWRUHAPOMQZL', invalidationBatch: { omitted: true, originalSize: 140000 } };
+    });
+
+    // Act
+    const error = rejectionOf(event);
+
+    // Assert
+    expect(error.rejected.reason).toContain('so it names no invalidation ID');
+    expect(error.cut).toMatchObject({ targetId: 'E2QWRUHAPOMQZL', cutFields: ['requestParameters', 'responseElements'] });
+  });
+
+  it('rejects a cut event with no time to find its invalidation by, saying so', () => {
+    // Prepare
+    const event = withDetail(cutEvent, (detail) => {
+      detail.eventTime = 'yesterday';
+    });
+
+    // Act
+    const error = rejectionOf(event);
+
+    // Assert
+    expect(error.rejected.reason).toContain('detail.eventTime is not a time');
+    expect(error.cut).toBeUndefined();
+  });
+
+  it('does not take an event with missing IDs but no cut mark for a cut one', () => {
+    // Prepare
+    const event = withDetail(distributionEvent, (detail) => {
+      detail.requestParameters = {};
+      detail.responseElements = {};
+    });
+
+    // Act
+    const error = rejectionOf(event);
+
+    // Assert
+    expect(error.cut).toBeUndefined();
+    expect(error.rejected.reason).toContain('requestParameters.distributionId');
+  });
+});
+
 describe('describeIdentity', () => {
   it('calls the root user "root user"', () => {
     // Act
@@ -534,52 +612,54 @@ describe('executionNameFor', () => {
     expect(watch).not.toBe(rejected);
   });
 
-  it.each([1, 2, 3, 4, 5])(
-    'gives distinct inputs distinct names, all valid for Step Functions, across thousands of generated IDs (seed %d)',
-    (seed) => {
-      // Prepare: IDs that collide under sanitising or cutting, mixed with realistic ones.
-      const random = seededRandom(seed);
-      const variantsOf = (id: string): string[] => [
-        id,
-        id.replace(/[^A-Za-z0-9_-]/g, '_'),
-        id.replace(/_/g, '.'),
-        `${id}x`,
-        id.slice(0, 60),
-        id.slice(0, 79),
-        `${id.slice(0, 60)}${randomString(random, 40)}`,
-      ];
-      const baseId = (): string =>
-        random.pick([
-          () => `E${Array.from({ length: 13 }, () => random.pick([...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'])).join('')}`,
-          () =>
-            `dt_${Array.from({ length: 24 }, () => random.pick([...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'])).join('')}`,
-          () => randomString(random, 120),
-          () => `${'E'.repeat(55 + random.int(30))}${randomString(random, 10)}`,
-        ])();
-      const seen = new Map<string, string>();
-      const record = (key: string, name: string) => {
-        // A plain check, not expect(): tens of thousands of matchers are slow.
-        if (!SAFE_NAME.test(name)) throw new Error(`${key} has the name ${JSON.stringify(name)}, which Step Functions refuses`);
-        const earlier = seen.get(name);
-        if (earlier !== undefined && earlier !== key) throw new Error(`${earlier} and ${key} share the name ${name}`);
-        seen.set(name, key);
-      };
+  it('gives distinct inputs distinct names, all valid for Step Functions, across generated IDs that collide when sanitised or cut', () => {
+    // Prepare: IDs that collide under sanitising or cutting, mixed with realistic ones.
+    const baseId = fc.oneof(
+      fc.stringMatching(/^E[A-Z0-9]{13}$/),
+      fc.stringMatching(/^dt_[A-Za-z0-9]{24}$/),
+      awkwardString(120),
+      fc.tuple(fc.integer({ min: 55, max: 85 }), awkwardString(10)).map(([length, tail]) => `${'E'.repeat(length)}${tail}`),
+    );
+    const variantsOf = (id: string, tail: string): string[] => [
+      id,
+      id.replace(/[^A-Za-z0-9_-]/g, '_'),
+      id.replace(/_/g, '.'),
+      `${id}x`,
+      id.slice(0, 60),
+      id.slice(0, 79),
+      `${id.slice(0, 60)}${tail}`,
+    ];
+    const keyOf = (key: readonly unknown[]) => JSON.stringify(key);
 
-      // Act and assert
-      for (let i = 0; i < 300; i++) {
-        for (const id of variantsOf(baseId())) {
-          for (const invalidationId of variantsOf(baseId()).slice(0, 3)) {
-            for (const kind of ['distribution', 'tenant'] as const) {
-              if (id === '' || invalidationId === '') continue;
-              record(JSON.stringify(['watch', kind, id, invalidationId]), executionNameFor({ target: { kind, id }, invalidationId }));
+    // Act and assert
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(baseId, baseId, awkwardString(40)), { minLength: 5, maxLength: 40 }),
+        fc.constantFrom('distribution' as const, 'tenant' as const),
+        (pairs, kind) => {
+          const seen = new Map<string, string>();
+          const record = (key: string, name: string) => {
+            if (!SAFE_NAME.test(name)) throw new Error(`${key} has the name ${JSON.stringify(name)}, which Step Functions refuses`);
+            const earlier = seen.get(name);
+            if (earlier !== undefined && earlier !== key) throw new Error(`${earlier} and ${key} share the name ${name}`);
+            seen.set(name, key);
+          };
+          for (const [first, second, tail] of pairs) {
+            for (const id of variantsOf(first, tail)) {
+              for (const invalidationId of variantsOf(second, tail).slice(0, 3)) {
+                for (const each of [kind, kind === 'tenant' ? 'distribution' : 'tenant'] as const) {
+                  if (id === '' || invalidationId === '') continue;
+                  record(keyOf(['watch', each, id, invalidationId]), executionNameFor({ target: { kind: each, id }, invalidationId }));
+                }
+              }
+              if (id !== '') record(keyOf(['rejected', id]), rejectedExecutionNameFor({ reason: 'x', eventId: id }));
             }
           }
-          record(JSON.stringify(['rejected', id]), rejectedExecutionNameFor({ reason: 'x', eventId: id }));
-        }
-      }
-      expect(seen.size).toBeGreaterThan(5_000);
-    },
-  );
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
 
   it('gives the same request the same name every time, so a redelivered event is a duplicate', () => {
     // Prepare
