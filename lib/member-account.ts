@@ -13,11 +13,25 @@ export { CENTRAL_ROLE_PATH, READER_ROLE_NAME, readerRoleArn };
 /** What the reader role allows, and nothing else: the Get calls of one watch and the look-ups that name things. */
 export const READER_ACTIONS = {
   /** On `distribution/*` of the member account. */
-  distribution: ['cloudfront:GetInvalidation', 'cloudfront:GetDistribution', 'cloudfront:ListTagsForResource'],
+  distribution: [
+    'cloudfront:GetInvalidation',
+    'cloudfront:GetDistribution',
+    'cloudfront:ListTagsForResource',
+    'cloudfront:ListInvalidations',
+  ],
   /** On `distribution-tenant/*` of the member account. */
-  tenant: ['cloudfront:GetInvalidationForDistributionTenant', 'cloudfront:GetDistributionTenant', 'cloudfront:ListTagsForResource'],
-  /** On `*` (the action has no resource type): the account's alias, to name the account in messages. */
-  account: ['iam:ListAccountAliases'],
+  tenant: [
+    'cloudfront:GetInvalidationForDistributionTenant',
+    'cloudfront:GetDistributionTenant',
+    'cloudfront:ListTagsForResource',
+    'cloudfront:ListInvalidationsForDistributionTenant',
+  ],
+  /**
+   * On `*` (these actions have no resource type): the account's alias, to name the account in
+   * messages, and the distributions and tenants, to find the invalidation of a CloudTrail event
+   * that was cut for size.
+   */
+  account: ['iam:ListAccountAliases', 'cloudfront:ListDistributions', 'cloudfront:ListDistributionTenants'],
 } as const;
 
 /** The reader roles of every account, for the central function's `sts:AssumeRole` permission. */
@@ -155,7 +169,7 @@ export class MemberAccount extends Construct {
           statements: [
             new PolicyStatement({ sid: 'Distributions', actions: [...READER_ACTIONS.distribution], resources: [distributions] }),
             new PolicyStatement({ sid: 'DistributionTenants', actions: [...READER_ACTIONS.tenant], resources: [tenants] }),
-            new PolicyStatement({ sid: 'AccountAlias', actions: [...READER_ACTIONS.account], resources: ['*'] }),
+            new PolicyStatement({ sid: 'AccountWide', actions: [...READER_ACTIONS.account], resources: ['*'] }),
           ],
         }),
       },
@@ -172,7 +186,7 @@ export class MemberAccount extends Construct {
     Validations.of(this.readerRole).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
-        'iam:ListAccountAliases has no resource type, so it takes "*"; it is the only action on "*" and only reads the account alias.',
+        'iam:ListAccountAliases, cloudfront:ListDistributions and cloudfront:ListDistributionTenants have no resource type, so they take "*"; they only read the account alias and the lists of distributions and tenants.',
     });
   }
 }

@@ -3,6 +3,7 @@
  * described by `invalidation-event.schema.json` beside this file: change it only compatibly
  * (add optional fields, never rename or remove one).
  */
+import { ACCOUNT_ID } from './organization';
 import { clipUtf8, oneLine } from './text';
 import type { Notification, Outcome, WatchState } from './notification';
 
@@ -97,7 +98,7 @@ export function buildInvalidationEvent(watch: WatchState, notification: Notifica
   return {
     Source: EVENT_SOURCE,
     DetailType: EVENT_DETAIL_TYPES[outcome],
-    Resources: targetKind && request && account && /^\d{12}$/.test(account) ? [targetArn(targetKind, request.target.id, account)] : [],
+    Resources: targetKind && request && account && ACCOUNT_ID.test(account) ? [targetArn(targetKind, request.target.id, account)] : [],
     Detail: detail,
   };
 }

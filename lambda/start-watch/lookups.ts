@@ -1,3 +1,4 @@
+import { ACCOUNT_ID } from '../shared/organization';
 import { GetDistributionCommand, GetDistributionTenantCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudfront';
 import { describeAwsFault, faultLabel } from '../shared/aws-faults';
 import { ErrorNames, NamedError } from '../shared/errors';
@@ -113,7 +114,7 @@ export class TargetLookups {
   }
 
   private async readTags(target: WatchTarget, account: string): Promise<Record<string, string>> {
-    if (!/^\d{12}$/.test(account)) {
+    if (!ACCOUNT_ID.test(account)) {
       throw new NamedError(ErrorNames.InvalidationNotTrackable, 'the CloudTrail event names no account, so the tags cannot be asked for');
     }
     const client = await this.access.cloudFront(account);

@@ -1,3 +1,4 @@
+import { ACCOUNT_ID } from '../shared/organization';
 import {
   ListDistributionTenantsCommand,
   ListDistributionsCommand,
@@ -66,7 +67,7 @@ class BoundReached extends Error {}
  */
 export function cutEventRecovery(access: CloudFrontAccess, limits: RecoveryLimits = RECOVERY_LIMITS): RecoverCutEvent {
   return async (cut) => {
-    if (access.organizationMode && !/^\d{12}$/.test(cut.account)) {
+    if (access.organizationMode && !ACCOUNT_ID.test(cut.account)) {
       return { reason: 'the event names no account to look for the invalidation in' };
     }
     const eventTime = Date.parse(cut.eventTime);

@@ -13,7 +13,8 @@ import {
   type MemberAccountProps,
 } from '../../lib/member-account';
 import { US_EAST_1_ONLY_RULE_ID } from '../../lib/region-guard';
-import { ORG } from '../support/reach-stacks';
+import { ORG, REACH_STACKS } from '../support/reach-stacks';
+import { actionsOf, statementsOfFunction } from '../support/function-policies';
 import { errorOf } from '../support/failure-of';
 import { SYNTHESIZED_INVALIDATION_PATTERN } from '../support/invalidation-pattern';
 
@@ -130,7 +131,12 @@ describe('MemberAccountStack as a StackSet template (environment-agnostic)', () 
             {
               Sid: 'Distributions',
               Effect: 'Allow',
-              Action: ['cloudfront:GetInvalidation', 'cloudfront:GetDistribution', 'cloudfront:ListTagsForResource'],
+              Action: [
+                'cloudfront:GetInvalidation',
+                'cloudfront:GetDistribution',
+                'cloudfront:ListTagsForResource',
+                'cloudfront:ListInvalidations',
+              ],
               Resource: cloudfront('distribution'),
             },
             {
@@ -140,10 +146,16 @@ describe('MemberAccountStack as a StackSet template (environment-agnostic)', () 
                 'cloudfront:GetInvalidationForDistributionTenant',
                 'cloudfront:GetDistributionTenant',
                 'cloudfront:ListTagsForResource',
+                'cloudfront:ListInvalidationsForDistributionTenant',
               ],
               Resource: cloudfront('distribution-tenant'),
             },
-            { Sid: 'AccountAlias', Effect: 'Allow', Action: 'iam:ListAccountAliases', Resource: '*' },
+            {
+              Sid: 'AccountWide',
+              Effect: 'Allow',
+              Action: ['iam:ListAccountAliases', 'cloudfront:ListDistributions', 'cloudfront:ListDistributionTenants'],
+              Resource: '*',
+            },
           ],
         },
       },
@@ -154,7 +166,7 @@ describe('MemberAccountStack as a StackSet template (environment-agnostic)', () 
     expect(attached).not.toContainEqual({ Ref: readerId });
   });
 
-  it('exports exactly the six read-only actions the policy allows', () => {
+  it('exports exactly the ten read-only actions the policy allows', () => {
     expect(new Set(Object.values(READER_ACTIONS).flat())).toEqual(
       new Set([
         'cloudfront:GetInvalidation',
@@ -163,8 +175,34 @@ describe('MemberAccountStack as a StackSet template (environment-agnostic)', () 
         'cloudfront:GetDistributionTenant',
         'cloudfront:ListTagsForResource',
         'iam:ListAccountAliases',
+        'cloudfront:ListInvalidations',
+        'cloudfront:ListInvalidationsForDistributionTenant',
+        'cloudfront:ListDistributions',
+        'cloudfront:ListDistributionTenants',
       ]),
     );
+  });
+
+  it('allows every CloudFront action the central functions make in a member account', () => {
+    // Prepare: the central notifier of organization mode, as the app builds it.
+    const app = new App();
+    const central = Template.fromStack(REACH_STACKS['app in organization mode: central notifier']!(app)).toJSON();
+
+    // Act
+    const centralActions = ['start-watch', 'check-status'].flatMap((dir) =>
+      actionsOf(statementsOfFunction(central, dir)).filter((action) => action.startsWith('cloudfront:')),
+    );
+
+    // Assert
+    expect(centralActions.length).toBeGreaterThan(0);
+    expect(
+      centralActions.filter(
+        (action) =>
+          !Object.values(READER_ACTIONS)
+            .flat()
+            .includes(action as never),
+      ),
+    ).toEqual([]);
   });
 
   it('cannot take assets (no bootstrap bucket in a StackSet): adding Lambda code fails at synth', () => {
