@@ -15,6 +15,7 @@ import {
 import { US_EAST_1_ONLY_RULE_ID } from '../../lib/region-guard';
 import { ORG, REACH_STACKS } from '../support/reach-stacks';
 import { actionsOf, statementsOfFunction } from '../support/function-policies';
+import type { CfnTemplate } from '../../local/template';
 import { errorOf } from '../support/failure-of';
 import { SYNTHESIZED_INVALIDATION_PATTERN } from '../support/invalidation-pattern';
 
@@ -186,7 +187,7 @@ describe('MemberAccountStack as a StackSet template (environment-agnostic)', () 
   it('allows every CloudFront action the central functions make in a member account', () => {
     // Prepare: the central notifier of organization mode, as the app builds it.
     const app = new App();
-    const central = Template.fromStack(REACH_STACKS['app in organization mode: central notifier']!(app)).toJSON();
+    const central = Template.fromStack(REACH_STACKS['app in organization mode: central notifier']!(app)).toJSON() as CfnTemplate;
 
     // Act
     const centralActions = ['start-watch', 'check-status'].flatMap((dir) =>
