@@ -16,7 +16,6 @@ export const DeliveryStateNames = {
   notifyDestination: 'Notify destination',
   notDelivered: 'Destination not delivered',
   countFailedDelivery: 'Count the failed delivery',
-  failureNotCounted: 'Failed delivery not counted',
   anyRefused: 'Any destination refused?',
   deliveredEverywhere: 'Delivered to every destination?',
 } as const;
@@ -84,13 +83,12 @@ export class Delivery extends Construct {
     const notDelivered = new sfn.Pass(this, DeliveryStateNames.notDelivered, {
       parameters: { 'destination.$': '$.destination', delivered: false, 'error.$': '$.deliveryError' },
     });
-    deliver.addCatch(notDelivered, { errors: ['States.ALL'], resultPath: '$.deliveryError' });
     // Only here is a failure final (the last Retry spent, or a permanent error): Notify counts it
     // under the destination's name (the "a destination is failing" alarm and the dashboard).
     // Counting never changes how the watch ends: a failure to count is retried, then let go.
     const countFailure = new tasks.LambdaInvoke(this, DeliveryStateNames.countFailedDelivery, {
       lambdaFunction: props.notifyFunction,
-      payload: sfn.TaskInput.fromObject({ 'destination.$': '$.destination', 'deliveryFailed.$': '$.error' }),
+      payload: sfn.TaskInput.fromObject({ 'destination.$': '$.destination', 'deliveryFailed.$': '$.deliveryError', 'watch.$': '$.watch' }),
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
       resultPath: sfn.JsonPath.DISCARD,
@@ -102,11 +100,8 @@ export class Delivery extends Construct {
       maxAttempts: 2,
       jitterStrategy: sfn.JitterType.FULL,
     });
-    countFailure.addCatch(new sfn.Pass(this, DeliveryStateNames.failureNotCounted), {
-      errors: ['States.ALL'],
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    notDelivered.next(countFailure);
+    countFailure.addCatch(notDelivered, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
+    deliver.addCatch(countFailure.next(notDelivered), { errors: ['States.ALL'], resultPath: '$.deliveryError' });
 
     const map = new sfn.Map(this, DeliveryStateNames.notifyDestinations, {
       itemsPath: '$.audience.destinations',

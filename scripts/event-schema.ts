@@ -1,13 +1,13 @@
 /**
  * Writes lambda/shared/invalidation-event.schema.json from the event's declaration
- * (lambda/shared/invalidation-event.ts): `npm run schemas`. The file is committed (users read it
+ * (lambda/shared/invalidation-event-schema.ts): `npm run schemas`. The file is committed (users read it
  * and validate against it); test/lambda/shared/invalidation-event-schema.test.ts fails when it
  * and the declaration differ.
  */
 import { toJsonSchema } from '@valibot/to-json-schema';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DeliveredInvalidationEventSchema, InvalidationEventDetailSchema } from '../lambda/shared/invalidation-event';
+import { DeliveredInvalidationEventSchema, InvalidationEventDetailSchema } from '../lambda/shared/invalidation-event-schema';
 
 export const EVENT_SCHEMA_PATH = path.join(__dirname, '..', 'lambda', 'shared', 'invalidation-event.schema.json');
 

@@ -8,13 +8,14 @@ const { names, dimensions } = DELIVERY_METRICS;
  * the state machine has given up on the destination (its Catch). A failure also goes out without
  * the destination dimension: the one series the "a destination is failing" alarm watches.
  */
-export function recordDelivery(metrics: Metrics, destination: string, result: 'delivered' | 'failed', invalidationId?: string): void {
+export function recordDelivery(metrics: Metrics, destination: string, result: 'delivered' | 'failed', invalidationId: string): void {
   if (result === 'failed') {
-    const any = metrics.singleMetric();
-    any.addMetric(names.failed, MetricUnit.Count, 1);
+    // A single metric is written as soon as it is added: its metadata first.
+    metrics.singleMetric().addMetadata('invalidationId', invalidationId).addMetric(names.failed, MetricUnit.Count, 1);
   }
   metrics.addDimension(dimensions.destination, destination);
-  if (invalidationId) metrics.addMetadata('invalidationId', invalidationId);
+  // The invalidation goes in as metadata (searchable in Logs Insights), never as a dimension.
+  metrics.addMetadata('invalidationId', invalidationId);
   metrics.addMetric(result === 'delivered' ? names.delivered : names.failed, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
 }

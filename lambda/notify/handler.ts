@@ -37,16 +37,16 @@ export const handler = middy<unknown, DeliveryResult | FailureCounted>(handlerOp
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event, context) => {
     const input = parseNotifyInput(event);
-    if (isFailedDelivery(input)) {
-      // The state machine gave up on this destination (its last Retry, or a permanent error):
-      // the one moment a failure is final, so the one place it is counted.
-      logger.error('Destination failed for good', { destination: input.destination, error: describeFailure(input.deliveryFailed) });
-      recordDelivery(metrics, input.destination, 'failed');
-      return { destination: input.destination, counted: 'failed' };
-    }
     const invalidationId = input.watch.request?.invalidationId ?? input.watch.rejected?.invalidationId ?? 'none';
     // A child per invocation: its keys cannot leak into, or be reset by, another invocation.
     const log = logger.createChild({ persistentKeys: { invalidationId, destination: input.destination, outcome: input.watch.outcome } });
+    if (isFailedDelivery(input)) {
+      // The state machine gave up on this destination (its last Retry, or a permanent error):
+      // the one moment a failure is final, so the one place it is counted.
+      log.error('Destination failed for good', { error: describeFailure(input.deliveryFailed) });
+      recordDelivery(metrics, input.destination, 'failed', invalidationId);
+      return { destination: input.destination, counted: 'failed' };
+    }
     try {
       // Inline waits and requests end before Lambda's timeout would, with a named error to retry.
       const result = await notify(input, dependencies, budgetFromLambdaContext(context));

@@ -5,7 +5,7 @@
  *
  * Two shapes: a delivery (`Notify destination`: the destination and the whole watch state) and
  * the record of a delivery the state machine gave up on (`Count the failed delivery`, after its
- * Catch), which only counts it.
+ * Catch), with the same watch state, which only counts it.
  */
 import * as v from 'valibot';
 import { ErrorNames, NamedError } from '../shared/errors';
@@ -32,8 +32,8 @@ const WatchStateSchema = v.pipe(
 export const DeliveryInputSchema = v.object({ destination, watch: WatchStateSchema }, 'must be an object with "destination" and "watch"');
 
 export const FailedDeliveryInputSchema = v.object(
-  { destination, deliveryFailed: CaughtError },
-  'must be an object with "destination" and "deliveryFailed"',
+  { destination, deliveryFailed: CaughtError, watch: WatchStateSchema },
+  'must be an object with "destination", "deliveryFailed" and "watch"',
 );
 
 export type DeliveryInput = v.InferOutput<typeof DeliveryInputSchema>;

@@ -1,13 +1,13 @@
 /**
  * The event: the "invalidation completed" event CloudFront does not have. A public contract,
- * declared once, here, as a schema: the TypeScript types are inferred from it and
- * `invalidation-event.schema.json` beside this file is generated from it (`npm run schemas`; a
- * test fails when the two differ). Change it only compatibly: add optional fields, never rename
- * or remove one.
+ * declared once as a schema in `invalidation-event-schema.ts`, from which
+ * `invalidation-event.schema.json` is generated (`npm run schemas`; a test fails when the two
+ * differ). The types below are what the package exports without a schema library: a type test
+ * proves them equal to the declaration's, both ways. Change it only compatibly: add optional
+ * fields, never rename or remove one.
  */
-import * as v from 'valibot';
 import { clipEscaped, clipUtf8, oneLine } from './text';
-import { OUTCOMES, type Notification, type Outcome, type WatchState } from './notification';
+import type { Notification, Outcome, WatchState } from './notification';
 
 export const EVENT_SOURCE = 'cloudfront-invalidation-notifier';
 
@@ -24,67 +24,38 @@ export const EVENT_LIMITS = {
   maxTextChars: 512,
 } as const;
 
-const boundedText = (max: number, description?: string) =>
-  description ? v.pipe(v.string(), v.maxLength(max), v.description(description)) : v.pipe(v.string(), v.maxLength(max));
-const id = v.pipe(v.string(), v.minLength(1), v.maxLength(512));
-const time = (description?: string) =>
-  description ? v.pipe(v.string(), v.isoTimestamp(), v.description(description)) : v.pipe(v.string(), v.isoTimestamp());
-const count = (description: string) => v.pipe(v.number(), v.integer(), v.minValue(0), v.description(description));
-
-/** The `detail` of every event: closed (a field added here is added to the JSON Schema too, or its test fails). */
-export const InvalidationEventDetailSchema = v.strictObject({
-  version: v.pipe(v.literal(1), v.description("Version of the detail's shape.")),
-  outcome: v.picklist(OUTCOMES),
-  targetKind: v.optional(v.picklist(['distribution', 'tenant'])),
-  targetId: v.optional(id),
-  targetName: v.optional(
-    boundedText(512, "First alternate domain name of the distribution (else its domain name), or the tenant's name and first domain."),
-  ),
-  invalidationId: v.optional(id),
-  status: v.pipe(v.picklist(['InProgress', 'Completed', 'Unknown']), v.description("CloudFront's last known status.")),
-  createTime: v.optional(time()),
-  detectedAt: v.optional(time('Time of the check that saw the outcome.')),
-  durationSeconds: v.optional(count('From createTime to detectedAt (completed only).')),
-  pathCount: count('How many paths or cache tags the invalidation has.'),
-  paths: v.pipe(
-    v.array(v.string()),
-    v.maxLength(EVENT_LIMITS.maxSamplePaths),
-    v.description('The first paths; a path longer than 1,024 bytes is cut and ends with an ellipsis.'),
-  ),
-  callerReference: v.optional(boundedText(512)),
-  createdBy: v.optional(boundedText(512, 'IAM principal that created the invalidation.')),
-  cloudTrailEventId: v.optional(boundedText(512)),
-  account: v.optional(v.pipe(v.string(), v.description('Account that owns the distribution or tenant.'))),
-  accountName: v.optional(boundedText(512, 'Organization mode: the account with its alias, e.g. "acme-prod (222222222222)".')),
-  reason: v.optional(boundedText(512, 'Why it could not be tracked or is still in progress.')),
-  routes: v.pipe(v.array(v.string()), v.description('Routes that matched; empty when the default destinations applied.')),
-  consoleUrl: v.optional(v.pipe(v.string(), v.url())),
-});
-
-// A RegExp from a string: the JSON Schema's pattern is its source, with no `\/` escapes.
-const TARGET_ARN = new RegExp('^arn:aws[a-z-]*:cloudfront::[0-9]{12}:(distribution|distribution-tenant)/.+$');
-
-/**
- * The event as a rule's target receives it: EventBridge's envelope around our entry. The
- * envelope is EventBridge's, so it stays open to fields EventBridge may add.
- */
-export const DeliveredInvalidationEventSchema = v.looseObject({
-  version: v.string(),
-  id: v.string(),
-  'detail-type': v.picklist(OUTCOMES.map((outcome) => EVENT_DETAIL_TYPES[outcome])),
-  source: v.literal(EVENT_SOURCE),
-  account: v.pipe(v.string(), v.regex(/^[0-9]{12}$/)),
-  time: v.pipe(v.string(), v.isoTimestamp()),
-  region: v.string(),
-  resources: v.pipe(
-    v.array(v.pipe(v.string(), v.regex(TARGET_ARN))),
-    v.maxLength(1),
-    v.description('The distribution or distribution tenant ARN (empty when the CloudTrail event did not name one).'),
-  ),
-  detail: InvalidationEventDetailSchema,
-});
-
-export type InvalidationEventDetail = v.InferOutput<typeof InvalidationEventDetailSchema>;
+export interface InvalidationEventDetail {
+  /** 1: the version of this detail's shape; a new major version would be a new detail-type. */
+  readonly version: 1;
+  readonly outcome: Outcome;
+  readonly targetKind?: 'distribution' | 'tenant';
+  readonly targetId?: string;
+  /** The name people recognise (first alternate domain name, or the tenant's name), when it could be read. */
+  readonly targetName?: string;
+  readonly invalidationId?: string;
+  /** CloudFront's last known status. */
+  readonly status: 'InProgress' | 'Completed' | 'Unknown';
+  /** ISO 8601, from CloudFront. */
+  readonly createTime?: string;
+  /** ISO 8601 time of the check that saw the outcome. */
+  readonly detectedAt?: string;
+  /** From createTime to detection, for completed invalidations. */
+  readonly durationSeconds?: number;
+  readonly pathCount: number;
+  /** The first paths (bounded); `pathCount` counts them all. */
+  readonly paths: readonly string[];
+  readonly callerReference?: string;
+  readonly createdBy?: string;
+  readonly cloudTrailEventId?: string;
+  readonly account?: string;
+  /** Organization mode: the account with its alias, e.g. "acme-prod (222222222222)". */
+  readonly accountName?: string;
+  /** Why it could not be tracked or is still in progress. */
+  readonly reason?: string;
+  /** The routes that matched (empty: the default destinations). */
+  readonly routes: readonly string[];
+  readonly consoleUrl?: string;
+}
 
 /** The PutEvents entry for one ended watch (without the bus, which the destination names). */
 export interface InvalidationEvent {

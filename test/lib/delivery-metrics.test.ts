@@ -44,16 +44,19 @@ describe('the dashboard', () => {
 
 describe('the state machine', () => {
   it('counts a failed delivery after the Catch, through Notify, and goes on whether or not counting works', () => {
-    const notDelivered = states[DeliveryStateNames.notDelivered]!;
+    const deliver = states[DeliveryStateNames.notifyDestination]!;
     const count = states[DeliveryStateNames.countFailedDelivery]!;
 
-    expect(notDelivered.Next).toBe(DeliveryStateNames.countFailedDelivery);
+    expect(deliver.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.deliveryError', Next: DeliveryStateNames.countFailedDelivery },
+    ]);
     expect(count).toMatchObject({
       Type: 'Task',
-      Parameters: { 'destination.$': '$.destination', 'deliveryFailed.$': '$.error' },
+      Resource: deliver.Resource,
+      Parameters: { 'destination.$': '$.destination', 'deliveryFailed.$': '$.deliveryError', 'watch.$': '$.watch' },
       ResultPath: null,
-      Catch: [{ ErrorEquals: ['States.ALL'], Next: DeliveryStateNames.failureNotCounted }],
+      Next: DeliveryStateNames.notDelivered,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: DeliveryStateNames.notDelivered }],
     });
-    expect(states[DeliveryStateNames.notifyDestination]!.Resource).toEqual(count.Resource);
   });
 });

@@ -78,7 +78,7 @@ describe('the Notify handler counts deliveries by destination', () => {
 
   it('counts a failure when the state machine gives up, under its destination and once for the alarm', async () => {
     const lines = await emfLinesOf(() =>
-      handler({ destination: 'automation', deliveryFailed: { Error: 'EventBusRejected', Cause: 'gone' } }, context),
+      handler({ destination: 'automation', deliveryFailed: { Error: 'EventBusRejected', Cause: 'gone' }, watch }, context),
     );
 
     const byDestination = lines.filter((line) => line[dimensions.destination] === 'automation');

@@ -233,7 +233,7 @@ describe('parseNotifyInput', () => {
   });
 
   it('accepts the record of a delivery the state machine gave up on', () => {
-    const event = { destination: 'team-slack', deliveryFailed: { Error: 'WebhookRejected', Cause: '{}' } };
+    const event = { destination: 'team-slack', deliveryFailed: { Error: 'WebhookRejected', Cause: '{}' }, watch: completed };
     expect(parseNotifyInput(event)).toEqual(event);
   });
 
