@@ -16,6 +16,7 @@ export const DeliveryStateNames = {
   notifyDestination: 'Notify destination',
   notDelivered: 'Destination not delivered',
   countFailedDelivery: 'Count the failed delivery',
+  failureNotCounted: 'Failed delivery not counted',
   anyRefused: 'Any destination refused?',
   deliveredEverywhere: 'Delivered to every destination?',
 } as const;
@@ -80,9 +81,12 @@ export class Delivery extends Construct {
       maxDelay: Duration.seconds(60),
       jitterStrategy: sfn.JitterType.FULL,
     });
+    // What the iteration ends with, kept apart from its input (the watch) until the failure is counted.
     const notDelivered = new sfn.Pass(this, DeliveryStateNames.notDelivered, {
       parameters: { 'destination.$': '$.destination', delivered: false, 'error.$': '$.deliveryError' },
+      resultPath: '$.result',
     });
+    deliver.addCatch(notDelivered, { errors: ['States.ALL'], resultPath: '$.deliveryError' });
     // Only here is a failure final (the last Retry spent, or a permanent error): Notify counts it
     // under the destination's name (the "a destination is failing" alarm and the dashboard).
     // Counting never changes how the watch ends: a failure to count is retried, then let go.
@@ -92,6 +96,7 @@ export class Delivery extends Construct {
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
       resultPath: sfn.JsonPath.DISCARD,
+      outputPath: '$.result',
     });
     countFailure.addRetry({
       errors: [...LAMBDA_SERVICE_ERRORS, ...LAMBDA_TIMEOUT_ERRORS],
@@ -100,8 +105,11 @@ export class Delivery extends Construct {
       maxAttempts: 2,
       jitterStrategy: sfn.JitterType.FULL,
     });
-    countFailure.addCatch(notDelivered, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
-    deliver.addCatch(countFailure.next(notDelivered), { errors: ['States.ALL'], resultPath: '$.deliveryError' });
+    countFailure.addCatch(new sfn.Pass(this, DeliveryStateNames.failureNotCounted, { outputPath: '$.result' }), {
+      errors: ['States.ALL'],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    notDelivered.next(countFailure);
 
     const map = new sfn.Map(this, DeliveryStateNames.notifyDestinations, {
       itemsPath: '$.audience.destinations',

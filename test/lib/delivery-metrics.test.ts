@@ -45,18 +45,20 @@ describe('the dashboard', () => {
 describe('the state machine', () => {
   it('counts a failed delivery after the Catch, through Notify, and goes on whether or not counting works', () => {
     const deliver = states[DeliveryStateNames.notifyDestination]!;
+    const notDelivered = states[DeliveryStateNames.notDelivered]!;
     const count = states[DeliveryStateNames.countFailedDelivery]!;
 
-    expect(deliver.Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.deliveryError', Next: DeliveryStateNames.countFailedDelivery },
-    ]);
+    expect(deliver.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.deliveryError', Next: DeliveryStateNames.notDelivered }]);
+    expect(notDelivered).toMatchObject({ ResultPath: '$.result', Next: DeliveryStateNames.countFailedDelivery });
     expect(count).toMatchObject({
       Type: 'Task',
       Resource: deliver.Resource,
       Parameters: { 'destination.$': '$.destination', 'deliveryFailed.$': '$.deliveryError', 'watch.$': '$.watch' },
       ResultPath: null,
-      Next: DeliveryStateNames.notDelivered,
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: DeliveryStateNames.notDelivered }],
+      OutputPath: '$.result',
+      End: true,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: DeliveryStateNames.failureNotCounted }],
     });
+    expect(states[DeliveryStateNames.failureNotCounted]).toMatchObject({ Type: 'Pass', OutputPath: '$.result', End: true });
   });
 });
