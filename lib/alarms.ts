@@ -1,5 +1,5 @@
 import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
@@ -7,6 +7,7 @@ import type { ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DELIVERY_METRICS } from '../lambda/shared/metrics';
 
 export interface OperationalAlarmsProps {
   readonly stateMachine: StateMachine;
@@ -20,7 +21,7 @@ export const CLOUDWATCH_SERVICE = 'cloudwatch.amazonaws.com';
 
 /** Alarms for the operators of the notifier itself (not for the teams it notifies). */
 export class OperationalAlarms extends Construct {
-  public readonly alarms: Record<'failed' | 'timedOut' | 'throttled' | 'deadLetters', Alarm>;
+  public readonly alarms: Record<'failed' | 'timedOut' | 'throttled' | 'deadLetters' | 'destinationFailing', Alarm>;
   /**
    * Every alarm's name starts with this (then `-<alarm>`): unique to this construct in its
    * stack, so a policy can name this construct's alarms and no others.
@@ -62,6 +63,20 @@ export class OperationalAlarms extends Construct {
         'ExecutionThrottled',
         props.stateMachine.metricThrottled({ period, statistic: 'Sum' }),
         'Step Functions throttled the watcher: watches may start late.',
+      ),
+      // Notify's count of deliveries the state machine gave up on (every destination together;
+      // the dashboard's "Deliveries by destination" says which). Unlike ExecutionsFailed, a slow
+      // invalidation or one that could not be tracked never raises it.
+      destinationFailing: alarm(
+        'DestinationFailing',
+        new Metric({
+          namespace: DELIVERY_METRICS.namespace,
+          metricName: DELIVERY_METRICS.names.failed,
+          dimensionsMap: { service: DELIVERY_METRICS.service },
+          statistic: 'Sum',
+          period,
+        }),
+        'A destination is failing: a message could not be delivered to it after every retry, so a team missed it. See "Deliveries by destination" on the dashboard (or the failed execution\'s cause) for which destination and why, then check it: a Slack, Teams or Google Chat webhook revoked or its secret changed, an SNS topic deleted or its key policy, an EventBridge bus deleted or its policy.',
       ),
       deadLetters: alarm(
         'DeadLetters',

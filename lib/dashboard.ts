@@ -3,7 +3,7 @@ import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRIC_OUTCOMES, METRIC_TARGET_KINDS, WATCH_METRICS } from '../lambda/shared/metrics';
+import { DELIVERY_METRICS, METRIC_OUTCOMES, METRIC_TARGET_KINDS, WATCH_METRICS } from '../lambda/shared/metrics';
 
 export interface NotifierDashboardProps {
   /** The Standard watcher. */
@@ -24,8 +24,8 @@ const HEIGHT = 6;
 /**
  * One CloudWatch dashboard with the notifier's health at a glance: what the watches saw (how
  * they ended, how long invalidations took, how late completions were seen, how many checks and
- * throttled checks a watch needed: the EMF metrics of lambda/shared/metrics.ts), then the
- * state machines' executions and the functions' errors, throttles and durations.
+ * throttled checks a watch needed: the EMF metrics of lambda/shared/metrics.ts), deliveries by
+ * destination (delivered, and failed after every retry), then the state machines' executions and the functions' errors, throttles and durations.
  */
 export class NotifierDashboard extends Construct {
   public readonly dashboard: cw.Dashboard;
@@ -88,6 +88,22 @@ export class NotifierDashboard extends Construct {
         ],
         { stacked: true },
       ),
+    );
+    // Every destination, whatever the configuration names: a search over the Destination dimension.
+    const deliveries = (metricName: string, label: string) =>
+      new cw.MathExpression({
+        expression: `SEARCH('{${DELIVERY_METRICS.namespace},${DELIVERY_METRICS.dimensions.destination},service} MetricName="${metricName}"', 'Sum', ${period.toSeconds()})`,
+        label,
+        period,
+        usingMetrics: {},
+      });
+    this.dashboard.addWidgets(
+      graph('Deliveries by destination', [deliveries(DELIVERY_METRICS.names.delivered, 'delivered')], {
+        right: [deliveries(DELIVERY_METRICS.names.failed, 'failed')],
+        rightYAxis: { label: 'failed', min: 0 },
+        leftYAxis: { label: 'delivered', min: 0 },
+        width: 3 * WIDTH,
+      }),
     );
     const executions = (title: string, machine: IStateMachine) =>
       graph(title, [

@@ -15,6 +15,8 @@ export const DeliveryStateNames = {
   notifyDestinations: 'Notify destinations',
   notifyDestination: 'Notify destination',
   notDelivered: 'Destination not delivered',
+  countFailedDelivery: 'Count the failed delivery',
+  failureNotCounted: 'Failed delivery not counted',
   anyRefused: 'Any destination refused?',
   deliveredEverywhere: 'Delivered to every destination?',
 } as const;
@@ -79,10 +81,35 @@ export class Delivery extends Construct {
       maxDelay: Duration.seconds(60),
       jitterStrategy: sfn.JitterType.FULL,
     });
+    // What the iteration ends with, kept apart from its input (the watch) until the failure is counted.
     const notDelivered = new sfn.Pass(this, DeliveryStateNames.notDelivered, {
       parameters: { 'destination.$': '$.destination', delivered: false, 'error.$': '$.deliveryError' },
+      resultPath: '$.result',
     });
     deliver.addCatch(notDelivered, { errors: ['States.ALL'], resultPath: '$.deliveryError' });
+    // Only here is a failure final (the last Retry spent, or a permanent error): Notify counts it
+    // under the destination's name (the "a destination is failing" alarm and the dashboard).
+    // Counting never changes how the watch ends: a failure to count is retried, then let go.
+    const countFailure = new tasks.LambdaInvoke(this, DeliveryStateNames.countFailedDelivery, {
+      lambdaFunction: props.notifyFunction,
+      payload: sfn.TaskInput.fromObject({ 'destination.$': '$.destination', 'deliveryFailed.$': '$.deliveryError', 'watch.$': '$.watch' }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: sfn.JsonPath.DISCARD,
+      outputPath: '$.result',
+    });
+    countFailure.addRetry({
+      errors: [...LAMBDA_SERVICE_ERRORS, ...LAMBDA_TIMEOUT_ERRORS],
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+      maxAttempts: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    countFailure.addCatch(new sfn.Pass(this, DeliveryStateNames.failureNotCounted, { outputPath: '$.result' }), {
+      errors: ['States.ALL'],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    notDelivered.next(countFailure);
 
     const map = new sfn.Map(this, DeliveryStateNames.notifyDestinations, {
       itemsPath: '$.audience.destinations',

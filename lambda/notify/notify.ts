@@ -12,13 +12,8 @@ import { renderGoogleChat } from './render-google-chat';
 import { renderSlack } from './render-slack';
 import { renderTeams } from './render-teams';
 import { DEFAULT_REMAINING_MS, timeBudget, type TimeBudget } from './time-budget';
+import type { DeliveryInput } from './notify-input';
 import { WEBHOOK_PLATFORMS } from './webhook-platforms';
-
-/** What each "Notify destination" task passes: which destination, and the whole watch state. */
-export interface NotifyInput {
-  readonly destination: string;
-  readonly watch: WatchState;
-}
 
 export interface DeliveryResult {
   readonly destination: string;
@@ -43,24 +38,12 @@ const RENDER_FOR_WEBHOOK: Record<keyof typeof WEBHOOK_PLATFORMS, (notification: 
   'google-chat': renderGoogleChat,
 };
 
-const OUTCOMES: readonly Outcome[] = ['completed', 'still-in-progress', 'could-not-track'];
-
-export function parseNotifyInput(event: unknown): NotifyInput {
-  const input = event as Partial<NotifyInput> | null;
-  const fail = (what: string): never => {
-    throw new NamedError(ErrorNames.InvalidWatcherInput, `Notify input: ${what}`);
-  };
-  if (typeof input?.destination !== 'string' || input.destination === '') return fail('"destination" must be a destination name');
-  if (!input.watch || !OUTCOMES.includes(input.watch.outcome)) return fail(`"watch.outcome" must be one of ${OUTCOMES.join(', ')}`);
-  return input as NotifyInput;
-}
-
 /**
  * Renders the notification for one destination and delivers it within `budget` (the time this
  * invocation may still spend); throws a named error on failure, transient or permanent.
  */
 export async function notify(
-  input: NotifyInput,
+  input: DeliveryInput,
   deps: NotifyDependencies,
   budget: TimeBudget = timeBudget(DEFAULT_REMAINING_MS),
 ): Promise<DeliveryResult> {

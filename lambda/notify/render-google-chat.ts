@@ -3,12 +3,13 @@
  *
  * Two markups meet caller text here. Card text (decoratedText, textParagraph) is a small HTML
  * subset (<b>, <i>, <font>, <a href>, <br>), so `&`, `<` and `>` become entities. The `text`
- * field has Chat's own syntax: `<users/...>` mentions, `<url|label>` links and, for apps set to
- * Markdown, `[label](url)`: entities stop the first two, a zero-width space between `]` and `(`
- * the third. Bare URLs are still linked by Chat, as in any message a person types.
+ * field has Chat's own syntax: `<users/...>` mentions, `<url|label>` links, `*bold*`, `_italic_`,
+ * `~strike~`, code and, for apps set to Markdown, `[label](url)`: entities stop the first two,
+ * {@link inertMarkup} the others, in the card too (a card may be read as Markdown). Bare URLs
+ * are still linked by Chat, as in any message a person types.
  */
 import type { Notification, Outcome } from '../shared/notification';
-import { clipEscaped, jsonUtf8Bytes, oneLine, utf8Bytes } from '../shared/text';
+import { clipEscaped, inertMarkup, jsonUtf8Bytes, oneLine, utf8Bytes } from '../shared/text';
 import { fitPaths } from './path-list';
 
 export const GOOGLE_CHAT_LIMITS = {
@@ -73,14 +74,14 @@ export function escapeChatHtml(text: string): string {
 
 const unbounded = (text: string) => oneLine(text, Number.MAX_SAFE_INTEGER);
 
-/** Caller text for the `text` field, on one line, within `maxUnits`: entities, and no `[label](url)` link. */
+/** Caller text for the `text` field, on one line, within `maxUnits`: entities, and no emphasis or link. */
 export function escapeChatText(text: string, maxUnits: number): string {
-  return clipEscaped(unbounded(text).replace(/\](?=\()/g, ']\u200b'), maxUnits, { escape: escapeChatHtml });
+  return clipEscaped(inertMarkup(unbounded(text)), maxUnits, { escape: escapeChatHtml });
 }
 
 /** A one-line card HTML field within `maxBytes` of JSON. */
 const htmlLine = (text: string, maxBytes: number) =>
-  clipEscaped(unbounded(text), maxBytes, { escape: escapeChatHtml, measure: jsonUtf8Bytes });
+  clipEscaped(inertMarkup(unbounded(text)), maxBytes, { escape: escapeChatHtml, measure: jsonUtf8Bytes });
 
 function subtitleOf(notification: Notification): string | undefined {
   const target = notification.targetId

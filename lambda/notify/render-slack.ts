@@ -1,5 +1,5 @@
 import type { Notification, Outcome } from '../shared/notification';
-import { clipEscaped, jsonUnits, oneLine } from '../shared/text';
+import { clipEscaped, inertMarkup, jsonUnits, oneLine } from '../shared/text';
 import { fitPaths } from './path-list';
 
 /** Slack's documented limits for incoming webhooks and Block Kit. */
@@ -46,8 +46,11 @@ export function escapeAndClip(text: string, max: number, measure?: (text: string
   return clipEscaped(text, max, { escape: escapeSlack, ...(measure ? { measure } : {}) });
 }
 
-/** A one-line field, escaped and bounded as JSON text (never trusting the notification's own bounds). */
-const slackLine = (text: string, max: number) => escapeAndClip(oneLine(text, Number.MAX_SAFE_INTEGER), max, jsonUnits);
+/**
+ * A one-line mrkdwn field: no emphasis, code or link from caller text ({@link inertMarkup}),
+ * escaped and bounded as JSON text (never trusting the notification's own bounds).
+ */
+const slackLine = (text: string, max: number) => escapeAndClip(inertMarkup(oneLine(text, Number.MAX_SAFE_INTEGER)), max, jsonUnits);
 
 /**
  * `<url|label>`, or undefined for a URL that is not a plain https link: a `|` or `>` in it would

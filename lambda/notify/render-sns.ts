@@ -1,5 +1,5 @@
 import { formatDuration, type Notification } from '../shared/notification';
-import { clipEscaped, jsonUtf8Bytes, oneLine, toAscii, utf8Bytes } from '../shared/text';
+import { WORD_JOINER, clipEscaped, inertMarkup, jsonUtf8Bytes, oneLine, toAscii, utf8Bytes } from '../shared/text';
 import { fitPaths } from './path-list';
 import { CONSOLE_LINK_LABEL, escapeSlack, slackLink } from './render-slack';
 
@@ -63,17 +63,14 @@ export function renderText(notification: Notification, pathBytes: number = SNS_L
 
 /*
  * Amazon Q renders Slack markup from the text it relays, to Slack, Teams and Chime, through a
- * bot the team trusts. From caller text, links and mentions are what hurt: `<!channel>`,
- * `<@U...>`, `<http://x|label>` (escaped as the Slack channel does), a Markdown link
- * `[label](http://x)` (the clients' Markdown renders it), and plain `@here` (pings where the bot
- * posts with name linking). A WORD JOINER (U+2060) breaks the last two without changing what
- * people read. `*`, `_`, `~` and backticks are left alone: at worst they restyle the text.
+ * bot the team trusts. From caller text, links and mentions hurt most: `<!channel>`, `<@U...>`,
+ * `<http://x|label>` (escaped as the Slack channel does), a Markdown link `[label](http://x)`
+ * and emphasis (made inert by {@link inertMarkup}), and plain `@here` (pings where the bot posts
+ * with name linking), which a WORD JOINER breaks without changing what people read.
  */
 const PLAIN_MENTION = /@(here|channel|everyone)\b/gi;
-const MARKDOWN_LINK = /\]\(/g;
-const WORD_JOINER = '\u2060';
 
-const breakChatMarkup = (text: string) => text.replace(PLAIN_MENTION, `@${WORD_JOINER}$1`).replace(MARKDOWN_LINK, `]${WORD_JOINER}(`);
+const breakChatMarkup = (text: string) => inertMarkup(text).replace(PLAIN_MENTION, `@${WORD_JOINER}$1`);
 
 /** A one-line field for Amazon Q: on one line, markup broken, escaped, bounded on code points. */
 const chatLine = (text: string, max: number) =>

@@ -5,10 +5,13 @@
  *
  * Caller text (summary, reason, paths) goes into RichTextBlock TextRuns, which the Adaptive Card
  * format renders without markdown. Facts go into TextRuns too (a FactSet's values are markdown in
- * Teams, and backslash escapes show literally in some clients).
+ * Teams, and backslash escapes show literally in some clients). `fallbackText` may be read as
+ * markdown (the schema says so) and shows as plain text elsewhere, so there and in every one-line
+ * TextRun caller text is made inert rather than escaped ({@link inertMarkup}): nothing shows a
+ * backslash, nothing becomes a link or emphasis whichever way a host reads it.
  */
 import type { Notification, Outcome } from '../shared/notification';
-import { clipEscaped, jsonUtf8Bytes, oneLine, utf8Bytes } from '../shared/text';
+import { clipEscaped, inertMarkup, jsonUtf8Bytes, oneLine, utf8Bytes } from '../shared/text';
 import { fitPaths } from './path-list';
 
 export const TEAMS_LIMITS = {
@@ -70,6 +73,8 @@ const ICON: Record<Outcome, string> = { completed: '✅', 'still-in-progress': '
 // between the braces keeps a caller's text as written. Applied before any cut.
 const DATE_FUNCTION = /\{\{(?=\s*(?:DATE|TIME)\s*\()/gi;
 const keepLiteral = (text: string) => text.replace(DATE_FUNCTION, '{\u2060{');
+/** The same, one character at a time (a path list is cut between characters): a joiner after every `{`. */
+const keepBracesLiteral = (text: string) => text.replace(/\{/g, '{\u2060');
 
 /** Every character that can open inline markup: emphasis, code, links, autolinks, entities. */
 const escapeInline = (text: string) => text.replace(/[\\`*_~[\]<>&]/g, (character) => `\\${character}`);
@@ -88,8 +93,9 @@ const unbounded = (text: string) => oneLine(text, Number.MAX_SAFE_INTEGER);
 const markdownLine = (text: string, maxBytes: number) =>
   escapeLineStart(clipEscaped(keepLiteral(unbounded(text)), maxBytes - 2, { escape: escapeInline, measure: jsonUtf8Bytes }));
 
-/** A one-line TextRun within `maxBytes` of JSON: no markdown there, so no escaping. */
-const plainLine = (text: string, maxBytes: number) => clipEscaped(keepLiteral(unbounded(text)), maxBytes, { measure: jsonUtf8Bytes });
+/** A one-line TextRun or the fallback text within `maxBytes` of JSON: inert, not escaped. */
+const plainLine = (text: string, maxBytes: number) =>
+  clipEscaped(inertMarkup(keepLiteral(unbounded(text))), maxBytes, { measure: jsonUtf8Bytes });
 
 const richText = (text: string, extra: Record<string, unknown> = {}): CardElement => ({
   type: 'RichTextBlock',
@@ -143,7 +149,7 @@ export function renderTeams(notification: Notification): TeamsMessage {
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: ADAPTIVE_CARD_VERSION,
-    // Shown as plain text where the card cannot be: no markdown escapes.
+    // Shown where the card cannot be, as plain text or as markdown: inert, no backslashes.
     fallbackText: plainLine(notification.summary, BUDGETS.fallbackBytes),
     body:
       paths.total > 0
@@ -160,6 +166,6 @@ export function renderTeams(notification: Notification): TeamsMessage {
 
   // The list sits inside one JSON string, so its JSON bytes add up exactly to the message's.
   const room = TEAMS_LIMITS.budgetBytes - jsonBytes(envelope(card('x'))) + 1;
-  const list = fitPaths({ total: paths.total, sample: paths.sample.map(keepLiteral) }, { maxChars: room, measure: jsonUtf8Bytes });
+  const list = fitPaths(paths, { maxChars: room, escape: keepBracesLiteral, measure: jsonUtf8Bytes });
   return envelope(card(list));
 }

@@ -1,10 +1,13 @@
 /**
  * The event: the "invalidation completed" event CloudFront does not have. A public contract,
- * described by `invalidation-event.schema.json` beside this file: change it only compatibly
- * (add optional fields, never rename or remove one).
+ * declared once as a schema in `invalidation-event-schema.ts`, from which
+ * `invalidation-event.schema.json` is generated (`npm run schemas`; a test fails when the two
+ * differ). The types below are what the package exports without a schema library: a type test
+ * proves them equal to the declaration's, both ways. Change it only compatibly: add optional
+ * fields, never rename or remove one.
  */
 import { ACCOUNT_ID } from './organization';
-import { clipUtf8, oneLine } from './text';
+import { clipEscaped, clipUtf8, oneLine } from './text';
 import type { Notification, Outcome, WatchState } from './notification';
 
 export const EVENT_SOURCE = 'cloudfront-invalidation-notifier';
@@ -31,8 +34,8 @@ export interface InvalidationEventDetail {
   /** The name people recognise (first alternate domain name, or the tenant's name), when it could be read. */
   readonly targetName?: string;
   readonly invalidationId?: string;
-  /** CloudFront's last known status: InProgress, Completed, or Unknown. */
-  readonly status: string;
+  /** CloudFront's last known status. */
+  readonly status: 'InProgress' | 'Completed' | 'Unknown';
   /** ISO 8601, from CloudFront. */
   readonly createTime?: string;
   /** ISO 8601 time of the check that saw the outcome. */
@@ -55,6 +58,7 @@ export interface InvalidationEventDetail {
   readonly consoleUrl?: string;
 }
 
+/** The PutEvents entry for one ended watch (without the bus, which the destination names). */
 export interface InvalidationEvent {
   readonly Source: typeof EVENT_SOURCE;
   readonly DetailType: string;
@@ -72,7 +76,9 @@ export function buildInvalidationEvent(watch: WatchState, notification: Notifica
   const { request, rejected, status, outcome } = watch;
   const targetKind = request?.target.kind;
   const account = request?.account;
-  const text = (value: string | undefined) => (value === undefined ? undefined : oneLine(value, EVENT_LIMITS.maxTextChars) || undefined);
+  // Bounded in UTF-16 units as well as in code points: the declaration counts the one, JSON Schema the other.
+  const text = (value: string | undefined) =>
+    value === undefined ? undefined : clipEscaped(oneLine(value, EVENT_LIMITS.maxTextChars), EVENT_LIMITS.maxTextChars) || undefined;
   const detail: InvalidationEventDetail = {
     version: 1,
     outcome,

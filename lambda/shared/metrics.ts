@@ -1,7 +1,7 @@
 /**
- * The notifier's own CloudWatch metrics: written by Check status as embedded metric format
- * (EMF) log lines, graphed by the dashboard (lib/dashboard.ts). One home for the names, so the
- * two cannot drift apart.
+ * The notifier's own CloudWatch metrics: written by Check status and Notify as embedded metric
+ * format (EMF) log lines, graphed by the dashboard (lib/dashboard.ts) and alarmed on
+ * (lib/alarms.ts). One home for the names, so they cannot drift apart.
  *
  * Dimensions stay few and bounded (never an ID): the service, the target kind (distribution
  * or tenant) and the outcome, so at most 6 series per metric.
@@ -28,3 +28,19 @@ export const WATCH_METRICS = {
 /** The outcomes the function can see end (a watch rejected before any check, or whose runs all failed, ends in the state machine only). */
 export const METRIC_OUTCOMES = ['completed', 'still-in-progress', 'could-not-track'] as const;
 export const METRIC_TARGET_KINDS = ['distribution', 'tenant'] as const;
+
+/**
+ * Deliveries, written by Notify: one per destination and watch, when it is known how the
+ * delivery ended (delivered, or failed after the state machine's last Retry). Counted by
+ * destination name (bounded by the configuration), and failures once more with no destination,
+ * so that one alarm covers every destination, including ones added later.
+ */
+export const DELIVERY_METRICS = {
+  namespace: WATCH_METRICS.namespace,
+  service: WATCH_METRICS.service,
+  dimensions: { destination: 'Destination' },
+  names: {
+    delivered: 'Delivered',
+    failed: 'DeliveryFailed',
+  },
+} as const;

@@ -7,7 +7,9 @@ import { oneLine } from './text';
 import type { RejectedEvent, WatchRequest } from './watch-request';
 import type { Audience } from './watcher-input';
 
-export type Outcome = 'completed' | 'still-in-progress' | 'could-not-track';
+/** How a watch ended: the one list, for the types, the Notify input's schema and the event's. */
+export const OUTCOMES = ['completed', 'still-in-progress', 'could-not-track'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 /** The watcher's state as the notify task receives it (`$` of the execution). */
 export interface WatchState {

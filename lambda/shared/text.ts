@@ -94,17 +94,62 @@ const CONTROL_OR_BREAK_RUN = / *[\u0000-\u001f\u007f-\u009f\u2028\u2029][ \u0000
 // platforms refuse, and it shows as garbage.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-/**
- * Each control character, line break and lone surrogate becomes `replacement`, one for one:
- * for text whose every character counts (a path), where {@link oneLine} would merge and trim.
+/*
+ * Invisible characters that change how text reads: the bidirectional embeddings, overrides and
+ * isolates (U+202A-202E, U+2066-2069, U+061C, U+200E-200F) can show "deploy-1342" as "2431-yolped",
+ * and the zero-width ones (U+200B-200D, U+2060, the BOM) hide inside names that look identical.
+ * They are all Unicode format characters (`\p{Cf}`), as are the other invisible ones (soft
+ * hyphen, tag characters, Arabic number marks), so every `\p{Cf}` goes from one-line fields,
+ * except where an emoji needs it: the joiner inside a sequence (👩‍💻) and the tags of a
+ * subdivision flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿). What is kept there has nothing to reorder or hide.
  */
-export function withoutControls(text: string, replacement: string): string {
-  return text.replace(LONE_SURROGATE, REPLACEMENT).replace(CONTROL_OR_BREAK, replacement);
+const FORMAT_CHARACTER =
+  /((?<=[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F])\u200D(?=\p{Extended_Pictographic})|(?<=\u{1F3F4}[\u{E0020}-\u{E007E}]*)[\u{E0020}-\u{E007F}])|\p{Cf}/gu;
+/** Each invisible format character becomes `replacement` (nothing: gone); emoji sequences stay whole. */
+function replaceInvisibles(text: string, replacement: string): string {
+  return text.replace(FORMAT_CHARACTER, (_character, kept: string | undefined) => kept ?? replacement);
 }
 
-/** One line: control characters and line breaks become a single space, then bounded by {@link clip}. */
+/** The text without invisible format characters (see above); emoji sequences stay whole. */
+export function withoutInvisibles(text: string): string {
+  return replaceInvisibles(text, '');
+}
+
+/**
+ * Each control character, line break and lone surrogate becomes `replacement`, one for one,
+ * and so does each invisible format character (outside emoji sequences): for text whose every character
+ * counts (a path), where {@link oneLine} would merge and trim.
+ */
+export function withoutControls(text: string, replacement: string): string {
+  return replaceInvisibles(text.replace(LONE_SURROGATE, REPLACEMENT).replace(CONTROL_OR_BREAK, replacement), replacement);
+}
+
+/**
+ * One line: control characters and line breaks become a single space, invisible format
+ * characters go ({@link withoutInvisibles}), then bounded by {@link clip}. Every one-line field
+ * of every rendering is made here.
+ */
 export function oneLine(text: string, max: number): string {
-  return clip(text.replace(LONE_SURROGATE, REPLACEMENT).replace(CONTROL_OR_BREAK_RUN, ' ').trim(), max);
+  return clip(withoutInvisibles(text.replace(LONE_SURROGATE, REPLACEMENT)).replace(CONTROL_OR_BREAK_RUN, ' ').trim(), max);
+}
+
+/** WORD JOINER: invisible, breaks a sequence the markup parsers look for without changing what people read. */
+export const WORD_JOINER = '\u2060';
+
+/*
+ * Markdown-like markups (Slack mrkdwn, Google Chat text, Adaptive Card markdown, Amazon Q's
+ * client-markdown read by Slack and Teams) offer no escape that all of them honour: a backslash
+ * shows as such in Slack. So caller text is made inert instead, one character at a time (a cut
+ * can fall anywhere): the emphasis and code characters become their look-alikes, and `](`, the
+ * heart of a Markdown link, and the `<` of an autolink (`<https://x|label>`) get a word joiner. `_` inside a word (`deploy_web_1342`) emphasises
+ * nothing in any of them and stays as written; `&`, `<`, `>` are each platform's own escaping.
+ */
+const LOOK_ALIKES: Readonly<Record<string, string>> = { '*': '\u2217', '~': '\u223c', '`': '\u02cb', _: '\u02cd' };
+const INERT_MARKUP = /[*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])|\](?=\()|<(?=[A-Za-z][\w+.-]*:)/gu;
+
+/** Caller text for a markdown-like field: no emphasis, code span, Markdown link or autolink (`<https://...>`) can form. */
+export function inertMarkup(text: string): string {
+  return text.replace(INERT_MARKUP, (character) => LOOK_ALIKES[character] ?? `${character}${WORD_JOINER}`);
 }
 
 /** Printable ASCII, one `?` for each other code point (SNS subjects, SMS). */

@@ -13,7 +13,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { renderSnsMessage, renderSubject } from '../../../lambda/notify/render-sns';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { notify, parseNotifyInput, type NotifyDependencies, type NotifyInput } from '../../../lambda/notify/notify';
+import { notify, type NotifyDependencies } from '../../../lambda/notify/notify';
+import { parseNotifyInput, type DeliveryInput as NotifyInput } from '../../../lambda/notify/notify-input';
 import { buildNotification, type WatchState } from '../../../lambda/shared/notification';
 import { samplePaths } from '../../../lambda/shared/status-result';
 import { completedStatus, distributionRequest } from './fixtures';
@@ -228,13 +229,26 @@ describe('parseNotifyInput', () => {
     const input = parseNotifyInput(event);
 
     // Assert
-    expect(input).toBe(event);
+    expect(input).toEqual(event);
+  });
+
+  it('accepts the record of a delivery the state machine gave up on', () => {
+    const event = { destination: 'team-slack', deliveryFailed: { Error: 'WebhookRejected', Cause: '{}' }, watch: completed };
+    expect(parseNotifyInput(event)).toEqual(event);
+  });
+
+  it('names every bad field, what it must be and what it got', () => {
+    const parse = () => parseNotifyInput({ destination: '', watch: { outcome: 'done' } });
+    expect(parse).toThrow(
+      'Notify input: destination: must be a destination name (got ""); watch.outcome: must be one of completed, still-in-progress, could-not-track (got "done")',
+    );
   });
 
   it.each<[string, unknown, string]>([
     ['no input', null, 'destination'],
     ['a destination that is not a name', { destination: 3, watch: completed }, 'destination'],
-    ['no watch state', { destination: 'email' }, 'watch.outcome'],
+    ['no watch state', { destination: 'email' }, 'watch'],
+    ['a failure record without its destination', { deliveryFailed: {} }, 'destination'],
     ['an unknown outcome', { destination: 'email', watch: { ...completed, outcome: 'done' } }, 'watch.outcome'],
   ])('rejects %s with InvalidWatcherInput', (_name, event, field) => {
     // Act

@@ -8,7 +8,7 @@ import {
 } from '../../../lambda/notify/render-google-chat';
 import { buildNotification, type Notification } from '../../../lambda/shared/notification';
 import { samplePaths } from '../../../lambda/shared/status-result';
-import { REPLACEMENT, oneLine, withoutControls } from '../../../lambda/shared/text';
+import { REPLACEMENT, inertMarkup, oneLine, withoutControls } from '../../../lambda/shared/text';
 import { previewSamples } from '../../../local/preview';
 import {
   HOSTILE_TEXT,
@@ -220,7 +220,7 @@ describe('renderGoogleChat: limits', () => {
 });
 
 describe('renderGoogleChat: caller text never becomes markup, a link or a mention', () => {
-  it('writes caller text in the card as entities: no tag but ours, and it reads back exactly', () => {
+  it('writes caller text in the card as entities and inert: no tag but ours, no emphasis, paths as written', () => {
     // Prepare
     const notification = hostileNotification(HOSTILE, [HOSTILE, ...awkwardPaths(3)]);
 
@@ -232,7 +232,7 @@ describe('renderGoogleChat: caller text never becomes markup, a link or a mentio
       expect(field).not.toMatch(/[<>]/);
       expect(field).not.toMatch(DANGLING_AMPERSAND);
     }
-    expect(facts(message).map((fact) => decode(fact.text))).toContain(oneLine(HOSTILE, 1_000));
+    expect(facts(message).map((fact) => decode(fact.text))).toContain(inertMarkup(oneLine(HOSTILE, 1_000)));
     expect(pathsOf(message).lines.map(decode)).toEqual([withoutControls(HOSTILE, REPLACEMENT), ...awkwardPaths(3)]);
   });
 
@@ -252,7 +252,7 @@ describe('renderGoogleChat: caller text never becomes markup, a link or a mentio
     expect(text).not.toMatch(/[<>\r\n]/);
     expect(text).not.toMatch(DANGLING_AMPERSAND);
     expect(text).not.toContain('](');
-    expect(decode(text).replace(/\u200b/g, '')).toBe(`⚠️ ${oneLine(notification.summary, 1_000)}`);
+    expect(decode(text)).toBe(`⚠️ ${inertMarkup(oneLine(notification.summary, 1_000))}`);
   });
 
   it("writes the shared hostile text (Slack's markup, entities, controls, a lone surrogate) as entities everywhere", () => {

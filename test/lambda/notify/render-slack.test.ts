@@ -228,8 +228,8 @@ describe('renderSlack', () => {
     const message = renderSlack(notification);
 
     // Assert
-    expect(sectionTexts(message)[0]).toBe(':white_check_mark: done *Forged:* line');
-    expect(fieldTexts(message)).toEqual(['*Caller reference*\ndeploy *Created by* &lt;!channel&gt;']);
+    expect(sectionTexts(message)[0]).toBe(':white_check_mark: done ∗Forged:∗ line');
+    expect(fieldTexts(message)).toEqual(['*Caller reference*\ndeploy ∗Created by∗ &lt;!channel&gt;']);
     expect(message.text).not.toContain('\n');
   });
 });

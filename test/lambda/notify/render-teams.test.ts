@@ -11,7 +11,7 @@ import {
 } from '../../../lambda/notify/render-teams';
 import { buildNotification, type Notification } from '../../../lambda/shared/notification';
 import { samplePaths } from '../../../lambda/shared/status-result';
-import { REPLACEMENT, oneLine, withoutControls } from '../../../lambda/shared/text';
+import { REPLACEMENT, inertMarkup, oneLine, withoutControls } from '../../../lambda/shared/text';
 import { previewSamples } from '../../../local/preview';
 import { adaptiveCardProblems } from './adaptive-card-check';
 import {
@@ -104,7 +104,6 @@ function rendered(field: string): { markup: string[]; shown: string } {
   return { markup, shown };
 }
 
-const WORD_JOINER = /\u2060/g;
 const keepLiteral = (text: string) => text.replace('{{', '{\u2060{');
 
 function hostileNotification(reference: string, paths = [reference]): Notification {
@@ -335,13 +334,13 @@ describe('renderTeams: limits', () => {
 });
 
 describe('renderTeams: caller text never becomes markup', () => {
-  it.each([HOSTILE, ...LINE_STARTS])('shows %j exactly as written, only in plain TextRuns, never in a markdown field', (reference) => {
+  it.each([HOSTILE, ...LINE_STARTS])('shows %j inert, only in plain TextRuns, never in a markdown field', (reference) => {
     // Act
     const card = cardOf(renderTeams(hostileNotification(reference)));
 
     // Assert
-    const line = oneLine(reference, 1_000);
-    expect(textRuns(card).filter((text) => text.replace(WORD_JOINER, '') === line).length).toBeGreaterThanOrEqual(2); // "Created by" and "Caller reference"
+    const line = inertMarkup(keepLiteral(oneLine(reference, 1_000)));
+    expect(textRuns(card).filter((text) => text === line).length).toBeGreaterThanOrEqual(2); // "Created by" and "Caller reference"
     for (const field of markdownFields(card)) expect(rendered(field).markup).toEqual([]);
   });
 
@@ -364,10 +363,10 @@ describe('renderTeams: caller text never becomes markup', () => {
 
     // Assert
     for (const field of markdownFields(card)) expect(field).not.toMatch(/[\r\n]/);
-    expect(pathsOf(card).lines).toEqual([keepLiteral(withoutControls(HOSTILE, REPLACEMENT))]);
+    expect(pathsOf(card).lines).toEqual([withoutControls(HOSTILE, REPLACEMENT).replace(/\{/g, '{\u2060')]);
   });
 
-  it('puts caller text in TextRuns as written (no markdown there), only a date function is kept from expanding', () => {
+  it('puts caller text in TextRuns inert (emphasis as look-alikes, no link), and no date function expands', () => {
     // Prepare
     const notification = hostileNotification(HOSTILE);
     const failed = buildNotification({
@@ -380,8 +379,8 @@ describe('renderTeams: caller text never becomes markup', () => {
     const runs = [...textRuns(cardOf(renderTeams(notification))), ...textRuns(cardOf(renderTeams(failed)))];
 
     // Assert
-    expect(runs).toContain(keepLiteral(withoutControls(HOSTILE, REPLACEMENT)));
-    expect(runs).toContain(keepLiteral(failed.summary));
+    expect(runs).toContain(inertMarkup(keepLiteral(oneLine(HOSTILE, 1_000))));
+    expect(runs).toContain(inertMarkup(keepLiteral(failed.summary)));
     for (const run of runs) expect(run).not.toMatch(/\{\{DATE\(/);
   });
 

@@ -10,7 +10,9 @@ import {
   oneLine,
   toAscii,
   utf8Bytes,
+  inertMarkup,
   withoutControls,
+  withoutInvisibles,
 } from '../../../lambda/shared/text';
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -158,5 +160,38 @@ describe('toAscii', () => {
 
     // Assert
     expect(ascii).toBe('dt_?n??c?d? ? ok');
+  });
+});
+
+describe('withoutInvisibles (every one-line field)', () => {
+  it.each([
+    ['a right-to-left override', 'deploy-\u202e4321', 'deploy-4321'],
+    ['isolates and embeddings', '\u2066a\u2069\u202ab\u202c\u061c', 'ab'],
+    ['zero-width characters, the word joiner and the BOM', '\ufeffshop\u200b\u200c\u200e\u200f\u2060', 'shop'],
+    ['a soft hyphen and a tag character outside a flag', 'sh\u00adop\u{E0041}', 'shop'],
+  ])('removes %s', (_, text, expected) => {
+    expect(withoutInvisibles(text)).toBe(expected);
+    expect(oneLine(text, 100)).toBe(expected);
+  });
+
+  it('keeps emoji sequences whole: a joiner between pictographs, the tags of a subdivision flag', () => {
+    const emoji = '👩\u200d💻 👍🏽\u200d 🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}';
+    expect(withoutInvisibles(emoji)).toBe('👩\u200d💻 👍🏽 🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}');
+  });
+
+  it('marks them in a path, one for one, where every character counts', () => {
+    expect(withoutControls('/a\u202eb\u200b', '?')).toBe('/a?b?');
+  });
+});
+
+describe('inertMarkup', () => {
+  it('turns emphasis and code characters into look-alikes and breaks links, leaving the words readable', () => {
+    expect(inertMarkup('*b* _it_ ~x~ `c` [t](https://x) <https://x|t>')).toBe(
+      '\u2217b\u2217 \u02cdit\u02cd \u223cx\u223c \u02cbc\u02cb [t]\u2060(https://x) <\u2060https://x|t>',
+    );
+  });
+
+  it('leaves an underscore inside a word as written: no markup reads it as emphasis', () => {
+    expect(inertMarkup('github_actions_deploy-web_1342')).toBe('github_actions_deploy-web_1342');
   });
 });

@@ -1,0 +1,90 @@
+/**
+ * The Notify handler's delivery metric: one EMF line per delivery whose end is known, with the
+ * destination as a dimension; a failure only when the state machine says it gave up.
+ */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { EnvNames } from '../../../lambda/shared/env';
+import { DELIVERY_METRICS } from '../../../lambda/shared/metrics';
+import type { WatchState } from '../../../lambda/shared/notification';
+import { failureOf } from '../../support/failure-of';
+import { distributionRequest } from './fixtures';
+
+const eventBridgeMock = mockClient(EventBridgeClient);
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+let handler: Handler;
+beforeAll(() => {
+  // Read at module load, as in Lambda.
+  process.env[EnvNames.destinations] = JSON.stringify({ automation: { type: 'eventbridge', busName: 'default' } });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  handler = (require('../../../lambda/notify/handler') as { handler: Handler }).handler;
+});
+afterEach(() => eventBridgeMock.reset());
+
+const context = { functionName: 'Notify', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+const watch: WatchState = { outcome: 'completed', request: distributionRequest };
+
+interface EmfLine {
+  readonly _aws: {
+    readonly CloudWatchMetrics: { readonly Namespace: string; readonly Dimensions: string[][]; readonly Metrics: { Name: string }[] }[];
+  };
+  readonly [key: string]: unknown;
+}
+
+/** The EMF lines written while `act` runs (Powertools writes them to stdout). */
+async function emfLinesOf(act: () => Promise<unknown>): Promise<EmfLine[]> {
+  const written: string[] = [];
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    await act();
+  } finally {
+    write.mockRestore();
+  }
+  return written
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line) as EmfLine);
+}
+
+const metricsOf = (line: EmfLine) => line._aws.CloudWatchMetrics.flatMap((entry) => entry.Metrics.map((metric) => metric.Name));
+const { names, dimensions } = DELIVERY_METRICS;
+
+describe('the Notify handler counts deliveries by destination', () => {
+  it('counts a delivery as delivered, under its destination', async () => {
+    eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+
+    const lines = await emfLinesOf(() => handler({ destination: 'automation', watch }, context));
+
+    expect(lines).toHaveLength(1);
+    expect(metricsOf(lines[0]!)).toEqual([names.delivered]);
+    expect(lines[0]![dimensions.destination]).toBe('automation');
+    expect(lines[0]!._aws.CloudWatchMetrics[0]!.Namespace).toBe(DELIVERY_METRICS.namespace);
+    expect(lines[0]!._aws.CloudWatchMetrics[0]!.Dimensions[0]).toContain(dimensions.destination);
+  });
+
+  it('counts nothing for a failed attempt: the state machine may still retry it', async () => {
+    eventBridgeMock
+      .on(PutEventsCommand)
+      .rejects(Object.assign(new Error('busy'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+
+    const lines = await emfLinesOf(() => failureOf(() => handler({ destination: 'automation', watch }, context)));
+
+    expect(lines).toEqual([]);
+  });
+
+  it('counts a failure when the state machine gives up, under its destination and once for the alarm', async () => {
+    const lines = await emfLinesOf(() =>
+      handler({ destination: 'automation', deliveryFailed: { Error: 'EventBusRejected', Cause: 'gone' }, watch }, context),
+    );
+
+    const byDestination = lines.filter((line) => line[dimensions.destination] === 'automation');
+    const overall = lines.filter((line) => line[dimensions.destination] === undefined);
+    expect(byDestination.map(metricsOf)).toEqual([[names.failed]]);
+    expect(overall.map(metricsOf)).toEqual([[names.failed]]);
+    expect(overall[0]!._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['service']]);
+  });
+});
