@@ -1,9 +1,11 @@
 /**
  * The prices `npm run bench` uses: AWS list prices, us-east-1, on-demand, without free tier.
- * Each names its source page; all were read on {@link PRICES_READ_ON}. Change them here (and
- * the date) when AWS changes them; every charge the benchmark prints names the price it used.
+ * Each names the AWS page that publishes it. These machines have no network: the figures are the
+ * ones the project's reference notes quote from those pages, copied here on
+ * {@link PRICES_COPIED_ON}. Check them against the pages (and change the date) before relying on a
+ * cost; every charge the benchmark prints names the price it used.
  */
-export const PRICES_READ_ON = '2026-12-03';
+export const PRICES_COPIED_ON = '2026-12-03';
 
 export const PRICE_SOURCES = {
   stepFunctions: 'https://aws.amazon.com/step-functions/pricing/',
@@ -42,7 +44,7 @@ export const PRICES = {
 /** One line naming every price, for the benchmark's output. */
 export function describePrices(functionMemoryMb: Readonly<Record<string, number>>): string {
   return (
-    `Prices (AWS list prices, us-east-1, read ${PRICES_READ_ON}; bench/prices.ts, from ${PRICE_SOURCES.stepFunctions} and ${PRICE_SOURCES.lambda}): ` +
+    `Prices (AWS list prices, us-east-1, as copied on ${PRICES_COPIED_ON} into bench/prices.ts, published at ${PRICE_SOURCES.stepFunctions} and ${PRICE_SOURCES.lambda}): ` +
     `Standard $${PRICES.standardTransition * 1000} per 1,000 transitions; ` +
     `Express $${PRICES.expressRequest * 1e6} per million requests and $${PRICES.expressGbSecond} per GB-second, billed at ` +
     `${PRICES.expressGb * 1024} MB and in ${PRICES.expressRoundingSeconds * 1000} ms steps per run (a run's duration counts its checks ` +

@@ -12,7 +12,7 @@
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeChart } from './chart';
-import { PRICES, PRICES_READ_ON, PRICE_SOURCES, describePrices } from './prices';
+import { PRICES, PRICES_COPIED_ON, PRICE_SOURCES, describePrices } from './prices';
 import {
   COMPLETION_TIMES_SECONDS,
   CONFIGS,
@@ -318,7 +318,7 @@ async function main() {
     tree: treeState(),
     completionTimesSeconds: COMPLETION_TIMES_SECONDS,
     phaseOffsetsSeconds: PHASE_OFFSETS_SECONDS,
-    prices: { readOn: PRICES_READ_ON, sources: PRICE_SOURCES, ...PRICES },
+    prices: { copiedOn: PRICES_COPIED_ON, sources: PRICE_SOURCES, ...PRICES },
     goals: GOALS,
     goalsMet: goals,
     expressVsWaiter: {
