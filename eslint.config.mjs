@@ -2,6 +2,15 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** What no file under lambda/ may import. */
+const RUNTIME_ONLY = [
+  {
+    group: ['**/lib', '**/lib/**', '**/bin/**', '**/local/**', '**/bench/**'],
+    message: 'lambda/ holds runtime code only: no constructs, synth-only checks or tools.',
+  },
+  { group: ['aws-cdk-lib', 'aws-cdk-lib/**', 'constructs'], message: 'No CDK in a Lambda bundle.' },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'bench/results/', 'dist/', 'examples/node_modules/', 'examples/cdk.out/'] },
   js.configs.recommended,
@@ -18,6 +27,29 @@ export default tseslint.config(
     // The example is another team's app in plain CommonJS, as `cdk init --language javascript` writes it.
     files: ['examples/**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // DESIGN.md's dependency rules: a Lambda bundle holds runtime code only. Synth-only code (the
+    // constructs, configuration checks, did-you-mean) lives under lib/ and never reaches a function.
+    files: ['lambda/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: RUNTIME_ONLY }] },
+  },
+  {
+    files: ['lambda/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...RUNTIME_ONLY,
+            {
+              group: ['../start-watch/**', '../check-status/**', '../notify/**'],
+              message: 'lambda/shared depends on nothing of ours above it.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // Tests build malformed events on purpose.
