@@ -27,4 +27,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   testTimeout: 60_000,
+  // One worker per core. Jest's default (cores - 1) is a single worker on a 2-core machine, and
+  // Jest then runs every file in its own process, one after the other, while the other core
+  // only serves the few tests that spawn a process (npm pack, cfn-lint).
+  maxWorkers: '100%',
 };

@@ -103,7 +103,7 @@ describe('cfn-lint', () => {
       for (const { templatePath, region } of templates.values()) byRegion.set(region, [...(byRegion.get(region) ?? []), templatePath]);
       const runs = await Promise.all([...byRegion].map(([region, templatePaths]) => lint(templatePaths, region)));
       findings = new Map(runs.flatMap((run) => [...run]));
-    });
+    }, 240_000); // the work of nine tests, each of which had the 60 s default
     afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
     it.each(Object.keys(REACH_STACKS))('%s: no error-level finding', (name) => {
