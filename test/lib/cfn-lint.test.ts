@@ -1,5 +1,5 @@
 import { App, Token } from 'aws-cdk-lib';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -24,15 +24,43 @@ type Finding = {
   Location: { Path: (string | number)[] };
 };
 
-/** Lints one template for one region; every finding, as cfn-lint reports it. */
-function lint(templatePath: string, region: string): Finding[] {
-  const run = spawnSync(CFN_LINT, ['--format', 'json', '--regions', region, '--', templatePath], { encoding: 'utf8' });
-  // Exit status is a bit mask of the levels found (2 error, 4 warning, 8 info); anything else,
-  // or no JSON, means cfn-lint itself failed, which must not pass as "no findings".
-  if (run.error || run.status === null || (run.status & ~(2 | 4 | 8)) !== 0) {
-    throw new Error(`cfn-lint failed on ${templatePath} (status ${run.status}): ${run.error?.message ?? run.stderr}`);
+/**
+ * Lints templates for one region in a single cfn-lint run (each run spends about two seconds
+ * starting up, so templates are linted together, not one run each); every finding, as cfn-lint
+ * reports it, by template path.
+ */
+function lint(templatePaths: readonly string[], region: string): Promise<Map<string, Finding[]>> {
+  return new Promise((resolve, reject) => {
+    const run = spawn(CFN_LINT, ['--format', 'json', '--regions', region, '--', ...templatePaths]);
+    let stdout = '';
+    let stderr = '';
+    run.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    run.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    run.on('error', reject);
+    run.on('close', (status) => {
+      // Exit status is a bit mask of the levels found (2 error, 4 warning, 8 info); anything else,
+      // or no JSON, means cfn-lint itself failed, which must not pass as "no findings".
+      if (status === null || (status & ~(2 | 4 | 8)) !== 0) {
+        reject(new Error(`cfn-lint failed on ${templatePaths.join(', ')} (status ${status}): ${stderr}`));
+        return;
+      }
+      try {
+        resolve(findingsByTemplate(templatePaths, JSON.parse(stdout) as (Finding & { Filename: string })[]));
+      } catch (error) {
+        reject(new Error(`cfn-lint on ${templatePaths.join(', ')} printed no findings list: ${String(error)}\n${stdout}${stderr}`));
+      }
+    });
+  });
+}
+
+function findingsByTemplate(templatePaths: readonly string[], reported: readonly (Finding & { Filename: string })[]) {
+  const findings = new Map(templatePaths.map((templatePath): [string, Finding[]] => [path.resolve(templatePath), []]));
+  for (const finding of reported) {
+    const ofTemplate = findings.get(path.resolve(finding.Filename));
+    if (!ofTemplate) throw new Error(`a finding on ${finding.Filename}, which cfn-lint was not given`);
+    ofTemplate.push(finding);
   }
-  return JSON.parse(run.stdout) as Finding[];
+  return findings;
 }
 
 const errorsOf = (findings: Finding[]) =>
@@ -54,26 +82,38 @@ describe('cfn-lint', () => {
 
   describeLint('on the forwarder, trail, member and central bus stacks', () => {
     const outdir = mkdtempSync(path.join(tmpdir(), 'cfn-lint-'));
-    afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+    const broken = path.join(outdir, 'broken.template.json');
+    const templates = new Map<string, { templatePath: string; region: string }>();
+    let findings: Map<string, Finding[]>;
 
-    it.each(Object.keys(REACH_STACKS))('%s: no error-level finding', (name) => {
-      const app = new App({ outdir: path.join(outdir, name) });
-      const stack = REACH_STACKS[name]!(app);
-      const template = app.synth().getStackByName(stack.stackName).templateFullPath;
-      // An environment-agnostic template (the member StackSet) is checked for us-east-1, where it must be deployed.
-      const region = Token.isUnresolved(stack.region) ? 'us-east-1' : stack.region;
-
-      expect(errorsOf(lint(template, region))).toEqual([]);
-    });
-
-    it('reports an error-level finding when there is one (the check can fail)', () => {
-      const broken = path.join(outdir, 'broken.template.json');
+    // Every template synthesized first, then one cfn-lint run per region over all of them.
+    beforeAll(async () => {
+      for (const [name, build] of Object.entries(REACH_STACKS)) {
+        const app = new App({ outdir: path.join(outdir, name) });
+        const stack = build(app);
+        // An environment-agnostic template (the member StackSet) is checked for us-east-1, where it must be deployed.
+        const region = Token.isUnresolved(stack.region) ? 'us-east-1' : stack.region;
+        templates.set(name, { templatePath: app.synth().getStackByName(stack.stackName).templateFullPath, region });
+      }
       writeFileSync(
         broken,
         JSON.stringify({ Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 'two weeks' } } } }),
       );
+      const byRegion = new Map<string, string[]>([['us-east-1', [broken]]]);
+      for (const { templatePath, region } of templates.values()) byRegion.set(region, [...(byRegion.get(region) ?? []), templatePath]);
+      const runs = await Promise.all([...byRegion].map(([region, templatePaths]) => lint(templatePaths, region)));
+      findings = new Map(runs.flatMap((run) => [...run]));
+    }, 240_000); // the work of nine tests, each of which had the 60 s default
+    afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-      expect(errorsOf(lint(broken, 'us-east-1'))).toEqual([
+    it.each(Object.keys(REACH_STACKS))('%s: no error-level finding', (name) => {
+      const { templatePath } = templates.get(name)!;
+
+      expect(errorsOf(findings.get(path.resolve(templatePath))!)).toEqual([]);
+    });
+
+    it('reports an error-level finding when there is one (the check can fail)', () => {
+      expect(errorsOf(findings.get(path.resolve(broken))!)).toEqual([
         expect.stringMatching(/^E3012 at Resources\.Queue\.Properties\.MessageRetentionPeriod/),
       ]);
     });

@@ -7,7 +7,7 @@
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { execFile, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -73,20 +73,19 @@ beforeAll(() => {
 
   appDir = path.join(work, 'app');
   mkdirSync(appDir);
-  const versionOf = (name: string) => JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version as string;
   writeFileSync(
     path.join(appDir, 'package.json'),
-    JSON.stringify({
-      name: 'consumer',
-      private: true,
-      dependencies: {
-        [PACKAGE.name]: `file:${tarball}`,
-        'aws-cdk-lib': versionOf('aws-cdk-lib'),
-        constructs: versionOf('constructs'),
-      },
-    }),
+    JSON.stringify({ name: 'consumer', private: true, dependencies: { [PACKAGE.name]: `file:${tarball}` } }),
   );
-  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], appDir);
+  // No registry: npm installs the tarball and whatever it depends on from its cache only (the
+  // package depends on nothing, so any dependency fails the install here or shows in
+  // node_modules), leaving the peer dependencies to the app. The app's aws-cdk-lib and
+  // constructs are this repository's installed copies, linked in, as a consumer's would be
+  // installed beside the package.
+  run('npm', ['install', '--offline', '--legacy-peer-deps', '--no-audit', '--no-fund'], appDir);
+  for (const peer of ['aws-cdk-lib', 'constructs']) {
+    symlinkSync(path.dirname(require.resolve(`${peer}/package.json`)), path.join(appDir, 'node_modules', peer), 'dir');
+  }
   installed = path.join(appDir, 'node_modules', PACKAGE.name);
 
   writeFileSync(path.join(appDir, 'app.js'), CONSUMER_APP);
