@@ -1,7 +1,6 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { describeAwsFault } from '../../../lambda/shared/aws-faults';
 import { CloudFrontAccess } from '../../../lambda/shared/cloudfront-access';
 import { failureOf } from '../../support/failure-of';
 
@@ -64,12 +63,5 @@ describe('CloudFrontAccess in organization mode', () => {
 
     expect(throttled.name).toBe('CloudFrontUnavailable');
     expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 3);
-  });
-});
-
-describe('describeAwsFault', () => {
-  it('never calls a bug of ours (a TypeError) transient, and still calls a lost connection transient', () => {
-    expect(describeAwsFault(new TypeError("Cannot read properties of undefined (reading 'Items')")).transient).toBe(false);
-    expect(describeAwsFault(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })).transient).toBe(true);
   });
 });
