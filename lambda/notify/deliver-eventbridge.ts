@@ -31,7 +31,7 @@ export async function putInvalidationEvent(
   });
   let entry: { EventId?: string; ErrorCode?: string; ErrorMessage?: string } | undefined;
   try {
-    const output = await client.send(command, { abortSignal: AbortSignal.timeout(Math.max(1, budget.remainingMs())) });
+    const output = await client.send(command, { abortSignal: budget.signal });
     entry = output.Entries?.[0];
   } catch (error) {
     const fault = describeAwsFault(error);

@@ -43,7 +43,7 @@ export async function publishToTopic(
   });
   try {
     // The SDK's own retries included, the call ends within the budget.
-    const output = await sns.send(command, { abortSignal: AbortSignal.timeout(Math.max(1, budget.remainingMs())) });
+    const output = await sns.send(command, { abortSignal: budget.signal });
     return output.MessageId ?? '';
   } catch (error) {
     const fault = describeAwsFault(error);

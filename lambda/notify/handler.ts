@@ -11,7 +11,7 @@ import { createEventBridgeClient, createSecretReader, createSnsClient } from './
 import { recordDelivery } from './delivery-metrics';
 import { notify, type DeliveryResult, type NotifyDependencies } from './notify';
 import { isFailedDelivery, parseNotifyInput } from './notify-input';
-import { budgetFromLambdaContext } from './time-budget';
+import { budgetOfInvocation } from './time-budget';
 
 const destinations = parseRuntimeDestinations(requireEnv(EnvNames.destinations));
 const metrics = new Metrics({ namespace: DELIVERY_METRICS.namespace, serviceName: DELIVERY_METRICS.service });
@@ -35,7 +35,7 @@ export interface FailureCounted {
 
 export const handler = middy<unknown, DeliveryResult | FailureCounted>(handlerOptions('Notify'))
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event, context) => {
+  .handler(async (event, context, { signal }) => {
     const input = parseNotifyInput(event);
     const invalidationId = input.watch.request?.invalidationId ?? input.watch.rejected?.invalidationId ?? 'none';
     // A child per invocation: its keys cannot leak into, or be reset by, another invocation.
@@ -48,8 +48,8 @@ export const handler = middy<unknown, DeliveryResult | FailureCounted>(handlerOp
       return { destination: input.destination, counted: 'failed' };
     }
     try {
-      // Inline waits and requests end before Lambda's timeout would, with a named error to retry.
-      const result = await notify(input, dependencies, budgetFromLambdaContext(context));
+      // Inline waits and requests end by middy's early timeout, with a named error to retry.
+      const result = await notify(input, dependencies, budgetOfInvocation(context, { signal }));
       log.info('Notification delivered', { type: result.type });
       recordDelivery(metrics, input.destination, 'delivered', invalidationId);
       return result;

@@ -1,39 +1,45 @@
-/**
- * How long this invocation may still spend on deliveries. Inline waits (Retry-After) and
- * request timeouts are cut to fit it, so the function ends with a named error the state
- * machine can retry, instead of being killed by Lambda's timeout (which says nothing about why).
- */
-export interface TimeBudget {
-  /** Milliseconds left, never negative. */
-  remainingMs(): number;
-}
+import { TIMEOUT_EARLY_MS } from '../shared/handler-options';
 
 /**
- * Kept back from Lambda's remaining time: enough to log, return the named error and let the
- * runtime report it, and to absorb a request timeout that fires a little late.
+ * The time this invocation may still spend on deliveries: middy's abort signal (its early
+ * timeout, `handlerOptions`) and the milliseconds until it fires. Requests and the SDK's calls
+ * carry the signal; an inline wait (Retry-After) is taken only when it fits, else the named error
+ * the state machine retries ends the invocation, instead of Lambda's timeout (which says nothing).
  */
-export const DEFAULT_SAFETY_MARGIN_MS = 3_000;
+export interface TimeBudget {
+  /** Aborted when the time is up. */
+  readonly signal: AbortSignal;
+  /** Milliseconds until then, never negative. */
+  remainingMs(): number;
+}
 
 /** When no Lambda context says how long is left (local scripts, tests): the functions' 30 s timeout. */
 export const DEFAULT_REMAINING_MS = 30_000;
 
-/** A budget of `totalMs` from now, on the given clock. */
-export function timeBudget(totalMs: number, now: () => number = Date.now): TimeBudget {
-  const deadline = now() + Math.max(0, totalMs);
-  return { remainingMs: () => Math.max(0, deadline - now()) };
+/** `totalMs` from now on the given clock, its signal aborted then (and with `signal`, if given). */
+export function timeBudget(totalMs: number, now: () => number = Date.now, signal?: AbortSignal): TimeBudget {
+  const ms = Math.max(0, totalMs);
+  const deadline = now() + ms;
+  const timeout = AbortSignal.timeout(ms);
+  return { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, remainingMs: () => Math.max(0, deadline - now()) };
 }
 
 export interface LambdaContextLike {
   readonly getRemainingTimeInMillis?: () => number;
 }
 
-/** The invocation's budget: what Lambda says is left, less a safety margin. */
-export function budgetFromLambdaContext(
+/**
+ * The handler's budget: middy's signal (its third argument), which aborts at middy's early
+ * timeout, that is what Lambda says is left less {@link TIMEOUT_EARLY_MS}.
+ */
+export function budgetOfInvocation(
   context: LambdaContextLike | undefined,
-  options: { safetyMarginMs?: number; defaultRemainingMs?: number; now?: () => number } = {},
+  { signal }: { readonly signal: AbortSignal },
+  now: () => number = Date.now,
 ): TimeBudget {
-  const { safetyMarginMs = DEFAULT_SAFETY_MARGIN_MS, defaultRemainingMs = DEFAULT_REMAINING_MS, now = Date.now } = options;
   const reported = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Number.NaN;
-  const remaining = Number.isFinite(reported) && reported >= 0 ? reported : defaultRemainingMs;
-  return timeBudget(remaining - safetyMarginMs, now);
+  // Without Lambda's clock middy sets no early timeout: the signal gets a default one here.
+  if (!Number.isFinite(reported) || reported < 0) return timeBudget(DEFAULT_REMAINING_MS - TIMEOUT_EARLY_MS, now, signal);
+  const deadline = now() + reported - TIMEOUT_EARLY_MS;
+  return { signal, remainingMs: () => Math.max(0, deadline - now()) };
 }

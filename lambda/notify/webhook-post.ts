@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { ErrorNames, NamedError } from '../shared/errors';
 import { DEFAULT_REMAINING_MS, timeBudget, type TimeBudget } from './time-budget';
 import type { WebhookSecretFormat } from './webhook-secret';
@@ -21,7 +22,7 @@ export interface WebhookPlatform extends WebhookSecretFormat {
 }
 
 export interface WebhookPostOptions {
-  /** Time this invocation may still spend; requests and waits are cut to fit. @default 30 s less the margin */
+  /** Time this invocation may still spend: waits are taken only when they fit, requests end with it. @default 30 s */
   readonly budget?: TimeBudget;
   /** Where the URL is configured, for "check ..." advice: `the webhook URL in secret "x"`. */
   readonly configuredIn?: string;
@@ -29,11 +30,12 @@ export interface WebhookPostOptions {
   readonly maxInlineWaitMs?: number;
   /** Inline retries after 429. @default 2 */
   readonly maxInlineRetries?: number;
-  /** Longest wait for one answer. @default 10 s */
+  /** Longest wait for one answer, however much time the invocation has left. @default 10 s */
   readonly requestTimeoutMs?: number;
   /** No request is started with less time than this left: it could not get an answer. @default 1 s */
   readonly minRequestMs?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** Waits `ms`, or less if `signal` aborts first. @default node's timers/promises setTimeout */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<unknown>;
   readonly fetch?: (url: URL, init: RequestInit) => Promise<Response>;
   /** The signal that ends a request after `ms`. @default AbortSignal.timeout */
   readonly abortAfter?: (ms: number) => AbortSignal;
@@ -41,7 +43,7 @@ export interface WebhookPostOptions {
   readonly now?: () => number;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const defaultSleep = (ms: number, signal: AbortSignal) => wait(ms, undefined, { signal });
 const DEFAULT_RETRY_AFTER_MS = 1_000;
 
 /** Retry-After: delay-seconds or an HTTP date (RFC 9110); anything else means "soon". */
@@ -107,7 +109,8 @@ export async function postWebhook(url: URL, body: unknown, platform: WebhookPlat
         body: payload,
         // A redirect is not followed: the message would go to a place nobody configured.
         redirect: 'manual',
-        signal: abortAfter(Math.min(requestTimeoutMs, remaining)),
+        // Whichever ends first: this answer's own limit, or the invocation's time.
+        signal: AbortSignal.any([budget.signal, abortAfter(requestTimeoutMs)]),
       });
     } catch (error) {
       const { name, cause } = error as Error & { cause?: { code?: unknown } };
@@ -126,7 +129,8 @@ export async function postWebhook(url: URL, body: unknown, platform: WebhookPlat
       const waitMs = retryAfterMs(response.headers.get('retry-after'), now());
       const fits = waitMs <= maxInlineWaitMs && waitMs + minRequestMs <= budget.remainingMs();
       if (attempt < maxInlineRetries && fits) {
-        await sleep(waitMs);
+        // Cut short only if the invocation's time ends anyway (then middy answers FunctionTimedOut).
+        await sleep(waitMs, budget.signal);
         continue;
       }
       throw new NamedError(

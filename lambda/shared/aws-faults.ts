@@ -1,3 +1,4 @@
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { oneLine } from './text';
 
 /**
@@ -21,45 +22,8 @@ interface SdkErrorShape {
   readonly message?: unknown;
   readonly code?: unknown;
   readonly cause?: unknown;
-  readonly $retryable?: unknown;
   readonly $metadata?: { readonly httpStatusCode?: unknown };
 }
-
-/**
- * Throttling under names that do not say "throttl" (the SDKs' own list of throttling codes).
- * Anything whose name contains "throttl" is throttling too: `ThrottlingException`, SNS's
- * `ThrottledException` and `KMSThrottlingException` (a 400, which the SDK does not retry).
- */
-const OTHER_THROTTLING_NAMES = new Set([
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'SlowDown',
-  'PriorRequestNotComplete',
-  'BandwidthLimitExceeded',
-  'ProvisionedThroughputExceededException',
-]);
-
-/** No answer, or no answer in time. */
-const NO_ANSWER_NAMES = new Set(['TimeoutError', 'AbortError', 'RequestTimeout', 'RequestTimeoutException']);
-const NO_ANSWER_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
-/** Server-side faults that may come without a status (an answer cut short, a proxy in between). */
-const SERVER_FAULT_NAMES = new Set([
-  'InternalServiceError',
-  'InternalErrorException',
-  'InternalFailure',
-  'InternalError',
-  'ServiceUnavailable',
-]);
 
 const PROGRAMMING_ERRORS = [TypeError, ReferenceError, SyntaxError, RangeError];
 
@@ -77,6 +41,30 @@ function unwrap(error: unknown): unknown {
   return current;
 }
 
+/**
+ * The SDK's own classification (`@smithy/core/retry`, the code its retry strategy runs: the
+ * throttling names, 429, `$retryable`, timeouts, socket errno codes, 5xx), plus what it does not
+ * call worth trying again but this notifier does, because the state machine's Retry comes later:
+ */
+function isTransient(error: SdkErrorShape, name: string, status: number | undefined): boolean {
+  // The SDK's errors are what smithy reads; it reads only optional fields of any other object.
+  const sdkError = error as Parameters<typeof isTransientError>[0];
+  return (
+    // No HTTP status: no answer came at all. Smithy knows the common errno codes; an abort at our
+    // own deadline (middy's signal: AbortError, which smithy calls terminal because a caller asked
+    // for it) or an errno it does not list is the same case for us.
+    status === undefined ||
+    isThrottlingError(sdkError) ||
+    isTransientError(sdkError) ||
+    isServerError(sdkError) ||
+    // Throttling under names smithy does not list: KMSThrottlingException (a 400 behind SNS or
+    // Secrets Manager), and any other "...Throttl..." a service may add.
+    /throttl/i.test(name) ||
+    // An error around a 2xx is an answer cut short or unreadable: the request may well succeed again.
+    (status >= 200 && status < 300)
+  );
+}
+
 export function describeAwsFault(raised: unknown): AwsFault {
   const error = unwrap(raised);
   const shape: SdkErrorShape = isObject(error) ? error : {};
@@ -85,19 +73,9 @@ export function describeAwsFault(raised: unknown): AwsFault {
   const status = statusOf(shape);
   // One line: a line break in a service message would forge lines in logs and Fail causes.
   const message = oneLine(typeof shape.message === 'string' ? shape.message : String(error), 200);
-  const throttled = /throttl/i.test(name) || OTHER_THROTTLING_NAMES.has(name) || status === 429;
-  const noAnswer = status === undefined || NO_ANSWER_NAMES.has(name) || (code !== undefined && NO_ANSWER_CODES.has(code));
   // A bug of ours (a TypeError, say) is not a service's blip: trying again changes nothing.
   const programming = PROGRAMMING_ERRORS.some((type) => error instanceof type) && shape.$metadata === undefined;
-  const transient =
-    !programming &&
-    (shape.$retryable !== undefined ||
-      throttled ||
-      noAnswer ||
-      SERVER_FAULT_NAMES.has(name) ||
-      (status !== undefined && status >= 500) ||
-      // An error around a 2xx is an answer cut short or unreadable: the request may well succeed again.
-      (status !== undefined && status >= 200 && status < 300));
+  const transient = !programming && isTransient(shape, name, status);
   return { name: code !== undefined && name === 'Error' ? code : name, status, message, transient, error };
 }
 

@@ -1,38 +1,44 @@
 import { CloudFrontClient, type CloudFrontClientConfig } from '@aws-sdk/client-cloudfront';
 import { IAMClient, ListAccountAliasesCommand } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
+import { describeAwsFault, faultLabel } from './aws-faults';
 import { EnvNames, optionalEnv, requireEnv } from './env';
 import { ErrorNames, NamedError } from './errors';
+import { readerRoleArn } from './organization';
 
 /** How long a refused AssumeRole is remembered (a member that deploys the role is read within a minute). */
 const REFUSAL_TTL_MS = 60_000;
 
-/** Credentials are renewed this long before they expire. */
-const RENEW_BEFORE_MS = 60_000;
+/** A member account's clients, signing with its reader role's credentials. */
+interface Member {
+  readonly client: CloudFrontClient;
+  readonly iam: IAMClient;
+  /** The role's credentials: assumed on first use, renewed by the SDK before they expire. */
+  readonly credentials: () => Promise<unknown>;
+}
 
 /**
  * CloudFront for whichever account an invalidation belongs to. In one account: the function's
  * own credentials. In organization mode: a member's invalidations, names and tags are read
- * through that member's reader role (assumed once, renewed before it expires, per container).
- * A member without the role, or whose role refuses, is a permanent, named failure: the watch
- * ends in one "could not track" naming the account and the role, never in a loop.
+ * through that member's reader role (the SDK's `fromTemporaryCredentials`, one AssumeRole per
+ * account in flight, its credentials shared by that account's clients and renewed before they
+ * expire, per container). A member without the role, or whose role refuses, is a permanent,
+ * named failure: the watch ends in one "could not track" naming the account and the role,
+ * never in a loop.
  */
 export class CloudFrontAccess {
-  private readonly clients = new Map<string, { client: CloudFrontClient; iam: IAMClient; until: number }>();
-  /** One AssumeRole at a time per account: the name and tag look-ups of one event share it. */
-  private readonly pending = new Map<string, Promise<{ client: CloudFrontClient; iam: IAMClient; until: number }>>();
+  private readonly members = new Map<string, Member>();
   /** A role that refused is not asked again for a minute: a burst of a member's events makes one call, not one each. */
   private readonly refusals = new Map<string, { error: NamedError; until: number }>();
   private readonly own: CloudFrontClient;
-  private sts?: STSClient;
 
   constructor(
     private readonly options: {
       /** CloudFront client settings (timeouts, attempts) for every account. */
       readonly clientConfig: CloudFrontClientConfig;
-      /** Organization mode: the reader role's name and this notifier's own account. */
-      readonly organization?: { readonly readerRoleName: string; readonly ownAccount: string };
-      readonly sts?: STSClient;
+      /** Organization mode: this notifier's own account (every other account is read through its reader role). */
+      readonly organization?: { readonly ownAccount: string };
       readonly now?: () => number;
     },
   ) {
@@ -59,62 +65,66 @@ export class CloudFrontAccess {
     return AccountAliases?.[0];
   }
 
-  private async member(account: string) {
+  /** The member's clients, once its role's credentials are at hand: a refusal is thrown here, named. */
+  private async member(account: string): Promise<Member> {
     const now = (this.options.now ?? Date.now)();
-    const cached = this.clients.get(account);
-    if (cached && cached.until > now) return cached;
     const refused = this.refusals.get(account);
     if (refused && refused.until > now) throw refused.error;
-    let assuming = this.pending.get(account);
-    if (!assuming) {
-      assuming = this.assume(account, now).finally(() => this.pending.delete(account));
-      this.pending.set(account, assuming);
+    let member = this.members.get(account);
+    if (!member) {
+      member = this.memberClients(account);
+      this.members.set(account, member);
     }
-    return assuming;
-  }
-
-  private async assume(account: string, now: number) {
-    const organization = this.options.organization!;
-    const roleArn = `arn:aws:iam::${account}:role/${organization.readerRoleName}`;
-    let credentials;
     try {
-      this.sts ??= this.options.sts ?? new STSClient({ region: 'us-east-1', maxAttempts: 2 });
-      ({ Credentials: credentials } = await this.sts.send(
-        new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'cloudfront-invalidation-notifier', DurationSeconds: 900 }),
-      ));
+      await member.credentials();
     } catch (error) {
-      const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-      const status = $metadata?.httpStatusCode;
-      const transient = status === undefined || status >= 500 || /throttl/i.test(name ?? '');
-      const named = new NamedError(
-        transient ? ErrorNames.CloudFrontUnavailable : ErrorNames.InvalidationNotTrackable,
-        transient
-          ? `Could not assume ${roleArn} for account ${account} now (${name ?? 'no answer'}): retried`
-          : `Account ${account}: the notifier cannot assume ${roleArn} (${name ?? 'refused'}): deploy the member template in that account ` +
-              `(README, "Organization"), or check that its trust policy names this notifier's account and organization`,
-        { cause: error },
-      );
-      if (!transient) this.refusals.set(account, { error: named, until: now + REFUSAL_TTL_MS });
+      const named = refusalOrBlip(account, error);
+      if (named.name === ErrorNames.InvalidationNotTrackable) this.refusals.set(account, { error: named, until: now + REFUSAL_TTL_MS });
       throw named;
     }
-    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
-      throw new NamedError(ErrorNames.CloudFrontUnavailable, `STS answered without credentials for ${roleArn}`);
-    }
-    const expiration = credentials.Expiration?.getTime() ?? now + 900_000;
-    const assumed = {
-      accessKeyId: credentials.AccessKeyId,
-      secretAccessKey: credentials.SecretAccessKey,
-      ...(credentials.SessionToken ? { sessionToken: credentials.SessionToken } : {}),
-      expiration: new Date(expiration),
-    };
-    const entry = {
-      client: new CloudFrontClient({ region: 'us-east-1', ...this.options.clientConfig, credentials: assumed }),
-      iam: new IAMClient({ region: 'us-east-1', maxAttempts: 1, credentials: assumed }),
-      until: expiration - RENEW_BEFORE_MS,
-    };
-    this.clients.set(account, entry);
-    return entry;
+    return member;
   }
+
+  private memberClients(account: string): Member {
+    // Memoized once for both clients, so that they share one AssumeRole (and concurrent first
+    // uses wait for the same one); a failure is not kept: the next use asks again.
+    const credentials = memoizeIdentityProvider(
+      fromTemporaryCredentials({
+        // The default partition: the app deploys in `aws` only (lib/ refuses the others at synth).
+        params: { RoleArn: readerRoleArn(account), RoleSessionName: 'cloudfront-invalidation-notifier', DurationSeconds: 900 },
+        // Its own STS client: the function's region (the regional endpoint, or AWS_ENDPOINT_URL_STS
+        // when set), and one retry, since the state machine retries later.
+        clientConfig: { maxAttempts: 2 },
+      }),
+      isIdentityExpired,
+      doesIdentityRequireRefresh,
+    )!;
+    return {
+      client: new CloudFrontClient({ region: 'us-east-1', ...this.options.clientConfig, credentials }),
+      iam: new IAMClient({ region: 'us-east-1', maxAttempts: 1, credentials }),
+      credentials: () => credentials(),
+    };
+  }
+}
+
+/** A refused AssumeRole is permanent (InvalidationNotTrackable); STS throttling or not answering is CloudFrontUnavailable, retried. */
+function refusalOrBlip(account: string, error: unknown): NamedError {
+  const roleArn = readerRoleArn(account);
+  const fault = describeAwsFault(error);
+  return fault.transient
+    ? new NamedError(
+        ErrorNames.CloudFrontUnavailable,
+        `Could not assume ${roleArn} for account ${account} now (${faultLabel(fault)}): retried`,
+        {
+          cause: error,
+        },
+      )
+    : new NamedError(
+        ErrorNames.InvalidationNotTrackable,
+        `Account ${account}: the notifier cannot assume ${roleArn} (${faultLabel(fault)}): deploy the member template in that account ` +
+          `(README, "Organization"), or check that its trust policy names this notifier's account and organization`,
+        { cause: error },
+      );
 }
 
 /** The access the construct configured: organization mode when it set the reader role's name. */
@@ -122,6 +132,6 @@ export function cloudFrontAccessFromEnv(clientConfig: CloudFrontClientConfig): C
   const readerRoleName = optionalEnv(EnvNames.readerRoleName);
   return new CloudFrontAccess({
     clientConfig,
-    ...(readerRoleName ? { organization: { readerRoleName, ownAccount: requireEnv(EnvNames.ownAccount) } } : {}),
+    ...(readerRoleName ? { organization: { ownAccount: requireEnv(EnvNames.ownAccount) } } : {}),
   });
 }

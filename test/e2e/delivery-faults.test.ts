@@ -122,10 +122,11 @@ describe('the webhook', () => {
 
 describe('the time budget', () => {
   it('Retry-After waits longer than the invocation has left are not slept: no function timeout, retried later, one message', async () => {
-    // Two answers asking for 5 s each: 10 s of inline waiting would run past the 8 s timeout.
+    // Two answers asking for 7 s each (below the 10 s inline limit): after either wait no time
+    // would be left for a request before middy's early timeout, 1 s before the 8 s timeout.
     pipeline.slack.answerNext(
-      { status: 429, body: 'rate_limited', retryAfterSeconds: 5 },
-      { status: 429, body: 'rate_limited', retryAfterSeconds: 5 },
+      { status: 429, body: 'rate_limited', retryAfterSeconds: 7 },
+      { status: 429, body: 'rate_limited', retryAfterSeconds: 7 },
     );
     const execution = await watch(invalidation('ISLACKBUDGET01'));
 

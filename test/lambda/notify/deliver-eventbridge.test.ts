@@ -36,6 +36,15 @@ describe('putInvalidationEvent', () => {
     });
   });
 
+  it("gives the call the invocation's signal, so that it ends with the invocation's time", async () => {
+    eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'ev-1' }] });
+    const budget = timeBudget(10_000);
+
+    await putInvalidationEvent(client, BUS, event, budget);
+
+    expect((eventBridgeMock.call(0).args as unknown[] as [unknown, { abortSignal?: AbortSignal }])[1].abortSignal).toBe(budget.signal);
+  });
+
   it.each([
     ['ThrottlingException', 'EventBusUnavailable'],
     ['InternalFailure', 'EventBusUnavailable'],

@@ -14,6 +14,7 @@ import 'aws-sdk-client-mock-jest';
 import { renderSnsMessage, renderSubject } from '../../../lambda/notify/render-sns';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { notify, type NotifyDependencies } from '../../../lambda/notify/notify';
+import { timeBudget } from '../../../lambda/notify/time-budget';
 import { parseNotifyInput, type DeliveryInput as NotifyInput } from '../../../lambda/notify/notify-input';
 import { buildNotification, type WatchState } from '../../../lambda/shared/notification';
 import { samplePaths } from '../../../lambda/shared/status-result';
@@ -89,6 +90,18 @@ describe('notify through SNS', () => {
     // Assert
     const sent = snsMock.commandCalls(PublishCommand)[0]!.args[0].input;
     expect(sent.MessageAttributes).toEqual({ outcome: { DataType: 'String', StringValue: 'could-not-track' } });
+  });
+
+  it("gives the SNS call the invocation's signal, so that it ends with the invocation's time", async () => {
+    // Prepare
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const budget = timeBudget(10_000);
+
+    // Act
+    await notify({ destination: 'email', watch: completed }, deps(), budget);
+
+    // Assert
+    expect((snsMock.call(0).args as unknown[] as [unknown, { abortSignal?: AbortSignal }])[1].abortSignal).toBe(budget.signal);
   });
 
   it.each<[string, Error]>([

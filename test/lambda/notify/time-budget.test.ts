@@ -1,10 +1,15 @@
-import { budgetFromLambdaContext, timeBudget } from '../../../lambda/notify/time-budget';
+import middy from '@middy/core';
+import { budgetOfInvocation, timeBudget, type TimeBudget } from '../../../lambda/notify/time-budget';
+import { handlerOptions, TIMEOUT_EARLY_MS } from '../../../lambda/shared/handler-options';
+import { failureOf } from '../../support/failure-of';
 
 /** A clock that moves only when told. */
 function fakeClock(start = 1_000_000) {
   let now = start;
   return { now: () => now, advance: (ms: number) => void (now += ms) };
 }
+
+const neverAborted = { signal: new AbortController().signal };
 
 describe('timeBudget', () => {
   it('counts down with the clock and never goes below zero', () => {
@@ -22,23 +27,37 @@ describe('timeBudget', () => {
     expect(afterFour).toBe(6_000);
     expect(afterTwentyFour).toBe(0);
   });
+
+  it('is aborted with the signal it is given', () => {
+    // Prepare
+    const outer = new AbortController();
+    const budget = timeBudget(10_000, Date.now, outer.signal);
+
+    // Act
+    outer.abort();
+
+    // Assert
+    expect(budget.signal.aborted).toBe(true);
+  });
 });
 
-describe('budgetFromLambdaContext', () => {
-  it('is the time Lambda says is left, less a safety margin', () => {
+describe('budgetOfInvocation', () => {
+  it("is middy's signal, and the time Lambda says is left less middy's early timeout", () => {
     // Prepare
     const clock = fakeClock();
 
     // Act
-    const budget = budgetFromLambdaContext({ getRemainingTimeInMillis: () => 30_000 }, { safetyMarginMs: 3_000, now: clock.now });
+    const budget = budgetOfInvocation({ getRemainingTimeInMillis: () => 30_000 }, neverAborted, clock.now);
+    clock.advance(5_000);
 
     // Assert
-    expect(budget.remainingMs()).toBe(27_000);
+    expect(budget.signal).toBe(neverAborted.signal);
+    expect(budget.remainingMs()).toBe(30_000 - TIMEOUT_EARLY_MS - 5_000);
   });
 
-  it('is zero, not negative, when less than the margin is left', () => {
+  it('is zero, not negative, when less than the early timeout is left', () => {
     // Act
-    const budget = budgetFromLambdaContext({ getRemainingTimeInMillis: () => 1_000 }, { safetyMarginMs: 3_000 });
+    const budget = budgetOfInvocation({ getRemainingTimeInMillis: () => TIMEOUT_EARLY_MS / 2 }, neverAborted);
 
     // Assert
     expect(budget.remainingMs()).toBe(0);
@@ -49,10 +68,33 @@ describe('budgetFromLambdaContext', () => {
     ['a context without getRemainingTimeInMillis', {}],
     ['a context whose clock answers nonsense', { getRemainingTimeInMillis: () => Number.NaN }],
   ])('falls back to a default below the function timeout with %s', (_name, context) => {
+    // Prepare
+    const clock = fakeClock();
+
     // Act
-    const budget = budgetFromLambdaContext(context as never, { safetyMarginMs: 3_000, defaultRemainingMs: 30_000 });
+    const budget = budgetOfInvocation(context as never, neverAborted, clock.now);
 
     // Assert
-    expect(budget.remainingMs()).toBe(27_000);
+    expect(budget.remainingMs()).toBe(30_000 - TIMEOUT_EARLY_MS);
+    expect(budget.signal).not.toBe(neverAborted.signal);
+  });
+
+  it("ends what is still waiting when middy's early timeout passes, which answers FunctionTimedOut", async () => {
+    // Prepare: 30 ms left before the early timeout; the handler waits on its budget's signal.
+    let seen: TimeBudget | undefined;
+    const handler = middy<unknown, unknown>(handlerOptions('Notify')).handler(async (_event, context, { signal }) => {
+      seen = budgetOfInvocation(context, { signal });
+      await new Promise((resolve) => seen!.signal.addEventListener('abort', resolve));
+      return 'too late';
+    });
+    const context = { getRemainingTimeInMillis: () => TIMEOUT_EARLY_MS + 30 } as never;
+
+    // Act
+    const error = await failureOf(() => handler({}, context));
+
+    // Assert
+    expect(error.name).toBe('FunctionTimedOut');
+    expect(seen!.signal.aborted).toBe(true);
+    expect(seen!.remainingMs()).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { postWebhook, type WebhookPlatform, type WebhookPostOptions } from '../../../lambda/notify/webhook-post';
-import { timeBudget } from '../../../lambda/notify/time-budget';
+import type { TimeBudget } from '../../../lambda/notify/time-budget';
 import { failureOf } from '../../support/failure-of';
 
 /** A platform of our own, so these tests exercise the generic poster, not Slack's rules. */
@@ -22,17 +22,20 @@ interface Scripted {
 }
 
 /**
- * A fake world: a clock that moves only when the poster sleeps or a request takes time, a
- * fetch that answers from a script (the last answer repeats), and records of every wait,
- * request and the timeout each request was given.
+ * A fake world: a clock that moves only when the poster sleeps or a request takes time, an
+ * invocation whose signal (middy's) aborts when its time is up on that clock, a fetch that
+ * answers from a script (the last answer repeats) unless its signal aborts first, and records
+ * of every wait, request and the timeout each request was given.
  */
 function fakeWorld(script: Scripted[], totalBudgetMs = 27_000) {
   let now = 1_000_000;
   const startedAt = now;
+  const deadline = now + totalBudgetMs;
+  const invocation = new AbortController();
+  const budget: TimeBudget = { signal: invocation.signal, remainingMs: () => Math.max(0, deadline - now) };
   const waits: number[] = [];
   const requests: { init: RequestInit; remainingMs: number; timeoutMs?: number }[] = [];
-  const budget = timeBudget(totalBudgetMs, () => now);
-  let pendingTimeoutMs: number | undefined;
+  let requestTimeout: { readonly ms: number; readonly abort: () => void } | undefined;
   const options: WebhookPostOptions = {
     budget,
     configuredIn: 'the webhook URL in secret "team/chat"',
@@ -42,14 +45,26 @@ function fakeWorld(script: Scripted[], totalBudgetMs = 27_000) {
       now += ms;
     },
     abortAfter: (ms) => {
-      pendingTimeoutMs = ms;
-      return new AbortController().signal;
+      const timeout = new AbortController();
+      requestTimeout = { ms, abort: () => timeout.abort(new DOMException('The operation timed out.', 'TimeoutError')) };
+      return timeout.signal;
     },
     fetch: async (_url, init) => {
       const answer = script[Math.min(requests.length, script.length - 1)]!;
-      requests.push({ init: init ?? {}, remainingMs: budget.remainingMs(), timeoutMs: pendingTimeoutMs });
-      // A slow answer takes at most the timeout the poster gave it, as AbortSignal.timeout would.
-      now += Math.min(answer.takesMs ?? 100, pendingTimeoutMs ?? Infinity);
+      requests.push({ init: init ?? {}, remainingMs: budget.remainingMs(), timeoutMs: requestTimeout?.ms });
+      // A slow answer is cut by whichever ends first: the request's timeout or the invocation.
+      const takesMs = answer.takesMs ?? 100;
+      const left = budget.remainingMs();
+      const limitMs = Math.min(left, requestTimeout?.ms ?? Infinity);
+      if (takesMs < limitMs) {
+        now += takesMs;
+      } else {
+        now += limitMs;
+        if (limitMs === left) invocation.abort(new DOMException('This operation was aborted', 'AbortError'));
+        else requestTimeout?.abort();
+      }
+      // Only a request that carries these signals stops: one that does not would answer late.
+      if (init?.signal?.aborted) throw init.signal.reason;
       return new Response(answer.body ?? '', { status: answer.status, headers: answer.headers });
     },
   };
@@ -215,9 +230,10 @@ describe('postWebhook: 429 and the time budget', () => {
       postWebhook(URL_WITH_SECRET, BODY, CHAT, { ...world.options, maxInlineWaitMs: 10_000, maxInlineRetries: 2 }),
     );
 
-    // Assert
-    expect(error.name).toBe('WebhookRateLimited');
-    expect(world.elapsedMs()).toBeLessThanOrEqual(27_000);
+    // Assert: the second answer would come after the invocation's time: the signal cuts it there
+    // (in the function, middy answers FunctionTimedOut at that moment; both are retried).
+    expect(error.name).toBe('WebhookUnavailable');
+    expect(world.elapsedMs()).toBe(27_000);
   });
 
   it.each(
@@ -238,10 +254,37 @@ describe('postWebhook: 429 and the time budget', () => {
       expect(world.elapsedMs()).toBeLessThanOrEqual(budgetMs);
       expect(world.waits.reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(budgetMs);
       for (const wait of world.waits) expect(wait).toBeLessThanOrEqual(10_000);
-      for (const request of world.requests) expect(request.timeoutMs).toBeLessThanOrEqual(request.remainingMs);
       expect(world.requests.length).toBeLessThanOrEqual(6);
     },
   );
+
+  it("ends a request still in flight when the invocation's time is up (middy's signal), even within the request's own timeout", async () => {
+    // Prepare: 5 s left, the answer would take 8 s (the request's own limit is 10 s).
+    const world = fakeWorld([{ status: 200, takesMs: 8_000 }], 5_000);
+
+    // Act
+    const error = await failureOf(() => postWebhook(URL_WITH_SECRET, BODY, CHAT, world.options));
+
+    // Assert
+    expect(world.requests[0]!.timeoutMs).toBe(10_000);
+    expect(world.budget.signal.aborted).toBe(true);
+    expect(error.name).toBe('WebhookUnavailable');
+    expect(world.elapsedMs()).toBe(5_000);
+  });
+
+  it('ends a request at its own timeout while the invocation has time left', async () => {
+    // Prepare
+    const world = fakeWorld([{ status: 200, takesMs: 15_000 }], 27_000);
+
+    // Act
+    const error = await failureOf(() => postWebhook(URL_WITH_SECRET, BODY, CHAT, world.options));
+
+    // Assert
+    expect(error.name).toBe('WebhookUnavailable');
+    expect(error.message).toContain('TimeoutError');
+    expect(world.budget.signal.aborted).toBe(false);
+    expect(world.elapsedMs()).toBe(10_000);
+  });
 
   it('does not start a request without time left for it: WebhookUnavailable, retried by the state machine', async () => {
     // Prepare

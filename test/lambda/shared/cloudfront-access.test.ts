@@ -1,7 +1,7 @@
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+// The STS client fromTemporaryCredentials makes for itself.
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { describeAwsFault } from '../../../lambda/shared/aws-faults';
 import { CloudFrontAccess } from '../../../lambda/shared/cloudfront-access';
 import { failureOf } from '../../support/failure-of';
 
@@ -12,8 +12,7 @@ const MEMBER = '222222222222';
 const access = (now = () => 0) =>
   new CloudFrontAccess({
     clientConfig: {},
-    organization: { readerRoleName: 'CloudFrontInvalidationNotifierReader', ownAccount: '111111111111' },
-    sts: new STSClient({ region: 'us-east-1' }),
+    organization: { ownAccount: '111111111111' },
     now,
   });
 const refused = () =>
@@ -22,7 +21,7 @@ const refused = () =>
 describe('CloudFrontAccess in organization mode', () => {
   it("reads the notifier's own account with its own credentials, a member's through its reader role", async () => {
     stsMock.on(AssumeRoleCommand).resolves({
-      Credentials: { AccessKeyId: 'ASIA', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(3_600_000) },
+      Credentials: { AccessKeyId: 'ASIA', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3_600_000) },
     });
     const subject = access();
 
@@ -34,6 +33,25 @@ describe('CloudFrontAccess in organization mode', () => {
     expect(stsMock).toHaveReceivedCommandWith(AssumeRoleCommand, {
       RoleArn: `arn:aws:iam::${MEMBER}:role/CloudFrontInvalidationNotifierReader`,
     });
+  });
+
+  it('assumes the role again only when its credentials are about to expire', async () => {
+    stsMock
+      .on(AssumeRoleCommand)
+      .resolvesOnce({
+        Credentials: { AccessKeyId: 'ASIA1', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 60_000) },
+      })
+      .resolves({
+        Credentials: { AccessKeyId: 'ASIA2', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 900_000) },
+      });
+    const subject = access();
+
+    await subject.cloudFront(MEMBER);
+    await subject.cloudFront(MEMBER);
+    await subject.cloudFront(MEMBER);
+
+    // The first credentials expire within the SDK's 5-minute window: renewed once, then kept.
+    expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 2);
   });
 
   it("asks a refusing member's role once for a burst of its events, and names the account and the role", async () => {
@@ -64,12 +82,5 @@ describe('CloudFrontAccess in organization mode', () => {
 
     expect(throttled.name).toBe('CloudFrontUnavailable');
     expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 3);
-  });
-});
-
-describe('describeAwsFault', () => {
-  it('never calls a bug of ours (a TypeError) transient, and still calls a lost connection transient', () => {
-    expect(describeAwsFault(new TypeError("Cannot read properties of undefined (reading 'Items')")).transient).toBe(false);
-    expect(describeAwsFault(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })).transient).toBe(true);
   });
 });

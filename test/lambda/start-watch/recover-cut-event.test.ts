@@ -5,7 +5,8 @@ import {
   ListInvalidationsCommand,
   ListInvalidationsForDistributionTenantCommand,
 } from '@aws-sdk/client-cloudfront';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+// The STS client fromTemporaryCredentials makes for itself.
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import cutDistributionEvent from '../../../local/fixtures/create-invalidation-cut.json';
@@ -212,7 +213,7 @@ describe('cutEventRecovery', () => {
     });
     const organization = new CloudFrontAccess({
       clientConfig: {},
-      organization: { readerRoleName: 'CloudFrontInvalidationNotifierReader', ownAccount: '111111111111' },
+      organization: { ownAccount: '111111111111' },
     });
     cloudFrontMock.on(ListInvalidationsCommand).resolves(invalidations(['IBIG', 0]));
 
@@ -229,7 +230,7 @@ describe('cutEventRecovery', () => {
 
   it('does not search without an account in organization mode', async () => {
     // Prepare
-    const organization = new CloudFrontAccess({ clientConfig: {}, organization: { readerRoleName: 'R', ownAccount: '111111111111' } });
+    const organization = new CloudFrontAccess({ clientConfig: {}, organization: { ownAccount: '111111111111' } });
 
     // Act
     const recovery = await cutEventRecovery(organization)({ ...distributionCut, account: 'unknown' });
