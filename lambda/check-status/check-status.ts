@@ -1,3 +1,5 @@
+import { isThrottlingError } from '@smithy/core/retry';
+import type { SdkError } from '@smithy/types';
 import {
   GetInvalidationCommand,
   GetInvalidationForDistributionTenantCommand,
@@ -100,8 +102,6 @@ export async function getInvalidation(client: CloudFrontClient, request: Checked
   }
 }
 
-const THROTTLING_CODES = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded']);
-
 /** Names the SDK gives a service error whose answer carried no error code (an HTML page, an empty body). */
 const NOT_A_CODE = /^(Unknown|UnknownError|Error|\d{3})$/;
 
@@ -131,7 +131,8 @@ export function classifyCloudFrontError(error: unknown, request: CheckedRequest)
   const code = sdkError.name ?? 'UnknownError';
   const status = sdkError.$metadata?.httpStatusCode;
   const what = `${request.target.kind === 'tenant' ? 'distribution tenant' : 'distribution'} ${request.target.id}, invalidation ${request.invalidationId}`;
-  if (THROTTLING_CODES.has(code) || status === 429 || sdkError.$retryable?.throttling === true) {
+  // The SDK's own list of throttling answers (names, HTTP 429, the throttling trait).
+  if (isThrottlingError(sdkError as SdkError)) {
     return new NamedError(ErrorNames.CloudFrontThrottled, `CloudFront throttled the status check (${code}) for ${what}`, { cause: error });
   }
   const refused =
