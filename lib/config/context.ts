@@ -28,6 +28,9 @@ export interface NotifierConfig {
   readonly routing?: RoutingConfig;
 }
 
+/** A number as `-c key=value` writes it: digits, at most one point, an optional sign. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
+
 /** Every context key the app reads. Anything else the user sets is an error (see unknownKeyProblems). */
 export const CONTEXT_KEYS = [
   'region',
@@ -98,12 +101,11 @@ export function loadConfig(source: ContextSource): NotifierConfig {
   const number = (key: ContextKey, fallback: number): number => {
     const value = context(key);
     if (value === undefined || value === null) return fallback;
-    const parsed = typeof value === 'number' ? value : Number(String(value).trim());
-    if (String(value).trim() === '' || !Number.isFinite(parsed)) {
-      problems.push(`${key} must be a number (got "${String(value)}")`);
-      return fallback;
-    }
-    return parsed;
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+    // `-c key=value` gives text: a plain decimal only, so that a list, a hex literal or an exponent is not read as some other number.
+    if (typeof value === 'string' && DECIMAL.test(value.trim())) return Number(value.trim());
+    problems.push(`${key} must be a number written in decimal, e.g. 60 or 1.5 (got ${JSON.stringify(value) ?? String(value)})`);
+    return fallback;
   };
 
   const region = text('region') ?? CLOUDFRONT_EVENTS_REGION;
@@ -156,7 +158,7 @@ export function loadConfig(source: ContextSource): NotifierConfig {
     maxIntervalSeconds: number('maxIntervalSeconds', d.maxIntervalSeconds),
     maxWaitSeconds: number('maxWaitMinutes', d.maxWaitSeconds / 60) * 60,
   };
-  problems.push(...validatePollSchedule(schedule));
+  problems.push(...validatePollSchedule(schedule, 'maxWaitMinutes'));
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     region,
