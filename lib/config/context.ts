@@ -2,7 +2,7 @@ import { DEFAULT_POLL_SCHEDULE, validatePollSchedule, type PollSchedule } from '
 import { ConfigError } from './config-error';
 import { unknownKeyProblems } from './did-you-mean';
 import { parseRouting, type RoutingConfig } from './routing';
-import { ACCOUNT_ID, CLOUDFRONT_EVENTS_REGION, ORGANIZATION_ID, SECRET_NAME, regionProblem, topicArnProblems } from './shapes';
+import { ACCOUNT_ID, CLOUDFRONT_EVENTS_REGION, ORGANIZATION_ID, regionProblem, secretProblems, topicArnProblems } from './shapes';
 
 /**
  * The app's configuration, from CDK context (`cdk deploy -c key=value` or `cdk.json`).
@@ -137,9 +137,9 @@ export function loadConfig(source: ContextSource): NotifierConfig {
     return arn;
   };
   const slackWebhookSecretName = text('slackWebhookSecretName');
-  if (slackWebhookSecretName !== undefined && !SECRET_NAME.test(slackWebhookSecretName)) {
-    problems.push(`slackWebhookSecretName "${slackWebhookSecretName}" is not a valid secret name (letters, digits and /_+=.@- only)`);
-  }
+  // The one secret shape destinations take too: a name, or an ARN in the notifier's region.
+  if (slackWebhookSecretName !== undefined)
+    problems.push(...secretProblems('slackWebhookSecretName', slackWebhookSecretName, badRegion ? {} : { region }));
   const notificationTopicArn = topicArn('notificationTopicArn');
   const alarmTopicArn = topicArn('alarmTopicArn');
 

@@ -49,7 +49,7 @@ describe('loadConfig', () => {
     [{ notificationTopicArn: 'arn:aws-cn:sns:cn-north-1:123456789012:deploys' }, /partition "aws-cn"/],
     [{ notificationTopicArn: 'my-topic' }, /not an SNS topic ARN/],
     [{ slackWebhookSecretName: '' }, /slackWebhookSecretName must be a non-empty string/],
-    [{ slackWebhookSecretName: 'has spaces' }, /not a valid secret name/],
+    [{ slackWebhookSecretName: 'has spaces' }, /slackWebhookSecretName "has spaces" is not the name of the Secrets Manager secret/],
     [{ maxWaitMinutes: 'an hour' }, /maxWaitMinutes must be a number/],
     [{ maxWaitMinutes: '0.5' }, /maxWaitMinutes must be between 1 minute and 7 days \(1 to 10080\) \(got 0.5 minutes\)/],
     [{ firstIntervalSeconds: '0' }, /firstIntervalSeconds must be a whole number/],

@@ -276,3 +276,17 @@ describe('parseRouting: messages that name the key and the rule', () => {
     expect(problems.join('\n')).not.toContain('Invalid type');
   });
 });
+
+describe('parseRouting: a partner event bus is no destination', () => {
+  it.each(['aws.partner/example.com/123/orders', 'arn:aws:events:us-east-1:123456789012:event-bus/aws.partner/example.com/123/orders'])(
+    'refuses bus %s, saying why',
+    (bus) => {
+      const { problems } = parseRouting({ destinations: { partner: { type: 'eventbridge', bus } } }, { region: 'us-east-1' });
+      expect(problems).toEqual([
+        expect.stringMatching(
+          /^destinations\.partner\.bus "aws\.partner\/example\.com\/123\/orders" is a partner event bus, on which only its SaaS partner can put events/,
+        ),
+      ]);
+    },
+  );
+});
