@@ -3,7 +3,7 @@ import { CfnTrail } from 'aws-cdk-lib/aws-cloudtrail';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ConfigError, propKeys, propsProblems } from './config';
+import { ConfigError, presentProps, propCheck, propChecks, propsProblems } from './config';
 import { usEast1Problems } from './region-guard';
 
 export interface CloudTrailTrailProps {
@@ -39,13 +39,13 @@ export interface CloudTrailTrailProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-const CLOUDTRAIL_TRAIL_PROPS = propKeys<CloudTrailTrailProps>()(
-  'trailName',
-  'retention',
-  'accessLogsRetention',
-  'multiRegion',
-  'removalPolicy',
-);
+const CLOUDTRAIL_TRAIL_PROPS = propChecks<CloudTrailTrailProps>()({
+  trailName: propCheck.text,
+  retention: propCheck.duration,
+  accessLogsRetention: propCheck.duration,
+  multiRegion: propCheck.flag,
+  removalPolicy: propCheck.removalPolicy,
+});
 
 /** CloudTrail's trail name rules: 3-128 characters, letters, digits, `.` `_` `-`, alphanumeric at both ends, no two separators in a row. */
 const TRAIL_NAME = /^(?=.{3,128}$)[A-Za-z0-9](?:[A-Za-z0-9]|[._-](?![._-]))*[A-Za-z0-9]$/;
@@ -72,7 +72,7 @@ export class CloudTrailTrail extends Construct {
     super(scope, id);
     const shapeProblems = propsProblems(givenProps, CLOUDTRAIL_TRAIL_PROPS, 'CloudTrailTrail props');
     if (shapeProblems.length > 0) throw new ConfigError(shapeProblems);
-    const props = givenProps ?? {};
+    const props = presentProps(givenProps);
     // Access-log delivery through a bucket policy (what AWS recommends, and what works with ACLs
     // disabled), whatever feature flags the app that uses this construct has.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);

@@ -3,14 +3,14 @@ import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EnvNames } from '../lambda/shared/env';
 import { EVENT_SOURCE } from '../lambda/shared/invalidation-event';
 import type { RuntimeDestination } from '../lambda/shared/routing';
 import type { RoutingConfig } from './config';
-import { isCompleteSecretArn, parseSecretArn } from './config/shapes';
+import { importSecret } from './config/shapes';
 import { NotifierFunction } from './notifier-function';
 
 export interface DestinationsProps {
@@ -58,7 +58,7 @@ export class Destinations extends Construct {
         case 'teams':
         case 'google-chat': {
           const existing = given(props.existingSecrets, name);
-          const secret = existing ?? this.importSecret(`${cid}Secret`, destination.secretName);
+          const secret = existing ?? importSecret(this, `${cid}Secret`, destination.secretName);
           secrets[name] = secret;
           // A full ARN reaches a secret of another account too; an existing secret is read by its own name.
           const secretId = existing ? secret.secretName : destination.secretName;
@@ -94,16 +94,6 @@ export class Destinations extends Construct {
     this.secrets = secrets;
     this.topics = topics;
     this.buses = buses;
-  }
-
-  /**
-   * A webhook's secret by name, by complete ARN (with Secrets Manager's 6-character suffix) or by
-   * partial ARN (without it: the grant then covers any suffix, as it does for a name).
-   */
-  private importSecret(id: string, secret: string): ISecret {
-    const arn = secret.startsWith('arn:') ? parseSecretArn(secret) : undefined;
-    if (!arn) return Secret.fromSecretNameV2(this, id, secret);
-    return isCompleteSecretArn(arn) ? Secret.fromSecretCompleteArn(this, id, secret) : Secret.fromSecretPartialArn(this, id, secret);
   }
 
   /**

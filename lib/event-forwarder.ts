@@ -8,7 +8,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterQueue } from './dead-letter-queue';
-import { CLOUDFRONT_EVENTS_REGION, ConfigError, propKeys, propsProblems } from './config';
+import { CLOUDFRONT_EVENTS_REGION, ConfigError, presentProps, propCheck, propChecks, propsProblems } from './config';
 import { ACCOUNT_ID, BUS_NAME, eventBusArn, parseEventBusArn, regionProblem, type ArnParts } from './config/shapes';
 import { invalidationEventPattern } from './invalidation-event-pattern';
 import { usEast1Problems } from './region-guard';
@@ -125,13 +125,13 @@ export interface EventForwarderProps {
   readonly alarmTopic?: ITopic;
 }
 
-const EVENT_FORWARDER_PROPS = propKeys<EventForwarderProps>()(
-  'targetEventBusArn',
-  'targetRegion',
-  'targetEventBusName',
-  'targetAccount',
-  'alarmTopic',
-);
+const EVENT_FORWARDER_PROPS = propChecks<EventForwarderProps>()({
+  targetEventBusArn: propCheck.text,
+  targetRegion: propCheck.text,
+  targetEventBusName: propCheck.text,
+  targetAccount: propCheck.text,
+  alarmTopic: propCheck.topic('AlarmTopic'),
+});
 
 /**
  * For a notifier outside us-east-1: forwards the account's CloudFront invalidation events from
@@ -148,7 +148,7 @@ export class EventForwarder extends Construct {
     super(scope, id);
     const shapeProblems = propsProblems(givenProps ?? undefined, EVENT_FORWARDER_PROPS, 'EventForwarder props');
     if (shapeProblems.length > 0) throw new ConfigError(shapeProblems);
-    const props = givenProps ?? {};
+    const props = presentProps(givenProps);
     const { arn, parts, problems } = this.target(props);
     problems.push(...usEast1Problems(this, `EventForwarder "${this.node.path}"`), ...alarmTopicProblems(this, props.alarmTopic));
     if (problems.length > 0 || !arn || !parts) throw new ConfigError(problems);

@@ -12,7 +12,9 @@ import {
   CLOUDFRONT_EVENTS_REGION,
   ConfigError,
   parseRouting,
-  propKeys,
+  presentProps,
+  propCheck,
+  propChecks,
   propsProblems,
   RETIRED_SCHEDULE_KEYS,
   type DestinationConfig,
@@ -75,18 +77,26 @@ export interface InvalidationNotifierProps {
   readonly organizationId?: string;
 }
 
-const PROPS = propKeys<InvalidationNotifierProps>()(
-  'schedule',
-  'destinations',
-  'routes',
-  'defaultDestinations',
-  'notificationTopic',
-  'slackWebhookSecret',
-  'alarmTopic',
-  'logRetention',
-  'receivesForwardedEvents',
-  'organizationId',
-);
+const PROPS = propChecks<InvalidationNotifierProps>()({
+  schedule: propCheck.object,
+  // The routing configuration, checked by parseRouting with its own messages.
+  destinations: propCheck.checkedLater,
+  routes: propCheck.checkedLater,
+  defaultDestinations: propCheck.checkedLater,
+  notificationTopic: propCheck.topic('NotificationTopic'),
+  slackWebhookSecret: propCheck.secret('SlackWebhookSecret'),
+  alarmTopic: propCheck.topic('AlarmTopic'),
+  logRetention: propCheck.retentionDays,
+  receivesForwardedEvents: propCheck.flag,
+  organizationId: propCheck.text,
+});
+
+const SCHEDULE_PROPS = propChecks<PollSchedule>()({
+  firstIntervalSeconds: propCheck.number,
+  backoffRate: propCheck.number,
+  maxIntervalSeconds: propCheck.number,
+  maxWaitSeconds: propCheck.number,
+});
 
 /**
  * The whole notifier as one reusable construct: trigger -> Start watch -> watcher state
@@ -107,16 +117,14 @@ export class InvalidationNotifier extends Construct {
 
   constructor(scope: Construct, id: string, givenProps: InvalidationNotifierProps | null = {}) {
     super(scope, id);
-    const props = givenProps ?? {};
-    const shapeProblems = [
-      ...propsProblems(givenProps, PROPS, 'InvalidationNotifier props'),
-      ...propsProblems(props.schedule, Object.keys(DEFAULT_POLL_SCHEDULE), 'schedule', RETIRED_SCHEDULE_KEYS),
-    ];
+    const shapeProblems = propsProblems(givenProps, PROPS, 'InvalidationNotifier props');
+    const props = presentProps(givenProps);
+    if (shapeProblems.length === 0) shapeProblems.push(...propsProblems(props.schedule, SCHEDULE_PROPS, 'schedule', RETIRED_SCHEDULE_KEYS));
     if (shapeProblems.length > 0) throw new ConfigError(shapeProblems);
-    this.schedule = { ...DEFAULT_POLL_SCHEDULE, ...props.schedule };
+    this.schedule = { ...DEFAULT_POLL_SCHEDULE, ...presentProps(props.schedule) };
     const problems = [
       ...this.regionProblems(props.receivesForwardedEvents ?? false),
-      ...validatePollSchedule(this.schedule).map((p) => `invalid schedule: ${p}`),
+      ...validatePollSchedule(this.schedule, 'maxWaitSeconds').map((p) => `invalid schedule: ${p}`),
     ];
     if (props.notificationTopic) problems.push(...this.topicProblems('notificationTopic', props.notificationTopic));
     const routing = this.routing(props, problems);
@@ -240,7 +248,7 @@ export class InvalidationNotifier extends Construct {
    * The validated routing: the props' destinations and routes, or the simple case (one topic,
    * plus Slack when its secret is given). Problems are added to `problems`.
    */
-  private routing(props: InvalidationNotifierProps, problems: string[]): RoutingConfig | undefined {
+  private routing(props: Partial<InvalidationNotifierProps>, problems: string[]): RoutingConfig | undefined {
     if (props.destinations === undefined && props.routes === undefined && props.defaultDestinations === undefined) {
       const destinations: Record<string, DestinationConfig> = { [SIMPLE.topic]: { type: 'sns' } };
       // The secret's name only labels it here: the given ISecret is what is read and granted.

@@ -2,7 +2,7 @@ import { BootstraplessSynthesizer, Duration, Stack, Token, Validations, type Sta
 import { AccountPrincipal, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ConfigError, propKeys, propsProblems } from './config';
+import { ConfigError, presentProps, propCheck, propChecks, propsProblems } from './config';
 import { ACCOUNT_ID, ORGANIZATION_ID, eventBusArn, parseRoleArn } from './config/shapes';
 import { alarmTopicProblems, BusForwardingRule, parseEventBusArn } from './event-forwarder';
 import { usEast1Problems } from './region-guard';
@@ -69,13 +69,13 @@ export interface MemberAccountProps {
   readonly alarmTopic?: ITopic;
 }
 
-const MEMBER_ACCOUNT_PROPS = propKeys<MemberAccountProps>()(
-  'centralEventBusArn',
-  'organizationId',
-  'centralAccount',
-  'trustedRoleArnPattern',
-  'alarmTopic',
-);
+const MEMBER_ACCOUNT_PROPS = propChecks<MemberAccountProps>()({
+  centralEventBusArn: propCheck.text,
+  organizationId: propCheck.text,
+  centralAccount: propCheck.text,
+  trustedRoleArnPattern: propCheck.text,
+  alarmTopic: propCheck.topic('AlarmTopic'),
+});
 
 /**
  * What a member account of an organization needs for a central notifier: a rule on its
@@ -98,7 +98,7 @@ export class MemberAccount extends Construct {
     super(scope, id);
     const shapeProblems = propsProblems(givenProps ?? undefined, MEMBER_ACCOUNT_PROPS, 'MemberAccount props');
     if (shapeProblems.length > 0) throw new ConfigError(shapeProblems);
-    const props: Partial<MemberAccountProps> = givenProps ?? {};
+    const props = presentProps(givenProps);
     const stack = Stack.of(this);
     const bus =
       props.centralEventBusArn === undefined || Token.isUnresolved(props.centralEventBusArn)

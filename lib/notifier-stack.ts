@@ -1,9 +1,9 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { CloudTrailTrail } from './cloudtrail-trail';
 import { CLOUDFRONT_EVENTS_REGION, ConfigError, type NotifierConfig } from './config';
+import { importSecret } from './config/shapes';
 import { InvalidationNotifier, SIMPLE } from './invalidation-notifier';
 
 export interface NotifierStackProps extends StackProps {
@@ -43,7 +43,7 @@ export class NotifierStack extends Stack {
         : {}),
       ...(config.alarmTopicArn ? { alarmTopic: Topic.fromTopicArn(this, 'AlarmTopicImport', config.alarmTopicArn) } : {}),
       ...(config.slackWebhookSecretName
-        ? { slackWebhookSecret: Secret.fromSecretNameV2(this, 'SlackWebhookSecret', config.slackWebhookSecretName) }
+        ? { slackWebhookSecret: importSecret(this, 'SlackWebhookSecret', config.slackWebhookSecretName) }
         : {}),
     });
     const topicOutputs = this.topicOutputNames();

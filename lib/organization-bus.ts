@@ -2,7 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ConfigError, propKeys, propsProblems } from './config';
+import { ConfigError, presentProps, propCheck, propChecks, propsProblems } from './config';
 import { BUS_NAME, ORGANIZATION_ID } from './config/shapes';
 import { CLOUDFRONT_EVENTBRIDGE_SOURCE, CLOUDTRAIL_API_CALL_DETAIL_TYPE, invalidationEventPattern } from './invalidation-event-pattern';
 
@@ -19,7 +19,10 @@ export interface OrganizationBusProps {
   readonly eventBusName?: string;
 }
 
-const ORGANIZATION_BUS_PROPS = propKeys<OrganizationBusProps>()('organizationId', 'eventBusName');
+const ORGANIZATION_BUS_PROPS = propChecks<OrganizationBusProps>()({
+  organizationId: propCheck.text,
+  eventBusName: propCheck.text,
+});
 
 /**
  * The central account's event bus for organization mode: member accounts' forwarding rules
@@ -39,7 +42,7 @@ export class OrganizationBus extends Construct {
     super(scope, id);
     const shapeProblems = propsProblems(givenProps ?? undefined, ORGANIZATION_BUS_PROPS, 'OrganizationBus props');
     if (shapeProblems.length > 0) throw new ConfigError(shapeProblems);
-    const props = givenProps ?? ({} as Partial<OrganizationBusProps>);
+    const props = presentProps(givenProps);
     const eventBusName = props.eventBusName ?? ORGANIZATION_BUS_NAME;
     const problems: string[] = [];
     if (

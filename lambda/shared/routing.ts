@@ -13,13 +13,43 @@ export const WEBHOOK_TYPES = ['slack', 'teams', 'google-chat'] as const;
 
 const names = v.array(v.string());
 
+/**
+ * An object of string keys whose every own key is kept. valibot's `record` drops the keys
+ * `__proto__`, `constructor` and `prototype` (against prototype pollution), but they are legal tag
+ * keys: a tag condition dropped would make its route match more than configured. The output is
+ * an object without a prototype, so no key can reach one, and matching reads own keys only.
+ * `key` and `item` check each key and value; their issues are placed at the key.
+ */
+export function ownRecord<TItem extends v.GenericSchema<unknown, unknown>>(
+  key: v.GenericSchema<string, string>,
+  item: TItem,
+  message: string,
+) {
+  return v.pipe(
+    v.custom<Readonly<Record<string, unknown>>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input), message),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const output: Record<string, v.InferOutput<TItem>> = Object.create(null);
+      let valid = true;
+      for (const [name, value] of Object.entries(dataset.value)) {
+        const result = v.safeParse(item, value);
+        const issues = [...(v.safeParse(key, name).issues ?? []), ...(result.issues ?? [])];
+        for (const issue of issues)
+          addIssue({ message: issue.message, path: [{ type: 'object', origin: 'value', input: dataset.value, key: name, value }] });
+        if (result.success && issues.length === 0) output[name] = result.output;
+        else valid = false;
+      }
+      return valid ? (output as Readonly<Record<string, v.InferOutput<TItem>>>) : NEVER;
+    }),
+  );
+}
+
 /** One route as Start watch reads it. */
 const RouteTableRouteSchema = v.object({
   name: v.optional(v.string()),
   match: v.object({
     distributionIds: v.optional(names),
     tenantIds: v.optional(names),
-    tags: v.optional(v.record(v.string(), v.string())),
+    tags: v.optional(ownRecord(v.string(), v.string(), 'tags must be an object')),
     createdBy: v.optional(names),
     accounts: v.optional(names),
   }),

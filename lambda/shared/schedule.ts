@@ -120,32 +120,60 @@ export function estimateHistoryEvents(schedule: PollSchedule): number {
   return 8 * worstCaseExpressRuns(schedule) + 100;
 }
 
-/** Problems with a schedule, each saying what to change; empty when it is valid. */
-export function validatePollSchedule(schedule: PollSchedule): string[] {
+/**
+ * How the longest wait is set: `maxWaitSeconds` in a schedule (construct props, the environment),
+ * `maxWaitMinutes` in CDK context. Messages name the key the user wrote, in its unit.
+ */
+export type MaxWaitKey = 'maxWaitSeconds' | 'maxWaitMinutes';
+
+/** Problems with a schedule, each naming its key and what to change; empty when it is valid. */
+export function validatePollSchedule(schedule: PollSchedule, maxWaitKey: MaxWaitKey = 'maxWaitSeconds'): string[] {
   const problems: string[] = [];
   const check = (ok: boolean, message: string) => {
     if (!ok) problems.push(message);
   };
+  // A value of another type comes from JavaScript callers or a hand-edited environment.
+  const numeric = (key: keyof PollSchedule): boolean => {
+    const value: unknown = schedule[key];
+    if (typeof value === 'number' && Number.isFinite(value)) return true;
+    problems.push(`${key === 'maxWaitSeconds' ? maxWaitKey : key} must be a number (got ${JSON.stringify(value) ?? String(value)})`);
+    return false;
+  };
   const isWhole = (n: number) => Number.isInteger(n) && n > 0;
-  check(
-    isWhole(schedule.firstIntervalSeconds),
-    `firstIntervalSeconds must be a whole number of seconds >= 1 (got ${schedule.firstIntervalSeconds})`,
-  );
-  check(
-    Number.isFinite(schedule.backoffRate) && schedule.backoffRate >= 1 && schedule.backoffRate <= 3,
-    `backoffRate must be between 1 and 3 (got ${schedule.backoffRate})`,
-  );
-  check(
-    isWhole(schedule.maxIntervalSeconds) &&
-      schedule.maxIntervalSeconds >= schedule.firstIntervalSeconds &&
-      schedule.maxIntervalSeconds <= EXPRESS_RUN_SECONDS,
-    `maxIntervalSeconds must be a whole number between firstIntervalSeconds and ${EXPRESS_RUN_SECONDS} ` +
-      `(a wait must fit in an Express run) (got ${schedule.maxIntervalSeconds})`,
-  );
-  check(
-    isWhole(schedule.maxWaitSeconds) && schedule.maxWaitSeconds >= 60 && schedule.maxWaitSeconds <= 7 * 24 * 3600,
-    `maxWait (maxWaitMinutes) must be between 1 minute and 7 days (got ${schedule.maxWaitSeconds} s)`,
-  );
+  if (numeric('firstIntervalSeconds')) {
+    check(
+      isWhole(schedule.firstIntervalSeconds),
+      `firstIntervalSeconds must be a whole number of seconds >= 1 (got ${schedule.firstIntervalSeconds})`,
+    );
+  }
+  if (numeric('backoffRate')) {
+    check(schedule.backoffRate >= 1 && schedule.backoffRate <= 3, `backoffRate must be between 1 and 3 (got ${schedule.backoffRate})`);
+  }
+  if (numeric('maxIntervalSeconds')) {
+    check(
+      isWhole(schedule.maxIntervalSeconds) &&
+        schedule.maxIntervalSeconds >= schedule.firstIntervalSeconds &&
+        schedule.maxIntervalSeconds <= EXPRESS_RUN_SECONDS,
+      `maxIntervalSeconds must be a whole number between firstIntervalSeconds and ${EXPRESS_RUN_SECONDS} ` +
+        `(a wait must fit in an Express run) (got ${schedule.maxIntervalSeconds})`,
+    );
+  }
+  if (numeric('maxWaitSeconds')) {
+    const seconds = schedule.maxWaitSeconds;
+    const minutes = maxWaitKey === 'maxWaitMinutes';
+    const given = minutes ? `${seconds / 60} minutes` : `${seconds} s`;
+    if (!Number.isInteger(seconds)) {
+      problems.push(
+        `${maxWaitKey} must come to a whole number of seconds (got ${given}${minutes ? `, which is ${seconds} s` : ''}): ` +
+          (minutes ? 'use whole minutes, or a fraction of a minute that is whole seconds (e.g. 1.5)' : 'use a whole number'),
+      );
+    } else {
+      check(
+        seconds >= 60 && seconds <= 7 * 24 * 3600,
+        `${maxWaitKey} must be between 1 minute and 7 days (${minutes ? '1 to 10080' : '60 to 604800'}) (got ${given})`,
+      );
+    }
+  }
   if (problems.length === 0) {
     const events = estimateHistoryEvents(schedule);
     if (events > HISTORY_EVENT_BUDGET) {
@@ -156,7 +184,7 @@ export function validatePollSchedule(schedule: PollSchedule): string[] {
       }
       problems.push(
         `this schedule could write about ${events} history events per execution, over the budget of ${HISTORY_EVENT_BUDGET} (Step Functions stops at 25,000): ` +
-          `shorten maxWait to ${fits} minutes or less`,
+          `shorten ${maxWaitKey} to ${maxWaitKey === 'maxWaitMinutes' ? `${fits} minutes` : `${fits * 60} s`} or less`,
       );
     }
   }

@@ -2,7 +2,7 @@ import { DEFAULT_POLL_SCHEDULE, validatePollSchedule, type PollSchedule } from '
 import { ConfigError } from './config-error';
 import { unknownKeyProblems } from './did-you-mean';
 import { parseRouting, type RoutingConfig } from './routing';
-import { ACCOUNT_ID, CLOUDFRONT_EVENTS_REGION, ORGANIZATION_ID, SECRET_NAME, regionProblem, topicArnProblems } from './shapes';
+import { ACCOUNT_ID, CLOUDFRONT_EVENTS_REGION, ORGANIZATION_ID, regionProblem, secretProblems, topicArnProblems } from './shapes';
 
 /**
  * The app's configuration, from CDK context (`cdk deploy -c key=value` or `cdk.json`).
@@ -27,6 +27,9 @@ export interface NotifierConfig {
    */
   readonly routing?: RoutingConfig;
 }
+
+/** A number as `-c key=value` writes it: digits, at most one point, an optional sign. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
 
 /** Every context key the app reads. Anything else the user sets is an error (see unknownKeyProblems). */
 export const CONTEXT_KEYS = [
@@ -98,12 +101,11 @@ export function loadConfig(source: ContextSource): NotifierConfig {
   const number = (key: ContextKey, fallback: number): number => {
     const value = context(key);
     if (value === undefined || value === null) return fallback;
-    const parsed = typeof value === 'number' ? value : Number(String(value).trim());
-    if (String(value).trim() === '' || !Number.isFinite(parsed)) {
-      problems.push(`${key} must be a number (got "${String(value)}")`);
-      return fallback;
-    }
-    return parsed;
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+    // `-c key=value` gives text: a plain decimal only, so that a list, a hex literal or an exponent is not read as some other number.
+    if (typeof value === 'string' && DECIMAL.test(value.trim())) return Number(value.trim());
+    problems.push(`${key} must be a number written in decimal, e.g. 60 or 1.5 (got ${JSON.stringify(value) ?? String(value)})`);
+    return fallback;
   };
 
   const region = text('region') ?? CLOUDFRONT_EVENTS_REGION;
@@ -135,9 +137,9 @@ export function loadConfig(source: ContextSource): NotifierConfig {
     return arn;
   };
   const slackWebhookSecretName = text('slackWebhookSecretName');
-  if (slackWebhookSecretName !== undefined && !SECRET_NAME.test(slackWebhookSecretName)) {
-    problems.push(`slackWebhookSecretName "${slackWebhookSecretName}" is not a valid secret name (letters, digits and /_+=.@- only)`);
-  }
+  // The one secret shape destinations take too: a name, or an ARN in the notifier's region.
+  if (slackWebhookSecretName !== undefined)
+    problems.push(...secretProblems('slackWebhookSecretName', slackWebhookSecretName, badRegion ? {} : { region }));
   const notificationTopicArn = topicArn('notificationTopicArn');
   const alarmTopicArn = topicArn('alarmTopicArn');
 
@@ -156,7 +158,7 @@ export function loadConfig(source: ContextSource): NotifierConfig {
     maxIntervalSeconds: number('maxIntervalSeconds', d.maxIntervalSeconds),
     maxWaitSeconds: number('maxWaitMinutes', d.maxWaitSeconds / 60) * 60,
   };
-  problems.push(...validatePollSchedule(schedule));
+  problems.push(...validatePollSchedule(schedule, 'maxWaitMinutes'));
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     region,

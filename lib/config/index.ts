@@ -14,6 +14,6 @@ export {
   type NotifierConfig,
 } from './context';
 export { closestKey, editDistance, unknownKeyProblems } from './did-you-mean';
-export { propKeys, propsProblems } from './props';
+export { presentProps, propCheck, propChecks, propsProblems, type PropCheck, type PropChecks } from './props';
 export * from './routing';
 export { CLOUDFRONT_EVENTS_REGION } from './shapes';

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { DESTINATION_TYPES, WEBHOOK_TYPES } from '../../lambda/shared/routing';
+import { DESTINATION_TYPES, WEBHOOK_TYPES, ownRecord } from '../../lambda/shared/routing';
 import { closestKey, unknownKeyProblems } from './did-you-mean';
 import {
   ACCOUNT_ID,
@@ -29,8 +29,15 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  */
 function strictObject<const E extends v.ObjectEntries>(entries: E, message: string) {
   const known = Object.keys(entries);
+  // valibot reports a missing key with the object's message: say instead which key, and what it holds.
+  const missingOrMessage = (issue: v.LooseObjectIssue): string => {
+    const key = issue.path?.length === 1 ? issue.path[0]!.key : undefined;
+    if (typeof key !== 'string' || !Object.hasOwn(entries, key)) return message;
+    const expected = (entries[key] as { message?: unknown }).message;
+    return `is missing${typeof expected === 'string' ? `: it ${expected}` : ''}`;
+  };
   return v.pipe(
-    v.looseObject(entries, message),
+    v.looseObject(entries, missingOrMessage),
     v.rawCheck(({ dataset, addIssue }) => {
       if (!isObject(dataset.value)) return;
       const unknown = Object.keys(dataset.value).filter((key) => !known.includes(key));
@@ -87,6 +94,11 @@ export const DestinationSchema = v.variant('type', [WebhookDestinationSchema, To
   return `must have a type, one of ${DESTINATION_TYPES.join(', ')} (got ${JSON.stringify(issue.input) ?? 'none'}${closest ? `; did you mean "${closest}"?` : ''})`;
 });
 
+const TAGS_MESSAGE = 'must be an object of tag keys and string values, e.g. {"team": "payments"}';
+/** CloudFront's (and every AWS service's) tag limits: a longer key or value is never on a resource. */
+const TAG_KEY_MAX_LENGTH = 128;
+const TAG_VALUE_MAX_LENGTH = 256;
+
 /** What a route matches. Several keys: all must match; several values in one key: any may match. */
 export const RouteMatchSchema = v.pipe(
   strictObject(
@@ -98,18 +110,30 @@ export const RouteMatchSchema = v.pipe(
       /** Tags on the distribution or tenant (never its distribution's), e.g. `{ "team": "payments" }`; every one must be present with that value. @default any tags */
       tags: v.optional(
         v.pipe(
-          v.record(
+          ownRecord(
             v.pipe(
               v.string(),
               v.check(
                 (key) => key !== '' && key === key.trim(),
                 (issue) => `key ${JSON.stringify(issue.input)} has leading or trailing spaces: tag keys match exactly`,
               ),
+              v.check(
+                (key) => key.length <= TAG_KEY_MAX_LENGTH,
+                (issue) =>
+                  `key is ${String(issue.input).length} characters long, but a tag key has at most ${TAG_KEY_MAX_LENGTH}, so it could never match`,
+              ),
             ),
-            v.string('must be a string'),
-            'must be an object of tag keys and string values, e.g. {"team": "payments"}',
+            v.pipe(
+              v.string('must be a string'),
+              v.check(
+                (value) => value.length <= TAG_VALUE_MAX_LENGTH,
+                (issue) =>
+                  `is ${String(issue.input).length} characters long, but a tag value has at most ${TAG_VALUE_MAX_LENGTH}, so it could never match`,
+              ),
+            ),
+            TAGS_MESSAGE,
           ),
-          v.check((tags) => Object.keys(tags).length > 0, 'must be an object of tag keys and string values, e.g. {"team": "payments"}'),
+          v.check((tags) => Object.keys(tags).length > 0, TAGS_MESSAGE),
         ),
       ),
       /** Globs (`*` = any run of characters) over the creator's principal name or ARN, e.g. `payments-ci-*`. @default any creator */
@@ -143,7 +167,8 @@ export const RouteMatchSchema = v.pipe(
   ),
 );
 
-const destinationNames = (what: string) => v.array(v.string(), `must be ${what} of destination names`);
+const destinationNames = (what: string) =>
+  v.array(v.string('must be a destination name (a key of destinations), e.g. "team-slack"'), `must be ${what} of destination names`);
 
 export const RouteSchema = strictObject(
   {
@@ -201,6 +226,8 @@ function placeOf(issue: v.BaseIssue<unknown>): string {
   let where = '';
   for (const item of issue.path ?? []) {
     if (typeof item.key === 'number') where += `[${item.key}]`;
+    // A key that is no plain name (a tag key with spaces or dots): quoted, so the place reads unambiguously.
+    else if (!/^[A-Za-z0-9_-]+$/.test(String(item.key))) where += `[${JSON.stringify(item.key)}]`;
     else where += where === '' ? String(item.key) : `.${String(item.key)}`;
   }
   return where;

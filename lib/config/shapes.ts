@@ -1,4 +1,6 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
 import { ACCOUNT_ID } from '../../lambda/shared/organization';
 import { closestKey } from './did-you-mean';
 
@@ -18,8 +20,11 @@ export const AWS_PARTITION = 'aws';
 export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 export const DISTRIBUTION_ID = /^E[A-Z0-9]{5,}$/;
 export const TENANT_ID = /^dt_[A-Za-z0-9]+$/;
-/** Secrets Manager names: letters, digits and /_+=.@-. */
-export const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+/** Secrets Manager names: letters, digits and /_+=.@-, at most 512 of them. */
+const SECRET_NAME_MAX_LENGTH = 512;
+export const SECRET_NAME = new RegExp(`^[A-Za-z0-9/_+=.@-]{1,${SECRET_NAME_MAX_LENGTH}}$`);
+/** Partner event buses' names start with this (`aws.partner/example.com/123/name`). */
+const PARTNER_BUS_PREFIX = 'aws.partner/';
 /** Event bus names (partner buses have a `/`). */
 export const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
 /** The suffix Secrets Manager adds to a secret's name in its ARN: `-` and 6 characters. */
@@ -62,6 +67,17 @@ export const isCompleteSecretArn = (arn: ArnParts): boolean => SECRET_ARN_SUFFIX
 
 /** The secret's name in a secret ARN: without the suffix when the ARN is complete. */
 export const secretNameOf = (arn: ArnParts): string => (isCompleteSecretArn(arn) ? arn.name.replace(SECRET_ARN_SUFFIX, '') : arn.name);
+
+/**
+ * A webhook's secret as the configuration names it (see {@link secretProblems}): by name, by
+ * complete ARN (with Secrets Manager's 6-character suffix) or by partial ARN (without it: the
+ * grant then covers any suffix, as it does for a name).
+ */
+export function importSecret(scope: Construct, id: string, secret: string): ISecret {
+  const arn = secret.startsWith('arn:') ? parseSecretArn(secret) : undefined;
+  if (!arn) return Secret.fromSecretNameV2(scope, id, secret);
+  return isCompleteSecretArn(arn) ? Secret.fromSecretCompleteArn(scope, id, secret) : Secret.fromSecretPartialArn(scope, id, secret);
+}
 
 const AWS_REGIONS: readonly string[] = RegionInfo.regions.filter((r) => r.partition === AWS_PARTITION).map((r) => r.name);
 
@@ -134,7 +150,13 @@ export function topicArnProblems(where: string, arn: string, home: Home): string
 /** Why a webhook's secret (a name, or a complete or partial ARN) cannot be read by Notify, or none. */
 export function secretProblems(where: string, secret: string, home: Home): string[] {
   const what = 'the name of the Secrets Manager secret holding the webhook URL (letters, digits and /_+=.@-), or its ARN';
-  if (!secret.startsWith('arn:')) return SECRET_NAME.test(secret) ? [] : [`${where} "${secret}" is not ${what}`];
+  if (!secret.startsWith('arn:')) {
+    if (secret.length > SECRET_NAME_MAX_LENGTH)
+      return [
+        `${where} is ${secret.length} characters long, but a secret name has at most ${SECRET_NAME_MAX_LENGTH}: shorten it, or give the secret's ARN`,
+      ];
+    return SECRET_NAME.test(secret) ? [] : [`${where} "${secret}" is not ${what}`];
+  }
   const arn = parseSecretArn(secret);
   if (!arn) return [`${where} "${secret}" is not ${what} (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf)`];
   if (arn.partition !== AWS_PARTITION)
@@ -167,9 +189,11 @@ export function secretIdentity(secret: string, home: Home): string {
 /** Why a destination bus (a name or an ARN) cannot take Notify's events, or none. */
 export function busProblems(where: string, bus: string, home: Home): string[] {
   const what = `${where} must be an event bus name (e.g. "default") or ARN (arn:aws:events:REGION:ACCOUNT:event-bus/NAME)`;
-  if (!bus.startsWith('arn:')) return BUS_NAME.test(bus) ? [] : [what];
+  if (!bus.startsWith('arn:')) return !BUS_NAME.test(bus) ? [what] : partnerBusProblems(where, bus);
   const arn = parseEventBusArn(bus);
   if (!arn) return [what];
+  const partner = partnerBusProblems(where, arn.name);
+  if (partner.length > 0) return partner;
   if (arn.partition !== AWS_PARTITION) return [`${where} is in partition "${arn.partition}": use a bus in the ${AWS_PARTITION} partition`];
   if (home.region !== undefined && arn.region !== home.region) {
     return [
@@ -177,6 +201,15 @@ export function busProblems(where: string, bus: string, home: Home): string[] {
     ];
   }
   return [];
+}
+
+/** A partner event bus takes events from its SaaS partner only: PutEvents on it is refused to the account. */
+function partnerBusProblems(where: string, name: string): string[] {
+  if (!name.startsWith(PARTNER_BUS_PREFIX)) return [];
+  return [
+    `${where} "${name}" is a partner event bus, on which only its SaaS partner can put events (PutEvents from the account is refused): ` +
+      'use the default bus or a custom bus (a rule there can route the events on)',
+  ];
 }
 
 /** The bus a destination puts events on, as one comparable identity: `{}`, `"default"` and the default bus's ARN are equal. */

@@ -49,14 +49,14 @@ describe('loadConfig', () => {
     [{ notificationTopicArn: 'arn:aws-cn:sns:cn-north-1:123456789012:deploys' }, /partition "aws-cn"/],
     [{ notificationTopicArn: 'my-topic' }, /not an SNS topic ARN/],
     [{ slackWebhookSecretName: '' }, /slackWebhookSecretName must be a non-empty string/],
-    [{ slackWebhookSecretName: 'has spaces' }, /not a valid secret name/],
+    [{ slackWebhookSecretName: 'has spaces' }, /slackWebhookSecretName "has spaces" is not the name of the Secrets Manager secret/],
     [{ maxWaitMinutes: 'an hour' }, /maxWaitMinutes must be a number/],
-    [{ maxWaitMinutes: '0.5' }, /maxWait \(maxWaitMinutes\) must be between 1 minute and 7 days/],
+    [{ maxWaitMinutes: '0.5' }, /maxWaitMinutes must be between 1 minute and 7 days \(1 to 10080\) \(got 0.5 minutes\)/],
     [{ firstIntervalSeconds: '0' }, /firstIntervalSeconds must be a whole number/],
     [{ backoffRate: '0.5' }, /backoffRate must be between 1 and 3/],
     [{ maxIntervalSeconds: '2', firstIntervalSeconds: '5' }, /maxIntervalSeconds must be a whole number between/],
     [{ maxWaitMinutes: '10080', maxIntervalSeconds: '5' }, /history events/],
-    [{ maxWaitMinutes: '6000' }, /shorten maxWait to 5591 minutes or less/],
+    [{ maxWaitMinutes: '6000' }, /shorten maxWaitMinutes to 5591 minutes or less/],
   ])('rejects %j with an error that says what to change', (context, message) => {
     expect(() => load(context)).toThrow(ConfigError);
     expect(() => load(context)).toThrow(message);

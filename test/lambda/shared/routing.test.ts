@@ -129,3 +129,26 @@ describe('createdBy globs', () => {
     expect(work(adversarialMiss, `${creator}c`)).toBeLessThanOrEqual(10 * Math.max(1, work(trivial, creator)));
   });
 });
+
+describe('tag keys named like prototype members (the route table in the environment)', () => {
+  const table = (key: string) =>
+    parseRouteTable(`{"routes": [{"match": {"tags": {"${key}": "x"}}, "destinations": ["a"]}], "defaultDestinations": []}`);
+
+  it.each(['constructor', 'prototype', '__proto__', 'toString', 'hasOwnProperty'])(
+    'keeps the condition on tag %s and matches it by own keys only',
+    (key) => {
+      const { match } = table(key).routes[0]!;
+      expect(Object.keys(match.tags!)).toEqual([key]);
+      expect(routeMatches(match, { creators: [], tags: {} })).toBe(false);
+      expect(routeMatches(match, { creators: [], tags: { team: 'payments' } })).toBe(false);
+      expect(routeMatches(match, { creators: [], tags: JSON.parse(`{"${key}": "y"}`) as Record<string, string> })).toBe(false);
+      expect(routeMatches(match, { creators: [], tags: JSON.parse(`{"${key}": "x"}`) as Record<string, string> })).toBe(true);
+    },
+  );
+
+  it('still refuses a tag value that is not a string, at its place', () => {
+    expect(() =>
+      parseRouteTable('{"routes": [{"match": {"tags": {"team": 1}}, "destinations": ["a"]}], "defaultDestinations": []}'),
+    ).toThrow();
+  });
+});

@@ -215,3 +215,78 @@ describe('parseRouting: names every JavaScript object has (defect 3)', () => {
     ).toEqual([expect.stringContaining('defaultDestinations: unknown destination "toString"')]);
   });
 });
+
+describe('parseRouting: tag keys named like prototype members are conditions like any other', () => {
+  const withTags = (tags: string) => ({
+    destinations: { payments: { type: 'sns' } },
+    routes: [{ match: { tags: JSON.parse(tags) as object }, destinations: ['payments'] }],
+    defaultDestinations: [],
+  });
+
+  it.each(['constructor', 'prototype', '__proto__', 'toString'])('keeps the condition on tag %s (legal AWS tag keys)', (key) => {
+    const { config, problems } = parseRouting(withTags(`{"${key}": "x", "team": "payments"}`));
+    expect(problems).toEqual([]);
+    const tags = config!.routes[0]!.match.tags!;
+    expect(Object.keys(tags)).toEqual([key, 'team']);
+    expect(Object.hasOwn(tags, key) && tags[key]).toBe('x');
+    // What Start watch gets: the condition survives the environment's JSON.
+    expect(JSON.parse(JSON.stringify(config!.routes[0]!.match))).toEqual(JSON.parse(`{"tags": {"${key}": "x", "team": "payments"}}`));
+  });
+});
+
+describe('parseRouting: tags no AWS resource can have are refused (they could never match)', () => {
+  const route = (tags: Record<string, string>) => ({
+    destinations: { email: { type: 'sns' } },
+    routes: [{ match: { tags }, destinations: ['email'] }],
+    defaultDestinations: [],
+  });
+
+  it('refuses a key over 128 characters and a value over 256, each at its place', () => {
+    const { problems } = parseRouting(route({ ['k'.repeat(129)]: 'x', team: 'v'.repeat(257) }));
+    expect(problems).toEqual([
+      `routes[0].match.tags.${'k'.repeat(129)}: key is 129 characters long, but a tag key has at most 128, so it could never match`,
+      'routes[0].match.tags.team: is 257 characters long, but a tag value has at most 256, so it could never match',
+    ]);
+  });
+
+  it('accepts a 128-character key with a 256-character value', () => {
+    expect(parseRouting(route({ ['k'.repeat(128)]: 'v'.repeat(256) })).problems).toEqual([]);
+  });
+
+  it('places a problem of a key with spaces unambiguously', () => {
+    expect(parseRouting(route({ ' team': 'a' })).problems).toEqual([
+      'routes[0].match.tags[" team"]: key " team" has leading or trailing spaces: tag keys match exactly',
+    ]);
+  });
+});
+
+describe('parseRouting: messages that name the key and the rule', () => {
+  it('a webhook destination without secretName says secretName is missing (not "must be an object")', () => {
+    const { problems } = parseRouting({ destinations: { chat: { type: 'slack' } } });
+    expect(problems).toEqual(['destinations.chat.secretName: is missing: it must name the Secrets Manager secret holding the webhook URL']);
+  });
+
+  it("a route destination that is not a string says what to write, not valibot's default English", () => {
+    const { problems } = parseRouting({
+      destinations: { a: { type: 'sns' } },
+      routes: [{ match: { tags: { t: 'x' } }, destinations: [null] }],
+      defaultDestinations: ['a'],
+    });
+    expect(problems).toEqual(['routes[0].destinations[0]: must be a destination name (a key of destinations), e.g. "team-slack"']);
+    expect(problems.join('\n')).not.toContain('Invalid type');
+  });
+});
+
+describe('parseRouting: a partner event bus is no destination', () => {
+  it.each(['aws.partner/example.com/123/orders', 'arn:aws:events:us-east-1:123456789012:event-bus/aws.partner/example.com/123/orders'])(
+    'refuses bus %s, saying why',
+    (bus) => {
+      const { problems } = parseRouting({ destinations: { partner: { type: 'eventbridge', bus } } }, { region: 'us-east-1' });
+      expect(problems).toEqual([
+        expect.stringMatching(
+          /^destinations\.partner\.bus "aws\.partner\/example\.com\/123\/orders" is a partner event bus, on which only its SaaS partner can put events/,
+        ),
+      ]);
+    },
+  );
+});

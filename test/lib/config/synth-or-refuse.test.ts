@@ -158,10 +158,11 @@ describe('the 4 KB Lambda environment, in UTF-8 bytes (defect 4)', () => {
   });
 
   it('counts bytes, not characters: routes of multi-byte tag values that fit in characters do not fit in bytes', () => {
-    const value = 'é'.repeat(2_000);
+    // Each value within AWS's 256-character tag limit: 2,160 characters, 4,320 bytes.
+    const tags = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`team${i}`, 'é'.repeat(240)]));
     const error = synthOrError({
       destinations: { email: { type: 'sns' } },
-      routes: [{ match: { tags: { team: value } }, destinations: ['email'] }],
+      routes: [{ match: { tags }, destinations: ['email'] }],
       defaultDestinations: [],
     });
     expect(error).toBeInstanceOf(ConfigError);
