@@ -160,15 +160,21 @@ export const WORD_JOINER = '\u2060';
  * client-markdown read by Slack and Teams) offer no escape that all of them honour: a backslash
  * shows as such in Slack. So caller text is made inert instead, one character at a time (a cut
  * can fall anywhere): the emphasis and code characters become their look-alikes, and `](`, the
- * heart of a Markdown link, and the `<` of an autolink (`<https://x|label>`) get a word joiner. `_` inside a word (`deploy_web_1342`) emphasises
- * nothing in any of them and stays as written; `&`, `<`, `>` are each platform's own escaping.
+ * heart of a Markdown link, gets a word joiner. So does every `<` (after it: no HTML tag,
+ * comment or autolink `<https://x|label>` can open, and CommonMark passes raw HTML through) and
+ * a `>` that starts the text (before it: no block quote, where the text starts a line). `_` inside a word (`deploy_web_1342`)
+ * emphasises nothing in any of them and stays as written; `&`, `<`, `>` are each platform's own
+ * escaping besides.
  */
 const LOOK_ALIKES: Readonly<Record<string, string>> = { '*': '\u2217', '~': '\u223c', '`': '\u02cb', _: '\u02cd' };
-const INERT_MARKUP = /[*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])|\](?=\()|<(?=[A-Za-z][\w+.-]*:)/gu;
+const INERT_MARKUP = /[*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])|\](?=\()|<|(?<=^\s*)>/gu;
 
-/** Caller text for a markdown-like field: no emphasis, code span, Markdown link or autolink (`<https://...>`) can form. */
+/** Caller text for a markdown-like field: no emphasis, code span, Markdown link, HTML tag, autolink (`<https://...>`) or quote can form. */
 export function inertMarkup(text: string): string {
-  return text.replace(INERT_MARKUP, (character) => LOOK_ALIKES[character] ?? `${character}${WORD_JOINER}`);
+  return text.replace(
+    INERT_MARKUP,
+    (character) => LOOK_ALIKES[character] ?? (character === '>' ? `${WORD_JOINER}${character}` : `${character}${WORD_JOINER}`),
+  );
 }
 
 /** Printable ASCII, one `?` for each other code point (SNS subjects, SMS). */

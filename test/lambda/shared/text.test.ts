@@ -237,6 +237,13 @@ describe('inertMarkup', () => {
     );
   });
 
+  it('opens no HTML tag or comment, and no block quote where the text starts a line', () => {
+    expect(inertMarkup('<a href="https://x">Open</a> <!-- c --> a > b')).toBe(
+      '<\u2060a href="https://x">Open<\u2060/a> <\u2060!-- c --> a > b',
+    );
+    expect(inertMarkup('  > quoted')).toBe('  \u2060> quoted');
+  });
+
   it('leaves an underscore inside a word as written: no markup reads it as emphasis', () => {
     expect(inertMarkup('github_actions_deploy-web_1342')).toBe('github_actions_deploy-web_1342');
   });
