@@ -64,7 +64,7 @@ export class OperationalAlarms extends Construct {
         props.stateMachine.metricThrottled({ period, statistic: 'Sum' }),
         'Step Functions throttled the watcher: watches may start late.',
       ),
-      // Notify's count of deliveries the state machine gave up on (every destination together;
+      // The state machine's own count of deliveries it gave up on (every destination together;
       // the dashboard's "Deliveries by destination" says which). Unlike ExecutionsFailed, a slow
       // invalidation or one that could not be tracked never raises it.
       destinationFailing: alarm(

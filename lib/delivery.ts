@@ -1,9 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
+import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ErrorNames, LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS, TRANSIENT_DELIVERY_ERRORS } from '../lambda/shared/errors';
+import { DELIVERY_METRICS } from '../lambda/shared/metrics';
+
+/** The Step Functions AWS SDK integration that counts a failed delivery: no Lambda in between. */
+export const PUT_METRIC_DATA = 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData';
 
 export interface DeliveryProps {
   readonly notifyFunction: IFunction;
@@ -87,19 +92,31 @@ export class Delivery extends Construct {
       resultPath: '$.result',
     });
     deliver.addCatch(notDelivered, { errors: ['States.ALL'], resultPath: '$.deliveryError' });
-    // Only here is a failure final (the last Retry spent, or a permanent error): Notify counts it
-    // under the destination's name (the "a destination is failing" alarm and the dashboard).
+    // Only here is a failure final (the last Retry spent, or a permanent error): the state machine
+    // counts it itself under the destination's name (the dashboard) and once more with no
+    // destination (the "a destination is failing" alarm), the same series Notify's EMF writes for
+    // deliveries. Not through Notify: when Notify itself is broken, the count must still happen.
     // Counting never changes how the watch ends: a failure to count is retried, then let go.
-    const countFailure = new tasks.LambdaInvoke(this, DeliveryStateNames.countFailedDelivery, {
-      lambdaFunction: props.notifyFunction,
-      payload: sfn.TaskInput.fromObject({ 'destination.$': '$.destination', 'deliveryFailed.$': '$.deliveryError', 'watch.$': '$.watch' }),
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-      resultPath: sfn.JsonPath.DISCARD,
-      outputPath: '$.result',
+    const failedDatum = (dimensions: Record<string, string>[]) => ({
+      MetricName: DELIVERY_METRICS.names.failed,
+      Dimensions: [{ Name: 'service', Value: DELIVERY_METRICS.service }, ...dimensions],
+      Value: 1,
+      Unit: 'Count',
+    });
+    const countFailure = new sfn.CustomState(this, DeliveryStateNames.countFailedDelivery, {
+      stateJson: {
+        Type: 'Task',
+        Resource: PUT_METRIC_DATA,
+        Parameters: {
+          Namespace: DELIVERY_METRICS.namespace,
+          MetricData: [failedDatum([{ Name: DELIVERY_METRICS.dimensions.destination, 'Value.$': '$.destination' }]), failedDatum([])],
+        },
+        ResultPath: null,
+        OutputPath: '$.result',
+      },
     });
     countFailure.addRetry({
-      errors: [...LAMBDA_SERVICE_ERRORS, ...LAMBDA_TIMEOUT_ERRORS],
+      errors: ['States.ALL'],
       interval: Duration.seconds(5),
       backoffRate: 2,
       maxAttempts: 2,
@@ -149,6 +166,20 @@ export class Delivery extends Construct {
           ),
         )
         .otherwise(ending),
+    );
+  }
+
+  /**
+   * Lets the state machine count failed deliveries: PutMetricData has no resource-level
+   * permission, so the statement is held to the notifier's namespace by its condition key.
+   */
+  public grantCounting(stateMachine: IGrantable): void {
+    stateMachine.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': DELIVERY_METRICS.namespace } },
+      }),
     );
   }
 }

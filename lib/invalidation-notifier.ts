@@ -1,4 +1,4 @@
-import { Annotations, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, type CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -186,6 +186,9 @@ export class InvalidationNotifier extends Construct {
     const startWatch = new NotifierFunction(this, 'StartWatch', {
       functionDir: 'start-watch',
       description: 'Routes a CloudFront invalidation and starts a watcher execution named after it',
+      // A cut CloudTrail event is looked for with List calls for up to 25 s (RECOVERY_LIMITS in
+      // lambda/start-watch/recover-cut-event.ts); the look-ups and StartExecution need time after it.
+      timeout: Duration.seconds(60),
       environment: {
         [EnvNames.stateMachineArn]: this.watcher.stateMachine.stateMachineArn,
         [EnvNames.routing]: this.destinations.routeTable,

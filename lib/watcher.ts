@@ -82,10 +82,11 @@ export class Watcher extends Construct {
       // Every event, but without execution data: paths and caller names stay out of the logs.
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
+    delivery.grantCounting(this.stateMachine);
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
-        'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs delivery (CreateLogDelivery, ...) support no resource-level permissions.',
+        "X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*), CloudWatch Logs delivery (CreateLogDelivery, ...) and CloudWatch's PutMetricData (held to the notifier's namespace by the cloudwatch:namespace condition) support no resource-level permissions.",
     });
     this.acknowledgeRunJobGrants(this.checkLoop);
     Validations.of(this.stateMachine).acknowledge({

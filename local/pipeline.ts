@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { loadConfig, type ContextKey } from '../lib/config';
 import { LAMBDA_TIMEOUT_ERRORS } from '../lambda/shared/errors';
+import { PUT_METRIC_DATA } from '../lib/delivery';
 import type { PollSchedule } from '../lambda/shared/schedule';
 import { FUNCTION_DIR_METADATA } from '../lib/notifier-function';
 import { NotifierStack } from '../lib/notifier-stack';
@@ -73,6 +74,8 @@ export interface LocalPipeline {
   readonly watcher: LocalWatcher;
   /** Every Notify invocation (retries included): which destination, for which invalidation. */
   readonly notifyCalls: { readonly destination: string; readonly invalidationId?: string }[];
+  /** Every PutMetricData the state machine made itself (the failed-delivery count), in order: CloudWatch's side, which writes no log line. */
+  readonly putMetricData: PutMetricDataInput[];
   /** The function folder of every invocation that ended out of time (an error of LAMBDA_TIMEOUT_ERRORS), in order. */
   readonly functionTimeouts: string[];
   /** Delivers an EventBridge event to Start watch, as the rule's target would. */
@@ -236,6 +239,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     if (fn.functionDir === 'start-watch') startWatch = invoke;
   }
   if (!startWatch) throw new Error('The template has no start-watch function');
+  // The state machine's own PutMetricData (the failed-delivery count): kept, as CloudWatch would.
+  const putMetricData: PutMetricDataInput[] = [];
+  handlers[PUT_METRIC_DATA] ??= async (input) => {
+    putMetricData.push(input as PutMetricDataInput);
+    return {};
+  };
 
   const watcher = new LocalWatcher(stateMachineArn, definition, handlers, {
     msPerVirtualSecond: options.msPerVirtualSecond,
@@ -252,6 +261,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     watcher,
     functionTimeouts,
     notifyCalls,
+    putMetricData,
     deliver: (event) => startWatch!(event),
     idle: () => watcher.idle(),
     stop: async () => {
@@ -259,4 +269,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       await Promise.all([cloudFront.stop(), slack.stop(), aws.stop(), ...Object.values(webhooks).map((webhook) => webhook.stop())]);
     },
   };
+}
+
+/** What the state machine's PutMetricData Task sends (CloudWatch's own parameter names). */
+export interface PutMetricDataInput {
+  readonly Namespace: string;
+  readonly MetricData: readonly {
+    readonly MetricName: string;
+    readonly Dimensions?: readonly { readonly Name: string; readonly Value: string }[];
+    readonly Value: number;
+    readonly Unit?: string;
+  }[];
 }

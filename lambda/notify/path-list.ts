@@ -9,6 +9,11 @@ export interface PathListOptions {
    * independently, as entity escaping does, so a path can be cut between characters.
    */
   readonly escape?: (text: string) => string;
+  /**
+   * Applied to each whole path first, after its control characters are replaced: a rewrite that
+   * looks at neighbours (e.g. `inertMarkup`), which `escape` cannot be.
+   */
+  readonly inert?: (text: string) => string;
   /** How the budget is counted (additive). Default: UTF-16 units; e.g. `jsonUnits` for a JSON payload. */
   readonly measure?: (text: string) => number;
 }
@@ -31,7 +36,8 @@ export function fitPaths(paths: PathSample, options: PathListOptions): string {
   const escape = options.escape ?? ((text: string) => text);
   const measure = options.measure ?? ((text: string) => text.length);
   const max = options.maxChars;
-  const raw = paths.sample.map((path) => withoutControls(path, REPLACEMENT));
+  const inert = options.inert ?? ((text: string) => text);
+  const raw = paths.sample.map((path) => inert(withoutControls(path, REPLACEMENT)));
   const lines = raw.map(escape);
   const total = Math.max(paths.total, lines.length);
   const everything = lines.join('\n');

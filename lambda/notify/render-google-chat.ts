@@ -5,7 +5,7 @@
  * subset (<b>, <i>, <font>, <a href>, <br>), so `&`, `<` and `>` become entities. The `text`
  * field has Chat's own syntax: `<users/...>` mentions, `<url|label>` links, `*bold*`, `_italic_`,
  * `~strike~`, code and, for apps set to Markdown, `[label](url)`: entities stop the first two,
- * {@link inertMarkup} the others, in the card too (a card may be read as Markdown). Bare URLs
+ * {@link inertMarkup} the others, in the card too, paths included (a card may be read as Markdown). Bare URLs
  * are still linked by Chat, as in any message a person types.
  */
 import type { Notification, Outcome } from '../shared/notification';
@@ -134,6 +134,6 @@ export function renderGoogleChat(notification: Notification): GoogleChatMessage 
 
   // The list sits inside one JSON string, so its JSON bytes add up exactly to the message's.
   const room = GOOGLE_CHAT_LIMITS.budgetBytes - jsonBytes(message('x')) + 1;
-  const list = fitPaths(paths, { maxChars: room, escape: escapeChatHtml, measure: pathBytes });
+  const list = fitPaths(paths, { maxChars: room, inert: inertMarkup, escape: escapeChatHtml, measure: pathBytes });
   return message(list.replace(/\n/g, '<br>'));
 }

@@ -30,8 +30,9 @@ export const METRIC_OUTCOMES = ['completed', 'still-in-progress', 'could-not-tra
 export const METRIC_TARGET_KINDS = ['distribution', 'tenant'] as const;
 
 /**
- * Deliveries, written by Notify: one per destination and watch, when it is known how the
- * delivery ended (delivered, or failed after the state machine's last Retry). Counted by
+ * Deliveries: one per destination and watch, when it is known how the delivery ended:
+ * delivered (written by Notify), or failed after the state machine's last Retry (written by the
+ * state machine itself with PutMetricData, lib/delivery.ts, so a broken Notify is counted too). Counted by
  * destination name (bounded by the configuration), and failures once more with no destination,
  * so that one alarm covers every destination, including ones added later.
  */

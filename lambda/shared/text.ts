@@ -99,12 +99,31 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * isolates (U+202A-202E, U+2066-2069, U+061C, U+200E-200F) can show "deploy-1342" as "2431-yolped",
  * and the zero-width ones (U+200B-200D, U+2060, the BOM) hide inside names that look identical.
  * They are all Unicode format characters (`\p{Cf}`), as are the other invisible ones (soft
- * hyphen, tag characters, Arabic number marks), so every `\p{Cf}` goes from one-line fields,
- * except where an emoji needs it: the joiner inside a sequence (👩‍💻) and the tags of a
- * subdivision flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿). What is kept there has nothing to reorder or hide.
+ * hyphen, tag characters, Arabic number marks), so every `\p{Cf}` goes from one-line fields.
+ * So do the invisible characters of other categories: the variation selectors (U+FE00-FE0F,
+ * U+E0100-E01EF: 256 of them can carry any bytes unseen), the Hangul fillers (U+3164, U+115F,
+ * U+1160, U+FFA0), the braille blank (U+2800) and the combining grapheme joiner (U+034F).
+ * Kept, where an emoji needs them: one text or emoji presentation selector right after an emoji
+ * (❤️), the joiner inside a sequence (👩‍💻), and the tags of a well-formed subdivision flag (🏴,
+ * tags, the cancel tag: 🏴󠁧󠁢󠁳󠁣󠁴󠁿); tags without their flag or cancel tag hide ASCII and go.
+ * What is kept there has nothing to reorder or hide.
  */
-const FORMAT_CHARACTER =
-  /((?<=[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F])\u200D(?=\p{Extended_Pictographic})|(?<=\u{1F3F4}[\u{E0020}-\u{E007E}]*)[\u{E0020}-\u{E007F}])|\p{Cf}/gu;
+const TAG_SPEC = '[\\u{E0020}-\\u{E007E}]';
+const FORMAT_CHARACTER = new RegExp(
+  [
+    // Kept (captured): the joiner inside an emoji sequence,
+    '((?<=[\\p{Extended_Pictographic}\\p{Emoji_Modifier}\\uFE0F])\\u200D(?=\\p{Extended_Pictographic})',
+    // one presentation selector right after an emoji,
+    '(?<=\\p{Emoji})(?:\\uFE0E|\\uFE0F)',
+    // a flag's tags, each with the flag before it and the cancel tag after the run,
+    `(?<=\\u{1F3F4}${TAG_SPEC}{0,31})${TAG_SPEC}(?=${TAG_SPEC}{0,31}\\u{E007F})`,
+    // and the cancel tag that ends them.
+    `(?<=\\u{1F3F4}${TAG_SPEC}{1,32})\\u{E007F})`,
+    // Gone: every other format or invisible character.
+    '\\p{Cf}|[\\u3164\\u115F\\u1160\\uFFA0\\u2800]|\\u034F|[\\uFE00-\\uFE0F]|[\\u{E0100}-\\u{E01EF}]',
+  ].join('|'),
+  'gu',
+);
 /** Each invisible format character becomes `replacement` (nothing: gone); emoji sequences stay whole. */
 function replaceInvisibles(text: string, replacement: string): string {
   return text.replace(FORMAT_CHARACTER, (_character, kept: string | undefined) => kept ?? replacement);
@@ -141,15 +160,21 @@ export const WORD_JOINER = '\u2060';
  * client-markdown read by Slack and Teams) offer no escape that all of them honour: a backslash
  * shows as such in Slack. So caller text is made inert instead, one character at a time (a cut
  * can fall anywhere): the emphasis and code characters become their look-alikes, and `](`, the
- * heart of a Markdown link, and the `<` of an autolink (`<https://x|label>`) get a word joiner. `_` inside a word (`deploy_web_1342`) emphasises
- * nothing in any of them and stays as written; `&`, `<`, `>` are each platform's own escaping.
+ * heart of a Markdown link, gets a word joiner. So does every `<` (after it: no HTML tag,
+ * comment or autolink `<https://x|label>` can open, and CommonMark passes raw HTML through) and
+ * a `>` that starts the text (before it: no block quote, where the text starts a line). `_` inside a word (`deploy_web_1342`)
+ * emphasises nothing in any of them and stays as written; `&`, `<`, `>` are each platform's own
+ * escaping besides.
  */
 const LOOK_ALIKES: Readonly<Record<string, string>> = { '*': '\u2217', '~': '\u223c', '`': '\u02cb', _: '\u02cd' };
-const INERT_MARKUP = /[*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])|\](?=\()|<(?=[A-Za-z][\w+.-]*:)/gu;
+const INERT_MARKUP = /[*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])|\](?=\()|<|(?<=^\s*)>/gu;
 
-/** Caller text for a markdown-like field: no emphasis, code span, Markdown link or autolink (`<https://...>`) can form. */
+/** Caller text for a markdown-like field: no emphasis, code span, Markdown link, HTML tag, autolink (`<https://...>`) or quote can form. */
 export function inertMarkup(text: string): string {
-  return text.replace(INERT_MARKUP, (character) => LOOK_ALIKES[character] ?? `${character}${WORD_JOINER}`);
+  return text.replace(
+    INERT_MARKUP,
+    (character) => LOOK_ALIKES[character] ?? (character === '>' ? `${WORD_JOINER}${character}` : `${character}${WORD_JOINER}`),
+  );
 }
 
 /** Printable ASCII, one `?` for each other code point (SNS subjects, SMS). */

@@ -18,7 +18,8 @@ const stateMachineArn = requireEnv(EnvNames.stateMachineArn);
 // Names and tags are a nicety: one quick attempt each, 2 s at most, cached for the container.
 const access = cloudFrontAccessFromEnv({ maxAttempts: 1, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } });
 const audienceOf = audienceFrom(parseRouteTable(requireEnv(EnvNames.routing)), new TargetLookups(access));
-// A cut event's invalidation is looked for with the same quick calls, a bounded number of them.
+// A cut event's invalidation is looked for with the same quick calls, each tried a few times
+// with backoff by the search itself, which is bounded in calls and in time (RECOVERY_LIMITS).
 const recover = cutEventRecovery(access);
 
 export const handler = middy<unknown, StartWatchResult>(handlerOptions('Start watch'))

@@ -56,8 +56,8 @@ describe('the webhook secret', () => {
     expect(execution.error?.cause).toContain(ErrorNames.SecretInvalid);
     expect(execution.error?.cause).toContain(LOCAL_SLACK_SECRET_NAME);
     expect(execution.error?.cause).toContain('AccessDeniedException');
-    // One attempt, not retried, then the call that counts the failed delivery (defect 8).
-    expect(notifyCalls(pipeline, 'slack', execution)).toBe(2);
+    // One attempt, not retried; the state machine counts the failed delivery itself (defect 8).
+    expect(notifyCalls(pipeline, 'slack', execution)).toBe(1);
     expect(pipeline.aws.secretReads - readsBefore).toBe(1);
     expect(pipeline.slack.attempts).toHaveLength(0);
     expect(snsFor('ISECRETDENIED1')).toHaveLength(1);

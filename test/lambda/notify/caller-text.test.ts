@@ -179,8 +179,8 @@ describe('caller text in every rendering', () => {
       fc.property(hostileFields, fc.constantFrom(...OUTCOMES), (fields, outcome) => {
         const watch = watchOf(fields, outcome);
         for (const shown of everythingShown(watch, buildNotification(watch))) {
-          // Our own word joiners, which break markup (`]⁠(`, cut or not, `<⁠https:`, `@⁠here`, `{⁠`), are the only invisible characters left.
-          const ours = shown.replace(/\]\u2060|(?:<|&lt;)\u2060|@\u2060|\{\u2060/g, '');
+          // Our own word joiners, which break markup (`]⁠(`, cut or not, `<⁠a`, `⁠>` starting a field, `@⁠here`, `{⁠`), are the only invisible characters left.
+          const ours = shown.replace(/\]\u2060|(?:<|&lt;)\u2060|\u2060(?:>|&gt;)|@\u2060|\{\u2060/g, '');
           expect(ours).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff\u061c\u00ad]/);
         }
       }),

@@ -88,7 +88,7 @@ describe('renderGoogleChat: structure', () => {
     });
     expect(facts(message)).toEqual(notification.facts.map((fact) => ({ topLabel: fact.label, text: fact.value, wrapText: true })));
     expect(pathsSection(message)?.header).toBe('Paths (3)');
-    expect(pathsOf(message)).toEqual({ lines: ['/index.html', '/images/hero &lt;new&gt;.png', '#product-123'] });
+    expect(pathsOf(message)).toEqual({ lines: ['/index.html', '/images/hero &lt;\u2060new&gt;.png', '#product-123'] });
     expect(sectionsOf(message).at(-1)).toEqual({
       widgets: [{ buttonList: { buttons: [{ text: 'Open in console', onClick: { openLink: { url: notification.consoleUrl } } }] } }],
     });
@@ -147,7 +147,7 @@ describe('renderGoogleChat: limits', () => {
     expect(bytesOf(message)).toBeLessThan(32_000);
     const { lines, more } = pathsOf(message);
     expect(lines.length).toBeGreaterThan(10);
-    expect(lines).toEqual(notification.paths.sample.slice(0, lines.length).map(escapeChatHtml));
+    expect(lines).toEqual(notification.paths.sample.slice(0, lines.length).map((path) => escapeChatHtml(inertMarkup(path))));
     expect(more).toBe(3_000 - lines.length);
   });
 
@@ -220,7 +220,7 @@ describe('renderGoogleChat: limits', () => {
 });
 
 describe('renderGoogleChat: caller text never becomes markup, a link or a mention', () => {
-  it('writes caller text in the card as entities and inert: no tag but ours, no emphasis, paths as written', () => {
+  it('writes caller text in the card as entities and inert: no tag but ours, no emphasis, paths included', () => {
     // Prepare
     const notification = hostileNotification(HOSTILE, [HOSTILE, ...awkwardPaths(3)]);
 
@@ -233,7 +233,28 @@ describe('renderGoogleChat: caller text never becomes markup, a link or a mentio
       expect(field).not.toMatch(DANGLING_AMPERSAND);
     }
     expect(facts(message).map((fact) => decode(fact.text))).toContain(inertMarkup(oneLine(HOSTILE, 1_000)));
-    expect(pathsOf(message).lines.map(decode)).toEqual([withoutControls(HOSTILE, REPLACEMENT), ...awkwardPaths(3)]);
+    expect(pathsOf(message).lines.map(decode)).toEqual([withoutControls(HOSTILE, REPLACEMENT), ...awkwardPaths(3)].map(inertMarkup));
+  });
+
+  it('makes a path inert in the card: no Markdown link, HTML tag or emphasis forms from it', () => {
+    // Prepare
+    const notification = hostileNotification('x', [
+      '/[Open the console](https://phish.example/t)',
+      '/<a href="https://phish.example">Open</a>',
+      '/*a*/_b_',
+    ]);
+
+    // Act
+    const message = renderGoogleChat(notification);
+
+    // Assert
+    const list = JSON.stringify(message.cardsV2);
+    expect(list).not.toMatch(/\]\(https:\/\/phish/);
+    expect(pathsOf(message).lines.map(decode)).toEqual([
+      '/[Open the console]\u2060(https://phish.example/t)',
+      '/<\u2060a href="https://phish.example">Open<\u2060/a>',
+      '/\u2217a\u2217/\u02cdb\u02cd',
+    ]);
   });
 
   it('writes no mention, Chat link or Markdown link in the text, and keeps it on one line', () => {

@@ -88,9 +88,10 @@ describe('renderSlack', () => {
     const message = renderSlack(notification);
 
     // Assert
-    expect(sectionTexts(message)[0]).toContain('bad &lt;input&gt; &amp; "quotes"');
-    expect(fieldTexts(message)).toContain('*Created by*\nR&amp;D &lt;ops&gt;');
-    expect(message.text).toContain('bad &lt;input&gt; &amp; "quotes"');
+    // Each `<` is followed by a word joiner (inertMarkup): no tag can open even where HTML is read.
+    expect(sectionTexts(message)[0]).toContain('bad &lt;\u2060input&gt; &amp; "quotes"');
+    expect(fieldTexts(message)).toContain('*Created by*\nR&amp;D &lt;\u2060ops&gt;');
+    expect(message.text).toContain('bad &lt;\u2060input&gt; &amp; "quotes"');
     expect(message.text).not.toMatch(DANGLING_AMPERSAND);
   });
 
@@ -229,7 +230,7 @@ describe('renderSlack', () => {
 
     // Assert
     expect(sectionTexts(message)[0]).toBe(':white_check_mark: done ∗Forged:∗ line');
-    expect(fieldTexts(message)).toEqual(['*Caller reference*\ndeploy ∗Created by∗ &lt;!channel&gt;']);
+    expect(fieldTexts(message)).toEqual(['*Caller reference*\ndeploy ∗Created by∗ &lt;\u2060!channel&gt;']);
     expect(message.text).not.toContain('\n');
   });
 });

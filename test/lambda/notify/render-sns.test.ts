@@ -176,7 +176,7 @@ describe('renderSnsMessage', () => {
       expect(description).not.toMatch(/<[!@#]|<https?:/);
       expect(description).not.toMatch(/[<>]/);
       expect(description).not.toMatch(/&(?!amp;|lt;|gt;)/);
-      expect(description).toContain('*Created by:* ci-role/&lt;!channel&gt; &amp;');
+      expect(description).toContain('*Created by:* ci-role/&lt;\u2060!channel&gt; &amp;');
       expect(amazonQPathLines(description)).toEqual(['/&lt;!here&gt;', '/a &amp; &lt;b&gt;', '/ˋˋˋ/&lt;!everyone&gt;']);
     });
 

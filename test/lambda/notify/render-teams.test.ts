@@ -384,6 +384,28 @@ describe('renderTeams: caller text never becomes markup', () => {
     for (const run of runs) expect(run).not.toMatch(/\{\{DATE\(/);
   });
 
+  it.each([
+    ['an HTML link', 'Shop <a href="https://phish.example">Open the console</a>'],
+    ['a Markdown link', 'Shop [Open the console](https://phish.example/t)'],
+    ['an autolink', 'Shop <https://phish.example/t>'],
+    ['a block quote', '> Shop'],
+  ])('keeps %s in a tenant name inert in fallbackText, read as markdown with HTML', (_, name) => {
+    // Prepare: a name read from CloudFront, which the summary carries.
+    const notification = buildNotification({
+      outcome: 'completed',
+      request: { ...distributionRequest, target: { kind: 'tenant', id: 'dt_abc' } },
+      status: completedStatus(samplePaths(['/a'], 1)),
+      audience: { destinations: ['a'], routes: [], targetName: name },
+    } as never);
+
+    // Act
+    const { fallbackText } = cardOf(renderTeams(notification));
+
+    // Assert
+    expect(fallbackText).not.toMatch(/<a href/);
+    expect(rendered(fallbackText).markup).toEqual([]);
+  });
+
   it("shows the shared hostile text (Slack's markup, entities, controls, a lone surrogate) without markup in every field", () => {
     // Act
     const card = cardOf(renderTeams(hostileNotification(HOSTILE_TEXT)));

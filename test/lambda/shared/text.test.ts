@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   ELLIPSIS,
   REPLACEMENT,
@@ -169,18 +170,63 @@ describe('withoutInvisibles (every one-line field)', () => {
     ['isolates and embeddings', '\u2066a\u2069\u202ab\u202c\u061c', 'ab'],
     ['zero-width characters, the word joiner and the BOM', '\ufeffshop\u200b\u200c\u200e\u200f\u2060', 'shop'],
     ['a soft hyphen and a tag character outside a flag', 'sh\u00adop\u{E0041}', 'shop'],
+    ['variation selectors after a letter', 'deploy\uFE00\uFE0E-1342\u{E0100}\u{E01EF}', 'deploy-1342'],
+    [
+      'tag characters hiding ASCII after a black flag, with no cancel tag',
+      'deploy-1342\u{1F3F4}\u{E0069}\u{E0067}\u{E006E}\u{E006F}\u{E0072}\u{E0065}',
+      'deploy-1342\u{1F3F4}',
+    ],
+    ['a cancel tag with no tags before it', 'a\u{1F3F4}\u{E007F}b\u{E007F}', 'a\u{1F3F4}b'],
+    ['Hangul fillers', 'deploy\u3164-1342\u115F\u1160\uFFA0', 'deploy-1342'],
+    ['the braille blank and the combining grapheme joiner', 'deploy\u2800-\u034F1342', 'deploy-1342'],
+    ['a second presentation selector after an emoji', '\u2764\uFE0F\uFE0F\uFE0E', '\u2764\uFE0F'],
   ])('removes %s', (_, text, expected) => {
     expect(withoutInvisibles(text)).toBe(expected);
     expect(oneLine(text, 100)).toBe(expected);
   });
 
-  it('keeps emoji sequences whole: a joiner between pictographs, the tags of a subdivision flag', () => {
+  it('keeps emoji sequences whole: a joiner between pictographs, a presentation selector, the tags of a subdivision flag', () => {
     const emoji = '👩\u200d💻 👍🏽\u200d 🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}';
     expect(withoutInvisibles(emoji)).toBe('👩\u200d💻 👍🏽 🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}');
+    const selected = '\u2764\uFE0F \u263A\uFE0E 1\uFE0F\u20E3 🏳\uFE0F\u200D🌈 👁\uFE0F\u200D🗨\uFE0F';
+    expect(withoutInvisibles(selected)).toBe(selected);
+    expect(oneLine(selected, 100)).toBe(selected);
+  });
+
+  it('leaves nothing invisible in a line, whatever the mix (property)', () => {
+    const invisible = (point: number) =>
+      (point >= 0xfe00 && point <= 0xfe0f) ||
+      (point >= 0xe0000 && point <= 0xe01ef) ||
+      [0x3164, 0x115f, 0x1160, 0xffa0, 0x2800, 0x034f].includes(point);
+    const pieces = fc.constantFrom(
+      'a',
+      '-',
+      ' ',
+      '\uFE00',
+      '\uFE0E',
+      '\uFE0F',
+      '\u{E0100}',
+      '\u{E0041}',
+      '\u{E007F}',
+      '\u3164',
+      '\u115F',
+      '\u1160',
+      '\uFFA0',
+      '\u2800',
+      '\u034F',
+    );
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 30 }), (parts) => {
+        // No emoji and no flag among the pieces: nothing may be kept.
+        const kept = [...oneLine(parts.join(''), 1_000)].map((c) => c.codePointAt(0)!).filter(invisible);
+        expect(kept).toEqual([]);
+      }),
+    );
   });
 
   it('marks them in a path, one for one, where every character counts', () => {
     expect(withoutControls('/a\u202eb\u200b', '?')).toBe('/a?b?');
+    expect(withoutControls('/a\uFE00b\u3164\u2800\u034F/\u2764\uFE0F', '?')).toBe('/a?b???/\u2764\uFE0F');
   });
 });
 
@@ -189,6 +235,13 @@ describe('inertMarkup', () => {
     expect(inertMarkup('*b* _it_ ~x~ `c` [t](https://x) <https://x|t>')).toBe(
       '\u2217b\u2217 \u02cdit\u02cd \u223cx\u223c \u02cbc\u02cb [t]\u2060(https://x) <\u2060https://x|t>',
     );
+  });
+
+  it('opens no HTML tag or comment, and no block quote where the text starts a line', () => {
+    expect(inertMarkup('<a href="https://x">Open</a> <!-- c --> a > b')).toBe(
+      '<\u2060a href="https://x">Open<\u2060/a> <\u2060!-- c --> a > b',
+    );
+    expect(inertMarkup('  > quoted')).toBe('  \u2060> quoted');
   });
 
   it('leaves an underscore inside a word as written: no markup reads it as emphasis', () => {

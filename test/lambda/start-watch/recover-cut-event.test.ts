@@ -13,12 +13,27 @@ import cutDistributionEvent from '../../../local/fixtures/create-invalidation-cu
 import cutTenantEvent from '../../../local/fixtures/create-invalidation-for-tenant-cut.json';
 import { CloudFrontAccess } from '../../../lambda/shared/cloudfront-access';
 import { MalformedEventError, parseWatchRequest, type CutEvent } from '../../../lambda/shared/watch-request';
-import { RECOVERY_LIMITS, cutEventRecovery } from '../../../lambda/start-watch/recover-cut-event';
-import { failureOf } from '../../support/failure-of';
+import { RECOVERY_LIMITS, cutEventRecovery, type RecoveryClock } from '../../../lambda/start-watch/recover-cut-event';
 
 const cloudFrontMock = mockClient(CloudFrontClient);
 const access = new CloudFrontAccess({ clientConfig: {} });
 afterEach(() => cloudFrontMock.reset());
+
+/** A clock whose backoffs pass at once (and are recorded): no real sleeps. */
+function instantClock(start = 0) {
+  let now = start;
+  const sleeps: number[] = [];
+  const clock: RecoveryClock = {
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+  };
+  return { clock, sleeps, advance: (ms: number) => (now += ms) };
+}
+const recoverWith = (clock: RecoveryClock = instantClock().clock) => cutEventRecovery(access, RECOVERY_LIMITS, clock);
+const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
 
 /** What parseWatchRequest leaves of a cut event, for the search. */
 function cutOf(event: unknown): CutEvent {
@@ -91,16 +106,19 @@ describe('cutEventRecovery', () => {
     // Assert
     expect(recovery).toMatchObject({ request: { target: { id: 'E2QWRUHAPOMQZL' }, invalidationId: 'IBIG' } });
     expect(cloudFrontMock).toHaveReceivedCommandTimes(ListDistributionsCommand, 0);
-    expect(cloudFrontMock).toHaveReceivedCommandWith(ListInvalidationsCommand, { DistributionId: 'E2QWRUHAPOMQZL', MaxItems: 100 });
+    expect(cloudFrontMock).toHaveReceivedCommandWith(ListInvalidationsCommand, {
+      DistributionId: 'E2QWRUHAPOMQZL',
+      MaxItems: RECOVERY_LIMITS.invalidationPageSize,
+    });
   });
 
   it('pages newest first until a page reaches past the window, and no further', async () => {
     // Prepare: page 1 holds a burst of newer invalidations; page 2 the one sought and older ones.
-    const newer = Array.from({ length: 100 }, (_, i) => [`INEW${i}`, 3600 - i] as [string, number]);
+    const newer = Array.from({ length: RECOVERY_LIMITS.invalidationPageSize }, (_, i) => [`INEW${i}`, 3600 - i] as [string, number]);
     cloudFrontMock
-      .on(ListInvalidationsCommand, { DistributionId: 'E2QWRUHAPOMQZL', MaxItems: 100 })
-      .resolves({ InvalidationList: { ...invalidations(...newer).InvalidationList, IsTruncated: true, NextMarker: 'INEW99' } });
-    cloudFrontMock.on(ListInvalidationsCommand, { DistributionId: 'E2QWRUHAPOMQZL', Marker: 'INEW99' }).resolves({
+      .on(ListInvalidationsCommand, { DistributionId: 'E2QWRUHAPOMQZL', MaxItems: RECOVERY_LIMITS.invalidationPageSize })
+      .resolves({ InvalidationList: { ...invalidations(...newer).InvalidationList, IsTruncated: true, NextMarker: 'INEWLAST' } });
+    cloudFrontMock.on(ListInvalidationsCommand, { DistributionId: 'E2QWRUHAPOMQZL', Marker: 'INEWLAST' }).resolves({
       InvalidationList: { ...invalidations(['IBIG', 0], ['IOLD', -600]).InvalidationList, IsTruncated: true, NextMarker: 'IOLD' },
     });
 
@@ -144,20 +162,94 @@ describe('cutEventRecovery', () => {
     });
   });
 
-  it('stops at its bound of calls and says how far it got', async () => {
-    // Prepare
-    const many = Array.from({ length: 30 }, (_, i) => `E${i}`);
-    cloudFrontMock.on(ListDistributionsCommand).resolves(distributions(...many));
-    cloudFrontMock.on(ListInvalidationsCommand).resolves(invalidations(['IOLD', -3600]));
+  it.each([25, 150])('finds the one invalidation created at the event time in an account of %i distributions', async (count) => {
+    // Prepare: two pages of distributions when there are more than 100.
+    const ids = Array.from({ length: count }, (_, i) => `EDIST${String(i).padStart(3, '0')}`);
+    const page = (items: string[], next?: string) => ({
+      DistributionList: {
+        ...distributions(...items).DistributionList,
+        IsTruncated: next !== undefined,
+        ...(next ? { NextMarker: next } : {}),
+      },
+    });
+    cloudFrontMock.on(ListDistributionsCommand).resolves(count > 100 ? page(ids.slice(0, 100), 'M100') : page(ids));
+    cloudFrontMock.on(ListDistributionsCommand, { Marker: 'M100' }).resolves(page(ids.slice(100)));
+    cloudFrontMock.on(ListInvalidationsCommand).resolves(invalidations(['IOLD', -86_400]));
+    const sought = ids[count - 3]!;
+    cloudFrontMock.on(ListInvalidationsCommand, { DistributionId: sought }).resolves(invalidations(['IBIG', -2], ['IOLD', -86_400]));
 
     // Act
-    const recovery = await cutEventRecovery(access)(distributionCut);
+    const recovery = await recoverWith()(distributionCut);
 
     // Assert
+    expect(recovery).toMatchObject({ request: { target: { id: sought }, invalidationId: 'IBIG' } });
+    expect(cloudFrontMock).toHaveReceivedCommandWith(ListDistributionsCommand, { MaxItems: 100 });
+    expect(cloudFrontMock).toHaveReceivedCommandTimes(ListDistributionsCommand, Math.ceil(count / 100));
+    expect(cloudFrontMock).toHaveReceivedCommandTimes(ListInvalidationsCommand, count);
+  });
+
+  it('keeps a few calls in flight at once, never more', async () => {
+    // Prepare
+    const ids = Array.from({ length: 20 }, (_, i) => `E${i}`);
+    cloudFrontMock.on(ListDistributionsCommand).resolves(distributions(...ids));
+    let inFlight = 0;
+    let most = 0;
+    cloudFrontMock.on(ListInvalidationsCommand).callsFake(async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight -= 1;
+      return invalidations(['IOLD', -3600]);
+    });
+
+    // Act
+    await recoverWith()(distributionCut);
+
+    // Assert
+    expect(most).toBe(RECOVERY_LIMITS.concurrency);
+  });
+
+  it('stops at its bound of calls in an account of 1,000 tenants and says so, with the bound', async () => {
+    // Prepare: 10 pages of 100 tenants, none with an invalidation in the window.
+    const tenants = Array.from({ length: 1000 }, (_, i) => ({ Id: `dt_${i}` }));
+    for (let page = 0; page < 10; page++) {
+      cloudFrontMock.on(ListDistributionTenantsCommand, page === 0 ? {} : { Marker: `M${page}` }).resolves({
+        DistributionTenantList: tenants.slice(page * 100, page * 100 + 100) as never,
+        ...(page < 9 ? { NextMarker: `M${page + 1}` } : {}),
+      });
+    }
+    cloudFrontMock.on(ListInvalidationsForDistributionTenantCommand).resolves(invalidations(['IOLD', -3600, cutTenantEvent]));
+
+    // Act
+    const recovery = await recoverWith()(tenantCut);
+
+    // Assert
+    const searched = RECOVERY_LIMITS.maxCalls - 10;
     expect(recovery).toEqual({
-      reason: `the search stopped at its bound of ${RECOVERY_LIMITS.maxCalls} CloudFront calls, having looked at 19 of 30 distributions`,
+      reason:
+        `the search stopped at its bound of ${RECOVERY_LIMITS.maxCalls} CloudFront calls ` +
+        `(one event may cost ${RECOVERY_LIMITS.maxCalls} calls in ${RECOVERY_LIMITS.maxSeconds} s), ` +
+        `having looked at ${searched} of 1000 distribution tenants`,
     });
     expect(cloudFrontMock.calls()).toHaveLength(RECOVERY_LIMITS.maxCalls);
+  });
+
+  it('stops at its bound of time and says so', async () => {
+    // Prepare: every call takes a second of the clock.
+    const { clock, advance } = instantClock();
+    cloudFrontMock.on(ListDistributionsCommand).resolves(distributions(...Array.from({ length: 150 }, (_, i) => `E${i}`)));
+    cloudFrontMock.on(ListInvalidationsCommand).callsFake(async () => {
+      advance(1000);
+      return invalidations(['IOLD', -3600]);
+    });
+
+    // Act
+    const recovery = await recoverWith(clock)(distributionCut);
+
+    // Assert
+    expect((recovery as { reason: string }).reason).toMatch(
+      new RegExp(`^the search stopped at its bound of ${RECOVERY_LIMITS.maxSeconds} s .*having looked at \\d+ of 150 distributions$`),
+    );
+    expect(cloudFrontMock.calls().length).toBeLessThan(RECOVERY_LIMITS.maxSeconds + 1 + RECOVERY_LIMITS.concurrency);
   });
 
   it('says the invalidations could not be listed when CloudFront refuses, and what to grant', async () => {
@@ -175,17 +267,42 @@ describe('cutEventRecovery', () => {
     );
   });
 
-  it('fails the invocation on a fault that may pass, so that the event is tried again', async () => {
+  it('tries a throttled List call again after a backoff, and finds the invalidation', async () => {
     // Prepare
+    const { clock, sleeps } = instantClock();
+    cloudFrontMock.on(ListDistributionsCommand).rejectsOnce(throttled()).resolves(distributions('E2QWRUHAPOMQZL'));
     cloudFrontMock
-      .on(ListDistributionsCommand)
-      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
+      .on(ListInvalidationsCommand)
+      .rejectsOnce(throttled())
+      .rejectsOnce(throttled())
+      .resolves(invalidations(['IBIG', -2]));
 
     // Act
-    const error = await failureOf(() => cutEventRecovery(access)(distributionCut));
+    const recovery = await recoverWith(clock)(distributionCut);
 
     // Assert
-    expect(error).toMatchObject({ name: 'CloudFrontUnavailable', message: expect.stringContaining('Throttling') });
+    expect(recovery).toMatchObject({ request: { invalidationId: 'IBIG' } });
+    expect(cloudFrontMock).toHaveReceivedCommandTimes(ListDistributionsCommand, 2);
+    expect(cloudFrontMock).toHaveReceivedCommandTimes(ListInvalidationsCommand, 3);
+    expect(sleeps).toHaveLength(3);
+  });
+
+  it('ends in a reason that says CloudFront kept throttling, never in a failed invocation', async () => {
+    // Prepare
+    cloudFrontMock.on(ListDistributionsCommand).rejects(throttled());
+
+    // Act
+    const recovery = await recoverWith()(distributionCut);
+
+    // Assert
+    expect(recovery).toEqual({
+      reason: expect.stringMatching(
+        new RegExp(
+          `could not be listed: CloudFront still failed after ${RECOVERY_LIMITS.attemptsPerCall} attempts \\(Throttling 400: Rate exceeded\\); it was throttling`,
+        ),
+      ),
+    });
+    expect(cloudFrontMock).toHaveReceivedCommandTimes(ListDistributionsCommand, RECOVERY_LIMITS.attemptsPerCall);
   });
 
   it('searches the tenants of the account with the tenant calls for a tenant event', async () => {
