@@ -3,9 +3,7 @@
  * the schema, and the handler parses every event with it, so a malformed input fails at the edge
  * with a message naming the field, never deep in a renderer.
  *
- * Two shapes: a delivery (`Notify destination`: the destination and the whole watch state) and
- * the record of a delivery the state machine gave up on (`Count the failed delivery`, after its
- * Catch), with the same watch state, which only counts it.
+ * A delivery (`Notify destination`): the destination and the whole watch state.
  */
 import * as v from 'valibot';
 import { ErrorNames, NamedError } from '../shared/errors';
@@ -31,14 +29,8 @@ const WatchStateSchema = v.pipe(
 
 export const DeliveryInputSchema = v.object({ destination, watch: WatchStateSchema }, 'must be an object with "destination" and "watch"');
 
-export const FailedDeliveryInputSchema = v.object(
-  { destination, deliveryFailed: CaughtError, watch: WatchStateSchema },
-  'must be an object with "destination", "deliveryFailed" and "watch"',
-);
-
 export type DeliveryInput = v.InferOutput<typeof DeliveryInputSchema>;
-export type FailedDeliveryInput = v.InferOutput<typeof FailedDeliveryInputSchema>;
-export type NotifyInput = DeliveryInput | FailedDeliveryInput;
+export type NotifyInput = DeliveryInput;
 
 /** `watch.outcome: must be one of ... (got "done")`: every problem, by its path in the input. */
 function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
@@ -53,12 +45,9 @@ function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
 
 /** The input, checked; a malformed one throws InvalidWatcherInput naming each bad field. */
 export function parseNotifyInput(event: unknown): NotifyInput {
-  const schema = typeof event === 'object' && event !== null && 'deliveryFailed' in event ? FailedDeliveryInputSchema : DeliveryInputSchema;
-  const result = v.safeParse(schema, event);
+  const result = v.safeParse(DeliveryInputSchema, event);
   if (!result.success) {
     throw new NamedError(ErrorNames.InvalidWatcherInput, `Notify input: ${describeIssues(result.issues)}`);
   }
   return result.output;
 }
-
-export const isFailedDelivery = (input: NotifyInput): input is FailedDeliveryInput => 'deliveryFailed' in input;

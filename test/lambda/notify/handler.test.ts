@@ -75,16 +75,4 @@ describe('the Notify handler counts deliveries by destination', () => {
 
     expect(lines).toEqual([]);
   });
-
-  it('counts a failure when the state machine gives up, under its destination and once for the alarm', async () => {
-    const lines = await emfLinesOf(() =>
-      handler({ destination: 'automation', deliveryFailed: { Error: 'EventBusRejected', Cause: 'gone' }, watch }, context),
-    );
-
-    const byDestination = lines.filter((line) => line[dimensions.destination] === 'automation');
-    const overall = lines.filter((line) => line[dimensions.destination] === undefined);
-    expect(byDestination.map(metricsOf)).toEqual([[names.failed]]);
-    expect(overall.map(metricsOf)).toEqual([[names.failed]]);
-    expect(overall[0]!._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['service']]);
-  });
 });

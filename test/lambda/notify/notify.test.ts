@@ -245,11 +245,6 @@ describe('parseNotifyInput', () => {
     expect(input).toEqual(event);
   });
 
-  it('accepts the record of a delivery the state machine gave up on', () => {
-    const event = { destination: 'team-slack', deliveryFailed: { Error: 'WebhookRejected', Cause: '{}' }, watch: completed };
-    expect(parseNotifyInput(event)).toEqual(event);
-  });
-
   it('names every bad field, what it must be and what it got', () => {
     const parse = () => parseNotifyInput({ destination: '', watch: { outcome: 'done' } });
     expect(parse).toThrow(
@@ -261,7 +256,6 @@ describe('parseNotifyInput', () => {
     ['no input', null, 'destination'],
     ['a destination that is not a name', { destination: 3, watch: completed }, 'destination'],
     ['no watch state', { destination: 'email' }, 'watch'],
-    ['a failure record without its destination', { deliveryFailed: {} }, 'destination'],
     ['an unknown outcome', { destination: 'email', watch: { ...completed, outcome: 'done' } }, 'watch.outcome'],
   ])('rejects %s with InvalidWatcherInput', (_name, event, field) => {
     // Act
