@@ -260,6 +260,8 @@ export function parseRouting(
       problems.push(`destinations.${name}: a destination name is 1-64 letters, digits, "_", "." or "-", starting with a letter or digit`);
   }
   const routes = Array.isArray(raw.routes) ? (raw.routes as unknown[]) : [];
+  // Destinations an unknown reference probably meant: not also called unused ("remove it" would be wrong).
+  const meant = new Set<string>();
   const references = (where: string, list: unknown) => {
     if (!Array.isArray(list)) return;
     const seen = new Set<unknown>();
@@ -267,8 +269,10 @@ export function parseRouting(
       if (seen.has(item))
         problems.push(`${where}: "${String(item)}" is listed twice: list it once (each destination gets one message per invalidation)`);
       seen.add(item);
-      if (typeof item !== 'string' || Object.hasOwn(rawDestinations, item)) continue;
+      // With no destinations at all, that one problem is already said: not once more per reference.
+      if (typeof item !== 'string' || Object.hasOwn(rawDestinations, item) || !isObject(raw.destinations)) continue;
       const closest = closestKey(item, names);
+      if (closest) meant.add(closest);
       problems.push(
         `${where}: unknown destination "${item}"${closest ? ` (did you mean "${closest}"?)` : ''}; define it under destinations (known: ${names.join(', ') || 'none'})`,
       );
@@ -288,7 +292,7 @@ export function parseRouting(
     if (destination.success) valid[name] = destination.output;
   }
   const mentioned = [...routes.flatMap((route) => (isObject(route) ? [route.destinations] : [])), raw.defaultDestinations ?? names];
-  const used = new Set(mentioned.flatMap((list) => (Array.isArray(list) ? (list as unknown[]) : [])));
+  const used = new Set([...mentioned.flatMap((list) => (Array.isArray(list) ? (list as unknown[]) : [])), ...meant]);
   problems.push(...destinationProblems(valid, used, env));
   if (env.organizationMode === false) {
     routes.forEach((route, index) => {

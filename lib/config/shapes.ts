@@ -150,6 +150,14 @@ export function topicArnProblems(where: string, arn: string, home: Home): string
 /** Why a webhook's secret (a name, or a complete or partial ARN) cannot be read by Notify, or none. */
 export function secretProblems(where: string, secret: string, home: Home): string[] {
   const what = 'the name of the Secrets Manager secret holding the webhook URL (letters, digits and /_+=.@-), or its ARN';
+  if (/^https?:\/\//i.test(secret)) {
+    // A webhook URL is a secret: it must not sit in cdk.json, the template or an environment variable.
+    return [
+      `${where} is a URL, but it must name the Secrets Manager secret that holds the webhook URL (the URL itself must stay out of ` +
+        `cdk.json and the template): store it with aws secretsmanager create-secret --name cloudfront-notifier/my-channel --secret-string 'URL', ` +
+        `then give that name here`,
+    ];
+  }
   if (!secret.startsWith('arn:')) {
     if (secret.length > SECRET_NAME_MAX_LENGTH)
       return [

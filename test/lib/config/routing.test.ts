@@ -290,3 +290,36 @@ describe('parseRouting: a partner event bus is no destination', () => {
     },
   );
 });
+
+describe('parseRouting: one mistake, one message (what a new user met)', () => {
+  it('does not call a destination unused (and say "remove it") when a misspelled reference meant it', () => {
+    const { problems } = parseRouting({
+      destinations: { 'web-teams': { type: 'teams', secretName: 'cf/teams' } },
+      routes: [{ match: { distributionIds: ['E2QWRUHAPOMQZL'] }, destinations: ['web-team'] }],
+      defaultDestinations: [],
+    });
+
+    expect(problems).toEqual([
+      'routes[0].destinations: unknown destination "web-team" (did you mean "web-teams"?); define it under destinations (known: web-teams)',
+    ]);
+  });
+
+  it('says once that destinations are missing, not once more for every reference to them', () => {
+    const { problems } = parseRouting({
+      routes: [{ match: { tags: { team: 'web' } }, destinations: ['a', 'b'] }],
+      defaultDestinations: ['c'],
+    });
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^destinations: must be an object of named destinations/);
+  });
+
+  it('says where a webhook URL given as the secret name belongs', () => {
+    const { problems } = parseRouting({
+      destinations: { chat: { type: 'slack', secretName: 'https://hooks.slack.com/services/T0/B0/x' } },
+    });
+
+    expect(problems).toEqual([expect.stringMatching(/^destinations\.chat\.secretName is a URL, but .*aws secretsmanager create-secret/)]);
+    expect(problems[0]).not.toContain('hooks.slack.com');
+  });
+});
