@@ -1,8 +1,7 @@
 /**
  * The event's declaration (see `invalidation-event.ts`): the schema its JSON Schema is generated
- * from (scripts/event-schema.ts) and its exported types are checked against. Not imported by
- * any function or construct: a schema library is neither in a bundle nor a dependency of the
- * package for it.
+ * from (scripts/event-schema.ts) and its exported type is inferred from. Functions and constructs
+ * import only that type, so no schema library is in a bundle for it.
  */
 import * as v from 'valibot';
 import { OUTCOMES } from './notification';

@@ -2,10 +2,11 @@
  * The event: the "invalidation completed" event CloudFront does not have. A public contract,
  * declared once as a schema in `invalidation-event-schema.ts`, from which
  * `invalidation-event.schema.json` is generated (`npm run schemas`; a test fails when the two
- * differ). The types below are what the package exports without a schema library: a type test
- * proves them equal to the declaration's, both ways. Change it only compatibly: add optional
+ * differ); its type is inferred from that declaration. Change it only compatibly: add optional
  * fields, never rename or remove one.
  */
+import type * as v from 'valibot';
+import type { InvalidationEventDetailSchema } from './invalidation-event-schema';
 import { ACCOUNT_ID } from './organization';
 import { clipEscaped, clipUtf8, oneLine } from './text';
 import type { Notification, Outcome, WatchState } from './notification';
@@ -25,38 +26,11 @@ export const EVENT_LIMITS = {
   maxTextChars: 512,
 } as const;
 
-export interface InvalidationEventDetail {
-  /** 1: the version of this detail's shape; a new major version would be a new detail-type. */
-  readonly version: 1;
-  readonly outcome: Outcome;
-  readonly targetKind?: 'distribution' | 'tenant';
-  readonly targetId?: string;
-  /** The name people recognise (first alternate domain name, or the tenant's name), when it could be read. */
-  readonly targetName?: string;
-  readonly invalidationId?: string;
-  /** CloudFront's last known status. */
-  readonly status: 'InProgress' | 'Completed' | 'Unknown';
-  /** ISO 8601, from CloudFront. */
-  readonly createTime?: string;
-  /** ISO 8601 time of the check that saw the outcome. */
-  readonly detectedAt?: string;
-  /** From createTime to detection, for completed invalidations. */
-  readonly durationSeconds?: number;
-  readonly pathCount: number;
-  /** The first paths (bounded); `pathCount` counts them all. */
-  readonly paths: readonly string[];
-  readonly callerReference?: string;
-  readonly createdBy?: string;
-  readonly cloudTrailEventId?: string;
-  readonly account?: string;
-  /** Organization mode: the account with its alias, e.g. "acme-prod (222222222222)". */
-  readonly accountName?: string;
-  /** Why it could not be tracked or is still in progress. */
-  readonly reason?: string;
-  /** The routes that matched (empty: the default destinations). */
-  readonly routes: readonly string[];
-  readonly consoleUrl?: string;
-}
+/**
+ * The `detail` of every event, as its one declaration says (a type-only import: no schema
+ * library is loaded by a function or a construct for it).
+ */
+export type InvalidationEventDetail = v.InferOutput<typeof InvalidationEventDetailSchema>;
 
 /** The PutEvents entry for one ended watch (without the bus, which the destination names). */
 export interface InvalidationEvent {
