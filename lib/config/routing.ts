@@ -24,6 +24,12 @@ import {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
+ * A missing key that an unknown key of the same object spells closely: the "did you mean" of the
+ * unknown key says it all, so this issue is dropped rather than said twice.
+ */
+const MISSPELLED = 'misspelled: said by the unknown key';
+
+/**
  * An object whose keys are all known: each unknown key is one problem with "did you mean",
  * reported together with the problems of the known ones.
  */
@@ -33,6 +39,9 @@ function strictObject<const E extends v.ObjectEntries>(entries: E, message: stri
   const missingOrMessage = (issue: v.LooseObjectIssue): string => {
     const key = issue.path?.length === 1 ? issue.path[0]!.key : undefined;
     if (typeof key !== 'string' || !Object.hasOwn(entries, key)) return message;
+    const given = issue.path?.[0]?.input;
+    if (isObject(given) && Object.keys(given).some((other) => !known.includes(other) && closestKey(other, known) === key))
+      return MISSPELLED;
     const expected = (entries[key] as { message?: unknown }).message;
     return `is missing${typeof expected === 'string' ? `: it ${expected}` : ''}`;
   };
@@ -247,10 +256,12 @@ export function parseRouting(
     ...(raw.routes !== undefined ? { routes: raw.routes } : {}),
     ...(raw.defaultDestinations !== undefined ? { defaultDestinations: raw.defaultDestinations } : {}),
   });
-  const problems = (parsed.issues ?? []).map((issue) => {
-    const where = placeOf(issue);
-    return where === '' ? issue.message : `${where}: ${issue.message}`;
-  });
+  const problems = (parsed.issues ?? [])
+    .filter((issue) => issue.message !== MISSPELLED)
+    .map((issue) => {
+      const where = placeOf(issue);
+      return where === '' ? issue.message : `${where}: ${issue.message}`;
+    });
   const rawDestinations = isObject(raw.destinations) ? raw.destinations : {};
   const names = Object.keys(rawDestinations);
   for (const name of names) {

@@ -323,3 +323,17 @@ describe('parseRouting: one mistake, one message (what a new user met)', () => {
     expect(problems[0]).not.toContain('hooks.slack.com');
   });
 });
+
+describe('parseRouting: a misspelled key is said once', () => {
+  it('names the misspelling, not also the key it meant as missing', () => {
+    const { problems } = parseRouting({ destinations: { chat: { type: 'slack', secretNme: 'cf/slack' } } });
+
+    expect(problems).toEqual([expect.stringMatching(/unknown key "secretNme".*did you mean "secretName"/)]);
+  });
+
+  it('still says a key is missing when nothing spells it', () => {
+    const { problems } = parseRouting({ destinations: { chat: { type: 'slack' } } });
+
+    expect(problems).toEqual([expect.stringMatching(/^destinations\.chat\.secretName: is missing/)]);
+  });
+});
