@@ -78,15 +78,25 @@ export function pathsOf(value: unknown, prefix: (string | number)[] = []): (stri
   return entries.flatMap(([key, child]) => [[...prefix, key], ...pathsOf(child, [...prefix, key])]);
 }
 
+/**
+ * A node's own property: generated keys include `__proto__`, which read or written as
+ * `node[key]` would reach Object.prototype (and pollute every object of the test run).
+ */
+const own = (node: unknown, key: string | number): unknown =>
+  typeof node === 'object' && node !== null && Object.hasOwn(node, key) ? (node as Json)[key] : undefined;
+const setOwn = (node: Json, key: string | number, value: unknown): void => {
+  Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
+};
+
 /** A copy of `event` with `value` at `path`, creating the objects on the way. */
 export function withValue(event: unknown, path: readonly (string | number)[], value: unknown): unknown {
   const copy = structuredClone(event) as Json;
   let node: Json = copy;
   for (const key of path.slice(0, -1)) {
-    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
-    node = node[key] as Json;
+    if (typeof own(node, key) !== 'object' || own(node, key) === null) setOwn(node, key, {});
+    node = own(node, key) as Json;
   }
-  node[path[path.length - 1]!] = value;
+  setOwn(node, path[path.length - 1]!, value);
   return copy;
 }
 
@@ -102,9 +112,7 @@ export function mutated(event: unknown): fc.Arbitrary<unknown> {
     for (const [index, value] of edits) {
       const path = paths[index]!;
       if (value === null) {
-        const parent = path
-          .slice(0, -1)
-          .reduce<unknown>((node, key) => (typeof node === 'object' && node ? (node as Json)[key] : undefined), copy);
+        const parent = path.slice(0, -1).reduce<unknown>(own, copy);
         if (typeof parent === 'object' && parent) delete (parent as Json)[path[path.length - 1]!];
       } else {
         copy = withValue(copy, path, value);
