@@ -70,7 +70,6 @@ async function main() {
     // SNS only: Slack's own limit (about 1 message per second per webhook) is another
     // question than CloudFront's, and the Slack emulator does not enforce it.
     slack: false,
-    msPerVirtualSecond,
     cloudFrontRateLimit: rateLimit,
     random: seededRandom(SEED + 1),
   });

@@ -2,6 +2,7 @@ import './polyfill';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { randomUUID } from 'node:crypto';
 import { AwsErrorAnswer, type StartedExecution } from './aws-emulator';
+import type { Simulation } from './simulation';
 import { allStates, type Retrier, type StateDefinition, type StateMachineDefinition } from './template';
 
 export type TaskHandler = (input: unknown) => Promise<unknown>;
@@ -15,10 +16,7 @@ export interface LocalExecution {
   output?: unknown;
   /** For FAILED: the Fail state's (or the runtime's) error name and cause. */
   error?: { readonly name: string; readonly cause: string };
-  /**
-   * A watcher execution: virtual seconds since it started (Wait states, Retry pauses and the
-   * nested runs' waits). A nested run: its duration, from its start to its end.
-   */
+  /** Virtual seconds from its start to its end (to now while it runs: see {@link LocalWatcher.elapsedSeconds}). */
   virtualSeconds: number;
   /** State transitions of this execution alone, as Step Functions bills them: states entered plus retries. */
   transitions: number;
@@ -32,13 +30,6 @@ export interface LocalExecution {
 }
 
 export interface LocalWatcherOptions {
-  /**
-   * Real milliseconds per virtual second. 0 (default): waits take no real time, executions run
-   * as fast as the CPU allows and each has its own virtual clock (the sum of its waits). > 0:
-   * waits are slept, compressed, and time is the process's compressed Date (virtual-time.ts,
-   * installed by the pipeline), shared by all executions, so that they overlap as in AWS.
-   */
-  readonly msPerVirtualSecond?: number;
   /** For FULL jitter; seedable for repeatable benchmarks. */
   readonly random?: () => number;
   /**
@@ -48,28 +39,25 @@ export interface LocalWatcherOptions {
   readonly nested?: Readonly<Record<string, StateMachineDefinition>>;
 }
 
-/** One watch's virtual time, shared by the watcher execution and every run it nests. */
-interface Clock {
-  readonly startedAtMs: number;
-  elapsed: number;
-  /** Retry pauses not yet taken: taken when the retried Task starts again. */
-  pending: number;
-  readonly watch: LocalExecution;
-}
-
-/** An execution being run: its clock, itself and the executions it is nested in. */
+/** An execution being run: itself and the executions it is nested in. */
 interface Frame {
-  readonly clock: Clock;
   readonly execution: LocalExecution;
   /** The execution, then whoever started it, up to the watcher execution. */
   readonly lineage: readonly LocalExecution[];
-  /** The clock's reading when the execution started. */
-  readonly origin: number;
 }
 
-/** Per execution and Task state: the retriers' attempt counts within the current state entry. */
+/** Per execution and Task state: the retriers' attempt counts within the current state entry, and the pause before the next attempt. */
 interface TaskTrack {
   attempts: number[];
+  pendingSeconds: number;
+}
+
+/** A Task waiting on its token (`.waitForTaskToken`) until SendTaskSuccess or SendTaskFailure. */
+interface WaitingTask {
+  readonly resolve: (output: unknown) => void;
+  readonly reject: (error: Error) => void;
+  /** Restarts the heartbeat timer (SendTaskHeartbeat). */
+  readonly heartbeat: () => void;
 }
 
 interface LocalMachine {
@@ -84,6 +72,9 @@ interface LocalMachine {
 /** Wait states become Tasks of this resource (see `withLocalWaits`). */
 const LOCAL_WAIT = 'arn:aws:states:::local:wait';
 const SYNC_START = /^arn:aws:states:::states:startExecution\.sync(:2)?$/;
+const WAIT_FOR_TOKEN = /\.waitForTaskToken$/;
+/** What `$$.Task.Token` reads locally; each Task entry replaces it with a token of its own. */
+const TOKEN_PLACEHOLDER = 'local-task-token';
 
 /**
  * Runs the watcher's synthesized definition with aws-local-stepfunctions, each Task state
@@ -93,24 +84,33 @@ const SYNC_START = /^arn:aws:states:::states:startExecution\.sync(:2)?$/;
  * nested, on the same virtual clock, and answers as the integration would: the run's output
  * under `Output`, or `States.TaskFailed` when the run failed.
  *
- * Time is virtual. Each Wait state is run as a local Task that takes its `Seconds` or
- * `SecondsPath` off the clock; a Retry pause (from the retrier's IntervalSeconds, BackoffRate,
- * MaxDelaySeconds and JitterStrategy) is taken when the retried Task starts again. The
- * interpreter's own pauses are set to zero. The check handler sees the watch's virtual age
- * through the `startedAt` it is given, and a nested run's through `runStartedAt`.
+ * A Task with `.waitForTaskToken` invokes its function with a fresh token where the
+ * definition reads `$$.Task.Token`, then waits for {@link sendTaskSuccess} or
+ * {@link sendTaskFailure} (the emulated Step Functions API calls them), under its
+ * TimeoutSeconds and HeartbeatSeconds (States.Timeout, States.HeartbeatTimeout).
+ *
+ * Time is the simulation's (local/simulation.ts), one clock for every execution: a Wait state
+ * is run as a local Task that sleeps its `Seconds` or `SecondsPath`; a Retry pause (from the
+ * retrier's IntervalSeconds, BackoffRate, MaxDelaySeconds and JitterStrategy) is slept when the
+ * retried Task starts again; the interpreter's own pauses and timers are set aside. Each
+ * handler runs as tracked work, so the clock stands still while it runs.
  */
 export class LocalWatcher {
   public readonly executions = new Map<string, LocalExecution>();
   private readonly machines = new Map<string, LocalMachine>();
+  private readonly waitingTasks = new Map<string, WaitingTask>();
+  /** Tokens of Tasks that ended (answered, timed out): a late answer gets TaskTimedOut, as in Step Functions. */
+  private readonly endedTokens = new Set<string>();
 
   constructor(
+    private readonly sim: Simulation,
     private readonly arn: string,
     definition: StateMachineDefinition,
     private readonly handlersByResource: Record<string, TaskHandler>,
     private readonly options: LocalWatcherOptions = {},
   ) {
     for (const [machineArn, machineDefinition] of [[arn, definition] as const, ...Object.entries(options.nested ?? {})]) {
-      const local = withLocalWaits(machineDefinition);
+      const local = forLocalRun(machineDefinition);
       this.machines.set(machineArn, {
         arn: machineArn,
         machine: new StateMachine(local as never, { validationOptions: { checkArn: false, checkPaths: false } }),
@@ -131,21 +131,71 @@ export class LocalWatcher {
       throw new AwsErrorAnswer('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     const input = JSON.parse(inputJson) as unknown;
-    const execution = newExecution(name, executionArn, input);
-    const clock: Clock = { startedAtMs: Date.now(), elapsed: 0, pending: 0, watch: execution };
-    const frame: Frame = { clock, execution, lineage: [execution], origin: 0 };
-    (execution as { done: Promise<void> }).done = this.runIn(this.machines.get(this.arn)!, frame).then(
-      (output) => {
-        execution.status = 'SUCCEEDED';
-        execution.output = output;
-      },
-      (error: Error) => {
-        execution.status = 'FAILED';
-        execution.error = { name: error.name, cause: error.message };
-      },
-    );
+    const execution = newExecution(name, executionArn, input, this.sim.now());
+    const frame: Frame = { execution, lineage: [execution] };
+    (execution as { done: Promise<void> }).done = this.runIn(this.machines.get(this.arn)!, frame)
+      .then(
+        (output) => {
+          execution.status = 'SUCCEEDED';
+          execution.output = output;
+        },
+        (error: Error) => {
+          execution.status = 'FAILED';
+          execution.error = { name: error.name, cause: error.message };
+        },
+      )
+      .finally(() => {
+        execution.virtualSeconds = (this.sim.now() - execution.startDate.getTime()) / 1000;
+      });
     this.executions.set(name, execution);
     return { executionArn, startDate: execution.startDate };
+  }
+
+  /** Virtual seconds since the execution started (to its end once it has ended). */
+  elapsedSeconds(execution: LocalExecution): number {
+    return execution.status === 'RUNNING' ? (this.sim.now() - execution.startDate.getTime()) / 1000 : execution.virtualSeconds;
+  }
+
+  /** SendTaskSuccess: the waiting Task ends with `outputJson` as its result. */
+  sendTaskSuccess(token: string, outputJson: string): void {
+    let output: unknown;
+    try {
+      output = JSON.parse(outputJson);
+    } catch {
+      throw new AwsErrorAnswer('InvalidOutput', 'Invalid State Machine Execution Output: not JSON');
+    }
+    this.takeWaiting(token).resolve(output);
+  }
+
+  /** SendTaskFailure: the waiting Task fails with `error` (its name) and `cause`. */
+  sendTaskFailure(token: string, error = '', cause = ''): void {
+    this.takeWaiting(token).reject(Object.assign(new Error(cause), { name: error }));
+  }
+
+  /** SendTaskHeartbeat: the waiting Task's heartbeat timer starts again. */
+  sendTaskHeartbeat(token: string): void {
+    const waiting = this.waitingTasks.get(token);
+    if (!waiting) throw this.unknownToken(token);
+    waiting.heartbeat();
+  }
+
+  /** Tasks waiting on their token now. */
+  get waitingTaskCount(): number {
+    return this.waitingTasks.size;
+  }
+
+  private takeWaiting(token: string): WaitingTask {
+    const waiting = this.waitingTasks.get(token);
+    if (!waiting) throw this.unknownToken(token);
+    this.waitingTasks.delete(token);
+    this.endedTokens.add(token);
+    return waiting;
+  }
+
+  private unknownToken(token: string): AwsErrorAnswer {
+    return this.endedTokens.has(token)
+      ? new AwsErrorAnswer('TaskTimedOut', 'Task Timed Out: the task has already ended')
+      : new AwsErrorAnswer('InvalidToken', `Invalid Token: '${token.slice(0, 40)}'`);
   }
 
   /** Resolves when every execution started so far (and any they lead to) has ended. */
@@ -169,7 +219,7 @@ export class LocalWatcher {
     };
     const running = target.machine.run(execution.input as never, {
       overrides: overrides as never,
-      context: { Execution: { Name: execution.name, Id: execution.arn } } as never,
+      context: { Execution: { Name: execution.name, Id: execution.arn }, Task: { Token: TOKEN_PLACEHOLDER } } as never,
     });
     const counting = (async () => {
       for await (const event of running.eventLogs) {
@@ -192,46 +242,109 @@ export class LocalWatcher {
   }
 
   private wrapTask(target: LocalMachine, stateName: string, state: StateDefinition, frame: Frame): TaskHandler {
-    const { clock } = frame;
+    const track: TaskTrack = { attempts: (state.Retry ?? []).map(() => 0), pendingSeconds: 0 };
     if (state.Resource === LOCAL_WAIT) {
       const wait = target.states[stateName]!;
       return async (input) => {
-        await this.advance(clock, this.takePending(clock) + waitSeconds(stateName, wait, input));
+        await this.sim.sleep(waitSeconds(stateName, wait, input));
         return {};
       };
     }
-    const run = state.Resource && SYNC_START.test(state.Resource) ? this.nestedRun(frame) : this.invocation(stateName, state, frame);
-    const track: TaskTrack = { attempts: (state.Retry ?? []).map(() => 0) };
+    const synthesized = target.states[stateName]!;
+    const run =
+      state.Resource && SYNC_START.test(state.Resource)
+        ? this.nestedRun(frame)
+        : state.Resource && WAIT_FOR_TOKEN.test(state.Resource)
+          ? this.tokenTask(stateName, synthesized, frame)
+          : this.invocation(stateName, state, frame);
     return async (input) => {
-      await this.advance(clock, this.takePending(clock));
+      const pause = track.pendingSeconds;
+      track.pendingSeconds = 0;
+      if (pause > 0) await this.sim.sleep(pause);
       try {
         const result = await run(input);
         track.attempts.fill(0);
         return result;
       } catch (error) {
-        clock.pending += this.pauseAfterError(state, track, (error as Error).name);
+        track.pendingSeconds = this.pauseAfterError(state, track, (error as Error).name);
         throw error;
       }
     };
   }
 
-  /** A function's Task: counted, and told the watch's (and the run's) start shifted by the virtual time. */
+  /** A function's Task: counted, and run as tracked work (the clock stands still while it runs). */
   private invocation(stateName: string, state: StateDefinition, frame: Frame): TaskHandler {
     const handler = state.Resource ? this.handlersByResource[state.Resource] : undefined;
     if (!handler) throw new Error(`No local handler for Task "${stateName}" (resource ${state.Resource})`);
-    const { clock } = frame;
     return (input) => {
       for (const execution of frame.lineage) execution.invocations[stateName] = (execution.invocations[stateName] ?? 0) + 1;
-      const now = Date.now();
-      const shifted =
-        input && typeof input === 'object'
-          ? {
-              ...input,
-              ...('startedAt' in input ? { startedAt: new Date(now - clock.elapsed * 1000).toISOString() } : {}),
-              ...('runStartedAt' in input ? { runStartedAt: new Date(now - (clock.elapsed - frame.origin) * 1000).toISOString() } : {}),
-            }
-          : input;
-      return handler(shifted);
+      return this.sim.track(() => handler(input));
+    };
+  }
+
+  /**
+   * `.waitForTaskToken`: invokes the function (the Lambda integration's FunctionName and Payload)
+   * with a fresh token in place of `$$.Task.Token`, then waits for the token's answer, under the
+   * state's TimeoutSeconds and HeartbeatSeconds, on the simulation's clock.
+   */
+  private tokenTask(stateName: string, synthesized: StateDefinition, frame: Frame): TaskHandler {
+    const { TimeoutSeconds: timeoutSeconds, HeartbeatSeconds: heartbeatSeconds } = synthesized as {
+      TimeoutSeconds?: number;
+      HeartbeatSeconds?: number;
+    };
+    return async (input) => {
+      const { FunctionName: functionName, Payload: payload } = (input ?? {}) as { FunctionName?: string; Payload?: unknown };
+      const handler = functionName ? this.handlersByResource[functionName.replace(/:\$LATEST$/, '')] : undefined;
+      if (!handler)
+        throw new Error(
+          `No local handler for Task "${stateName}" (FunctionName ${functionName}): only lambda:invoke.waitForTaskToken is run locally`,
+        );
+      const token = `${frame.execution.name}:${stateName}:${randomUUID()}`;
+      for (const execution of frame.lineage) execution.invocations[stateName] = (execution.invocations[stateName] ?? 0) + 1;
+      const answered = new Promise<unknown>((resolve, reject) => {
+        const cancels: (() => void)[] = [];
+        const end = (settle: () => void) => {
+          for (const cancel of cancels.splice(0)) cancel();
+          settle();
+        };
+        const fail = (name: string, message: string) => {
+          if (!this.waitingTasks.delete(token)) return;
+          this.endedTokens.add(token);
+          end(() => reject(Object.assign(new Error(message), { name })));
+        };
+        let heartbeatCancel: (() => void) | undefined;
+        const armHeartbeat = () => {
+          heartbeatCancel?.();
+          if (heartbeatSeconds !== undefined) {
+            heartbeatCancel = this.sim.at(this.sim.now() + heartbeatSeconds * 1000, () =>
+              fail('States.HeartbeatTimeout', `No heartbeat within ${heartbeatSeconds} s`),
+            );
+          }
+        };
+        this.waitingTasks.set(token, {
+          resolve: (output) => end(() => resolve(output)),
+          reject: (error) => end(() => reject(error)),
+          heartbeat: armHeartbeat,
+        });
+        armHeartbeat();
+        cancels.push(() => heartbeatCancel?.());
+        if (timeoutSeconds !== undefined) {
+          cancels.push(
+            this.sim.at(this.sim.now() + timeoutSeconds * 1000, () =>
+              fail('States.Timeout', `The task timed out after ${timeoutSeconds} s`),
+            ),
+          );
+        }
+      });
+      try {
+        await this.sim.track(() => handler(withToken(payload, token)));
+      } catch (error) {
+        // The invocation failed: the task fails with its error, as the Lambda integration would.
+        this.waitingTasks.get(token)?.reject(error as Error);
+        this.waitingTasks.delete(token);
+        this.endedTokens.add(token);
+      }
+      return answered;
     };
   }
 
@@ -243,10 +356,9 @@ export class LocalWatcher {
       if (!target) throw new Error(`startExecution.sync for a state machine the local runner was not given: ${arn}`);
       const name = randomUUID();
       const runArn = `${arn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`;
-      const run = newExecution(name, runArn, runInput ?? {});
+      const run = newExecution(name, runArn, runInput ?? {}, this.sim.now());
       frame.execution.runs.push(run);
-      const origin = this.now(frame.clock);
-      const runFrame: Frame = { clock: frame.clock, execution: run, lineage: [run, ...frame.lineage], origin };
+      const runFrame: Frame = { execution: run, lineage: [run, ...frame.lineage] };
       try {
         const output = await this.runIn(target, runFrame);
         run.status = 'SUCCEEDED';
@@ -258,7 +370,7 @@ export class LocalWatcher {
         const cause = JSON.stringify({ ExecutionArn: runArn, Status: 'FAILED', Error: run.error.name, Cause: run.error.cause });
         throw Object.assign(new Error(cause), { name: 'States.TaskFailed' });
       } finally {
-        (run as { virtualSeconds: number }).virtualSeconds = this.now(frame.clock) - origin;
+        run.virtualSeconds = (this.sim.now() - run.startDate.getTime()) / 1000;
       }
     };
   }
@@ -277,38 +389,14 @@ export class LocalWatcher {
     track.attempts.fill(0);
     return 0;
   }
-
-  private takePending(clock: Clock): number {
-    const seconds = clock.pending;
-    clock.pending = 0;
-    return seconds;
-  }
-
-  /** Virtual seconds since the watch started. */
-  private now(clock: Clock): number {
-    return (this.options.msPerVirtualSecond ?? 0) > 0 ? (Date.now() - clock.startedAtMs) / 1000 : clock.elapsed;
-  }
-
-  private async advance(clock: Clock, seconds: number): Promise<void> {
-    const msPerSecond = this.options.msPerVirtualSecond ?? 0;
-    if (msPerSecond > 0) {
-      if (seconds > 0) await new Promise((resolve) => setTimeout(resolve, seconds * msPerSecond));
-      // Compressed time (see virtual-time.ts): Date runs at virtual speed for everybody, so the
-      // watch's age is read from it; when the CPU falls behind, every clock does too.
-      clock.elapsed = (Date.now() - clock.startedAtMs) / 1000;
-    } else {
-      clock.elapsed += seconds;
-    }
-    clock.watch.virtualSeconds = clock.elapsed;
-  }
 }
 
-function newExecution(name: string, arn: string, input: unknown): LocalExecution {
+function newExecution(name: string, arn: string, input: unknown, startMs: number): LocalExecution {
   return {
     name,
     arn,
     input,
-    startDate: new Date(),
+    startDate: new Date(startMs),
     status: 'RUNNING',
     virtualSeconds: 0,
     transitions: 0,
@@ -320,28 +408,45 @@ function newExecution(name: string, arn: string, input: unknown): LocalExecution
 }
 
 /**
- * The definition with every Wait state (nested ones too) turned into a Task of LOCAL_WAIT that
- * passes its input through, so the runner takes the wait off the virtual clock itself, at the
- * moment and for the length the state says. One transition either way.
+ * The definition as the local runner runs it (nested ones too): every Wait state turned into a
+ * Task of LOCAL_WAIT that passes its input through, so the runner sleeps it on the simulation's
+ * clock, at the moment and for the length the state says (one transition either way); and the
+ * Tasks' timeouts taken off the interpreter, whose timers are real: the runner keeps those of
+ * the token Tasks on the simulation's clock, and a function's own timeout is the pipeline's.
  */
-function withLocalWaits(definition: StateMachineDefinition): StateMachineDefinition {
+function forLocalRun(definition: StateMachineDefinition): StateMachineDefinition {
   const states = Object.fromEntries(
     Object.entries(definition.States).map(([name, state]) => {
       if (state.Type === 'Wait') {
         const { Type: _type, Seconds: _seconds, SecondsPath: _path, ...rest } = state as StateDefinition & Record<string, unknown>;
-        // A long timeout (real seconds, at most what setTimeout takes): the interpreter's default
-        // (60 s) would cut a long compressed wait.
-        return [name, { ...rest, Type: 'Task', Resource: LOCAL_WAIT, ResultPath: null, TimeoutSeconds: 1_000_000 }];
+        return [name, { ...rest, Type: 'Task', Resource: LOCAL_WAIT, ResultPath: null, TimeoutSeconds: REAL_TIMER_MAX_SECONDS }];
+      }
+      if (state.Type === 'Task') {
+        const { HeartbeatSeconds: _heartbeat, ...rest } = state as StateDefinition & Record<string, unknown>;
+        return [name, { ...rest, TimeoutSeconds: REAL_TIMER_MAX_SECONDS }];
       }
       const nested = {
-        ...(state.Branches ? { Branches: state.Branches.map(withLocalWaits) } : {}),
-        ...(state.ItemProcessor ? { ItemProcessor: { ...state.ItemProcessor, ...withLocalWaits(state.ItemProcessor) } } : {}),
-        ...(state.Iterator ? { Iterator: { ...state.Iterator, ...withLocalWaits(state.Iterator) } } : {}),
+        ...(state.Branches ? { Branches: state.Branches.map(forLocalRun) } : {}),
+        ...(state.ItemProcessor ? { ItemProcessor: { ...state.ItemProcessor, ...forLocalRun(state.ItemProcessor) } } : {}),
+        ...(state.Iterator ? { Iterator: { ...state.Iterator, ...forLocalRun(state.Iterator) } } : {}),
       };
       return [name, { ...state, ...nested }];
     }),
   );
   return { ...definition, States: states as Record<string, StateDefinition> };
+}
+
+/** The longest timer setTimeout takes (about 24.8 days): the interpreter's real timers never fire. */
+const REAL_TIMER_MAX_SECONDS = 2_000_000;
+
+/** The payload with every `$$.Task.Token` reading replaced by the Task's own token. */
+function withToken(payload: unknown, token: string): unknown {
+  if (payload === TOKEN_PLACEHOLDER) return token;
+  if (Array.isArray(payload)) return payload.map((item) => withToken(item, token));
+  if (payload && typeof payload === 'object') {
+    return Object.fromEntries(Object.entries(payload).map(([key, value]) => [key, withToken(value, token)]));
+  }
+  return payload;
 }
 
 /** A Wait's seconds, as Step Functions reads them: `Seconds`, or the whole number at `SecondsPath` in the state's input. */

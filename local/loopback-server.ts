@@ -37,7 +37,10 @@ export async function startLoopbackServer(
         )
         .then(
           (response) => {
-            res.writeHead(response.status, response.headers ?? {});
+            // The answer's Date from the process's clock (the simulation's, while it runs): Node's own
+            // Date header reads the real clock, and an SDK that sees the two minutes apart takes it for
+            // clock skew and retries whatever error it got (a 403 as well).
+            res.writeHead(response.status, { date: new Date().toUTCString(), ...response.headers });
             res.end(response.body ?? '');
           },
           (error: unknown) => {

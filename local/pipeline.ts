@@ -13,7 +13,7 @@ import { CloudFrontEmulator, type RateLimit } from './cloudfront-emulator';
 import { LocalWatcher, type TaskHandler } from './local-watcher';
 import { SlackEmulator } from './slack-emulator';
 import { WebhookEmulator } from './webhook-emulator';
-import { compressTime } from './virtual-time';
+import { Simulation } from './simulation';
 import { LOCAL_ACCOUNT, LOCAL_REGION, checkLoopDefinition, localFunctions, watcherDefinition, type CfnTemplate } from './template';
 
 export const LOCAL_SLACK_SECRET_NAME = 'local/slack-webhook';
@@ -47,8 +47,6 @@ export interface LocalPipelineOptions {
   readonly slackSecretValue?: string | null;
   /** Run esbuild bundling during synth, as `cdk synth` does. @default false */
   readonly bundle?: boolean;
-  /** Compress time for the whole process: real ms per virtual second (see virtual-time.ts). @default 0, per-execution virtual clocks */
-  readonly msPerVirtualSecond?: number;
   /** In calls per (virtual) second. */
   readonly cloudFrontRateLimit?: RateLimit;
   readonly random?: () => number;
@@ -72,6 +70,8 @@ export interface LocalPipeline {
   readonly webhooks: Readonly<Record<string, WebhookEmulator>>;
   readonly aws: AwsEmulator;
   readonly watcher: LocalWatcher;
+  /** The one virtual clock (local/simulation.ts): `Date` reads it while the pipeline runs. */
+  readonly sim: Simulation;
   /** Every Notify invocation (retries included): which destination, for which invalidation. */
   readonly notifyCalls: { readonly destination: string; readonly invalidationId?: string }[];
   /** Every PutMetricData the state machine made itself (the failed-delivery count), in order: CloudWatch's side, which writes no log line. */
@@ -165,14 +165,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const checkLoop = checkLoopDefinition(template);
   const functions = localFunctions(template, FUNCTION_DIR_METADATA);
 
-  // The emulators need the watcher (virtual clocks, StartExecution) before it can be built.
+  const sim = new Simulation();
+  // The emulators need the watcher (the watches' ages, StartExecution) before it can be built.
   const late: { watcher?: LocalWatcher } = {};
   const cloudFront = new CloudFrontEmulator({
     rateLimit: options.cloudFrontRateLimit,
     clock: (invalidationId) => {
       for (const execution of late.watcher?.executions.values() ?? []) {
         if ((execution.input as { request?: { invalidationId?: string } }).request?.invalidationId === invalidationId)
-          return execution.virtualSeconds;
+          return late.watcher!.elapsedSeconds(execution);
       }
       return 0;
     },
@@ -189,7 +190,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     webhooks[name] = new WebhookEmulator(WEBHOOK_PATHS[destination.type]);
     aws.secrets.set(destination.secretName, await webhooks[name].start());
   }
-  const restoreTime = options.msPerVirtualSecond ? compressTime(options.msPerVirtualSecond) : () => undefined;
+  const restoreTime = sim.installDate();
   const slackSecretValue = options.slackSecretValue === undefined ? slackUrl : options.slackSecretValue;
   if (withSlack && slackSecretValue !== null)
     aws.secrets.set(String(context.slackWebhookSecretName ?? LOCAL_SLACK_SECRET_NAME), slackSecretValue);
@@ -246,8 +247,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     return {};
   };
 
-  const watcher = new LocalWatcher(stateMachineArn, definition, handlers, {
-    msPerVirtualSecond: options.msPerVirtualSecond,
+  const watcher = new LocalWatcher(sim, stateMachineArn, definition, handlers, {
     random: options.random,
     nested: checkLoop ? { [checkLoop.arn]: checkLoop.definition } : {},
   });
@@ -259,11 +259,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     webhooks,
     aws,
     watcher,
+    sim,
     functionTimeouts,
     notifyCalls,
     putMetricData,
-    deliver: (event) => startWatch!(event),
-    idle: () => watcher.idle(),
+    deliver: (event) => sim.track(() => startWatch!(event)),
+    idle: async () => {
+      await sim.idle();
+      await watcher.idle();
+    },
     stop: async () => {
       restoreTime();
       await Promise.all([cloudFront.stop(), slack.stop(), aws.stop(), ...Object.values(webhooks).map((webhook) => webhook.stop())]);

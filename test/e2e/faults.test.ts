@@ -83,7 +83,10 @@ describe('throttling and 5xx from CloudFront', () => {
     const execution = await watch(invalidation('ITHROTTLED0002'), { inProgressChecks: 2 });
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.output).toMatchObject({ status: { status: 'Completed' }, loop: { pace: 5 } });
+    // Slowed to the slowest pace by the throttling; an accepted check once the throttling is a
+    // minute past (the jittered waits decide when) undoes a step: at most 3 of the 5.
+    expect(execution.output).toMatchObject({ status: { status: 'Completed' } });
+    expect((execution.output as { loop: { pace: number } }).loop.pace).toBeGreaterThanOrEqual(2);
     expect(pipeline.cloudFront.callsFor('ITHROTTLED0002').map((c) => c.answer)).toEqual([
       ...Array.from({ length: 7 }, () => 'Throttling'),
       'InProgress',
