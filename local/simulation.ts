@@ -66,7 +66,12 @@ export class Simulation {
     const timer: Timer = { atMs: Math.max(atMs, this.nowMs), seq: this.seq++, fire };
     // Sorted by time, then by order of arrival: timers at one instant fire in the order they were set.
     let index = this.timers.length;
-    while (index > 0 && (this.timers[index - 1]!.atMs > timer.atMs || this.timers[index - 1]!.atMs === timer.atMs && this.timers[index - 1]!.seq > timer.seq)) index--;
+    while (
+      index > 0 &&
+      (this.timers[index - 1]!.atMs > timer.atMs ||
+        (this.timers[index - 1]!.atMs === timer.atMs && this.timers[index - 1]!.seq > timer.seq))
+    )
+      index--;
     this.timers.splice(index, 0, timer);
     this.drive();
     return () => {
