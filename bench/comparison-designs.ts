@@ -16,7 +16,8 @@
  *   counter (Step Functions' variables, which the local interpreter cannot run).
  */
 import { CloudFrontClient, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import { getInvalidation, parseCheckInput } from '../lambda/check-status/check-status';
+import { parseCheckInput } from '../lambda/check-status/check-status';
+import { getInvalidation } from '../lambda/shared/invalidation-status';
 import { samplePaths } from '../lambda/shared/status-result';
 import { StateNames } from '../lib/watcher';
 import type { TaskHandler } from '../local/local-watcher';

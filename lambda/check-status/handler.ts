@@ -9,9 +9,9 @@ import { WATCH_METRICS } from '../shared/metrics';
 import { parsePollSchedule } from '../shared/schedule';
 import { checkStatus, nextWatchState, parseCheckInput } from './check-status';
 import { cloudFrontAccessFromEnv } from '../shared/cloudfront-access';
-import { callBudgetMs, cloudFrontClientConfig } from './cloudfront-client';
+import { callBudgetMs, cloudFrontClientConfig } from '../shared/cloudfront-client';
 import { CrowdEstimator } from './crowd-estimator';
-import { endingOf, recordWatchEnd } from './watch-metrics';
+import { endingOf, recordWatchEnd } from '../shared/watch-metrics';
 
 // This account's client, or (organization mode) a member's, through its reader role.
 const access = cloudFrontAccessFromEnv(cloudFrontClientConfig());
@@ -46,7 +46,7 @@ export const handler = middy<unknown, ReturnType<typeof nextWatchState>>(handler
       // A check every few seconds: one INFO line per watch (its end), the rest at DEBUG.
       if (ending) {
         log.info('Watch ended', { outcome: ending, ...facts });
-        recordWatchEnd(metrics, request, ending, step);
+        recordWatchEnd(metrics, request, ending, step.loop, step.status);
       } else {
         log.debug('Checked invalidation', facts);
       }
@@ -54,7 +54,11 @@ export const handler = middy<unknown, ReturnType<typeof nextWatchState>>(handler
     } catch (error) {
       const name = (error as Error).name;
       log.warn('Status check failed', { errorName: name, errorMessage: (error as Error).message });
-      if (name === ErrorNames.InvalidationNotTrackable) recordWatchEnd(metrics, request, 'could-not-track', undefined, input.watch.loop);
+      if (name === ErrorNames.InvalidationNotTrackable) recordWatchEnd(metrics, request, 'could-not-track', {
+          // The refused call counts as one more check.
+          checks: (input.watch.loop?.checks ?? 0) + 1,
+          throttledChecks: input.watch.loop?.throttledChecks ?? 0,
+        });
       throw error;
     }
   });

@@ -11,6 +11,7 @@
  */
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
+import { formatTickMessage } from './chain-state';
 import type { WatchStore } from './watch-store';
 
 export const CLOCK_TIMING = {
@@ -20,25 +21,20 @@ export const CLOCK_TIMING = {
   staleAfterMs: 60_000,
 } as const;
 
-/** The first tick of a chain: no state yet (every watch is due, every budget at its start). */
-export interface FirstTick {
-  readonly chain: string;
-  readonly seq: 0;
-  readonly sentAtMs: number;
-}
-
 /** Sends tick messages to the checker's queue. */
 export class TickQueue {
   constructor(
     private readonly queueUrl: string,
-    private readonly sqs: SQSClient = new SQSClient({}),
+    // The queue's own URL names a host; the endpoint configured (AWS_ENDPOINT_URL_SQS offline) wins.
+    private readonly sqs: SQSClient = new SQSClient({ useQueueUrlAsEndpoint: false }),
   ) {}
 
-  async send(message: object, delaySeconds: number): Promise<void> {
+  /** Sends a tick message (lambda/shared/chain-state.ts formats it) to arrive after `delaySeconds`. */
+  async sendBody(body: string, delaySeconds: number): Promise<void> {
     await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(message),
+        MessageBody: body,
         // SQS takes whole seconds, 0 to 900.
         DelaySeconds: Math.min(900, Math.max(0, Math.round(delaySeconds))),
       }),
@@ -53,7 +49,8 @@ export class TickQueue {
 export async function wakeChecker(store: WatchStore, queue: TickQueue, nowMs: number): Promise<boolean> {
   const chain = randomUUID();
   if (!(await store.claimClock(chain, nowMs, nowMs - CLOCK_TIMING.staleAfterMs))) return false;
-  const tick: FirstTick = { chain, seq: 0, sentAtMs: nowMs };
-  await queue.send(tick, 0);
+  // The first tick carries no state: every watch looks never checked, every budget starts cold.
+  const { body } = formatTickMessage({ chain, seq: 0, sentAtMs: nowMs, lastClockWriteAtMs: nowMs, budgets: {} }, new Map());
+  await queue.sendBody(body, 0);
   return true;
 }

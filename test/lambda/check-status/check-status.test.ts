@@ -15,11 +15,11 @@ import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.
 import { CrowdEstimator } from '../../../lambda/check-status/crowd-estimator';
 import {
   checkStatus,
-  classifyCloudFrontError,
   nextWatchState,
   parseCheckInput,
   type CheckInput,
 } from '../../../lambda/check-status/check-status';
+import { classifyCloudFrontError } from '../../../lambda/shared/invalidation-status';
 import { NamedError } from '../../../lambda/shared/errors';
 import { DEFAULT_POLL_SCHEDULE, EXPRESS_RUN_SECONDS, MAX_PACE, type PollSchedule } from '../../../lambda/shared/schedule';
 import { PATH_SAMPLE_LIMITS, type CheckStep, type LoopState } from '../../../lambda/shared/status-result';
