@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib'
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -126,8 +126,20 @@ export class Checker extends Construct {
     });
   }
 
-  /** The checker ends watches of this state machine (SendTaskSuccess, SendTaskFailure), and of no other. */
+  /**
+   * The checker ends watches of this state machine (SendTaskSuccess, SendTaskFailure), and of no
+   * other. A policy of its own: the watcher invokes the checker (its final check), so the
+   * function's default policy naming the watcher would make a cycle.
+   */
   public endsWatchesOf(watcher: IStateMachine): void {
-    watcher.grantTaskResponse(this.checkerFunction);
+    new Policy(this, 'EndsWatches', {
+      roles: [this.checkerFunction.role!],
+      statements: [
+        new PolicyStatement({
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+          resources: [watcher.stateMachineArn],
+        }),
+      ],
+    });
   }
 }

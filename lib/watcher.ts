@@ -4,7 +4,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { ErrorNames, LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS } from '../lambda/shared/errors';
+import { LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS } from '../lambda/shared/errors';
 import type { PollSchedule } from '../lambda/shared/schedule';
 import { Delivery, DeliveryStateNames, WatcherFailures } from './delivery';
 
@@ -150,7 +150,8 @@ export class Watcher extends Construct {
     });
     finalCheck.addCatch(markCouldNotTrack, { errors: ['States.ALL'], resultPath: '$.error' });
     watch.addCatch(finalCheck, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
-    watch.addCatch(markCouldNotTrack, { errors: [ErrorNames.InvalidationNotTrackable, 'States.ALL'], resultPath: '$.error' });
+    // InvalidationNotTrackable (CloudFront refused), or anything else that ends the task: could not track, saying why.
+    watch.addCatch(markCouldNotTrack, { errors: ['States.ALL'], resultPath: '$.error' });
     const watchOver = new sfn.Choice(this, StateNames.watchOver)
       .when(sfn.Condition.stringEquals('$.status.status', 'Completed'), markCompleted)
       .otherwise(markStillInProgress);

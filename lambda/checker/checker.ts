@@ -214,11 +214,11 @@ export async function endWatch(watch: WatchItem, ending: WatchEnding, deps: Pick
   const taskToken = await deps.store.token(watch.key);
   if (taskToken) {
     try {
-      await deps.sfn.send(
-        ending.outcome === 'could-not-track'
-          ? new SendTaskFailureCommand({ taskToken, error: ending.error, cause: clip(ending.cause, 32_000) })
-          : new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(ending.status) }),
-      );
+      if (ending.outcome === 'could-not-track') {
+        await deps.sfn.send(new SendTaskFailureCommand({ taskToken, error: ending.error, cause: clip(ending.cause, 32_000) }));
+      } else {
+        await deps.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(ending.status) }));
+      }
     } catch (error) {
       if (!TASK_OVER.has((error as Error).name)) throw error;
     }

@@ -10,7 +10,7 @@ import {
   refill,
   type BudgetSettings,
   type BudgetState,
-} from '../../../lambda/checker/budget';
+} from '../../../lambda/shared/budget';
 
 /** CloudFront's limit as the offline emulator models it: a token bucket answering Throttling beyond it. */
 class Limiter {

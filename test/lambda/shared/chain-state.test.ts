@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { BudgetState } from '../../../lambda/checker/budget';
+import type { BudgetState } from '../../../lambda/shared/budget';
 import {
   CAPACITY_BUDGETS,
   MAX_PACKED_COUNT,
@@ -13,7 +13,7 @@ import {
   unpackWatchStates,
   type TickFields,
   type WatchCheckState,
-} from '../../../lambda/checker/chain-state';
+} from '../../../lambda/shared/chain-state';
 
 const NOW = 1_750_000_000_000;
 const BUDGET: BudgetState = { perSecond: 4.733, tokens: 0.467, atMs: NOW };
