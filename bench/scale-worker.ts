@@ -9,12 +9,12 @@
  * msPerVirtualSecond > 0): waits are really slept, scaled, so watches overlap as in AWS, and
  * the emulator's token bucket is set to refill at the rate limit per virtual second.
  */
+import { CheckLoopStateNames } from '../lib/check-loop';
 import { performance } from 'node:perf_hooks';
 import type { CloudFrontCall } from '../local/cloudfront-emulator';
 import { SAMPLE_TENANT, cloudTrailEvent, emulatedInvalidation, type SampleInvalidation } from '../local/events';
 import { startLocalPipeline, type LocalPipeline } from '../local/pipeline';
 import type { StartWatchResult } from '../lambda/start-watch/start-watch';
-import { StateNames } from '../lib/watcher';
 import { max, mean, reportToParent, seededRandom } from './support';
 
 /**
@@ -168,7 +168,7 @@ async function main() {
     expressRunsPerWatch: mean(executions.map((execution) => execution.runs.length)),
     /** First calls of the watches by 20 virtual seconds from the start, accepted and throttled. */
     firstCallsBy20Seconds: Object.fromEntries([...firstCalls.entries()].sort(([a], [b]) => a - b)),
-    checksPerWatch: mean(executions.map((execution) => execution.invocations[StateNames.check] ?? 0)),
+    checksPerWatch: mean(executions.map((execution) => execution.invocations[CheckLoopStateNames.check] ?? 0)),
     /** Until the last Start watch call returned: how "at once" the harness could start them. */
     startSpreadVirtualSeconds: allStartedMs / msPerVirtualSecond,
     wallSeconds: wallMs / 1000,

@@ -6,8 +6,8 @@
  * loop, its nested runs) and handlers in virtual time, and reports the measures to the parent
  * (bench/schedule-bench.ts).
  */
+import { CheckLoopStateNames } from '../lib/check-loop';
 import { performance } from 'node:perf_hooks';
-import { StateNames } from '../lib/watcher';
 import { FUNCTION_DIR_METADATA } from '../lib/notifier-function';
 import { LOCAL_SLACK_SECRET_NAME, startLocalPipeline, synthTemplate } from '../local/pipeline';
 import { allStates, checkLoopDefinition, localFunctions, watcherDefinition } from '../local/template';
@@ -90,7 +90,7 @@ async function main() {
   /** Every check: the check function's Task, or each of the waiter's SDK-integration Tasks. */
   const checksOf = (invocations: Record<string, number>) =>
     Object.entries(invocations)
-      .filter(([stateName]) => stateName === StateNames.check || isSdkCall(stateName))
+      .filter(([stateName]) => stateName === CheckLoopStateNames.check || isSdkCall(stateName))
       .reduce((sum, [, count]) => sum + count, 0);
 
   let clockCheckMaxGapSeconds = 0;
@@ -120,7 +120,7 @@ async function main() {
       watchSeconds: execution.virtualSeconds,
       getInvalidationCalls: pipeline.cloudFront.callsFor(invalidationId).length,
       standardTransitions: execution.transitions,
-      expressRuns: execution.runs.map((run) => ({ seconds: run.virtualSeconds, checks: run.invocations[StateNames.check] ?? 0 })),
+      expressRuns: execution.runs.map((run) => ({ seconds: run.virtualSeconds, checks: run.invocations[CheckLoopStateNames.check] ?? 0 })),
       lambdaCalls: lambdaCalls(execution.invocations),
       sdkIntegrationCalls: Object.entries(execution.invocations)
         .filter(([stateName]) => isSdkCall(stateName))

@@ -90,7 +90,10 @@ export class Checker extends Construct {
     this.tickQueue.grantSendMessages(this.checkerFunction);
     const { account, partition } = Stack.of(this);
     this.checkerFunction.addToRolePolicy(
-      new PolicyStatement({ actions: ['cloudfront:GetInvalidation'], resources: [`arn:${partition}:cloudfront::${account}:distribution/*`] }),
+      new PolicyStatement({
+        actions: ['cloudfront:GetInvalidation'],
+        resources: [`arn:${partition}:cloudfront::${account}:distribution/*`],
+      }),
     );
     this.checkerFunction.addToRolePolicy(
       new PolicyStatement({

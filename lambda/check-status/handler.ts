@@ -54,7 +54,8 @@ export const handler = middy<unknown, ReturnType<typeof nextWatchState>>(handler
     } catch (error) {
       const name = (error as Error).name;
       log.warn('Status check failed', { errorName: name, errorMessage: (error as Error).message });
-      if (name === ErrorNames.InvalidationNotTrackable) recordWatchEnd(metrics, request, 'could-not-track', {
+      if (name === ErrorNames.InvalidationNotTrackable)
+        recordWatchEnd(metrics, request, 'could-not-track', {
           // The refused call counts as one more check.
           checks: (input.watch.loop?.checks ?? 0) + 1,
           throttledChecks: input.watch.loop?.throttledChecks ?? 0,

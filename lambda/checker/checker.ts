@@ -44,6 +44,8 @@ export interface CheckerDeps {
   readonly now?: () => number;
   /** Told of every watch the tick ended, with its counters. */
   readonly onWatchEnd?: (watch: WatchItem, ending: WatchEnding, state: WatchCheckState) => void;
+  /** Told of every check CloudFront throttled or did not answer (the watch goes on). */
+  readonly onCheckFailed?: (watch: WatchItem, error: Error, throttled: boolean) => void;
 }
 
 /** What one tick did: for the log, the metrics and the tests. */
@@ -108,6 +110,7 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
     const answer = answers[index]!;
     const before = states.get(watch.key);
     const throttled = answer.kind === 'failed' && answer.throttled;
+    if (answer.kind === 'failed') deps.onCheckFailed?.(watch, answer.error, answer.throttled);
     const state: WatchCheckState = {
       lastCheckedAtMs: nowMs,
       checks: (before?.checks ?? 0) + 1,
@@ -158,7 +161,8 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
   let recorded = false;
   if (nowMs - tick.lastClockWriteAtMs >= CLOCK_TIMING.recordEveryMs) {
     // Another chain took the clock, or a twin of this one (a tick delivered twice) got further: stop here.
-    if (!(await deps.store.recordTick(tick.chain, seq, nowMs))) return { result: 'superseded', ...report, dropped: [], budgets, recorded: false };
+    if (!(await deps.store.recordTick(tick.chain, seq, nowMs)))
+      return { result: 'superseded', ...report, dropped: [], budgets, recorded: false };
     lastClockWriteAtMs = nowMs;
     recorded = true;
   }
@@ -183,7 +187,8 @@ async function check(watch: WatchItem, nowMs: number, deps: Pick<CheckerDeps, 'c
 
 /** Whether the answer ends the watch, and how; undefined while it goes on. */
 function endingOf(watch: WatchItem, answer: CheckAnswer, before: WatchCheckState | undefined, nowMs: number): WatchEnding | undefined {
-  if (answer.kind === 'refused') return { outcome: 'could-not-track', error: ErrorNames.InvalidationNotTrackable, cause: answer.error.message };
+  if (answer.kind === 'refused')
+    return { outcome: 'could-not-track', error: ErrorNames.InvalidationNotTrackable, cause: answer.error.message };
   const pastDeadline = nowMs >= watch.deadlineAtMs;
   if (answer.kind === 'answered') {
     if (answer.status.status === 'Completed') {
@@ -272,8 +277,11 @@ export async function finalCheck(
 }
 
 function requestOf(watch: Pick<WatchItem, 'account' | 'kind' | 'targetId' | 'invalidationId'>): CheckedRequest {
-  return { account: watch.account, target: { kind: watch.kind, id: watch.targetId }, invalidationId: watch.invalidationId } as CheckedRequest;
+  return {
+    account: watch.account,
+    target: { kind: watch.kind, id: watch.targetId },
+    invalidationId: watch.invalidationId,
+  } as CheckedRequest;
 }
 
 const secondsSince = (startMs: number, nowMs: number) => Math.max(0, Math.round((nowMs - startMs) / 1000));
-

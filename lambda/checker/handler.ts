@@ -63,6 +63,13 @@ function depsFor(context: Context): CheckerDeps {
       });
       recordWatchEnd(metrics, request as never, ending.outcome, state, status);
     },
+    onCheckFailed: (watch, error, throttled) =>
+      logger.warn(throttled ? 'Status check throttled; the budget shrinks' : 'Status check failed; the watch goes on', {
+        invalidationId: watch.invalidationId,
+        targetId: watch.targetId,
+        errorName: error.name,
+        errorMessage: error.message,
+      }),
   };
 }
 
@@ -78,7 +85,8 @@ function reportTick(report: TickReport): void {
     nextTickInSeconds: report.nextTickInSeconds,
   };
   if (report.unreadable.length > 0) logger.error('Watch items that cannot be read are left for their TTL', { keys: report.unreadable });
-  if (report.dropped.length > 0) logger.warn('Check states that did not fit the tick message (those watches count as never checked)', { count: report.dropped.length });
+  if (report.dropped.length > 0)
+    logger.warn('Check states that did not fit the tick message (those watches count as never checked)', { count: report.dropped.length });
   if (!report.recorded && report.result !== 'idle') {
     logger.debug('Tick', line);
     return;

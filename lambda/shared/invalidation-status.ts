@@ -120,7 +120,6 @@ function describeBlip(error: SdkErrorFields): string {
   return status !== undefined ? `the answer (HTTP ${status}) could not be read: ${told}` : told;
 }
 
-
 /**
  * The status result (lambda/shared/status-result.ts) of an answer CloudFront gave: its status,
  * CreateTime and a bounded sample of its paths, as of `checkedAt`, `elapsedSeconds` into the watch.

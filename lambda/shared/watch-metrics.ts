@@ -25,7 +25,13 @@ export interface CallCounts {
  * refused: could not track).
  * The invalidation ID goes in as metadata (searchable in Logs Insights), never as a dimension.
  */
-export function recordWatchEnd(metrics: Metrics, request: CheckedRequest, outcome: Outcome, counts: CallCounts, status?: StatusResult): void {
+export function recordWatchEnd(
+  metrics: Metrics,
+  request: CheckedRequest,
+  outcome: Outcome,
+  counts: CallCounts,
+  status?: StatusResult,
+): void {
   metrics.addDimensions({ [dimensions.targetKind]: request.target.kind, [dimensions.outcome]: outcome });
   metrics.addMetadata('invalidationId', request.invalidationId);
   metrics.addMetric(names.watchesEnded, MetricUnit.Count, 1);
@@ -33,7 +39,8 @@ export function recordWatchEnd(metrics: Metrics, request: CheckedRequest, outcom
     const created = status.createTime ? Date.parse(status.createTime) : NaN;
     const seconds = Number.isNaN(created) ? status.elapsedSeconds : (Date.parse(status.checkedAt) - created) / 1000;
     metrics.addMetric(names.timeToComplete, MetricUnit.Seconds, Math.max(0, seconds));
-    if (status.detectionBoundSeconds !== undefined) metrics.addMetric(names.detectionBound, MetricUnit.Seconds, status.detectionBoundSeconds);
+    if (status.detectionBoundSeconds !== undefined)
+      metrics.addMetric(names.detectionBound, MetricUnit.Seconds, status.detectionBoundSeconds);
   }
   metrics.addMetric(names.checks, MetricUnit.Count, counts.checks);
   metrics.addMetric(names.throttledChecks, MetricUnit.Count, counts.throttledChecks);

@@ -124,7 +124,9 @@ export class WatchStore {
   }
 
   async token(key: string): Promise<string | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: PK.token, sk: key }, ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: PK.token, sk: key }, ConsistentRead: true }),
+    );
     return typeof Item?.taskToken === 'string' ? Item.taskToken : undefined;
   }
 
@@ -140,7 +142,10 @@ export class WatchStore {
     );
     if (!Item) return undefined;
     const parsed = v.safeParse(ClockItemSchema, Item);
-    if (!parsed.success) throw new Error(`The checker's clock item is malformed: ${parsed.issues.map((issue) => `${v.getDotPath(issue)}: ${issue.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new Error(
+        `The checker's clock item is malformed: ${parsed.issues.map((issue) => `${v.getDotPath(issue)}: ${issue.message}`).join('; ')}`,
+      );
     return parsed.output;
   }
 
@@ -153,7 +158,14 @@ export class WatchStore {
       UpdateExpression: 'SET #state = :running, chain = :chain, seq = :zero, lastTickAtMs = :now',
       ConditionExpression: 'attribute_not_exists(pk) OR #state = :idle OR lastTickAtMs < :stale',
       ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: { ':running': 'running', ':idle': 'idle', ':chain': chain, ':zero': 0, ':now': nowMs, ':stale': staleBeforeMs },
+      ExpressionAttributeValues: {
+        ':running': 'running',
+        ':idle': 'idle',
+        ':chain': chain,
+        ':zero': 0,
+        ':now': nowMs,
+        ':stale': staleBeforeMs,
+      },
     });
   }
 

@@ -13,12 +13,7 @@ import 'aws-sdk-client-mock-jest';
 import distributionEvent from '../../../local/fixtures/create-invalidation.json';
 import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.json';
 import { CrowdEstimator } from '../../../lambda/check-status/crowd-estimator';
-import {
-  checkStatus,
-  nextWatchState,
-  parseCheckInput,
-  type CheckInput,
-} from '../../../lambda/check-status/check-status';
+import { checkStatus, nextWatchState, parseCheckInput, type CheckInput } from '../../../lambda/check-status/check-status';
 import { classifyCloudFrontError } from '../../../lambda/shared/invalidation-status';
 import { NamedError } from '../../../lambda/shared/errors';
 import { DEFAULT_POLL_SCHEDULE, EXPRESS_RUN_SECONDS, MAX_PACE, type PollSchedule } from '../../../lambda/shared/schedule';
