@@ -182,6 +182,7 @@ export class InvalidationNotifier extends Construct {
     this.trigger = new Trigger(this, 'Trigger', { startWatchFunction: startWatch });
     this.dashboard = new NotifierDashboard(this, 'Dashboard', {
       watcher: this.watcher.stateMachine,
+      tickDeadLetterQueue: this.checker.tickDeadLetterQueue,
       functions: { 'Start watch': startWatch, 'Register watch': registerFunction, Checker: checkerFunction, Notify: notify },
     });
     if (props.organizationId) {
@@ -205,6 +206,7 @@ export class InvalidationNotifier extends Construct {
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       stateMachine: this.watcher.stateMachine,
       deadLetterQueue: this.trigger.deadLetterQueue,
+      tickDeadLetterQueue: this.checker.tickDeadLetterQueue,
       alarmTopic: this.alarmTopic,
     });
     if (ownAlarmTopic) {

@@ -113,6 +113,8 @@ export class Watcher extends Construct {
     const watch = new tasks.LambdaInvoke(this, StateNames.watch, {
       lambdaFunction: props.registerWatchFunction,
       integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      // Its own retry below covers Lambda's service errors too, with jitter.
+      retryOnServiceExceptions: false,
       payload: sfn.TaskInput.fromObject({
         taskToken: sfn.JsonPath.taskToken,
         request: sfn.JsonPath.objectAt('$.request'),

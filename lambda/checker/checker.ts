@@ -66,8 +66,10 @@ export interface TickReport {
   readonly budgets: Readonly<Record<string, BudgetState>>;
   /** Age of the oldest watch in flight, in seconds. */
   readonly oldestWatchSeconds: number;
-  /** The chain recorded itself on the clock item at this tick. */
+  /** The chain recorded itself on the clock item at this tick (or went idle): time to report. */
   readonly recorded: boolean;
+  /** Calls and throttled calls since the chain last recorded itself, this tick's included. */
+  readonly tally: { readonly calls: number; readonly throttled: number };
 }
 
 type CheckAnswer =
@@ -78,7 +80,17 @@ type CheckAnswer =
 export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<TickReport> {
   const now = deps.now ?? Date.now;
   const nowMs = now();
-  const quiet = { watches: 0, calls: 0, throttled: 0, ended: 0, waiting: 0, unreadable: [], dropped: [], budgets: tick.budgets };
+  const quiet = {
+    watches: 0,
+    calls: 0,
+    throttled: 0,
+    ended: 0,
+    waiting: 0,
+    unreadable: [],
+    dropped: [],
+    budgets: tick.budgets,
+    tally: tick.tally,
+  };
   const clock = await deps.store.clock();
   if (!clock || clock.chain !== tick.chain || clock.state !== 'running') {
     return { result: 'superseded', ...quiet, oldestWatchSeconds: 0, recorded: false };
@@ -143,7 +155,8 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
   const throttled = Object.values(perAccount).reduce((sum, tally) => sum + tally.throttled, 0);
   const waiting = Object.values(selection.waiting).reduce((sum, n) => sum + n, 0);
   const oldestWatchSeconds = remaining.reduce((oldest, watch) => Math.max(oldest, (nowMs - watch.startedAtMs) / 1000), 0);
-  const report = { watches: watches.length, calls, throttled, ended: endings.length, waiting, unreadable, oldestWatchSeconds };
+  const tally = { calls: tick.tally.calls + calls, throttled: tick.tally.throttled + throttled };
+  const report = { watches: watches.length, calls, throttled, ended: endings.length, waiting, unreadable, oldestWatchSeconds, tally };
 
   let delay = nextTickDelaySeconds({ nowMs, waiting: selection.waiting, nextDueAtMs: selection.nextDueAtMs });
   // A watch that was checked and not ended (a throttled final check) is due again at its interval.
@@ -166,7 +179,10 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
     lastClockWriteAtMs = nowMs;
     recorded = true;
   }
-  const { body, dropped } = formatTickMessage({ chain: tick.chain, seq, sentAtMs: nowMs, lastClockWriteAtMs, budgets }, states);
+  const { body, dropped } = formatTickMessage(
+    { chain: tick.chain, seq, sentAtMs: nowMs, lastClockWriteAtMs, tally: recorded ? { calls: 0, throttled: 0 } : tally, budgets },
+    states,
+  );
   await deps.queue.sendBody(body, delay ?? 1);
   return { result: 'ticked', ...report, dropped, budgets, nextTickInSeconds: delay, recorded };
 }

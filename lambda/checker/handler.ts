@@ -94,8 +94,8 @@ function reportTick(report: TickReport): void {
   logger.info('Checker', line);
   const rates = Object.values(report.budgets).map((budget) => budget.perSecond);
   metrics.addMetric(names.watchesInFlight, MetricUnit.Count, report.watches - report.ended);
-  metrics.addMetric(names.checkerCalls, MetricUnit.Count, report.calls);
-  metrics.addMetric(names.checkerThrottledCalls, MetricUnit.Count, report.throttled);
+  metrics.addMetric(names.checkerCalls, MetricUnit.Count, report.tally.calls);
+  metrics.addMetric(names.checkerThrottledCalls, MetricUnit.Count, report.tally.throttled);
   if (rates.length > 0) metrics.addMetric(names.callBudgetPerSecond, MetricUnit.Count, Math.min(...rates));
   metrics.addMetric(names.oldestWatchAge, MetricUnit.Seconds, report.oldestWatchSeconds);
   metrics.publishStoredMetrics();

@@ -82,6 +82,8 @@ export const TickMessageSchema = v.object({
   sentAtMs: epochMs,
   /** When the chain last wrote its clock item (it writes every ~20 s, not every tick). */
   lastClockWriteAtMs: epochMs,
+  /** CloudFront calls (and throttled ones) since the chain last recorded itself: reported then, not every tick. */
+  tally: v.optional(v.object({ calls: count, throttled: count }), { calls: 0, throttled: 0 }),
   /** Each account's learned budget of CloudFront calls. */
   budgets: v.record(v.pipe(v.string(), v.minLength(1, 'must not be empty')), BudgetStateSchema),
   /** The watches' check states, packed (see {@link packWatchStates}). */
@@ -124,8 +126,8 @@ export function parseTickMessage(body: string): TickMessage {
  * leaves in an SQS message. `dropped`: keys whose states did not fit (the oldest checks).
  */
 export function formatTickMessage(fields: TickFields, states: ReadonlyMap<string, WatchCheckState>): { body: string; dropped: string[] } {
-  const { chain, seq, sentAtMs, lastClockWriteAtMs, budgets } = fields;
-  const withoutWatches = JSON.stringify({ chain, seq, sentAtMs, lastClockWriteAtMs, budgets, watches: '' });
+  const { chain, seq, sentAtMs, lastClockWriteAtMs, tally, budgets } = fields;
+  const withoutWatches = JSON.stringify({ chain, seq, sentAtMs, lastClockWriteAtMs, tally, budgets, watches: '' });
   const room = MAX_TICK_MESSAGE_BYTES - TICK_MESSAGE_RESERVED_BYTES - Buffer.byteLength(withoutWatches);
   if (room < MIN_PACKED_CHARS) {
     throw new Error(
@@ -135,7 +137,7 @@ export function formatTickMessage(fields: TickFields, states: ReadonlyMap<string
   }
   const { packed, dropped } = packWatchStates(states, room);
   // The packed text is base64: JSON writes it as is, so the body is the rest with it inserted.
-  return { body: JSON.stringify({ chain, seq, sentAtMs, lastClockWriteAtMs, budgets, watches: packed }), dropped };
+  return { body: JSON.stringify({ chain, seq, sentAtMs, lastClockWriteAtMs, tally, budgets, watches: packed }), dropped };
 }
 
 /**

@@ -50,7 +50,10 @@ export async function wakeChecker(store: WatchStore, queue: TickQueue, nowMs: nu
   const chain = randomUUID();
   if (!(await store.claimClock(chain, nowMs, nowMs - CLOCK_TIMING.staleAfterMs))) return false;
   // The first tick carries no state: every watch looks never checked, every budget starts cold.
-  const { body } = formatTickMessage({ chain, seq: 0, sentAtMs: nowMs, lastClockWriteAtMs: nowMs, budgets: {} }, new Map());
+  const { body } = formatTickMessage(
+    { chain, seq: 0, sentAtMs: nowMs, lastClockWriteAtMs: nowMs, tally: { calls: 0, throttled: 0 }, budgets: {} },
+    new Map(),
+  );
   await queue.sendBody(body, 0);
   return true;
 }

@@ -22,6 +22,7 @@ const fields = (budgets: Record<string, BudgetState> = { '123456789012': BUDGET 
   seq: 1234,
   sentAtMs: NOW,
   lastClockWriteAtMs: NOW - 15_000,
+  tally: { calls: 812, throttled: 9 },
   budgets,
 });
 
