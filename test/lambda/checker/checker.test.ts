@@ -442,6 +442,27 @@ it('an unreadable watch item is reported by key, not checked and not deleted', a
   expect((await table.items()).map((item) => item.sk)).toContain(brokenKey);
 });
 
+it('a table holding only unreadable watch items lets the chain go idle (no tick loop) and the watchdog start none', async () => {
+  // Prepare: the last readable watch ends; an unreadable item stays behind.
+  const last = watchOf('ILASTREADABLE');
+  await register(last);
+  answers.set(last.invalidationId, 'Completed');
+  await table.documents.send(
+    new PutCommand({ TableName: WATCH_TABLE, Item: { pk: 'watch', sk: `${ACCOUNT}/distribution/EBROKEN/IBROKEN000002`, account: ACCOUNT } }),
+  );
+
+  // Act
+  const report = await runTick(await startChain(), deps());
+  now += CLOCK_TIMING.staleAfterMs + 1000;
+  const watchdog = await runWatchdog(deps());
+
+  // Assert
+  expect(report).toMatchObject({ result: 'idle', ended: 1 });
+  expect(sent).toEqual([]);
+  expect(watchdog).toBe('nothing to watch');
+  expect(sent).toEqual([]);
+});
+
 describe('the watchdog', () => {
   it('leaves a live chain alone', async () => {
     await register(watchOf('IWATCHDOG0001'));
