@@ -45,7 +45,11 @@ export interface WatchTable {
 
 export async function startWatchTable(): Promise<WatchTable> {
   const db = await startDynamoDb(template);
-  const client = new DynamoDBClient({ endpoint: db.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint: db.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const documents = DynamoDBDocumentClient.from(client);
   const items = async () => (await documents.send(new ScanCommand({ TableName: WATCH_TABLE, ConsistentRead: true }))).Items ?? [];
   return {

@@ -174,7 +174,13 @@ describe('a lone watch', () => {
     const report = await runTick(tick, deps());
 
     // Assert
-    expect(report).toMatchObject({ result: 'ticked', watches: 1, calls: 1, ended: 0, nextTickInSeconds: DEFAULT_POLL_SCHEDULE.firstIntervalSeconds });
+    expect(report).toMatchObject({
+      result: 'ticked',
+      watches: 1,
+      calls: 1,
+      ended: 0,
+      nextTickInSeconds: DEFAULT_POLL_SCHEDULE.firstIntervalSeconds,
+    });
     const next = takeSentTick();
     expect(next.delaySeconds).toBe(DEFAULT_POLL_SCHEDULE.firstIntervalSeconds);
     expect(next.tick).toMatchObject({ chain: tick.chain, seq: 1 });
@@ -302,7 +308,9 @@ it('a refusal (NoSuchInvalidation, 404) fails the task with InvalidationNotTrack
   // Assert
   expect(report).toMatchObject({ ended: 1, result: 'idle' });
   const failures = sfnMock.commandCalls(SendTaskFailureCommand).map((call) => call.args[0].input);
-  expect(failures).toEqual([{ taskToken: tokenOf(watch), error: ErrorNames.InvalidationNotTrackable, cause: expect.stringContaining('IREFUSED00001') }]);
+  expect(failures).toEqual([
+    { taskToken: tokenOf(watch), error: ErrorNames.InvalidationNotTrackable, cause: expect.stringContaining('IREFUSED00001') },
+  ]);
   expect(failures[0]!.cause).toMatch(/NoSuchInvalidation/);
   expect(await watchItems()).toEqual([]);
 });
@@ -355,18 +363,21 @@ describe('endWatch', () => {
     status: { status: 'Completed', checkedAt: new Date(T0).toISOString(), elapsedSeconds: 30, paths: { total: 0, sample: [] } },
   };
 
-  it.each(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'])('removes the watch when Step Functions answers %s (the task is over)', async (name) => {
-    // Prepare
-    const watch = watchOf(`IOVER${name}`.slice(0, 20));
-    await register(watch);
-    sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error(`${name} from Step Functions`), { name }));
+  it.each(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'])(
+    'removes the watch when Step Functions answers %s (the task is over)',
+    async (name) => {
+      // Prepare
+      const watch = watchOf(`IOVER${name}`.slice(0, 20));
+      await register(watch);
+      sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error(`${name} from Step Functions`), { name }));
 
-    // Act
-    await endWatch(watch, ending, deps());
+      // Act
+      await endWatch(watch, ending, deps());
 
-    // Assert
-    expect(await watchItems()).toEqual([]);
-  });
+      // Assert
+      expect(await watchItems()).toEqual([]);
+    },
+  );
 
   it('throws any other error (the tick is retried) and keeps the watch', async () => {
     // Prepare
@@ -448,7 +459,10 @@ it('a table holding only unreadable watch items lets the chain go idle (no tick 
   await register(last);
   answers.set(last.invalidationId, 'Completed');
   await table.documents.send(
-    new PutCommand({ TableName: WATCH_TABLE, Item: { pk: 'watch', sk: `${ACCOUNT}/distribution/EBROKEN/IBROKEN000002`, account: ACCOUNT } }),
+    new PutCommand({
+      TableName: WATCH_TABLE,
+      Item: { pk: 'watch', sk: `${ACCOUNT}/distribution/EBROKEN/IBROKEN000002`, account: ACCOUNT },
+    }),
   );
 
   // Act

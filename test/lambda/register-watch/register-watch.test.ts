@@ -103,7 +103,9 @@ describe('registerWatch', () => {
   it('two registrations at once start one chain: one first tick', async () => {
     // Act
     const results = await Promise.all(
-      ['IATONCE000001', 'IATONCE000002', 'IATONCE000003'].map((id) => registerWatch(inputFor(id), DEFAULT_POLL_SCHEDULE, table.store, queue, T0)),
+      ['IATONCE000001', 'IATONCE000002', 'IATONCE000003'].map((id) =>
+        registerWatch(inputFor(id), DEFAULT_POLL_SCHEDULE, table.store, queue, T0),
+      ),
     );
 
     // Assert
@@ -114,7 +116,13 @@ describe('registerWatch', () => {
 
   it('registering the same invalidation again (the task retried) replaces the token: the answer goes to the task waiting', async () => {
     await registerWatch(inputFor('IRETRIED00001'), DEFAULT_POLL_SCHEDULE, table.store, queue, T0);
-    await registerWatch({ ...inputFor('IRETRIED00001'), taskToken: 'token-of-the-retry' }, DEFAULT_POLL_SCHEDULE, table.store, queue, T0 + 5000);
+    await registerWatch(
+      { ...inputFor('IRETRIED00001'), taskToken: 'token-of-the-retry' },
+      DEFAULT_POLL_SCHEDULE,
+      table.store,
+      queue,
+      T0 + 5000,
+    );
 
     const { watches } = await table.store.watches();
     expect(watches).toHaveLength(1);
@@ -126,7 +134,11 @@ describe('parseRegisterInput', () => {
   it.each([
     ['no task token', { taskToken: '' }, /"taskToken": must not be empty/],
     ['no invalidation ID', { request: { account: '1', target: { kind: 'distribution', id: 'E1' } } }, /"request\.invalidationId"/],
-    ['an unknown target kind', { request: { account: '1', target: { kind: 'bucket', id: 'E1' }, invalidationId: 'I1' } }, /"request\.target\.kind"/],
+    [
+      'an unknown target kind',
+      { request: { account: '1', target: { kind: 'bucket', id: 'E1' }, invalidationId: 'I1' } },
+      /"request\.target\.kind"/,
+    ],
     ['a start time that is not a time', { startedAt: 'yesterday' }, /"startedAt": must be an ISO 8601 time/],
   ])('refuses %s with InvalidWatcherInput naming the field', (_name, change, message) => {
     const input = {
