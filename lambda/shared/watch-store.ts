@@ -109,18 +109,27 @@ export class WatchStore {
     return { watches, unreadable };
   }
 
-  /** Whether any watch is in flight (one item read). */
+  /**
+   * Whether any watch the checker can read is in flight (one item read, more only past
+   * unreadable ones): an unreadable item alone would keep a chain ticking that has nothing to check.
+   */
   async anyWatch(): Promise<boolean> {
-    const page = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': PK.watch },
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    return (page.Items ?? []).length > 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': PK.watch },
+          Limit: 1,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      if ((page.Items ?? []).some((item) => v.is(WatchItemSchema, item))) return true;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return false;
   }
 
   async token(key: string): Promise<string | undefined> {
