@@ -183,8 +183,9 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
     { chain: tick.chain, seq, sentAtMs: nowMs, lastClockWriteAtMs, tally: recorded ? { calls: 0, throttled: 0 } : tally, budgets },
     states,
   );
-  await deps.queue.sendBody(body, delay ?? 1);
-  return { result: 'ticked', ...report, dropped, budgets, nextTickInSeconds: delay, recorded };
+  const nextTickInSeconds = Math.min(delay ?? 1, CLOCK_TIMING.maxTickDelaySeconds);
+  await deps.queue.sendBody(body, nextTickInSeconds);
+  return { result: 'ticked', ...report, dropped, budgets, nextTickInSeconds, recorded };
 }
 
 /** One CloudFront call for the watch, its answer read (never thrown: a refusal is an answer too). */

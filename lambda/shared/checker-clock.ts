@@ -19,6 +19,11 @@ export const CLOCK_TIMING = {
   recordEveryMs: 20_000,
   /** A chain silent for this long is taken for dead, and the next registration or the watchdog starts another. */
   staleAfterMs: 60_000,
+  /**
+   * No tick is sent further ahead than this, whatever the schedule's interval: a tick that records
+   * (every `recordEveryMs`) must come before the chain looks dead (`staleAfterMs`).
+   */
+  maxTickDelaySeconds: 30,
 } as const;
 
 /** Sends tick messages to the checker's queue. */

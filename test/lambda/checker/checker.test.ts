@@ -225,6 +225,31 @@ class RacingStore extends WatchStore {
   }
 }
 
+it('a schedule with long intervals: no tick further ahead than the clock allows, and each such tick records, so the live chain never looks dead', async () => {
+  // Prepare: a check every 120 s, longer than the stale limit.
+  const schedule = { ...DEFAULT_POLL_SCHEDULE, firstIntervalSeconds: 120, maxIntervalSeconds: 120 };
+  const watch = watchOf('ISLOWSCHED001');
+  await register(watch);
+  let tick = await startChain();
+
+  for (let i = 0; i < 6; i++) {
+    // Act
+    const report = await runTick(tick, deps({ schedule }));
+
+    // Assert
+    expect(report.nextTickInSeconds).toBe(CLOCK_TIMING.maxTickDelaySeconds);
+    const next = takeSentTick();
+    expect(next.delaySeconds).toBe(CLOCK_TIMING.maxTickDelaySeconds);
+    tick = next.tick;
+    now += next.delaySeconds * 1000;
+    // The clock, read as the watchdog reads it: never stale.
+    const clock = (await table.store.clock())!;
+    expect(now - clock.lastTickAtMs).toBeLessThan(CLOCK_TIMING.staleAfterMs);
+  }
+  // Checked at its own interval, not at every tick.
+  expect(checkedIds().length).toBeLessThanOrEqual(3);
+});
+
 describe('the last watch ends while another registers', () => {
   const racing = () => new RacingStore(WATCH_TABLE, table.client);
   const registration = (store: WatchStore, watch: WatchItem) => async () => {
