@@ -90,9 +90,9 @@ async function main() {
     for (const [reason, count] of Object.entries(crowd.failures))
       console.log(`${crowd.watches} watches: ${count} not notified of completion (${reason})`);
   }
-  for (const crowd of crowds.filter((c) => c.stalledWatches.length > 0)) {
+  for (const crowd of crowds.filter((c) => c.stalledCount > 0)) {
     console.log(
-      `HARNESS STALLED at ${crowd.watches} watches: the virtual clock stood still for minutes with ${crowd.stalledWatches.length} ` +
+      `HARNESS STALLED at ${crowd.watches} watches: the virtual clock stood still for minutes with ${crowd.stalledCount} ` +
         `watches running (work that never ended, not a watch the product dropped); they count as not notified here. ` +
         `First: ${crowd.stalledWatches.slice(0, 3).join(', ')}.`,
     );

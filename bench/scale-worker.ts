@@ -54,6 +54,7 @@ export interface CrowdResult {
   readonly watchdogCalls: number;
   /** Watches still running when the harness stalled (the virtual clock stood still for minutes): not lost by the product, not measured. */
   readonly stalledWatches: readonly string[];
+  readonly stalledCount: number;
   readonly virtualSeconds: number;
   readonly wallSeconds: number;
 }
@@ -180,36 +181,40 @@ async function main() {
   });
   if (stalledWatches.length === 0) await pipeline.stop();
 
-  reportToParent({
-    watches,
-    seed,
-    rateLimit: { callsPerSecond: CALLS_PER_SECOND, burst: BURST },
-    completionWindowSeconds: COMPLETION_WINDOW_SECONDS,
-    functionMemoryMb,
-    notified: executions.filter((execution) => execution.status === 'SUCCEEDED').length,
-    failed: executions.filter((execution) => execution.status === 'FAILED').length,
-    failures,
-    getCalls: calls.length,
-    throttledCalls: throttled,
-    maxCallsForOneWatch: max([...byInvalidation.values()].map((list) => list.length)),
-    peakCallsInASecond: max([...perSecond.values()]),
-    acceptedCallsPerSecond: (calls.length - throttled) / Math.max(1, virtualSeconds),
-    meanDetectionDelaySeconds: mean(delays),
-    p95DetectionDelaySeconds: percentile(delays, 95),
-    maxDetectionDelaySeconds: max(delays),
-    usage: addUsage(NO_USAGE, usage),
-    loneUsage,
-    loneDetectionDelaySeconds,
-    watchdogCalls: invocations.watchdogCalls,
-    stalledWatches,
-    virtualSeconds,
-    wallSeconds: (performance.now() - wallStarted) / 1000,
-  } satisfies CrowdResult);
+  reportToParent(
+    {
+      watches,
+      seed,
+      rateLimit: { callsPerSecond: CALLS_PER_SECOND, burst: BURST },
+      completionWindowSeconds: COMPLETION_WINDOW_SECONDS,
+      functionMemoryMb,
+      notified: executions.filter((execution) => execution.status === 'SUCCEEDED').length,
+      failed: executions.filter((execution) => execution.status === 'FAILED').length,
+      failures,
+      getCalls: calls.length,
+      throttledCalls: throttled,
+      maxCallsForOneWatch: max([...byInvalidation.values()].map((list) => list.length)),
+      peakCallsInASecond: max([...perSecond.values()]),
+      acceptedCallsPerSecond: (calls.length - throttled) / Math.max(1, virtualSeconds),
+      meanDetectionDelaySeconds: mean(delays),
+      p95DetectionDelaySeconds: percentile(delays, 95),
+      maxDetectionDelaySeconds: max(delays),
+      usage: addUsage(NO_USAGE, usage),
+      loneUsage,
+      loneDetectionDelaySeconds,
+      watchdogCalls: invocations.watchdogCalls,
+      stalledWatches: stalledWatches.slice(0, 20),
+      stalledCount: stalledWatches.length,
+      virtualSeconds,
+      wallSeconds: (performance.now() - wallStarted) / 1000,
+    } satisfies CrowdResult,
+    () => process.exit(0),
+  );
 }
 
+// A stalled pipeline keeps its servers and timers: the process ends once the result is written.
 main().then(
-  // A stalled pipeline keeps its servers and timers: end the process once the result is out.
-  () => process.exit(0),
+  () => undefined,
   (error: unknown) => {
     console.error(error);
     process.exit(1);
