@@ -5,7 +5,7 @@
  * the test asserts how the call ends, not how long it took.
  */
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { checkStatus, parseCheckInput } from '../../../lambda/check-status/check-status';
+import { checkStatus, parseCheckInput } from '../../../bench/express-loop/check-status';
 import { getInvalidation } from '../../../lambda/shared/invalidation-status';
 import { CALL_LIMITS, callBudgetMs, createCloudFrontClient, type CallLimits } from '../../../lambda/shared/cloudfront-client';
 import { DEFAULT_POLL_SCHEDULE } from '../../../lambda/shared/schedule';

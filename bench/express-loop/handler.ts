@@ -1,17 +1,17 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
-import { EnvNames, requireEnv } from '../shared/env';
-import { ErrorNames } from '../shared/errors';
-import { handlerOptions } from '../shared/handler-options';
-import { logger } from '../shared/logger';
-import { WATCH_METRICS } from '../shared/metrics';
-import { parsePollSchedule } from '../shared/schedule';
+import { EnvNames, requireEnv } from '../../lambda/shared/env';
+import { ErrorNames } from '../../lambda/shared/errors';
+import { handlerOptions } from '../../lambda/shared/handler-options';
+import { logger } from '../../lambda/shared/logger';
+import { WATCH_METRICS } from '../../lambda/shared/metrics';
+import { parsePollSchedule } from '../../lambda/shared/schedule';
 import { checkStatus, nextWatchState, parseCheckInput } from './check-status';
-import { cloudFrontAccessFromEnv } from '../shared/cloudfront-access';
-import { callBudgetMs, cloudFrontClientConfig } from '../shared/cloudfront-client';
+import { cloudFrontAccessFromEnv } from '../../lambda/shared/cloudfront-access';
+import { callBudgetMs, cloudFrontClientConfig } from '../../lambda/shared/cloudfront-client';
 import { CrowdEstimator } from './crowd-estimator';
-import { endingOf, recordWatchEnd } from '../shared/watch-metrics';
+import { endingOf, recordWatchEnd } from '../../lambda/shared/watch-metrics';
 
 // This account's client, or (organization mode) a member's, through its reader role.
 const access = cloudFrontAccessFromEnv(cloudFrontClientConfig());

@@ -1,7 +1,7 @@
 import type { CloudFrontClient, Invalidation } from '@aws-sdk/client-cloudfront';
 import * as v from 'valibot';
-import { ErrorNames, NamedError } from '../shared/errors';
-import { EXPRESS_RUN_SECONDS, planBackoff, planNextCheck, type PollSchedule } from '../shared/schedule';
+import { ErrorNames, NamedError } from '../../lambda/shared/errors';
+import { EXPRESS_RUN_SECONDS, planBackoff, planNextCheck, type PollSchedule } from '../../lambda/shared/schedule';
 import type { CrowdEstimator } from './crowd-estimator';
 import {
   LAST_ERROR_MAX_CHARS,
@@ -11,9 +11,9 @@ import {
   type CheckStep,
   type LoopState,
   type StatusResult,
-} from '../shared/status-result';
-import { clip } from '../shared/text';
-import { getInvalidation } from '../shared/invalidation-status';
+} from '../../lambda/shared/status-result';
+import { clip } from '../../lambda/shared/text';
+import { getInvalidation } from '../../lambda/shared/invalidation-status';
 
 const isoTime = v.pipe(
   v.string(),
