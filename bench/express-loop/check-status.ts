@@ -1,17 +1,11 @@
 import type { CloudFrontClient, Invalidation } from '@aws-sdk/client-cloudfront';
 import * as v from 'valibot';
 import { ErrorNames, NamedError } from '../../lambda/shared/errors';
-import { EXPRESS_RUN_SECONDS, planBackoff, planNextCheck, type PollSchedule } from '../../lambda/shared/schedule';
+import { type PollSchedule } from '../../lambda/shared/schedule';
+import { EXPRESS_RUN_SECONDS, planBackoff, planNextCheck } from './express-loop-state';
 import type { CrowdEstimator } from './crowd-estimator';
-import {
-  LAST_ERROR_MAX_CHARS,
-  LoopStateSchema,
-  StatusResultSchema,
-  samplePaths,
-  type CheckStep,
-  type LoopState,
-  type StatusResult,
-} from '../../lambda/shared/status-result';
+import { LAST_ERROR_MAX_CHARS, StatusResultSchema, samplePaths, type StatusResult } from '../../lambda/shared/status-result';
+import { LoopStateSchema, type CheckStep, type LoopState } from './express-loop-state';
 import { clip } from '../../lambda/shared/text';
 import { getInvalidation } from '../../lambda/shared/invalidation-status';
 

@@ -11,7 +11,8 @@ import { checkStatus, nextWatchState, parseCheckInput } from './check-status';
 import { cloudFrontAccessFromEnv } from '../../lambda/shared/cloudfront-access';
 import { callBudgetMs, cloudFrontClientConfig } from '../../lambda/shared/cloudfront-client';
 import { CrowdEstimator } from './crowd-estimator';
-import { endingOf, recordWatchEnd } from '../../lambda/shared/watch-metrics';
+import { recordWatchEnd } from '../../lambda/shared/watch-metrics';
+import { endingOf } from './express-loop-state';
 
 // This account's client, or (organization mode) a member's, through its reader role.
 const access = cloudFrontAccessFromEnv(cloudFrontClientConfig());

@@ -1,17 +1,10 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { WATCH_METRICS } from './metrics';
 import type { Outcome } from './notification';
-import type { CheckStep, StatusResult } from './status-result';
+import type { StatusResult } from './status-result';
 import type { CheckedRequest } from './invalidation-status';
 
 const { names, dimensions } = WATCH_METRICS;
-
-/** How the check ended the watch, or undefined while it goes on. */
-export function endingOf({ loop, status }: CheckStep): Outcome | undefined {
-  if (status.status === 'Completed') return 'completed';
-  if (loop.deadlinePassed) return 'still-in-progress';
-  return undefined;
-}
 
 /** A watch's CloudFront calls, and how many were throttled. */
 export interface CallCounts {
