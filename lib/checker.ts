@@ -9,6 +9,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EnvNames } from '../lambda/shared/env';
+import { WATCHES_BY_REGISTRATION } from '../lambda/shared/watch-store';
 import type { PollSchedule } from '../lambda/shared/schedule';
 import { deadLetterQueue } from './dead-letter-queue';
 import { NotifierFunction } from './notifier-function';
@@ -55,6 +56,12 @@ export class Checker extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // The watches by the time they were registered: a tick reads only the new ones (lambda/checker/watch-cache.ts).
+    this.table.addGlobalSecondaryIndex({
+      indexName: WATCHES_BY_REGISTRATION.indexName,
+      partitionKey: { name: WATCHES_BY_REGISTRATION.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: WATCHES_BY_REGISTRATION.sortKey, type: AttributeType.NUMBER },
     });
     Validations.of(this.table).acknowledge({
       id: 'AwsSolutions::AwsSolutions-DDB3',

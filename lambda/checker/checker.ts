@@ -22,6 +22,7 @@ import { LAST_ERROR_MAX_CHARS, type StatusResult } from '../shared/status-result
 import { clip } from '../shared/text';
 import { watchKey, type WatchItem, type WatchStore } from '../shared/watch-store';
 import { nextTickDelaySeconds, selectWatches } from './selection';
+import type { WatchCache } from './watch-cache';
 
 /** How a watch ended, as the checker saw it. */
 export type WatchEnding =
@@ -33,6 +34,11 @@ export const FINAL_CHECK_GRACE_MS = 5 * 60_000;
 
 export interface CheckerDeps {
   readonly store: WatchStore;
+  /**
+   * What the container remembers of the watches between ticks (the handler keeps one for its
+   * container's life). @default none: every tick reads every watch
+   */
+  readonly cache?: WatchCache;
   readonly queue: TickQueue;
   readonly sfn: SFNClient;
   /** The CloudFront client for an account (organization mode: through its reader role). */
@@ -95,7 +101,7 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
   if (!clock || clock.chain !== tick.chain || clock.state !== 'running') {
     return { result: 'superseded', ...quiet, oldestWatchSeconds: 0, recorded: false };
   }
-  const { watches, unreadable } = await deps.store.watches();
+  const { watches, unreadable } = deps.cache ? await deps.cache.read(deps.store, tick.chain, tick.seq, nowMs) : await deps.store.watches();
 
   // Each account's budget, refilled to now; the grants it allows.
   const budgets: Record<string, BudgetState> = {};
@@ -148,6 +154,7 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
   for (const { watch, ending } of endings) {
     deps.onWatchEnd?.(watch, ending, states.get(watch.key)!);
     states.delete(watch.key);
+    deps.cache?.forget(watch.key);
   }
   const ended = new Set(endings.map(({ watch }) => watch.key));
   const remaining = watches.filter((watch) => !ended.has(watch.key));

@@ -18,6 +18,7 @@ import type { StatusResult } from '../shared/status-result';
 import { recordWatchEnd } from '../shared/watch-metrics';
 import { WatchStore } from '../shared/watch-store';
 import { finalCheck, runTick, runWatchdog, type CheckerDeps, type TickReport } from './checker';
+import { WatchCache } from './watch-cache';
 
 // This account's client, or (organization mode) a member's, through its reader role.
 const access = cloudFrontAccessFromEnv(cloudFrontClientConfig());
@@ -25,6 +26,8 @@ const schedule = parsePollSchedule(requireEnv(EnvNames.pollSchedule));
 const store = new WatchStore(requireEnv(EnvNames.watchTable));
 const queue = new TickQueue(requireEnv(EnvNames.tickQueueUrl));
 const sfn = new SFNClient({});
+// Lives as long as the container: the watches it saw at its last tick (lambda/checker/watch-cache.ts).
+const cache = new WatchCache();
 const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
 const { names } = WATCH_METRICS;
 
@@ -44,6 +47,7 @@ const FinalCheckSchema = v.object({
 function depsFor(context: Context): CheckerDeps {
   return {
     store,
+    cache,
     queue,
     sfn,
     schedule,

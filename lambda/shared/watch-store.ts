@@ -16,6 +16,7 @@ import {
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  type QueryCommandInput,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -63,6 +64,13 @@ export function watchKey({ account, target, invalidationId }: WatchedInvalidatio
   return `${account}/${target.kind}/${target.id}/${invalidationId}`;
 }
 
+/**
+ * The index of watches by registration time: every watch item carries `byRegistration = "watch"`
+ * beside its `registeredAtMs`, so a tick can read the watches registered since the last one it
+ * saw instead of all of them.
+ */
+export const WATCHES_BY_REGISTRATION = { indexName: 'byRegistration', partitionKey: 'byRegistration', sortKey: 'registeredAtMs' } as const;
+
 /** Items stay a day past the watch's deadline, then DynamoDB's TTL removes what nobody did. */
 const TTL_AFTER_DEADLINE_SECONDS = 24 * 3600;
 const PK = { watch: 'watch', token: 'token', checker: 'checker' } as const;
@@ -82,31 +90,31 @@ export class WatchStore {
   async register(watch: WatchItem, taskToken: string): Promise<void> {
     const expiresAt = Math.ceil(watch.deadlineAtMs / 1000) + TTL_AFTER_DEADLINE_SECONDS;
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: PK.token, sk: watch.key, taskToken, expiresAt } }));
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: PK.watch, sk: watch.key, ...watch, expiresAt } }));
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: PK.watch, sk: watch.key, ...watch, [WATCHES_BY_REGISTRATION.partitionKey]: PK.watch, expiresAt },
+      }),
+    );
   }
 
   /** Every watch in flight (all pages). An item that does not parse is returned apart, by key, never dropped silently. */
   async watches(): Promise<{ watches: WatchItem[]; unreadable: string[] }> {
-    const watches: WatchItem[] = [];
-    const unreadable: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': PK.watch },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const parsed = v.safeParse(WatchItemSchema, item);
-        if (parsed.success) watches.push(parsed.output);
-        else unreadable.push(String(item.sk));
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return { watches, unreadable };
+    return this.readPages({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': PK.watch } });
+  }
+
+  /**
+   * The watches registered at or after `sinceMs` (the index is eventually consistent: a watch
+   * registered a moment ago may come at the next read).
+   */
+  async watchesRegisteredSince(sinceMs: number): Promise<{ watches: WatchItem[]; unreadable: string[] }> {
+    const { indexName, partitionKey, sortKey } = WATCHES_BY_REGISTRATION;
+    return this.readPages({
+      IndexName: indexName,
+      KeyConditionExpression: '#pk = :pk AND #at >= :since',
+      ExpressionAttributeNames: { '#pk': partitionKey, '#at': sortKey },
+      ExpressionAttributeValues: { ':pk': PK.watch, ':since': sinceMs },
+    });
   }
 
   /**
@@ -209,6 +217,24 @@ export class WatchStore {
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: { ':running': 'running', ':idle': 'idle', ':chain': chain, ':now': nowMs },
     });
+  }
+
+  private async readPages(
+    query: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+  ): Promise<{ watches: WatchItem[]; unreadable: string[] }> {
+    const watches: WatchItem[] = [];
+    const unreadable: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new QueryCommand({ TableName: this.tableName, ...query, ExclusiveStartKey: start }));
+      for (const item of page.Items ?? []) {
+        const parsed = v.safeParse(WatchItemSchema, item);
+        if (parsed.success) watches.push(parsed.output);
+        else unreadable.push(String(item.sk));
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return { watches, unreadable };
   }
 
   private async conditionally(update: Omit<UpdateCommandInput, 'TableName' | 'Key'>): Promise<boolean> {
