@@ -46,6 +46,12 @@ export interface CheckerDeps {
   readonly onWatchEnd?: (watch: WatchItem, ending: WatchEnding, state: WatchCheckState) => void;
   /** Told of every check CloudFront throttled or did not answer (the watch goes on). */
   readonly onCheckFailed?: (watch: WatchItem, error: Error, throttled: boolean) => void;
+  /**
+   * Told of every watch whose token Step Functions would not take. `kept`: a passing refusal
+   * (throttling, a 5xx), tried again at the watch's next check; else refused for good (a token
+   * edited by hand, a denied permission), the watch left to the watcher's final check.
+   */
+  readonly onEndFailed?: (watch: WatchItem, error: Error, kept: boolean) => void;
 }
 
 /** What one tick did: for the log, the metrics and the tests. */
@@ -144,19 +150,36 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
     );
   }
 
-  await Promise.all(endings.map(({ watch, ending }) => endWatch(watch, ending, deps)));
-  for (const { watch, ending } of endings) {
-    deps.onWatchEnd?.(watch, ending, states.get(watch.key)!);
+  // Each ending on its own: one token Step Functions refuses must not fail the tick, which would
+  // fail again at every delivery and stall every watch of the account with it.
+  const settled = await Promise.allSettled(endings.map(({ watch, ending }) => endWatch(watch, ending, deps)));
+  const ended = new Set<string>();
+  const gone = new Set<string>();
+  for (const [index, { watch, ending }] of endings.entries()) {
+    const result = settled[index]!;
+    if (result.status === 'fulfilled') {
+      deps.onWatchEnd?.(watch, ending, states.get(watch.key)!);
+      ended.add(watch.key);
+      gone.add(watch.key);
+      states.delete(watch.key);
+      continue;
+    }
+    const error = result.reason as Error;
+    const kept = !refusedForGood(error);
+    deps.onEndFailed?.(watch, error, kept);
+    if (kept) continue;
+    // The watcher's own final check ends it at its maximum wait plus the grace: late, told once.
+    await deps.store.remove(watch.key);
+    gone.add(watch.key);
     states.delete(watch.key);
   }
-  const ended = new Set(endings.map(({ watch }) => watch.key));
-  const remaining = watches.filter((watch) => !ended.has(watch.key));
+  const remaining = watches.filter((watch) => !gone.has(watch.key));
   const calls = chosen.length;
   const throttled = Object.values(perAccount).reduce((sum, tally) => sum + tally.throttled, 0);
   const waiting = Object.values(selection.waiting).reduce((sum, n) => sum + n, 0);
   const oldestWatchSeconds = remaining.reduce((oldest, watch) => Math.max(oldest, (nowMs - watch.startedAtMs) / 1000), 0);
   const tally = { calls: tick.tally.calls + calls, throttled: tick.tally.throttled + throttled };
-  const report = { watches: watches.length, calls, throttled, ended: endings.length, waiting, unreadable, oldestWatchSeconds, tally };
+  const report = { watches: watches.length, calls, throttled, ended: ended.size, waiting, unreadable, oldestWatchSeconds, tally };
 
   let delay = nextTickDelaySeconds({ nowMs, waiting: selection.waiting, nextDueAtMs: selection.nextDueAtMs });
   // A watch that was checked and not ended (a throttled final check) is due again at its interval.
@@ -226,6 +249,11 @@ function endingOf(watch: WatchItem, answer: CheckAnswer, before: WatchCheckState
       paths: { total: 0, sample: [] },
     },
   };
+}
+
+/** Step Functions will answer the same for this token every time (not throttling, not its own fault): trying again cannot help. */
+function refusedForGood(error: Error): boolean {
+  return (error as { $fault?: string }).$fault === 'client' && !isThrottlingError(error as never);
 }
 
 /** Errors SendTask* answers for a token whose task is over: the watch was ended before (or its execution stopped). */

@@ -404,7 +404,7 @@ describe('endWatch', () => {
     },
   );
 
-  it('throws any other error (the tick is retried) and keeps the watch', async () => {
+  it('throws any other error and keeps the watch (the tick decides what to do with it)', async () => {
     // Prepare
     const watch = watchOf('ISFNDOWN00001');
     await register(watch);
@@ -417,6 +417,63 @@ describe('endWatch', () => {
     expect(error.name).toBe('ThrottlingException');
     expect(await watchItems()).toHaveLength(2);
     expect(await table.store.token(watch.key)).toBe(tokenOf(watch));
+  });
+});
+
+describe('a token Step Functions will not take', () => {
+  /** Two watches completed at the first tick; `poisoned`'s token is refused with `error`. */
+  async function tickWithRefusedToken(error: Error): Promise<{ poisoned: WatchItem; healthy: WatchItem; tick: TickMessage }> {
+    const poisoned = watchOf('IPOISONED0001');
+    const healthy = watchOf('IHEALTHY00001');
+    await register(poisoned, healthy);
+    answers.set(poisoned.invalidationId, 'Completed');
+    answers.set(healthy.invalidationId, 'Completed');
+    sfnMock.on(SendTaskSuccessCommand, { taskToken: tokenOf(poisoned) }).rejects(error);
+    return { poisoned, healthy, tick: await startChain() };
+  }
+
+  it('refused for good (a token edited by hand: ValidationException): the other watches end, the tick goes on, and the watch is left to its final check', async () => {
+    // Prepare
+    const { poisoned, healthy, tick } = await tickWithRefusedToken(sdkError('ValidationException', 400, 'Invalid Length for parameter taskToken'));
+    const endFailures: { key: string; errorName: string; kept: boolean }[] = [];
+
+    // Act
+    const report = await runTick(tick, deps({ onEndFailed: (watch, error, kept) => endFailures.push({ key: watch.key, errorName: error.name, kept }) }));
+
+    // Assert: a tick that threw would be delivered again, fail again, and stall every watch of the account.
+    expect(report).toMatchObject({ result: 'idle', ended: 1 });
+    expect(successOutputs().map((success) => success.taskToken)).toEqual(expect.arrayContaining([tokenOf(healthy)]));
+    expect(endFailures).toEqual([{ key: poisoned.key, errorName: 'ValidationException', kept: false }]);
+    expect(await watchItems()).toEqual([]);
+  });
+
+  it('refused for now (ThrottlingException, a 5xx): the other watches end, the tick goes on, and the watch is ended at a later tick', async () => {
+    // Prepare
+    const { poisoned, healthy, tick } = await tickWithRefusedToken(
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } }),
+    );
+    const endFailures: { key: string; kept: boolean }[] = [];
+    const tickDeps = deps({ onEndFailed: (watch, _error, kept) => endFailures.push({ key: watch.key, kept }) });
+
+    // Act
+    const report = await runTick(tick, tickDeps);
+
+    // Assert
+    expect(report).toMatchObject({ result: 'ticked', ended: 1 });
+    expect(endFailures).toEqual([{ key: poisoned.key, kept: true }]);
+    expect((await table.items()).filter((item) => item.pk === 'watch').map((item) => item.sk)).toEqual([poisoned.key]);
+    expect(await table.store.token(healthy.key)).toBeUndefined();
+
+    // Act: Step Functions takes it again; the next tick, at the watch's interval, ends it.
+    sfnMock.on(SendTaskSuccessCommand, { taskToken: tokenOf(poisoned) }).resolves({});
+    const next = takeSentTick();
+    now += next.delaySeconds * 1000;
+    const again = await runTick(next.tick, tickDeps);
+
+    // Assert
+    expect(again).toMatchObject({ result: 'idle', ended: 1 });
+    expect(successOutputs().filter((success) => success.taskToken === tokenOf(poisoned))).toHaveLength(2);
+    expect(await watchItems()).toEqual([]);
   });
 });
 
