@@ -112,14 +112,19 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
     grants[account] = granted.granted;
     budgets[account] = budget;
   }
-  const inFlight = watches.map((watch) => ({ ...watch, lastCheckedAtMs: tick.watches.get(watch.key)?.lastCheckedAtMs }));
+  // A last check ahead of this clock (a forged tick, a clock far off) counts as now: else the watch would never fall due.
+  const carried = (key: string): WatchCheckState | undefined => {
+    const state = tick.watches.get(key);
+    return state && state.lastCheckedAtMs > nowMs ? { ...state, lastCheckedAtMs: nowMs } : state;
+  };
+  const inFlight = watches.map((watch) => ({ ...watch, lastCheckedAtMs: carried(watch.key)?.lastCheckedAtMs }));
   const selection = selectWatches({ watches: inFlight, nowMs, schedule: deps.schedule, grants });
   const chosen = Object.values(selection.chosen).flat();
 
   const answers = await Promise.all(chosen.map((watch) => check(watch, nowMs, deps)));
   const states = new Map<string, WatchCheckState>();
   for (const watch of watches) {
-    const state = tick.watches.get(watch.key);
+    const state = carried(watch.key);
     if (state) states.set(watch.key, state);
   }
   const perAccount: Record<string, { calls: number; throttled: number }> = {};

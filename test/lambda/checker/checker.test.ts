@@ -318,6 +318,35 @@ it('a twin of a tick (delivered twice) stops at its record and sends nothing', a
   expect(await table.store.clock()).toMatchObject({ chain: tick.chain, seq: 1 });
 });
 
+it('times ahead of the checker\'s clock in a tick (a forged tick of the live chain, a container\'s clock far off) count as now: the watch is still checked and ends', async () => {
+  // Prepare: the live chain's tick, claiming the watch was checked a year from now and the budget was spent then.
+  const watch = watchOf('IFUTURE000001');
+  await register(watch);
+  const live = await startChain();
+  const aYearAhead = now + 365 * 24 * 3600 * 1000;
+  const { body } = formatTickMessage(
+    { ...live, budgets: { [ACCOUNT]: { perSecond: 2, tokens: 0, atMs: aYearAhead } } },
+    new Map([[watch.key, { lastCheckedAtMs: aYearAhead, checks: 1, throttledChecks: 0 }]]),
+  );
+  answers.set(watch.invalidationId, 'Completed');
+
+  // Act: follow the chain for a minute.
+  let tick = parseTickMessage(body);
+  let report = await runTick(tick, deps());
+  for (let i = 0; i < 30 && report.result === 'ticked'; i++) {
+    const next = takeSentTick();
+    now += next.delaySeconds * 1000;
+    tick = next.tick;
+    report = await runTick(tick, deps());
+    if (now - T0 > 60_000) break;
+  }
+
+  // Assert: without it, the watch was never due and the budget never refilled, until the watcher's final check.
+  expect(report).toMatchObject({ result: 'idle', ended: 1 });
+  expect(successOutputs()).toEqual([{ taskToken: tokenOf(watch), output: expect.objectContaining({ status: 'Completed' }) }]);
+  expect(now - T0).toBeLessThanOrEqual(10_000);
+});
+
 it('a refusal (NoSuchInvalidation, 404) fails the task with InvalidationNotTrackable, naming the invalidation, and removes the watch', async () => {
   // Prepare
   const watch = watchOf('IREFUSED00001');
