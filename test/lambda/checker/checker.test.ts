@@ -318,7 +318,7 @@ it('a twin of a tick (delivered twice) stops at its record and sends nothing', a
   expect(await table.store.clock()).toMatchObject({ chain: tick.chain, seq: 1 });
 });
 
-it('times ahead of the checker\'s clock in a tick (a forged tick of the live chain, a container\'s clock far off) count as now: the watch is still checked and ends', async () => {
+it("times ahead of the checker's clock in a tick (a forged tick of the live chain, a container's clock far off) count as now: the watch is still checked and ends", async () => {
   // Prepare: the live chain's tick, claiming the watch was checked a year from now and the budget was spent then.
   const watch = watchOf('IFUTURE000001');
   await register(watch);
@@ -463,11 +463,16 @@ describe('a token Step Functions will not take', () => {
 
   it('refused for good (a token edited by hand: ValidationException): the other watches end, the tick goes on, and the watch is left to its final check', async () => {
     // Prepare
-    const { poisoned, healthy, tick } = await tickWithRefusedToken(sdkError('ValidationException', 400, 'Invalid Length for parameter taskToken'));
+    const { poisoned, healthy, tick } = await tickWithRefusedToken(
+      sdkError('ValidationException', 400, 'Invalid Length for parameter taskToken'),
+    );
     const endFailures: { key: string; errorName: string; kept: boolean }[] = [];
 
     // Act
-    const report = await runTick(tick, deps({ onEndFailed: (watch, error, kept) => endFailures.push({ key: watch.key, errorName: error.name, kept }) }));
+    const report = await runTick(
+      tick,
+      deps({ onEndFailed: (watch, error, kept) => endFailures.push({ key: watch.key, errorName: error.name, kept }) }),
+    );
 
     // Assert: a tick that threw would be delivered again, fail again, and stall every watch of the account.
     expect(report).toMatchObject({ result: 'idle', ended: 1 });
