@@ -20,7 +20,7 @@ import { getInvalidation, statusOf, type CheckedRequest } from '../shared/invali
 import type { PollSchedule } from '../shared/schedule';
 import { LAST_ERROR_MAX_CHARS, type StatusResult } from '../shared/status-result';
 import { clip } from '../shared/text';
-import { watchKey, type WatchItem, type WatchStore } from '../shared/watch-store';
+import { MalformedClockItem, watchKey, type WatchItem, type WatchStore } from '../shared/watch-store';
 import { nextTickDelaySeconds, selectWatches } from './selection';
 
 /** How a watch ended, as the checker saw it. */
@@ -284,7 +284,11 @@ export async function endWatch(watch: WatchItem, ending: WatchEnding, deps: Pick
 /** Once a minute: a chain that has not recorded itself for a while is taken for dead, and another is started if watches wait. */
 export async function runWatchdog(deps: Pick<CheckerDeps, 'store' | 'queue' | 'now'>): Promise<'live' | 'started' | 'nothing to watch'> {
   const nowMs = (deps.now ?? Date.now)();
-  const clock = await deps.store.clock();
+  // A clock item edited by hand holds no live chain: claiming it replaces it (else nothing would ever tick again).
+  const clock = await deps.store.clock().catch((error: unknown) => {
+    if (error instanceof MalformedClockItem) return undefined;
+    throw error;
+  });
   if (clock?.state === 'running' && nowMs - clock.lastTickAtMs < CLOCK_TIMING.staleAfterMs) return 'live';
   if (!(await deps.store.anyWatch())) return 'nothing to watch';
   return (await wakeChecker(deps.store, deps.queue, nowMs)) ? 'started' : 'live';

@@ -629,6 +629,29 @@ describe('the watchdog', () => {
   });
 });
 
+it.each([
+  ['a state of its own', { state: 'paused', chain: 'chain-a', seq: 0, lastTickAtMs: T0 }],
+  ['no time', { state: 'running', chain: 'chain-a', seq: 0 }],
+  ['a time as text', { state: 'running', chain: 'chain-a', seq: 0, lastTickAtMs: 'yesterday' }],
+])(
+  'a clock item edited by hand (%s): the watchdog starts a new chain over it (else every tick and watchdog call failed until the final checks)',
+  async (_name, edited) => {
+    // Prepare
+    const watch = watchOf('ICLOCKEDITED1');
+    await register(watch);
+    await table.documents.send(new PutCommand({ TableName: WATCH_TABLE, Item: { pk: 'checker', sk: 'clock', ...edited } }));
+
+    // Act
+    const watchdog = await runWatchdog(deps());
+
+    // Assert
+    expect(watchdog).toBe('started');
+    const { tick } = takeSentTick();
+    expect(await table.store.clock()).toEqual({ state: 'running', chain: tick.chain, seq: 0, lastTickAtMs: now });
+    expect(await runTick(tick, deps())).toMatchObject({ result: 'ticked', calls: 1 });
+  },
+);
+
 describe('the final check', () => {
   const requestOf = (watch: WatchItem) => ({
     account: watch.account,
