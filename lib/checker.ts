@@ -146,7 +146,7 @@ export class Checker extends Construct {
       roles: [this.checkerFunction.role!],
       statements: [
         new PolicyStatement({
-          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
           resources: [watcher.stateMachineArn],
         }),
       ],

@@ -101,7 +101,7 @@ const SCHEDULE_PROPS = propChecks<PollSchedule>()({
 
 /**
  * The whole notifier as one reusable construct: trigger -> Start watch -> watcher state
- * machine (Check status, Notify) -> channels, plus alarms for its operators.
+ * machine (Register watch, the account's checker, Notify) -> channels, plus alarms for its operators.
  * Checks its props and its stack's region first: every problem in one {@link ConfigError}.
  */
 export class InvalidationNotifier extends Construct {

@@ -64,7 +64,7 @@ export interface LocalPipelineOptions {
   /** Show the handlers' JSON log lines. @default false */
   readonly logs?: boolean;
   /**
-   * Function timeouts in real ms by function folder (e.g. `{ 'check-status': 3000 }`), enforced
+   * Function timeouts in real ms by function folder (e.g. `{ checker: 3000 }`), enforced
    * as Lambda does: the context tells the time left, and an invocation still running at the
    * end fails with `Sandbox.Timedout`. @default each function's Timeout in the template
    */

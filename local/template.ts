@@ -114,7 +114,7 @@ export function watcherDefinition(template: CfnTemplate): LocalStateMachine {
   return machines[0]!;
 }
 
-/** The Express check loop the watcher runs, or undefined in a template without one. */
+/** The Express check loop of the bench's comparison design (bench/express-loop/), or undefined in a template without one (the product's). */
 export function checkLoopDefinition(template: CfnTemplate): LocalStateMachine | undefined {
   const machines = stateMachinesOfType(template, 'EXPRESS');
   if (machines.length > 1) throw new Error(`Expected at most one EXPRESS state machine in the template, found ${machines.length}`);

@@ -20,7 +20,7 @@ import { getInvalidation, statusOf, type CheckedRequest } from '../shared/invali
 import type { PollSchedule } from '../shared/schedule';
 import { LAST_ERROR_MAX_CHARS, type StatusResult } from '../shared/status-result';
 import { clip } from '../shared/text';
-import { watchKey, type WatchItem, type WatchStore } from '../shared/watch-store';
+import { MalformedClockItem, watchKey, type WatchItem, type WatchStore } from '../shared/watch-store';
 import { nextTickDelaySeconds, selectWatches } from './selection';
 import type { WatchCache } from './watch-cache';
 
@@ -52,6 +52,12 @@ export interface CheckerDeps {
   readonly onWatchEnd?: (watch: WatchItem, ending: WatchEnding, state: WatchCheckState) => void;
   /** Told of every check CloudFront throttled or did not answer (the watch goes on). */
   readonly onCheckFailed?: (watch: WatchItem, error: Error, throttled: boolean) => void;
+  /**
+   * Told of every watch whose token Step Functions would not take. `kept`: a passing refusal
+   * (throttling, a 5xx), tried again at the watch's next check; else refused for good (a token
+   * edited by hand, a denied permission), the watch left to the watcher's final check.
+   */
+  readonly onEndFailed?: (watch: WatchItem, error: Error, kept: boolean) => void;
 }
 
 /** What one tick did: for the log, the metrics and the tests. */
@@ -112,14 +118,19 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
     grants[account] = granted.granted;
     budgets[account] = budget;
   }
-  const inFlight = watches.map((watch) => ({ ...watch, lastCheckedAtMs: tick.watches.get(watch.key)?.lastCheckedAtMs }));
+  // A last check ahead of this clock (a forged tick, a clock far off) counts as now: else the watch would never fall due.
+  const carried = (key: string): WatchCheckState | undefined => {
+    const state = tick.watches.get(key);
+    return state && state.lastCheckedAtMs > nowMs ? { ...state, lastCheckedAtMs: nowMs } : state;
+  };
+  const inFlight = watches.map((watch) => ({ ...watch, lastCheckedAtMs: carried(watch.key)?.lastCheckedAtMs }));
   const selection = selectWatches({ watches: inFlight, nowMs, schedule: deps.schedule, grants });
   const chosen = Object.values(selection.chosen).flat();
 
   const answers = await Promise.all(chosen.map((watch) => check(watch, nowMs, deps)));
   const states = new Map<string, WatchCheckState>();
   for (const watch of watches) {
-    const state = tick.watches.get(watch.key);
+    const state = carried(watch.key);
     if (state) states.set(watch.key, state);
   }
   const perAccount: Record<string, { calls: number; throttled: number }> = {};
@@ -150,20 +161,37 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
     );
   }
 
-  await Promise.all(endings.map(({ watch, ending }) => endWatch(watch, ending, deps)));
-  for (const { watch, ending } of endings) {
-    deps.onWatchEnd?.(watch, ending, states.get(watch.key)!);
+  // Each ending on its own: one token Step Functions refuses must not fail the tick, which would
+  // fail again at every delivery and stall every watch of the account with it.
+  const settled = await Promise.allSettled(endings.map(({ watch, ending }) => endWatch(watch, ending, deps)));
+  const ended = new Set<string>();
+  const gone = new Set<string>();
+  for (const [index, { watch, ending }] of endings.entries()) {
+    const result = settled[index]!;
+    if (result.status === 'fulfilled') {
+      deps.onWatchEnd?.(watch, ending, states.get(watch.key)!);
+      ended.add(watch.key);
+      gone.add(watch.key);
+      states.delete(watch.key);
+      continue;
+    }
+    const error = result.reason as Error;
+    const kept = !refusedForGood(error);
+    deps.onEndFailed?.(watch, error, kept);
+    if (kept) continue;
+    // The watcher's own final check ends it at its maximum wait plus the grace: late, told once.
+    await deps.store.remove(watch.key);
+    gone.add(watch.key);
     states.delete(watch.key);
     deps.cache?.forget(watch.key);
   }
-  const ended = new Set(endings.map(({ watch }) => watch.key));
-  const remaining = watches.filter((watch) => !ended.has(watch.key));
+  const remaining = watches.filter((watch) => !gone.has(watch.key));
   const calls = chosen.length;
   const throttled = Object.values(perAccount).reduce((sum, tally) => sum + tally.throttled, 0);
   const waiting = Object.values(selection.waiting).reduce((sum, n) => sum + n, 0);
   const oldestWatchSeconds = remaining.reduce((oldest, watch) => Math.max(oldest, (nowMs - watch.startedAtMs) / 1000), 0);
   const tally = { calls: tick.tally.calls + calls, throttled: tick.tally.throttled + throttled };
-  const report = { watches: watches.length, calls, throttled, ended: endings.length, waiting, unreadable, oldestWatchSeconds, tally };
+  const report = { watches: watches.length, calls, throttled, ended: ended.size, waiting, unreadable, oldestWatchSeconds, tally };
 
   let delay = nextTickDelaySeconds({ nowMs, waiting: selection.waiting, nextDueAtMs: selection.nextDueAtMs });
   // A watch that was checked and not ended (a throttled final check) is due again at its interval.
@@ -235,6 +263,11 @@ function endingOf(watch: WatchItem, answer: CheckAnswer, before: WatchCheckState
   };
 }
 
+/** Step Functions will answer the same for this token every time (not throttling, not its own fault): trying again cannot help. */
+function refusedForGood(error: Error): boolean {
+  return (error as { $fault?: string }).$fault === 'client' && !isThrottlingError(error as never);
+}
+
 /** Errors SendTask* answers for a token whose task is over: the watch was ended before (or its execution stopped). */
 const TASK_OVER = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
@@ -258,7 +291,11 @@ export async function endWatch(watch: WatchItem, ending: WatchEnding, deps: Pick
 /** Once a minute: a chain that has not recorded itself for a while is taken for dead, and another is started if watches wait. */
 export async function runWatchdog(deps: Pick<CheckerDeps, 'store' | 'queue' | 'now'>): Promise<'live' | 'started' | 'nothing to watch'> {
   const nowMs = (deps.now ?? Date.now)();
-  const clock = await deps.store.clock();
+  // A clock item edited by hand holds no live chain: claiming it replaces it (else nothing would ever tick again).
+  const clock = await deps.store.clock().catch((error: unknown) => {
+    if (error instanceof MalformedClockItem) return undefined;
+    throw error;
+  });
   if (clock?.state === 'running' && nowMs - clock.lastTickAtMs < CLOCK_TIMING.staleAfterMs) return 'live';
   if (!(await deps.store.anyWatch())) return 'nothing to watch';
   return (await wakeChecker(deps.store, deps.queue, nowMs)) ? 'started' : 'live';

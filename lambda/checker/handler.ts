@@ -74,6 +74,14 @@ function depsFor(context: Context): CheckerDeps {
         errorName: error.name,
         errorMessage: error.message,
       }),
+    onEndFailed: (watch, error, kept) =>
+      logger.error(
+        kept
+          ? "Step Functions did not take the watch's answer; tried again at its next check"
+          : "Step Functions refused the watch's token for good; the watcher's final check ends it at its maximum wait",
+        // Its name only: Step Functions' validation messages quote the value, here the task token.
+        { invalidationId: watch.invalidationId, targetId: watch.targetId, errorName: error.name },
+      ),
   };
 }
 

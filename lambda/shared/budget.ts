@@ -102,14 +102,23 @@ export function newBudget(nowMs: number, settings: BudgetSettings = DEFAULT_BUDG
 }
 
 /**
+ * How far ahead of the reading clock a budget's time may be and still be another container's
+ * skew. Further ahead, it is no clock's (a forged or corrupted tick): it counts as now, or the
+ * bucket would not refill until that time came.
+ */
+export const MAX_CLOCK_SKEW_MS = 60_000;
+
+/**
  * The bucket refilled up to `nowMs`, never beyond its capacity (a pause does not save up a
- * burst). A clock behind `atMs` (another container's) adds nothing and moves nothing back.
+ * burst). A clock behind `atMs` (another container's) adds nothing and moves nothing back,
+ * unless `atMs` is more than {@link MAX_CLOCK_SKEW_MS} ahead.
  */
 export function refill(budget: BudgetState, nowMs: number, settings: BudgetSettings = DEFAULT_BUDGET_SETTINGS): BudgetState {
   const perSecond = clampRate(budget.perSecond, settings);
-  const elapsedSeconds = Math.max(0, nowMs - budget.atMs) / 1000;
+  const atMs = budget.atMs > nowMs + MAX_CLOCK_SKEW_MS ? nowMs : budget.atMs;
+  const elapsedSeconds = Math.max(0, nowMs - atMs) / 1000;
   const tokens = Math.min(capacity(perSecond, settings), budget.tokens + elapsedSeconds * perSecond);
-  return { perSecond, tokens: round(tokens), atMs: Math.max(budget.atMs, nowMs) };
+  return { perSecond, tokens: round(tokens), atMs: Math.max(atMs, nowMs) };
 }
 
 /** Whole calls the budget allows at `nowMs`. */

@@ -1,5 +1,5 @@
 /**
- * The notifier's own CloudWatch metrics: written by Check status and Notify as embedded metric
+ * The notifier's own CloudWatch metrics: written by the checker and Notify as embedded metric
  * format (EMF) log lines, graphed by the dashboard (lib/dashboard.ts) and alarmed on
  * (lib/alarms.ts). One home for the names, so they cannot drift apart.
  *

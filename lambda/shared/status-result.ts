@@ -1,10 +1,8 @@
 /**
- * Contract 2, the watch state: what "Check invalidation status" reads and writes in the
- * watcher's state, declared once as schemas (the types are inferred from them). Two parts:
- * - `loop` ({@link LoopStateSchema}): the check loop's own state, which only the loop reads:
- *   its pace, its counters, when to check next, whether the run or the watch is over;
- * - `status` ({@link StatusResultSchema}): the last check's answer about the invalidation,
- *   which the notification reads.
+ * Contract 2, the status result: the last check's answer about the invalidation
+ * ({@link StatusResultSchema}), which the checker sends the watcher with the watch's task token
+ * (or the watcher's final check returns) and the notification reads; declared once as a schema
+ * (the types are inferred from it).
  * Small and bounded: a state's input and output are capped at 262,144 bytes, and an
  * invalidation can carry 3,000 items of any length, so only a sample of the paths travels.
  */

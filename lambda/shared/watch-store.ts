@@ -53,6 +53,11 @@ export const ClockItemSchema = v.object({
 });
 export type ClockItem = v.InferOutput<typeof ClockItemSchema>;
 
+/** The clock item does not parse (edited by hand): no chain can be live on it, and a claim replaces it. */
+export class MalformedClockItem extends Error {
+  override readonly name = 'MalformedClockItem';
+}
+
 /** What identifies the invalidation a watch is for. */
 export interface WatchedInvalidation {
   readonly account: string;
@@ -160,20 +165,23 @@ export class WatchStore {
     if (!Item) return undefined;
     const parsed = v.safeParse(ClockItemSchema, Item);
     if (!parsed.success)
-      throw new Error(
+      throw new MalformedClockItem(
         `The checker's clock item is malformed: ${parsed.issues.map((issue) => `${v.getDotPath(issue)}: ${issue.message}`).join('; ')}`,
       );
     return parsed.output;
   }
 
   /**
-   * Makes `chain` the live chain if the clock is idle, missing, or its chain has not recorded
-   * itself since `staleBeforeMs`. False when a live chain holds it.
+   * Makes `chain` the live chain if the clock is idle, missing, malformed (no running chain
+   * with a time: edited by hand), or its chain has not recorded itself since `staleBeforeMs`.
+   * False when a live chain holds it.
    */
   async claimClock(chain: string, nowMs: number, staleBeforeMs: number): Promise<boolean> {
     return this.conditionally({
       UpdateExpression: 'SET #state = :running, chain = :chain, seq = :zero, lastTickAtMs = :now',
-      ConditionExpression: 'attribute_not_exists(pk) OR #state = :idle OR lastTickAtMs < :stale',
+      ConditionExpression:
+        'attribute_not_exists(pk) OR #state = :idle OR lastTickAtMs < :stale' +
+        ' OR NOT (#state = :running) OR NOT attribute_type(lastTickAtMs, :number) OR NOT attribute_type(chain, :string) OR NOT attribute_type(seq, :number)',
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: {
         ':running': 'running',
@@ -182,6 +190,8 @@ export class WatchStore {
         ':zero': 0,
         ':now': nowMs,
         ':stale': staleBeforeMs,
+        ':number': 'N',
+        ':string': 'S',
       },
     });
   }

@@ -143,6 +143,39 @@ describe('least privilege', () => {
     expect(resources).not.toContain('"*"');
   });
 
+  it("lets the checker and Register watch do only what they use, each on the notifier's own table, queue and watcher", () => {
+    /** Every action but CloudFront's (above) and its own log group's, as `action on resource`. */
+    const grants = (functionDir: string) =>
+      statementsOfFunction(functionDir)
+        .flatMap((s) => actionsOf([s]).map((action) => `${action} on ${JSON.stringify(s.Resource)}`))
+        .filter((grant) => !grant.startsWith('cloudfront:') && !grant.startsWith('logs:'))
+        .sort();
+    const idOf = (type: string, pattern: RegExp) => Object.keys(template.findResources(type)).find((id) => pattern.test(id))!;
+    const table = JSON.stringify([{ 'Fn::GetAtt': [idOf('AWS::DynamoDB::Table', /CheckerWatches/), 'Arn'] }]);
+    const queue = JSON.stringify({ 'Fn::GetAtt': [idOf('AWS::SQS::Queue', /CheckerTicks(?!DeadLetter)/), 'Arn'] });
+    const watcher = JSON.stringify({ Ref: idOf('AWS::StepFunctions::StateMachine', /Watcher/) });
+    const each = (actions: string[], resource: string) => actions.map((action) => `${action} on ${resource}`);
+
+    // What lambda/checker/ calls, and the tick queue's event source: no Scan, no PutItem, no SendTaskHeartbeat (it never sends one).
+    expect(grants('checker')).toEqual(
+      [
+        ...each(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], table),
+        ...each(
+          ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+          queue,
+        ),
+        ...each(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], queue),
+        ...each(['states:SendTaskFailure', 'states:SendTaskSuccess'], watcher),
+      ].sort(),
+    );
+    expect(grants('register-watch')).toEqual(
+      [
+        ...each(['dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
+        ...each(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], queue),
+      ].sort(),
+    );
+  });
+
   it('lets Notify publish only to its topic and read only the Slack secret', () => {
     const statements = statementsOfFunction('notify');
     const publish = statements.find((s) => actionsOf([s]).includes('sns:Publish'))!;

@@ -318,6 +318,35 @@ it('a twin of a tick (delivered twice) stops at its record and sends nothing', a
   expect(await table.store.clock()).toMatchObject({ chain: tick.chain, seq: 1 });
 });
 
+it("times ahead of the checker's clock in a tick (a forged tick of the live chain, a container's clock far off) count as now: the watch is still checked and ends", async () => {
+  // Prepare: the live chain's tick, claiming the watch was checked a year from now and the budget was spent then.
+  const watch = watchOf('IFUTURE000001');
+  await register(watch);
+  const live = await startChain();
+  const aYearAhead = now + 365 * 24 * 3600 * 1000;
+  const { body } = formatTickMessage(
+    { ...live, budgets: { [ACCOUNT]: { perSecond: 2, tokens: 0, atMs: aYearAhead } } },
+    new Map([[watch.key, { lastCheckedAtMs: aYearAhead, checks: 1, throttledChecks: 0 }]]),
+  );
+  answers.set(watch.invalidationId, 'Completed');
+
+  // Act: follow the chain for a minute.
+  let tick = parseTickMessage(body);
+  let report = await runTick(tick, deps());
+  for (let i = 0; i < 30 && report.result === 'ticked'; i++) {
+    const next = takeSentTick();
+    now += next.delaySeconds * 1000;
+    tick = next.tick;
+    report = await runTick(tick, deps());
+    if (now - T0 > 60_000) break;
+  }
+
+  // Assert: without it, the watch was never due and the budget never refilled, until the watcher's final check.
+  expect(report).toMatchObject({ result: 'idle', ended: 1 });
+  expect(successOutputs()).toEqual([{ taskToken: tokenOf(watch), output: expect.objectContaining({ status: 'Completed' }) }]);
+  expect(now - T0).toBeLessThanOrEqual(10_000);
+});
+
 it('a refusal (NoSuchInvalidation, 404) fails the task with InvalidationNotTrackable, naming the invalidation, and removes the watch', async () => {
   // Prepare
   const watch = watchOf('IREFUSED00001');
@@ -404,7 +433,7 @@ describe('endWatch', () => {
     },
   );
 
-  it('throws any other error (the tick is retried) and keeps the watch', async () => {
+  it('throws any other error and keeps the watch (the tick decides what to do with it)', async () => {
     // Prepare
     const watch = watchOf('ISFNDOWN00001');
     await register(watch);
@@ -417,6 +446,68 @@ describe('endWatch', () => {
     expect(error.name).toBe('ThrottlingException');
     expect(await watchItems()).toHaveLength(2);
     expect(await table.store.token(watch.key)).toBe(tokenOf(watch));
+  });
+});
+
+describe('a token Step Functions will not take', () => {
+  /** Two watches completed at the first tick; `poisoned`'s token is refused with `error`. */
+  async function tickWithRefusedToken(error: Error): Promise<{ poisoned: WatchItem; healthy: WatchItem; tick: TickMessage }> {
+    const poisoned = watchOf('IPOISONED0001');
+    const healthy = watchOf('IHEALTHY00001');
+    await register(poisoned, healthy);
+    answers.set(poisoned.invalidationId, 'Completed');
+    answers.set(healthy.invalidationId, 'Completed');
+    sfnMock.on(SendTaskSuccessCommand, { taskToken: tokenOf(poisoned) }).rejects(error);
+    return { poisoned, healthy, tick: await startChain() };
+  }
+
+  it('refused for good (a token edited by hand: ValidationException): the other watches end, the tick goes on, and the watch is left to its final check', async () => {
+    // Prepare
+    const { poisoned, healthy, tick } = await tickWithRefusedToken(
+      sdkError('ValidationException', 400, 'Invalid Length for parameter taskToken'),
+    );
+    const endFailures: { key: string; errorName: string; kept: boolean }[] = [];
+
+    // Act
+    const report = await runTick(
+      tick,
+      deps({ onEndFailed: (watch, error, kept) => endFailures.push({ key: watch.key, errorName: error.name, kept }) }),
+    );
+
+    // Assert: a tick that threw would be delivered again, fail again, and stall every watch of the account.
+    expect(report).toMatchObject({ result: 'idle', ended: 1 });
+    expect(successOutputs().map((success) => success.taskToken)).toEqual(expect.arrayContaining([tokenOf(healthy)]));
+    expect(endFailures).toEqual([{ key: poisoned.key, errorName: 'ValidationException', kept: false }]);
+    expect(await watchItems()).toEqual([]);
+  });
+
+  it('refused for now (ThrottlingException, a 5xx): the other watches end, the tick goes on, and the watch is ended at a later tick', async () => {
+    // Prepare
+    const { poisoned, healthy, tick } = await tickWithRefusedToken(
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } }),
+    );
+    const endFailures: { key: string; kept: boolean }[] = [];
+    const tickDeps = deps({ onEndFailed: (watch, _error, kept) => endFailures.push({ key: watch.key, kept }) });
+
+    // Act
+    const report = await runTick(tick, tickDeps);
+
+    // Assert
+    expect(report).toMatchObject({ result: 'ticked', ended: 1 });
+    expect(endFailures).toEqual([{ key: poisoned.key, kept: true }]);
+    expect((await table.items()).filter((item) => item.pk === 'watch').map((item) => item.sk)).toEqual([poisoned.key]);
+    expect(await table.store.token(healthy.key)).toBeUndefined();
+
+    // Act: Step Functions takes it again; the next tick, at the watch's interval, ends it.
+    sfnMock.on(SendTaskSuccessCommand, { taskToken: tokenOf(poisoned) }).resolves({});
+    const next = takeSentTick();
+    now += next.delaySeconds * 1000;
+    const again = await runTick(next.tick, tickDeps);
+
+    // Assert
+    expect(again).toMatchObject({ result: 'idle', ended: 1 });
+    expect(successOutputs().filter((success) => success.taskToken === tokenOf(poisoned))).toHaveLength(2);
+    expect(await watchItems()).toEqual([]);
   });
 });
 
@@ -537,6 +628,29 @@ describe('the watchdog', () => {
     expect(sent).toEqual([]);
   });
 });
+
+it.each([
+  ['a state of its own', { state: 'paused', chain: 'chain-a', seq: 0, lastTickAtMs: T0 }],
+  ['no time', { state: 'running', chain: 'chain-a', seq: 0 }],
+  ['a time as text', { state: 'running', chain: 'chain-a', seq: 0, lastTickAtMs: 'yesterday' }],
+])(
+  'a clock item edited by hand (%s): the watchdog starts a new chain over it (else every tick and watchdog call failed until the final checks)',
+  async (_name, edited) => {
+    // Prepare
+    const watch = watchOf('ICLOCKEDITED1');
+    await register(watch);
+    await table.documents.send(new PutCommand({ TableName: WATCH_TABLE, Item: { pk: 'checker', sk: 'clock', ...edited } }));
+
+    // Act
+    const watchdog = await runWatchdog(deps());
+
+    // Assert
+    expect(watchdog).toBe('started');
+    const { tick } = takeSentTick();
+    expect(await table.store.clock()).toEqual({ state: 'running', chain: tick.chain, seq: 0, lastTickAtMs: now });
+    expect(await runTick(tick, deps())).toMatchObject({ result: 'ticked', calls: 1 });
+  },
+);
 
 describe('the final check', () => {
   const requestOf = (watch: WatchItem) => ({

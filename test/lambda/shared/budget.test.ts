@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import {
   BudgetStateSchema,
   DEFAULT_BUDGET_SETTINGS,
+  MAX_CLOCK_SKEW_MS,
   adjust,
   grant,
   grantable,
@@ -127,6 +128,13 @@ describe('refill and grant', () => {
     const budget: BudgetState = { perSecond: 5, tokens: 1, atMs: 10_000 };
 
     expect(refill(budget, 9_000)).toEqual(budget);
+  });
+
+  it('takes a time further ahead than any skew (a forged or corrupted budget) as now, so the bucket refills from there', () => {
+    const budget: BudgetState = { perSecond: 5, tokens: 0, atMs: 10_000 + MAX_CLOCK_SKEW_MS + 1 };
+
+    expect(refill(budget, 10_000)).toEqual({ ...budget, atMs: 10_000 });
+    expect(refill(refill(budget, 10_000), 11_000).tokens).toBe(5);
   });
 });
 
