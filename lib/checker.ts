@@ -93,7 +93,20 @@ export class Checker extends Construct {
       logRetention,
     });
     this.checkerFunction.addEventSource(new SqsEventSource(this.tickQueue, { batchSize: 1, maxConcurrency: 2 }));
-    this.table.grant(this.checkerFunction, 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    // Item actions on the table; Query on it and on its one index (not CDK's table.grant, which
+    // would give every action on every index: index/*).
+    this.checkerFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [this.table.tableArn, `${this.table.tableArn}/index/${WATCHES_BY_REGISTRATION.indexName}`],
+      }),
+    );
+    this.checkerFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [this.table.tableArn],
+      }),
+    );
     this.tickQueue.grantSendMessages(this.checkerFunction);
     const { account, partition } = Stack.of(this);
     this.checkerFunction.addToRolePolicy(
@@ -126,7 +139,9 @@ export class Checker extends Construct {
       environment,
       logRetention,
     });
-    this.table.grant(this.registerFunction, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    this.registerFunction.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }),
+    );
     this.tickQueue.grantSendMessages(this.registerFunction);
 
     this.watchdog = new Rule(this, 'Watchdog', {

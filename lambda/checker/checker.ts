@@ -173,6 +173,7 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
       ended.add(watch.key);
       gone.add(watch.key);
       states.delete(watch.key);
+      deps.cache?.forget(watch.key);
       continue;
     }
     const error = result.reason as Error;

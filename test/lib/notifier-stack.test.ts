@@ -151,15 +151,19 @@ describe('least privilege', () => {
         .filter((grant) => !grant.startsWith('cloudfront:') && !grant.startsWith('logs:'))
         .sort();
     const idOf = (type: string, pattern: RegExp) => Object.keys(template.findResources(type)).find((id) => pattern.test(id))!;
-    const table = JSON.stringify([{ 'Fn::GetAtt': [idOf('AWS::DynamoDB::Table', /CheckerWatches/), 'Arn'] }]);
+    const tableArn = { 'Fn::GetAtt': [idOf('AWS::DynamoDB::Table', /CheckerWatches/), 'Arn'] };
+    const table = JSON.stringify(tableArn);
+    const tableAndIndex = JSON.stringify([tableArn, { 'Fn::Join': ['', [tableArn, '/index/byRegistration']] }]);
     const queue = JSON.stringify({ 'Fn::GetAtt': [idOf('AWS::SQS::Queue', /CheckerTicks(?!DeadLetter)/), 'Arn'] });
     const watcher = JSON.stringify({ Ref: idOf('AWS::StepFunctions::StateMachine', /Watcher/) });
     const each = (actions: string[], resource: string) => actions.map((action) => `${action} on ${resource}`);
 
-    // What lambda/checker/ calls, and the tick queue's event source: no Scan, no PutItem, no SendTaskHeartbeat (it never sends one).
+    // What lambda/checker/ calls, and the tick queue's event source: no Scan, no PutItem, no
+    // SendTaskHeartbeat (it never sends one), Query on the one index it reads and no other.
     expect(grants('checker')).toEqual(
       [
-        ...each(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], table),
+        ...each(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], table),
+        ...each(['dynamodb:Query'], tableAndIndex),
         ...each(
           ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
           queue,
