@@ -9,7 +9,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EnvNames } from '../lambda/shared/env';
-import { WATCHES_BY_REGISTRATION } from '../lambda/shared/watch-store';
+import { WATCHES_BY_REGISTRATION } from '../lambda/shared/watch-table';
 import type { PollSchedule } from '../lambda/shared/schedule';
 import { deadLetterQueue } from './dead-letter-queue';
 import { NotifierFunction } from './notifier-function';

@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import * as v from 'valibot';
+import { WATCHES_BY_REGISTRATION } from './watch-table';
 
 const nonEmpty = v.pipe(v.string(), v.minLength(1));
 const epochMs = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -68,13 +69,6 @@ export interface WatchedInvalidation {
 export function watchKey({ account, target, invalidationId }: WatchedInvalidation): string {
   return `${account}/${target.kind}/${target.id}/${invalidationId}`;
 }
-
-/**
- * The index of watches by registration time: every watch item carries `byRegistration = "watch"`
- * beside its `registeredAtMs`, so a tick can read the watches registered since the last one it
- * saw instead of all of them.
- */
-export const WATCHES_BY_REGISTRATION = { indexName: 'byRegistration', partitionKey: 'byRegistration', sortKey: 'registeredAtMs' } as const;
 
 /** Items stay a day past the watch's deadline, then DynamoDB's TTL removes what nobody did. */
 const TTL_AFTER_DEADLINE_SECONDS = 24 * 3600;
