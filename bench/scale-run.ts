@@ -155,7 +155,7 @@ async function main() {
       '- All handlers run in one process: their SDK clients share one socket pool and one event loop, unlike Lambda environments.',
   );
   const totalSeconds = (performance.now() - started) / 1000;
-  const file = writeResult(`scale-${big.watches}`, {
+  const file = writeResult(`scale-${big.watches}-seed${seed}`, {
     generatedAt: new Date().toISOString(),
     node: process.version,
     tree: treeState(),

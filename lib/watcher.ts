@@ -32,6 +32,16 @@ export const StateNames = {
 
 export { WatcherFailures };
 
+/** Lambda's own trouble (service errors, a function out of time) on the watcher's functions: tried again, jittered. */
+const LAMBDA_TROUBLE_RETRY: sfn.RetryProps = {
+  errors: [...LAMBDA_SERVICE_ERRORS, ...LAMBDA_TIMEOUT_ERRORS],
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 4,
+  maxDelay: Duration.seconds(30),
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
 /** Past the maximum wait, how long the watcher waits on a token the checker should have answered at the maximum wait. */
 export const TOKEN_GRACE = Duration.minutes(15);
 
@@ -125,14 +135,7 @@ export class Watcher extends Construct {
       taskTimeout: sfn.Timeout.duration(Duration.seconds(props.schedule.maxWaitSeconds).plus(TOKEN_GRACE)),
     });
     // Register watch failing is the runtime's trouble: try again (a new token replaces the old).
-    watch.addRetry({
-      errors: [...LAMBDA_SERVICE_ERRORS, ...LAMBDA_TIMEOUT_ERRORS],
-      interval: Duration.seconds(2),
-      backoffRate: 2,
-      maxAttempts: 4,
-      maxDelay: Duration.seconds(30),
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+    watch.addRetry(LAMBDA_TROUBLE_RETRY);
     const finalCheck = new tasks.LambdaInvoke(this, StateNames.finalCheck, {
       lambdaFunction: props.checkerFunction,
       payloadResponseOnly: true,
@@ -142,14 +145,7 @@ export class Watcher extends Construct {
       }),
       resultPath: '$.status',
     });
-    finalCheck.addRetry({
-      errors: [...LAMBDA_SERVICE_ERRORS, ...LAMBDA_TIMEOUT_ERRORS],
-      interval: Duration.seconds(2),
-      backoffRate: 2,
-      maxAttempts: 4,
-      maxDelay: Duration.seconds(30),
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+    finalCheck.addRetry(LAMBDA_TROUBLE_RETRY);
     finalCheck.addCatch(markCouldNotTrack, { errors: ['States.ALL'], resultPath: '$.error' });
     watch.addCatch(finalCheck, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
     // InvalidationNotTrackable (CloudFront refused), or anything else that ends the task: could not track, saying why.

@@ -4,16 +4,15 @@ import { ErrorNames, NamedError } from '../../lambda/shared/errors';
 import { type PollSchedule } from '../../lambda/shared/schedule';
 import { EXPRESS_RUN_SECONDS, planBackoff, planNextCheck } from './express-loop-state';
 import type { CrowdEstimator } from './crowd-estimator';
-import { LAST_ERROR_MAX_CHARS, StatusResultSchema, samplePaths, type StatusResult } from '../../lambda/shared/status-result';
+import { LAST_ERROR_MAX_CHARS, StatusResultSchema, type StatusResult } from '../../lambda/shared/status-result';
 import { LoopStateSchema, type CheckStep, type LoopState } from './express-loop-state';
 import { clip } from '../../lambda/shared/text';
-import { getInvalidation } from '../../lambda/shared/invalidation-status';
+import { CheckedRequestSchema, getInvalidation, statusOf } from '../../lambda/shared/invalidation-status';
 
 const isoTime = v.pipe(
   v.string(),
   v.check((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO 8601 time'),
 );
-const nonEmpty = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
 
 /**
  * The one input of "Check invalidation status", as the Express check loop sends it:
@@ -25,11 +24,7 @@ const nonEmpty = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
 export const CheckInputSchema = v.object({
   watch: v.looseObject({
     // The fields of the watch request a check reads; Start watch wrote and checked the rest.
-    request: v.looseObject({
-      target: v.looseObject({ kind: v.picklist(['distribution', 'tenant']), id: nonEmpty }),
-      invalidationId: nonEmpty,
-      account: nonEmpty,
-    }),
+    request: CheckedRequestSchema,
     loop: v.optional(LoopStateSchema),
     status: v.optional(StatusResultSchema),
   }),
@@ -164,12 +159,8 @@ export async function checkStatus(
   // Accepted while the crowd is no longer throttled: one slow-down step is undone.
   const nextPace = pressure === undefined ? Math.max(0, pace - 1) : pace;
   const answer = (status: StatusResult['status'], extra: Partial<StatusResult> = {}): StatusResult => ({
+    ...statusOf(invalidation, checkedAt, elapsedSeconds, extra),
     status,
-    ...(invalidation.CreateTime ? { createTime: invalidation.CreateTime.toISOString() } : {}),
-    checkedAt: checkedAt.toISOString(),
-    elapsedSeconds,
-    paths: samplePaths(invalidation.InvalidationBatch?.Paths?.Items, invalidation.InvalidationBatch?.Paths?.Quantity),
-    ...extra,
   });
   const ended = { nextCheckInSeconds: 0, ending: true, called: true, throttled: false };
   if (invalidation.Status === 'Completed') {

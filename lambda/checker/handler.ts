@@ -13,6 +13,7 @@ import { ErrorNames, NamedError } from '../shared/errors';
 import { handlerOptions } from '../shared/handler-options';
 import { logger } from '../shared/logger';
 import { WATCH_METRICS } from '../shared/metrics';
+import { CheckedRequestSchema } from '../shared/invalidation-status';
 import { parsePollSchedule } from '../shared/schedule';
 import type { StatusResult } from '../shared/status-result';
 import { recordWatchEnd } from '../shared/watch-metrics';
@@ -35,11 +36,7 @@ const nonEmpty = v.pipe(v.string(), v.minLength(1));
 /** The watcher's "Final check": the invalidation and the watch's start. */
 const FinalCheckSchema = v.object({
   finalCheck: v.object({
-    request: v.looseObject({
-      target: v.looseObject({ kind: v.picklist(['distribution', 'tenant']), id: nonEmpty }),
-      invalidationId: nonEmpty,
-      account: nonEmpty,
-    }),
+    request: CheckedRequestSchema,
     startedAt: nonEmpty,
   }),
 });

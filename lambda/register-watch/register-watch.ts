@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ErrorNames, NamedError } from '../shared/errors';
+import { CheckedRequestSchema } from '../shared/invalidation-status';
 import type { PollSchedule } from '../shared/schedule';
 import { wakeChecker, type TickQueue } from '../shared/checker-clock';
 import { watchKey, type WatchItem, type WatchStore } from '../shared/watch-store';
@@ -17,11 +18,7 @@ const isoTime = v.pipe(
  */
 export const RegisterInputSchema = v.object({
   taskToken: nonEmpty,
-  request: v.looseObject({
-    target: v.looseObject({ kind: v.picklist(['distribution', 'tenant']), id: nonEmpty }),
-    invalidationId: nonEmpty,
-    account: nonEmpty,
-  }),
+  request: CheckedRequestSchema,
   startedAt: isoTime,
 });
 export type RegisterInput = v.InferOutput<typeof RegisterInputSchema>;

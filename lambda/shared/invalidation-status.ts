@@ -12,12 +12,24 @@ import {
   type CloudFrontClient,
   type Invalidation,
 } from '@aws-sdk/client-cloudfront';
+import * as v from 'valibot';
 import { ErrorNames, NamedError } from './errors';
 import { samplePaths, type StatusResult } from './status-result';
 import type { WatchRequest } from './watch-request';
 
 /** The fields of the watch request a check reads. */
 export type CheckedRequest = Pick<WatchRequest, 'target' | 'invalidationId' | 'account'>;
+
+const nonEmpty = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
+/**
+ * Those fields, as a function that checks receives them from the state machine (Start watch
+ * wrote and checked the whole request; the rest passes through).
+ */
+export const CheckedRequestSchema = v.looseObject({
+  target: v.looseObject({ kind: v.picklist(['distribution', 'tenant']), id: nonEmpty }),
+  invalidationId: nonEmpty,
+  account: nonEmpty,
+});
 
 /**
  * Calls the Get API that matches the target: GetInvalidation or GetInvalidationForDistributionTenant.
