@@ -77,6 +77,7 @@ async function main() {
         row('throttled calls per watch', (c) => fixed(throttledPerWatch(c), 3)),
         row('most Get calls for one watch', (c) => String(c.maxCallsForOneWatch)),
         row('peak calls in a second', (c) => String(c.peakCallsInASecond)),
+        row('calls one ListInvalidations could save', (c) => String(c.sharedTargetCalls)),
         row('accepted calls per second', (c) => fixed(c.acceptedCallsPerSecond, 2)),
         row('$ per watch (crowd)', (c) => `$${fixed(cost(c), 6)}`),
         row('$ per lone watch (150 s)', (c) => `$${fixed(loneCost(c), 6)}`),

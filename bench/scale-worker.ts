@@ -43,6 +43,12 @@ export interface CrowdResult {
   readonly throttledCalls: number;
   readonly maxCallsForOneWatch: number;
   readonly peakCallsInASecond: number;
+  /**
+   * Get calls made at the same instant (one tick) as another for the same distribution or
+   * tenant: what one ListInvalidations page could have answered instead (it lists a target's
+   * invalidations with their status, not their paths).
+   */
+  readonly sharedTargetCalls: number;
   readonly acceptedCallsPerSecond: number;
   readonly meanDetectionDelaySeconds: number;
   readonly p95DetectionDelaySeconds: number;
@@ -94,6 +100,13 @@ const tenant = (tag: string, index: number): SampleInvalidation => {
 
 /** Why a watch failed, from its error, grouped. */
 const failureOf = (execution: { status: string; error?: { name: string } }) => execution.error?.name ?? execution.status;
+
+/** Calls beyond the first to one target at one instant (a tick), over the run. */
+function sharedTargetCalls(calls: readonly { readonly at: number; readonly targetId: string }[]): number {
+  const perTick = new Map<string, number>();
+  for (const call of calls) perTick.set(`${call.at}/${call.targetId}`, (perTick.get(`${call.at}/${call.targetId}`) ?? 0) + 1);
+  return [...perTick.values()].reduce((sum, count) => sum + count - 1, 0);
+}
 
 async function main() {
   const watches = argument('--watches');
@@ -195,6 +208,7 @@ async function main() {
       throttledCalls: throttled,
       maxCallsForOneWatch: max([...byInvalidation.values()].map((list) => list.length)),
       peakCallsInASecond: max([...perSecond.values()]),
+      sharedTargetCalls: sharedTargetCalls(calls),
       acceptedCallsPerSecond: (calls.length - throttled) / Math.max(1, virtualSeconds),
       meanDetectionDelaySeconds: mean(delays),
       p95DetectionDelaySeconds: percentile(delays, 95),
