@@ -12,7 +12,7 @@
 import { isThrottlingError } from '@smithy/core/retry';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { adjust, grant, newBudget, refill, type BudgetSettings, type BudgetState } from '../shared/budget';
+import { adjust, grant, grantable, newBudget, refill, type BudgetSettings, type BudgetState } from '../shared/budget';
 import { formatTickMessage, type TickMessage, type WatchCheckState } from '../shared/chain-state';
 import { CLOCK_TIMING, wakeChecker, type TickQueue } from '../shared/checker-clock';
 import { ErrorNames } from '../shared/errors';
@@ -114,8 +114,7 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
   const grants: Record<string, number> = {};
   for (const account of new Set(watches.map((watch) => watch.account))) {
     const budget = refill(tick.budgets[account] ?? newBudget(nowMs, deps.budgetSettings), nowMs, deps.budgetSettings);
-    const granted = grant(budget, Number.MAX_SAFE_INTEGER, nowMs, deps.budgetSettings);
-    grants[account] = granted.granted;
+    grants[account] = grantable(budget, nowMs, deps.budgetSettings);
     budgets[account] = budget;
   }
   // A last check ahead of this clock (a forged tick, a clock far off) counts as now: else the watch would never fall due.
