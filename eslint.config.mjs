@@ -43,7 +43,7 @@ export default tseslint.config(
           patterns: [
             ...RUNTIME_ONLY,
             {
-              group: ['../start-watch/**', '../check-status/**', '../notify/**'],
+              group: ['../start-watch/**', '../checker/**', '../register-watch/**', '../notify/**'],
               message: 'lambda/shared depends on nothing of ours above it.',
             },
           ],

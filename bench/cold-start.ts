@@ -43,6 +43,8 @@ const HANDLER_ENV = {
   [EnvNames.pollSchedule]: '{}',
   [EnvNames.destinations]: JSON.stringify({ sns: { type: 'sns', topicArn: 'arn:aws:sns:us-east-1:123456789012:Notifications' } }),
   [EnvNames.routing]: JSON.stringify({ routes: [], defaultDestinations: ['sns'] }),
+  [EnvNames.watchTable]: 'Watches',
+  [EnvNames.tickQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/Ticks',
   AWS_REGION: 'us-east-1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };

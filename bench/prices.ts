@@ -11,6 +11,9 @@ export const PRICE_SOURCES = {
   stepFunctions: 'https://aws.amazon.com/step-functions/pricing/',
   lambda: 'https://aws.amazon.com/lambda/pricing/',
   cloudFront: 'https://aws.amazon.com/cloudfront/pricing/',
+  sqs: 'https://aws.amazon.com/sqs/pricing/',
+  dynamoDb: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+  eventBridgeScheduler: 'https://aws.amazon.com/eventbridge/pricing/',
 } as const;
 
 export const PRICES = {
@@ -39,20 +42,16 @@ export const PRICES = {
    * nothing beyond its state transition; CloudFront's Get APIs are free.
    */
   sdkIntegrationCall: 0,
+  /** SQS standard queue: $0.40 per million requests (after the first million a month); each 64 KB chunk of a payload is one request. */
+  sqsRequest: 0.4 / 1_000_000,
+  /** DynamoDB on demand: $0.625 per million write request units. */
+  dynamoDbWriteUnit: 0.625 / 1_000_000,
+  /** DynamoDB on demand: $0.125 per million read request units. */
+  dynamoDbReadUnit: 0.125 / 1_000_000,
+  /**
+   * EventBridge rules on the default bus with a schedule: scheduled invocations of a Lambda
+   * target are not charged (only custom and third-party events are): the watchdog costs its
+   * Lambda calls and what they read.
+   */
+  scheduledRuleInvocation: 0,
 } as const;
-
-/** One line naming every price, for the benchmark's output. */
-export function describePrices(functionMemoryMb: Readonly<Record<string, number>>): string {
-  return (
-    `Prices (AWS list prices, us-east-1, as copied on ${PRICES_COPIED_ON} into bench/prices.ts, published at ${PRICE_SOURCES.stepFunctions} and ${PRICE_SOURCES.lambda}): ` +
-    `Standard $${PRICES.standardTransition * 1000} per 1,000 transitions; ` +
-    `Express $${PRICES.expressRequest * 1e6} per million requests and $${PRICES.expressGbSecond} per GB-second, billed at ` +
-    `${PRICES.expressGb * 1024} MB and in ${PRICES.expressRoundingSeconds * 1000} ms steps per run (a run's duration counts its checks ` +
-    `at ${PRICES.lambdaBilledMsPerCall} ms each); Lambda $${PRICES.lambdaRequest * 1e6} per million requests and arm64 ` +
-    `$${PRICES.lambdaMsAt128Mb} per ms per 128 MB, ${PRICES.lambdaBilledMsPerCall} ms billed per call (assumed), at each function's memory ` +
-    `(${Object.entries(functionMemoryMb)
-      .map(([dir, mb]) => `${dir} ${mb} MB`)
-      .join(', ')}); an SDK-integration Task (the waiter's GetInvalidation) $${PRICES.sdkIntegrationCall} beyond its transition; ` +
-    `CloudFront's Get calls are free (${PRICE_SOURCES.cloudFront}).`
-  );
-}

@@ -1,184 +1,248 @@
 /**
- * One crowd of `npm run scale`, in its own process (fresh handler state: the check function
- * keeps what it has seen of throttling for the life of its container):
- * `tsx bench/scale-worker.ts --watches N [--ms-per-virtual-second M]`.
+ * One crowd of `npm run scale`, in its own process: `tsx bench/scale-worker.ts --watches N
+ * [--seed S]`.
  *
- * N distribution tenants each get one invalidation of one path, all watched at once, against a
- * CloudFront emulator that allows a few Get calls per virtual second and answers Throttling
- * beyond. Time is compressed and shared by all executions (LocalWatcher with
- * msPerVirtualSecond > 0): waits are really slept, scaled, so watches overlap as in AWS, and
- * the emulator's token bucket is set to refill at the rate limit per virtual second.
+ * First one lone watch (completing at the middle of the window), measured alone: what a watch
+ * costs when it is the only one in the account. Then N distribution tenants each get one
+ * invalidation of one path, all watched at once, completing at seeded uniform times within
+ * the window, against a CloudFront emulator that allows R Get calls per second (burst 10) and
+ * answers Throttling beyond. Everything runs on the pipeline's one virtual clock (handlers,
+ * SDK, emulators), so the watches overlap as in AWS and the account's one checker works the
+ * whole crowd. Reports the crowd's delays, calls and usage (priced by the parent with
+ * bench/costs.ts).
  */
 import { performance } from 'node:perf_hooks';
+import { FUNCTION_DIR_METADATA } from '../lib/notifier-function';
 import type { CloudFrontCall } from '../local/cloudfront-emulator';
 import { SAMPLE_TENANT, cloudTrailEvent, emulatedInvalidation, type SampleInvalidation } from '../local/events';
 import { startLocalPipeline, type LocalPipeline } from '../local/pipeline';
+import { localFunctions } from '../local/template';
 import type { StartWatchResult } from '../lambda/start-watch/start-watch';
-import { StateNames } from '../lib/watcher';
+import { NO_USAGE, addUsage, type Usage } from './costs';
+import { InvocationCounter, functionMemoryOf, readMeter, usageBetween } from './metering';
 import { max, mean, reportToParent, seededRandom } from './support';
 
-/**
- * Real milliseconds per virtual second. Lower, the CPU paces the run: starting 1,000 watches
- * in-process takes a few real seconds, which at 50 ms is one or two virtual minutes, so the
- * burst is less and less "at once" (the output shows how long starting them took). Higher,
- * the run takes longer (each Express run is slept whole inside its parent's Task, whose
- * 6-minute TimeoutSeconds the local interpreter counts in real time: at most ~1,300 ms).
- */
-const DEFAULT_MS_PER_VIRTUAL_SECOND = 50;
 /** CloudFront's Get limit is not published and low ("bursts of a few calls per second"). */
-const CALLS_PER_VIRTUAL_SECOND = 5;
-const BURST = 10;
-/** Each invalidation completes at a uniformly random virtual time within this many seconds. */
-const COMPLETION_WINDOW_SECONDS = 300;
-const SEED = 20261121;
+export const CALLS_PER_SECOND = 5;
+export const BURST = 10;
+/** Real seconds the virtual clock may stand still before the run is declared stalled. */
+const STALL_REAL_SECONDS = 120;
+/** Each invalidation completes at a uniformly random time within this many seconds. */
+export const COMPLETION_WINDOW_SECONDS = 300;
 
-function numberArgument(name: string, fallback?: number): number {
+export interface CrowdResult {
+  readonly watches: number;
+  readonly seed: number;
+  readonly rateLimit: { readonly callsPerSecond: number; readonly burst: number };
+  readonly completionWindowSeconds: number;
+  readonly functionMemoryMb: Readonly<Record<string, number>>;
+  readonly notified: number;
+  readonly failed: number;
+  readonly failures: Record<string, number>;
+  readonly getCalls: number;
+  readonly throttledCalls: number;
+  readonly maxCallsForOneWatch: number;
+  readonly peakCallsInASecond: number;
+  /**
+   * Get calls made at the same instant (one tick) as another for the same distribution or
+   * tenant: what one ListInvalidations page could have answered instead (it lists a target's
+   * invalidations with their status, not their paths).
+   */
+  readonly sharedTargetCalls: number;
+  readonly acceptedCallsPerSecond: number;
+  readonly meanDetectionDelaySeconds: number;
+  readonly p95DetectionDelaySeconds: number;
+  readonly maxDetectionDelaySeconds: number;
+  /** The crowd's whole usage (all N watches), and the lone watch's. */
+  readonly usage: Usage;
+  readonly loneUsage: Usage;
+  readonly loneDetectionDelaySeconds: number;
+  readonly watchdogCalls: number;
+  /** Watches still running when the harness stalled (the virtual clock stood still for minutes): not lost by the product, not measured. */
+  readonly stalledWatches: readonly string[];
+  readonly stalledCount: number;
+  readonly virtualSeconds: number;
+  readonly wallSeconds: number;
+}
+
+function argument(name: string, fallback?: number): number {
   const flag = process.argv.indexOf(name);
   const value = flag < 0 ? fallback : Number(process.argv[flag + 1]);
-  if (value === undefined || !(value > 0)) throw new Error(`Usage: tsx bench/scale-worker.ts --watches N [--ms-per-virtual-second M]`);
+  if (value === undefined || !Number.isInteger(value) || value < 0)
+    throw new Error('Usage: tsx bench/scale-worker.ts --watches N [--seed S]');
   return value;
 }
 
-/**
- * Why a watch failed, from the notification it sent (the Fail state's cause is generic): the
- * message's first line with the watch's own IDs taken out, so that equal reasons group.
- */
-function failureReason(pipeline: LocalPipeline, sample: SampleInvalidation, fallback: string): string {
-  const message = pipeline.aws.published.find((published) => published.attributes.targetId === sample.targetId);
-  if (!message) return fallback;
-  const email = (JSON.parse(message.message) as { email?: string }).email ?? message.subject ?? fallback;
-  return (email.split('\n')[0] ?? fallback).replaceAll(sample.invalidationId, '<invalidation>').replaceAll(sample.targetId, '<tenant>');
+const percentile = (values: readonly number[], p: number): number => {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+
+/** What the executions counted themselves (transitions), summed. */
+const ownUsage = (executions: readonly { transitions: number }[]) => ({
+  standardTransitions: executions.reduce((sum, execution) => sum + execution.transitions, 0),
+  expressRuns: [],
+  lambdaCalls: {},
+  sdkIntegrationCalls: 0,
+});
+
+const tenant = (tag: string, index: number): SampleInvalidation => {
+  const id = String(index).padStart(5, '0');
+  return {
+    ...SAMPLE_TENANT,
+    targetId: `dt_${tag}${id}`,
+    invalidationId: `I${tag.toUpperCase()}${id}`,
+    paths: [`/tenant/${index}/*`],
+    callerReference: `${tag}-${id}`,
+  };
+};
+
+/** Why a watch failed, from its error, grouped. */
+const failureOf = (execution: { status: string; error?: { name: string } }) => execution.error?.name ?? execution.status;
+
+/** Calls beyond the first to one target at one instant (a tick), over the run. */
+function sharedTargetCalls(calls: readonly { readonly at: number; readonly targetId: string }[]): number {
+  const perTick = new Map<string, number>();
+  for (const call of calls) perTick.set(`${call.at}/${call.targetId}`, (perTick.get(`${call.at}/${call.targetId}`) ?? 0) + 1);
+  return [...perTick.values()].reduce((sum, count) => sum + count - 1, 0);
 }
 
-/**
- * Whether the harness compresses the process's Date once the pipeline is up (so that handlers,
- * the SDK and the emulators share the virtual clock), or keeps it real. The emulator's token
- * bucket and call times use Date, so the rate limit and the per-second counts depend on it.
- */
-async function processClockIsCompressed(): Promise<boolean> {
-  const [date, real] = [Date.now(), performance.now()];
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  return (Date.now() - date) / (performance.now() - real) > 1.5;
-}
+/** Start watch invocations run at once while the burst is delivered (real time; the virtual clock stands still). */
+const START_CONCURRENCY = 200;
 
 async function main() {
-  const watches = numberArgument('--watches');
-  const msPerVirtualSecond = numberArgument('--ms-per-virtual-second', DEFAULT_MS_PER_VIRTUAL_SECOND);
-  // Its refill rate is set below, once the clock is known: the emulator reads it at each call.
-  const rateLimit = { perSecond: 0, burst: BURST };
-  const pipeline = await startLocalPipeline({
-    // SNS only: Slack's own limit (about 1 message per second per webhook) is another
-    // question than CloudFront's, and the Slack emulator does not enforce it.
+  const watches = argument('--watches');
+  const seed = argument('--seed', 1);
+  if (watches < 1) throw new Error('--watches must be at least 1');
+  const wallStarted = performance.now();
+  const invocations = new InvocationCounter();
+  const pipeline: LocalPipeline = await startLocalPipeline({
+    // SNS only: Slack's own limit (about 1 message per second per webhook) is another question than CloudFront's.
     slack: false,
-    cloudFrontRateLimit: rateLimit,
-    random: seededRandom(SEED + 1),
+    cloudFrontRateLimit: { perSecond: CALLS_PER_SECOND, burst: BURST },
+    random: seededRandom(seed * 7919 + 1),
+    beforeInvoke: (functionDir, input) => invocations.count(functionDir, input),
   });
-  // Date milliseconds per virtual second: with a real Date, 5 calls per virtual second of
-  // 50 ms is 100 per (real) second; with a compressed Date, it is 5 per (virtual) second.
-  const compressedClock = await processClockIsCompressed();
-  const dateMsPerVirtualSecond = compressedClock ? 1000 : msPerVirtualSecond;
-  rateLimit.perSecond = CALLS_PER_VIRTUAL_SECOND * (1000 / dateMsPerVirtualSecond);
-  const random = seededRandom(SEED);
-  const samples = Array.from({ length: watches }, (_, index): SampleInvalidation & { completesAtSecond: number } => {
-    const id = String(index).padStart(5, '0');
-    return {
-      ...SAMPLE_TENANT,
-      targetId: `dt_scale${id}`,
-      invalidationId: `ISCALE${id}`,
-      paths: [`/tenant/${index}/*`],
-      callerReference: `scale-${id}`,
-      completesAtSecond: random() * COMPLETION_WINDOW_SECONDS,
-    };
-  });
+  const functionMemoryMb = functionMemoryOf(pipeline, localFunctions(pipeline.template, FUNCTION_DIR_METADATA));
+
+  // A lone watch first: what one watch costs alone in the account.
+  const lone = tenant('lone', 0);
+  const loneCompletesAt = COMPLETION_WINDOW_SECONDS / 2;
+  pipeline.cloudFront.add(emulatedInvalidation(lone, { completesAtSecond: loneCompletesAt }));
+  let before = readMeter(pipeline, invocations);
+  const { executionName: loneName } = (await pipeline.deliver(cloudTrailEvent(lone))) as StartWatchResult;
+  const loneExecution = pipeline.watcher.executions.get(loneName)!;
+  await loneExecution.done;
+  await pipeline.idle();
+  const loneUsage = usageBetween(before, readMeter(pipeline, invocations), ownUsage([loneExecution]));
+  const loneDetectionDelaySeconds = loneExecution.virtualSeconds - loneCompletesAt;
+
+  const random = seededRandom(seed);
+  const samples = Array.from({ length: watches }, (_, index) => ({
+    ...tenant('scale', index),
+    completesAtSecond: random() * COMPLETION_WINDOW_SECONDS,
+  }));
   for (const sample of samples) pipeline.cloudFront.add(emulatedInvalidation(sample, { completesAtSecond: sample.completesAtSecond }));
-  const utilizationBefore = performance.eventLoopUtilization();
-  const startedAt = Date.now();
-  const startedReal = performance.now();
-
-  // All at once, as EventBridge would invoke Start watch for a burst of CloudTrail events.
-  const started = (await Promise.all(samples.map((sample) => pipeline.deliver(cloudTrailEvent(sample))))) as StartWatchResult[];
-  const allStartedMs = performance.now() - startedReal;
+  const callsBefore = pipeline.cloudFront.calls.length;
+  before = readMeter(pipeline, invocations);
+  const startedAtMs = pipeline.sim.now();
+  // All at one virtual instant, as EventBridge would invoke Start watch for a burst of CloudTrail
+  // events: the clock stands still while the whole burst is delivered. A few hundred invocations
+  // at a time in real time, as Lambda's concurrency would run them: ten thousand at once in one
+  // process would queue on the SDK's sockets past Start watch's (real) timeout.
+  const started: StartWatchResult[] = [];
+  await pipeline.sim.track(async () => {
+    for (let from = 0; from < samples.length; from += START_CONCURRENCY) {
+      const batch = samples.slice(from, from + START_CONCURRENCY);
+      started.push(...((await Promise.all(batch.map((sample) => pipeline.deliver(cloudTrailEvent(sample))))) as StartWatchResult[]));
+    }
+  });
   const executions = started.map(({ executionName }) => pipeline.watcher.executions.get(executionName)!);
-  await Promise.all(executions.map((execution) => execution.done));
-  const wallMs = performance.now() - startedReal;
-  const utilization = performance.eventLoopUtilization(utilizationBefore).utilization;
+  let ended = 0;
+  // The harness can stall: work that never ends (a request lost in the process's one socket
+  // pool) holds the virtual clock still. Past STALL_REAL_SECONDS without the clock moving, the
+  // run ends and names the watches still running instead of hanging.
+  let stalled: () => void = () => undefined;
+  const stall = new Promise<void>((resolve) => (stalled = resolve));
+  let lastVirtualMs = pipeline.sim.now();
+  let lastMoveReal = performance.now();
+  const progress = setInterval(() => {
+    const now = pipeline.sim.now();
+    if (now !== lastVirtualMs) [lastVirtualMs, lastMoveReal] = [now, performance.now()];
+    process.stderr.write(
+      `  ${watches} watches: ${ended} ended, ${((now - startedAtMs) / 1000).toFixed(0)} virtual s, ${((performance.now() - wallStarted) / 1000).toFixed(0)} real s\n`,
+    );
+    if (performance.now() - lastMoveReal > STALL_REAL_SECONDS * 1000) stalled();
+  }, 10_000);
+  const allDone = Promise.all(executions.map((execution) => execution.done.then(() => (ended += 1))));
+  await Promise.race([allDone, stall]);
+  const virtualSeconds = (pipeline.sim.now() - startedAtMs) / 1000;
+  const stalledWatches = executions.filter((execution) => execution.status === 'RUNNING').map((execution) => execution.name);
+  if (stalledWatches.length === 0) await pipeline.idle();
+  clearInterval(progress);
+  const usage = usageBetween(before, readMeter(pipeline, invocations), ownUsage(executions));
 
-  const { calls } = pipeline.cloudFront;
+  const calls = pipeline.cloudFront.calls.slice(callsBefore);
   const throttled = calls.filter((call) => call.answer === 'Throttling').length;
-  const callsPerVirtualSecond = new Map<number, number>();
-  const callsByInvalidation = new Map<string, CloudFrontCall[]>();
+  const perSecond = new Map<number, number>();
+  const byInvalidation = new Map<string, CloudFrontCall[]>();
   for (const call of calls) {
-    const second = Math.floor((call.at - startedAt) / dateMsPerVirtualSecond);
-    callsPerVirtualSecond.set(second, (callsPerVirtualSecond.get(second) ?? 0) + 1);
-    const list = callsByInvalidation.get(call.invalidationId) ?? [];
-    list.push(call);
-    callsByInvalidation.set(call.invalidationId, list);
-  }
-
-  // When first calls happen and how they are answered: a burst of first calls is where a crowd's throttling comes from.
-  const firstCalls = new Map<number, { accepted: number; throttled: number }>();
-  for (const list of callsByInvalidation.values()) {
-    const bucket = Math.floor((list[0]!.at - startedAt) / dateMsPerVirtualSecond / 20) * 20;
-    const entry = firstCalls.get(bucket) ?? { accepted: 0, throttled: 0 };
-    entry[list[0]!.answer === 'Throttling' ? 'throttled' : 'accepted'] += 1;
-    firstCalls.set(bucket, entry);
+    const second = Math.floor((call.at - startedAtMs) / 1000);
+    perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+    byInvalidation.set(call.invalidationId, [...(byInvalidation.get(call.invalidationId) ?? []), call]);
   }
   const delays: number[] = [];
-  const failures = new Map<string, number>();
+  const failures: Record<string, number> = {};
   executions.forEach((execution, index) => {
-    const status = (execution.output as { status?: { status?: string; elapsedSeconds?: number } } | undefined)?.status;
+    const status = (execution.output as { status?: { status?: string } } | undefined)?.status;
     if (execution.status === 'SUCCEEDED' && status?.status === 'Completed') {
-      // The detecting check's own reading of the watch's age (whole seconds); the execution's
-      // clock at its end would add the time the notify states took to get going.
-      delays.push(status.elapsedSeconds! - samples[index]!.completesAtSecond);
+      // Notifying adds no virtual time: the execution's clock at its end is the detecting check's.
+      delays.push(execution.virtualSeconds - samples[index]!.completesAtSecond);
       return;
     }
-    const ending =
-      execution.error?.name ?? `${execution.status} (${(execution.output as { outcome?: string } | undefined)?.outcome ?? 'no outcome'})`;
-    const reason = `${ending}: ${failureReason(pipeline, samples[index]!, execution.error?.cause ?? 'no cause')}`;
-    failures.set(reason, (failures.get(reason) ?? 0) + 1);
+    const reason = execution.status === 'RUNNING' ? 'still running when the harness stalled' : failureOf(execution);
+    failures[reason] = (failures[reason] ?? 0) + 1;
   });
-  await pipeline.stop();
+  if (stalledWatches.length === 0) await pipeline.stop();
 
-  reportToParent({
-    watches,
-    msPerVirtualSecond,
-    rateLimit: {
-      callsPerVirtualSecond: CALLS_PER_VIRTUAL_SECOND,
-      burst: BURST,
-      perRealSecond: CALLS_PER_VIRTUAL_SECOND * (1000 / msPerVirtualSecond),
-    },
-    /** Whether the handlers saw real or compressed (virtual) time on their own clock. */
-    processClock: compressedClock ? 'compressed' : 'real',
-    completionWindowSeconds: COMPLETION_WINDOW_SECONDS,
-    seed: SEED,
-    notified: executions.filter((execution) => execution.status === 'SUCCEEDED').length,
-    failed: executions.filter((execution) => execution.status === 'FAILED').length,
-    failures: Object.fromEntries(failures),
-    getCalls: calls.length,
-    throttledCalls: throttled,
-    /** Watches whose very first check (made as soon as the watch starts) was throttled. */
-    throttledFirstChecks: [...callsByInvalidation.values()].filter((list) => list[0]?.answer === 'Throttling').length,
-    maxCallsForOneWatch: max([...callsByInvalidation.values()].map((list) => list.length)),
-    peakCallsPerVirtualSecond: max([...callsPerVirtualSecond.values()]),
-    acceptedCallsPerVirtualSecond: (calls.length - throttled) / (wallMs / msPerVirtualSecond),
-    meanDetectionDelaySeconds: mean(delays),
-    maxDetectionDelaySeconds: max(delays),
-    transitionsPerWatch: mean(executions.map((execution) => execution.transitions)),
-    expressRunsPerWatch: mean(executions.map((execution) => execution.runs.length)),
-    /** First calls of the watches by 20 virtual seconds from the start, accepted and throttled. */
-    firstCallsBy20Seconds: Object.fromEntries([...firstCalls.entries()].sort(([a], [b]) => a - b)),
-    checksPerWatch: mean(executions.map((execution) => execution.invocations[StateNames.check] ?? 0)),
-    /** Until the last Start watch call returned: how "at once" the harness could start them. */
-    startSpreadVirtualSeconds: allStartedMs / msPerVirtualSecond,
-    wallSeconds: wallMs / 1000,
-    virtualSeconds: wallMs / msPerVirtualSecond,
-    /** Share of the wall time the event loop was busy: near 1, the CPU rather than the waits paced the run. */
-    eventLoopUtilization: utilization,
-  });
+  reportToParent(
+    {
+      watches,
+      seed,
+      rateLimit: { callsPerSecond: CALLS_PER_SECOND, burst: BURST },
+      completionWindowSeconds: COMPLETION_WINDOW_SECONDS,
+      functionMemoryMb,
+      notified: executions.filter((execution) => execution.status === 'SUCCEEDED').length,
+      failed: executions.filter((execution) => execution.status === 'FAILED').length,
+      failures,
+      getCalls: calls.length,
+      throttledCalls: throttled,
+      maxCallsForOneWatch: max([...byInvalidation.values()].map((list) => list.length)),
+      peakCallsInASecond: max([...perSecond.values()]),
+      sharedTargetCalls: sharedTargetCalls(calls),
+      acceptedCallsPerSecond: (calls.length - throttled) / Math.max(1, virtualSeconds),
+      meanDetectionDelaySeconds: mean(delays),
+      p95DetectionDelaySeconds: percentile(delays, 95),
+      maxDetectionDelaySeconds: max(delays),
+      usage: addUsage(NO_USAGE, usage),
+      loneUsage,
+      loneDetectionDelaySeconds,
+      watchdogCalls: invocations.watchdogCalls,
+      stalledWatches: stalledWatches.slice(0, 20),
+      stalledCount: stalledWatches.length,
+      virtualSeconds,
+      wallSeconds: (performance.now() - wallStarted) / 1000,
+    } satisfies CrowdResult,
+    () => process.exit(0),
+  );
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+// A stalled pipeline keeps its servers and timers: the process ends once the result is written.
+main().then(
+  () => undefined,
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,10 +1,11 @@
 /**
  * The configurations `npm run bench` compares and the shape of what each worker reports (the
  * prices are in bench/prices.ts). Shared by the parent (bench/schedule-bench.ts) and the worker
- * (bench/schedule-worker.ts): handlers read POLL_SCHEDULE at module load, so each
- * configuration runs in its own process.
+ * (bench/schedule-worker.ts): handlers read POLL_SCHEDULE at module load and keep state for the
+ * life of their container, so each configuration runs in its own process.
  */
 import type { DesignName } from './comparison-designs';
+import type { Usage } from './costs';
 
 export interface ScheduleConfig {
   /** Short, for tables and the chart's legend. */
@@ -15,20 +16,22 @@ export interface ScheduleConfig {
 }
 
 export const CONFIGS = {
-  today: {
-    label: 'a. Standard retry (before)',
-    description: 'the design before the Express loop: checks by the Standard Task Retry, 5 s growing by 1.5x to 15 s, up to 60 min',
-    design: 'retry',
+  checker: {
+    label: 'a. Checker (the product)',
+    description:
+      "the account's checker: Register watch waits on a task token; one chain of SQS ticks (per-message delay) checks every watch " +
+      'in flight from the DynamoDB table under one budget and answers the token',
+    design: 'product',
   },
   express: {
-    label: 'b. Express loop (the product)',
-    description: 'the Express check loop started by the Standard watcher (startExecution.sync:2), a check every 4 s, up to 60 min',
-    design: 'product',
+    label: 'b. Express loop (before)',
+    description: 'the Express check loop started by the Standard watcher (startExecution.sync:2), a check every 4 s, runs of up to 4 min',
+    design: 'express',
   },
   waiter: {
     label: 'c. AWS CLI waiter',
     description:
-      "the AWS CLI waiter's schedule as the strongest Standard job poller: Task -> Choice -> Wait calling GetInvalidation " +
+      "the AWS CLI waiter's schedule as the cheapest Standard job poller: Task -> Choice -> Wait calling GetInvalidation " +
       'through the SDK integration (no Lambda), every 20 s, gives up at 10 min',
     design: 'waiter',
   },
@@ -49,7 +52,7 @@ export const COMPLETION_TIMES_SECONDS = [30, 60, 120, 180, 300, 600, 1200, 2400]
  */
 export const PHASE_OFFSETS_SECONDS: readonly number[] = Array.from({ length: 16 }, (_, step) => (step + 0.5) * 1.25);
 
-/** One execution: one invalidation completing at `completesAtSecond`. */
+/** One watch, measured alone: one invalidation completing at `completesAtSecond`. */
 export interface ExecutionMeasure {
   readonly completionSeconds: number;
   readonly offsetSeconds: number;
@@ -63,15 +66,8 @@ export interface ExecutionMeasure {
   /** Virtual seconds the watch lasted: the time of its last check. */
   readonly watchSeconds: number;
   readonly getInvalidationCalls: number;
-  /** Standard transitions, as billed (states entered plus retries): the Express runs' states are not billed per transition. */
-  readonly standardTransitions: number;
-  /** Per Express run: its virtual duration in seconds and the checks it made. */
-  readonly expressRuns: readonly { readonly seconds: number; readonly checks: number }[];
-  /** Lambda calls by function folder: every Task that invoked a function, nested runs included, plus the one Start watch call. */
-  readonly lambdaCalls: Readonly<Record<string, number>>;
-  /** Tasks that called CloudFront through Step Functions' SDK integration (the waiter's checks). */
-  readonly sdkIntegrationCalls: number;
-  readonly checkInvocations: number;
+  /** Everything the watch used that AWS bills (bench/costs.ts prices it). */
+  readonly usage: Usage;
 }
 
 export interface WorkerResult {
@@ -79,6 +75,8 @@ export interface WorkerResult {
   /** Each function's memory as synthesized (MB), by function folder. */
   readonly functionMemoryMb: Readonly<Record<string, number>>;
   readonly executions: readonly ExecutionMeasure[];
+  /** The checker only: what one watchdog call uses (its fixed monthly cost is priced from it), and the idle polls of a month. */
+  readonly fixed?: { readonly watchdogCall: Usage; readonly idlePollRequestsPerMonth: number };
   /** Largest gap between the detection time read from the execution's clock and the one the check reported. */
   readonly clockCheckMaxGapSeconds: number;
   readonly realSeconds: number;

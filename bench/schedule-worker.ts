@@ -1,18 +1,27 @@
 /**
- * One configuration of `npm run bench`, in its own process (the handlers read POLL_SCHEDULE
- * at module load): `tsx bench/schedule-worker.ts --config <name>`. Synthesizes the app, puts
- * the configuration's design in its watcher (bench/comparison-designs.ts; the product as is),
- * runs the reference mix through the state machines (the Standard watcher and, for the Express
- * loop, its nested runs) and handlers in virtual time, and reports the measures to the parent
- * (bench/schedule-bench.ts).
+ * One configuration of `npm run bench`, in its own process (handlers read POLL_SCHEDULE at
+ * module load and keep state for the life of their container): `tsx bench/schedule-worker.ts
+ * --config <name>`. Synthesizes the app, puts the configuration's design in its watcher
+ * (bench/comparison-designs.ts; the product as is), and runs the reference mix through the
+ * state machines and handlers on the pipeline's one virtual clock, ONE WATCH AT A TIME: each
+ * is measured as a lone watch in an account would be (a shared checker would otherwise share
+ * its ticks across the mix and understate a lone watch's cost). Reports, per watch, everything
+ * AWS bills (bench/costs.ts prices it) to the parent (bench/schedule-bench.ts).
  */
+import type { Context } from 'aws-lambda';
 import { performance } from 'node:perf_hooks';
-import { StateNames } from '../lib/watcher';
+import { WATCHDOG_EVENT } from '../lib/checker';
 import { FUNCTION_DIR_METADATA } from '../lib/notifier-function';
+import { WatcherFailures } from '../lib/watcher';
 import { LOCAL_SLACK_SECRET_NAME, startLocalPipeline, synthTemplate } from '../local/pipeline';
-import { allStates, checkLoopDefinition, localFunctions, watcherDefinition } from '../local/template';
+import { idlePollRequests } from '../local/queue-emulator';
+import { allStates, localFunctions, watcherDefinition } from '../local/template';
 import { SAMPLE_DISTRIBUTION, cloudTrailEvent, emulatedInvalidation, type SampleInvalidation } from '../local/events';
 import type { StartWatchResult } from '../lambda/start-watch/start-watch';
+import { SDK_GET_INVALIDATION, designHandlers, templateFor } from './comparison-designs';
+import { MONTH_SECONDS } from './costs';
+import { CheckLoopStateNames } from './express-loop/check-loop';
+import { EXPRESS_CHECK_FUNCTION } from './express-loop/design';
 import {
   COMPLETION_TIMES_SECONDS,
   CONFIGS,
@@ -21,11 +30,8 @@ import {
   type ExecutionMeasure,
   type WorkerResult,
 } from './schedule-configs';
-import { RETRY_CHECK_FUNCTION_ARN, RETRY_CHECK_PRICED_AS, SDK_GET_INVALIDATION, designHandlers, templateFor } from './comparison-designs';
+import { InvocationCounter, functionMemoryOf, isWatchdogCall, readMeter, usageBetween } from './metering';
 import { reportToParent } from './support';
-
-/** Executions running at once: enough to keep the CPU busy, few enough that calls do not queue. */
-const CONCURRENT_EXECUTIONS = 4;
 
 async function main() {
   const flag = process.argv.indexOf('--config');
@@ -35,108 +41,107 @@ async function main() {
   const started = performance.now();
   // The app's simple setup, an SNS topic and a Slack webhook: two notifications per watch, the same in every configuration.
   const template = templateFor(config.design, synthTemplate({ slackWebhookSecretName: LOCAL_SLACK_SECRET_NAME }, false));
-  const pipeline = await startLocalPipeline({ template, taskHandlers: designHandlers(config.design) });
+  // Every invocation of the product's functions, by folder.
+  const invocations = new InvocationCounter();
+  const pipeline = await startLocalPipeline({
+    template,
+    taskHandlers: designHandlers(config.design),
+    beforeInvoke: (functionDir, input) => {
+      // The watchdog runs once a minute whatever is watched (and the comparison designs have
+      // none): a fixed monthly cost, priced apart from one call measured below, so the
+      // pipeline's own calls of it are skipped here rather than billed to the watch in flight.
+      if (isWatchdogCall(input)) throw Object.assign(new Error('The bench prices the watchdog apart'), { name: 'BenchWatchdogSkipped' });
+      invocations.count(functionDir, input);
+    },
+  });
+  const functions = localFunctions(pipeline.template, FUNCTION_DIR_METADATA);
+  const functionMemoryMb = functionMemoryOf(pipeline, functions);
+  if (config.design === 'express') functionMemoryMb[EXPRESS_CHECK_FUNCTION.dir] = EXPRESS_CHECK_FUNCTION.memoryMb;
+  const states = allStates(watcherDefinition(pipeline.template).definition);
+  const isSdkCall = (stateName: string) => states[stateName]?.Resource === SDK_GET_INVALIDATION;
 
-  // Each execution runs in its own virtual time (msPerVirtualSecond is 0), so the mix takes
-  // seconds of real time however long the invalidations "take".
-  const planned: { completionSeconds: number; offsetSeconds: number; invalidationId: string; event: unknown }[] = [];
+  let clockCheckMaxGapSeconds = 0;
+  const executions: ExecutionMeasure[] = [];
   for (const completionSeconds of COMPLETION_TIMES_SECONDS) {
     for (const offsetSeconds of PHASE_OFFSETS_SECONDS) {
       // The fixture's distribution and paths, a distinct invalidation ID (which names the execution).
       const invalidation: SampleInvalidation = {
         ...SAMPLE_DISTRIBUTION,
-        invalidationId: `IBENCH${String(planned.length).padStart(3, '0')}`,
+        invalidationId: `IBENCH${String(executions.length).padStart(3, '0')}`,
       };
-      pipeline.cloudFront.add(emulatedInvalidation(invalidation, { completesAtSecond: completionSeconds + offsetSeconds }));
-      planned.push({ completionSeconds, offsetSeconds, invalidationId: invalidation.invalidationId, event: cloudTrailEvent(invalidation) });
+      const completesAtSecond = completionSeconds + offsetSeconds;
+      pipeline.cloudFront.add(emulatedInvalidation(invalidation, { completesAtSecond }));
+      const before = readMeter(pipeline, invocations);
+      const { executionName } = (await pipeline.deliver(cloudTrailEvent(invalidation))) as StartWatchResult;
+      const execution = pipeline.watcher.executions.get(executionName);
+      if (!execution) throw new Error(`No execution for ${invalidation.invalidationId}`);
+      await execution.done;
+      // Until nothing is left running: the checker's chain has gone idle, so the next watch is alone again.
+      await pipeline.idle();
+      const after = readMeter(pipeline, invocations);
+      if (executions.length % 16 === 15) process.stderr.write(`  ${config.label}: ${executions.length + 1} watches measured\n`);
+
+      const output = execution.output as { status?: { status?: string; elapsedSeconds?: number } } | undefined;
+      const detected = execution.status === 'SUCCEEDED' && output?.status?.status === 'Completed';
+      const checkedSeconds = output?.status?.elapsedSeconds;
+      if (detected && checkedSeconds !== undefined) {
+        // Notifying adds no virtual time, so the execution's clock at the end is the time of the
+        // check that saw Completed; the check's own elapsedSeconds (rounded) must agree.
+        clockCheckMaxGapSeconds = Math.max(clockCheckMaxGapSeconds, Math.abs(execution.virtualSeconds - checkedSeconds));
+      }
+      const expressChecks = execution.runs.reduce((sum, run) => sum + (run.invocations[CheckLoopStateNames.check] ?? 0), 0);
+      executions.push({
+        completionSeconds,
+        offsetSeconds,
+        completesAtSecond,
+        status: execution.status,
+        ...(execution.error ? { errorName: execution.error.name } : {}),
+        detected,
+        gaveUp: execution.error?.name === WatcherFailures.stillInProgress,
+        ...(detected ? { detectionDelaySeconds: execution.virtualSeconds - completesAtSecond } : {}),
+        watchSeconds: execution.virtualSeconds,
+        getInvalidationCalls: pipeline.cloudFront.callsFor(invalidation.invalidationId).length,
+        usage: usageBetween(before, after, {
+          standardTransitions: execution.transitions,
+          expressRuns: execution.runs.map((run) => ({
+            seconds: run.virtualSeconds,
+            checks: run.invocations[CheckLoopStateNames.check] ?? 0,
+          })),
+          lambdaCalls: expressChecks > 0 ? { [EXPRESS_CHECK_FUNCTION.dir]: expressChecks } : {},
+          sdkIntegrationCalls: Object.entries(execution.invocations)
+            .filter(([stateName]) => isSdkCall(stateName))
+            .reduce((sum, [, count]) => sum + count, 0),
+        }),
+      });
     }
   }
-  // A few executions at a time: the check handler reads the REAL clock (its startedAt is
-  // shifted by the virtual time), so real time a call spends queued behind many others leaks
-  // into its elapsedSeconds. Virtual time makes running them together unnecessary anyway.
-  const executionNames: string[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < planned.length) {
-      const index = next++;
-      const { executionName } = (await pipeline.deliver(planned[index]!.event)) as StartWatchResult;
-      executionNames[index] = executionName;
-      await pipeline.watcher.executions.get(executionName)?.done;
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENT_EXECUTIONS }, lane));
 
-  // Which function each Task state calls, and each function's memory, from the template.
-  const functions = localFunctions(pipeline.template, FUNCTION_DIR_METADATA);
-  const functionDirByArn = new Map([
-    ...functions.map((fn) => [fn.arn, fn.functionDir] as const),
-    [RETRY_CHECK_FUNCTION_ARN, RETRY_CHECK_PRICED_AS],
-  ]);
-  const loop = checkLoopDefinition(pipeline.template);
-  const states = { ...allStates(watcherDefinition(pipeline.template).definition), ...(loop ? allStates(loop.definition) : {}) };
-  const functionMemoryMb = Object.fromEntries(
-    functions.map((fn) => [fn.functionDir, Number(pipeline.template.Resources[fn.logicalId]?.Properties?.MemorySize ?? 128)]),
-  );
-  const isSdkCall = (stateName: string) => states[stateName]?.Resource === SDK_GET_INVALIDATION;
-  const lambdaCalls = (invocations: Record<string, number>) => {
-    const calls: Record<string, number> = { 'start-watch': 1 };
-    for (const [stateName, count] of Object.entries(invocations)) {
-      if (isSdkCall(stateName)) continue;
-      const dir = functionDirByArn.get(states[stateName]?.Resource ?? '') ?? `unknown:${stateName}`;
-      calls[dir] = (calls[dir] ?? 0) + count;
-    }
-    return calls;
-  };
-  /** Every check: the check function's Task, or each of the waiter's SDK-integration Tasks. */
-  const checksOf = (invocations: Record<string, number>) =>
-    Object.entries(invocations)
-      .filter(([stateName]) => stateName === StateNames.check || isSdkCall(stateName))
-      .reduce((sum, [, count]) => sum + count, 0);
-
-  let clockCheckMaxGapSeconds = 0;
-  const executions = planned.map(({ completionSeconds, offsetSeconds, invalidationId }, index): ExecutionMeasure => {
-    const execution = pipeline.watcher.executions.get(executionNames[index]!);
-    if (!execution) throw new Error(`No execution for ${invalidationId}`);
-    const completesAtSecond = completionSeconds + offsetSeconds;
-    const output = execution.output as { status?: { status?: string; elapsedSeconds?: number } } | undefined;
-    const detected = execution.status === 'SUCCEEDED' && output?.status?.status === 'Completed';
-    const gaveUp = execution.error?.name === 'InvalidationStillInProgress';
-    const checkedSeconds = output?.status?.elapsedSeconds;
-    if (detected && checkedSeconds !== undefined) {
-      // Notifying adds no virtual time, so the execution's clock at the end is the time of the
-      // check that saw Completed; the check's own elapsedSeconds (rounded) must agree. (The
-      // waiter's answer comes from the API, without one.)
-      clockCheckMaxGapSeconds = Math.max(clockCheckMaxGapSeconds, Math.abs(execution.virtualSeconds - checkedSeconds));
-    }
-    return {
-      completionSeconds,
-      offsetSeconds,
-      completesAtSecond,
-      status: execution.status,
-      ...(execution.error ? { errorName: execution.error.name } : {}),
-      detected,
-      gaveUp,
-      ...(detected ? { detectionDelaySeconds: execution.virtualSeconds - completesAtSecond } : {}),
-      watchSeconds: execution.virtualSeconds,
-      getInvalidationCalls: pipeline.cloudFront.callsFor(invalidationId).length,
-      standardTransitions: execution.transitions,
-      expressRuns: execution.runs.map((run) => ({ seconds: run.virtualSeconds, checks: run.invocations[StateNames.check] ?? 0 })),
-      lambdaCalls: lambdaCalls(execution.invocations),
-      sdkIntegrationCalls: Object.entries(execution.invocations)
-        .filter(([stateName]) => isSdkCall(stateName))
-        .reduce((sum, [, count]) => sum + count, 0),
-      checkInvocations: checksOf(execution.invocations),
-    };
-  });
+  // The checker's fixed cost: one watchdog call with nothing in flight, measured, priced per month by the parent.
+  let fixed: WorkerResult['fixed'];
+  if (config.design === 'product') {
+    const before = readMeter(pipeline, invocations);
+    // The module the pipeline loaded (same path, same instance): its clients point at the emulators.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const checker = require('../lambda/checker/handler') as { handler: (event: unknown, context: Context) => Promise<unknown> };
+    const context = { functionName: 'Checker', awsRequestId: 'watchdog', getRemainingTimeInMillis: () => 20_000 } as unknown as Context;
+    await pipeline.sim.track(() => checker.handler({ ...WATCHDOG_EVENT }, context));
+    const watchdogCall = usageBetween(before, readMeter(pipeline, invocations), {
+      standardTransitions: 0,
+      expressRuns: [],
+      lambdaCalls: { checker: 1 },
+      sdkIntegrationCalls: 0,
+    });
+    fixed = { watchdogCall, idlePollRequestsPerMonth: idlePollRequests(MONTH_SECONDS) };
+  }
   await pipeline.stop();
-  const result: WorkerResult = {
+  reportToParent({
     config: name,
     functionMemoryMb,
     executions,
+    ...(fixed ? { fixed } : {}),
     clockCheckMaxGapSeconds,
     realSeconds: (performance.now() - started) / 1000,
-  };
-  reportToParent(result);
+  } satisfies WorkerResult);
 }
 
 main().catch((error: unknown) => {

@@ -10,9 +10,9 @@ const ROOT = path.join(__dirname, '..');
 /** The line prefix under which a worker prints its JSON result on stdout (anything else there is ignored). */
 const RESULT_MARKER = 'BENCH_RESULT ';
 
-/** Called by a worker: hands its result to the parent. */
-export function reportToParent(result: unknown): void {
-  process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
+/** Called by a worker: hands its result to the parent; `then` runs once it is written (before exiting: a pipe may still hold it). */
+export function reportToParent(result: unknown, then?: () => void): void {
+  process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`, then);
 }
 
 /**

@@ -12,6 +12,8 @@ import { DELIVERY_METRICS } from '../lambda/shared/metrics';
 export interface OperationalAlarmsProps {
   readonly stateMachine: StateMachine;
   readonly deadLetterQueue: IQueue;
+  /** The checker's tick queue's dead-letter queue (lib/checker.ts). */
+  readonly tickDeadLetterQueue: IQueue;
   /** Where alarms (and their recovery) are published. */
   readonly alarmTopic: ITopic;
 }
@@ -21,7 +23,7 @@ export const CLOUDWATCH_SERVICE = 'cloudwatch.amazonaws.com';
 
 /** Alarms for the operators of the notifier itself (not for the teams it notifies). */
 export class OperationalAlarms extends Construct {
-  public readonly alarms: Record<'failed' | 'timedOut' | 'throttled' | 'deadLetters' | 'destinationFailing', Alarm>;
+  public readonly alarms: Record<'failed' | 'timedOut' | 'throttled' | 'deadLetters' | 'destinationFailing' | 'deadTicks', Alarm>;
   /**
    * Every alarm's name starts with this (then `-<alarm>`): unique to this construct in its
    * stack, so a policy can name this construct's alarms and no others.
@@ -82,6 +84,14 @@ export class OperationalAlarms extends Construct {
         'DeadLetters',
         props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
         'An invalidation event could not start a watch: it is in the dead-letter queue, and nobody was notified about it.',
+      ),
+      // A tick that failed at every delivery: the checker's chain died with it. The watchdog starts
+      // another within about a minute, so watches are late, not lost; the tick's failures are in
+      // the checker's log (ERROR lines) and its Errors metric.
+      deadTicks: alarm(
+        'CheckerTicksFailing',
+        props.tickDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        "The checker failed one tick five times in a row (its dead-letter queue holds it): watches are checked late until the watchdog's new chain of ticks runs. See the checker function's errors in its log group.",
       ),
     };
   }

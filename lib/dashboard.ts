@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DELIVERY_METRICS, METRIC_OUTCOMES, METRIC_TARGET_KINDS, WATCH_METRICS } from '../lambda/shared/metrics';
@@ -8,8 +9,8 @@ import { DELIVERY_METRICS, METRIC_OUTCOMES, METRIC_TARGET_KINDS, WATCH_METRICS }
 export interface NotifierDashboardProps {
   /** The Standard watcher. */
   readonly watcher: IStateMachine;
-  /** The Express check loop, when the watcher uses one. */
-  readonly checkLoop?: IStateMachine;
+  /** The checker's tick queue's dead-letter queue: a chain of ticks that died. */
+  readonly tickDeadLetterQueue?: IQueue;
   /** The notifier's functions, by the name the dashboard shows. */
   readonly functions: Readonly<Record<string, IFunction>>;
   /** @default a name CloudFormation generates */
@@ -24,8 +25,10 @@ const HEIGHT = 6;
 /**
  * One CloudWatch dashboard with the notifier's health at a glance: what the watches saw (how
  * they ended, how long invalidations took, how late completions were seen, how many checks and
- * throttled checks a watch needed: the EMF metrics of lambda/shared/metrics.ts), deliveries by
- * destination (delivered, and failed after every retry), then the state machines' executions and the functions' errors, throttles and durations.
+ * throttled checks a watch needed: the EMF metrics of lambda/shared/metrics.ts), the checker
+ * (watches in flight, the oldest one's age, CloudFront calls per second against its budget,
+ * throttling), deliveries by destination (delivered, and failed after every retry), then the
+ * watcher's executions and the functions' errors, throttles and durations.
  */
 export class NotifierDashboard extends Construct {
   public readonly dashboard: cw.Dashboard;
@@ -89,6 +92,47 @@ export class NotifierDashboard extends Construct {
         { stacked: true },
       ),
     );
+    // The checker reports about every 20 s (lambda/checker/handler.ts): gauges at their maximum, calls as a rate.
+    const checkerMetric = (metricName: string, statistic: string, label: string) =>
+      new cw.Metric({
+        namespace: WATCH_METRICS.namespace,
+        metricName,
+        dimensionsMap: { service: WATCH_METRICS.service },
+        statistic,
+        period,
+        label,
+      });
+    const perSecond = (metricName: string, label: string) =>
+      new cw.MathExpression({
+        expression: `calls / PERIOD(calls)`,
+        usingMetrics: { calls: checkerMetric(metricName, 'Sum', label) },
+        label,
+        period,
+      });
+    this.dashboard.addWidgets(
+      graph('Checker: watches in flight', [checkerMetric(names.watchesInFlight, 'Maximum', 'watches in flight')], {
+        right: [checkerMetric(names.oldestWatchAge, 'Maximum', 'oldest watch (s)')],
+        rightYAxis: { label: 'oldest watch (s)', min: 0 },
+        leftYAxis: { label: 'watches', min: 0 },
+      }),
+      graph(
+        'Checker: CloudFront calls per second, against its budget',
+        [perSecond(names.checkerCalls, 'calls/s'), checkerMetric(names.callBudgetPerSecond, 'Minimum', 'budget (calls/s)')],
+        { leftYAxis: { min: 0 } },
+      ),
+      graph(
+        'Checker: throttled calls per second',
+        [perSecond(names.checkerThrottledCalls, 'throttled/s')],
+        props.tickDeadLetterQueue
+          ? {
+              right: [
+                props.tickDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, label: 'dead ticks', statistic: 'Maximum' }),
+              ],
+              rightYAxis: { label: 'dead ticks', min: 0 },
+            }
+          : {},
+      ),
+    );
     // Every destination, whatever the configuration names: a search over the Destination dimension.
     const deliveries = (metricName: string, label: string) =>
       new cw.MathExpression({
@@ -113,10 +157,7 @@ export class NotifierDashboard extends Construct {
         machine.metricTimedOut({ period, label: 'timed out' }),
         machine.metricThrottled({ period, label: 'throttled' }),
       ]);
-    this.dashboard.addWidgets(
-      executions('Watcher executions (Standard)', props.watcher),
-      ...(props.checkLoop ? [executions('Check loop runs (Express)', props.checkLoop)] : []),
-    );
+    this.dashboard.addWidgets(executions('Watcher executions (Standard)', props.watcher));
     const functions = Object.entries(props.functions);
     this.dashboard.addWidgets(
       graph(

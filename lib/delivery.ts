@@ -22,8 +22,7 @@ export const DeliveryStateNames = {
   notDelivered: 'Destination not delivered',
   countFailedDelivery: 'Count the failed delivery',
   failureNotCounted: 'Failed delivery not counted',
-  anyRefused: 'Any destination refused?',
-  deliveredEverywhere: 'Delivered to every destination?',
+  howItEnded: 'How did it end?',
 } as const;
 
 /** Error names the watcher's Fail states end with (what `DescribeExecution` shows). */
@@ -131,41 +130,36 @@ export class Delivery extends Construct {
     const map = new sfn.Map(this, DeliveryStateNames.notifyDestinations, {
       itemsPath: '$.audience.destinations',
       itemSelector: { 'destination.$': '$$.Map.Item.Value', 'watch.$': '$' },
-      // Each iteration ends with { destination, delivered, error? }; the flags decide the ending.
-      resultSelector: { 'results.$': '$', 'delivered.$': '$[*].delivered' },
+      // Whether any destination refused, computed here rather than in a state of its own: one
+      // transition less per watch.
+      resultSelector: { 'results.$': '$', 'refused.$': 'States.ArrayContains($[*].delivered, false)' },
       resultPath: '$.delivery',
     });
     map.itemProcessor(deliver);
 
-    const ending = new sfn.Choice(this, 'How did it end?')
-      .when(sfn.Condition.stringEquals('$.outcome', 'completed'), new sfn.Succeed(this, 'Team notified'))
-      .when(
-        sfn.Condition.stringEquals('$.outcome', 'still-in-progress'),
-        new sfn.Fail(this, 'Still in progress', {
-          error: WatcherFailures.stillInProgress,
-          cause: `Still in progress after the maximum wait of ${Math.round(props.maxWaitSeconds / 60)} minutes; the team was told.`,
-        }),
-      )
-      .otherwise(
-        new sfn.Fail(this, 'Could not track', {
-          error: WatcherFailures.couldNotTrack,
-          cause: 'The invalidation could not be tracked; the team was told why.',
-        }),
-      );
-    const anyRefused = new sfn.Pass(this, DeliveryStateNames.anyRefused, {
-      parameters: { 'refused.$': 'States.ArrayContains($.delivery.delivered, false)' },
-      resultPath: '$.deliveryCheck',
-    });
-    this.entry = map.next(anyRefused).next(
-      new sfn.Choice(this, DeliveryStateNames.deliveredEverywhere)
+    // One Choice for every ending: a refused destination first (its report is the cause), then the outcome.
+    this.entry = map.next(
+      new sfn.Choice(this, DeliveryStateNames.howItEnded)
         .when(
-          sfn.Condition.booleanEquals('$.deliveryCheck.refused', true),
-          // The cause lists every destination's result: the refused ones with their error.
+          sfn.Condition.booleanEquals('$.delivery.refused', true),
           new sfn.Pass(this, 'Report deliveries', { parameters: { 'report.$': 'States.JsonToString($.delivery.results)' } }).next(
             new sfn.Fail(this, 'Notification not delivered', { error: WatcherFailures.notDelivered, causePath: '$.report' }),
           ),
         )
-        .otherwise(ending),
+        .when(sfn.Condition.stringEquals('$.outcome', 'completed'), new sfn.Succeed(this, 'Team notified'))
+        .when(
+          sfn.Condition.stringEquals('$.outcome', 'still-in-progress'),
+          new sfn.Fail(this, 'Still in progress', {
+            error: WatcherFailures.stillInProgress,
+            cause: `Still in progress after the maximum wait of ${Math.round(props.maxWaitSeconds / 60)} minutes; the team was told.`,
+          }),
+        )
+        .otherwise(
+          new sfn.Fail(this, 'Could not track', {
+            error: WatcherFailures.couldNotTrack,
+            cause: 'The invalidation could not be tracked; the team was told why.',
+          }),
+        ),
     );
   }
 

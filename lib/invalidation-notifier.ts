@@ -28,6 +28,7 @@ import { CENTRAL_ROLE_PATH, READER_ROLE_NAME, readerRoleArn } from '../lambda/sh
 import { NotifierFunction } from './notifier-function';
 import { Trigger } from './trigger';
 import { NotifierDashboard } from './dashboard';
+import { Checker } from './checker';
 import { Watcher } from './watcher';
 
 /** Destination names of the simple case (no `destinations` prop). */
@@ -100,12 +101,14 @@ const SCHEDULE_PROPS = propChecks<PollSchedule>()({
 
 /**
  * The whole notifier as one reusable construct: trigger -> Start watch -> watcher state
- * machine (Check status, Notify) -> channels, plus alarms for its operators.
+ * machine (Register watch, the account's checker, Notify) -> channels, plus alarms for its operators.
  * Checks its props and its stack's region first: every problem in one {@link ConfigError}.
  */
 export class InvalidationNotifier extends Construct {
   public readonly trigger: Trigger;
   public readonly watcher: Watcher;
+  /** The account's one checker: the table of watches in flight, the clock, the budget of CloudFront calls. */
+  public readonly checker: Checker;
   public readonly destinations: Destinations;
   /** Organization mode: the bus the member accounts forward their invalidation events to. */
   public readonly organizationBus?: OrganizationBus;
@@ -137,37 +140,7 @@ export class InvalidationNotifier extends Construct {
       existingSecrets: props.slackWebhookSecret ? { [SIMPLE.slack]: props.slackWebhookSecret } : {},
     });
 
-    const checkStatus = new NotifierFunction(this, 'CheckStatus', {
-      functionDir: 'check-status',
-      description: 'Checks one CloudFront invalidation (GetInvalidation / GetInvalidationForDistributionTenant)',
-      environment: { [EnvNames.pollSchedule]: JSON.stringify(this.schedule) },
-      // Called every few seconds per watch, so it stays warm: the cold start 256 MB would
-      // shorten happens rarely, while half the GB-seconds count on every check (npm run bench).
-      memorySize: 128,
-      logRetention,
-    });
-    const { account, partition } = Stack.of(this);
-    checkStatus.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['cloudfront:GetInvalidation'],
-        resources: [`arn:${partition}:cloudfront::${account}:distribution/*`],
-      }),
-    );
-    checkStatus.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['cloudfront:GetInvalidationForDistributionTenant'],
-        resources: [`arn:${partition}:cloudfront::${account}:distribution-tenant/*`],
-      }),
-    );
-    // cdk-nag names unresolved tokens like this in its finding IDs.
-    const accountInFinding = Token.isUnresolved(account) ? '<AWS::AccountId>' : account;
-    for (const resource of ['distribution/*', 'distribution-tenant/*']) {
-      Validations.of(checkStatus.role!).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::${accountInFinding}:${resource}]`,
-        reason:
-          'Any distribution or tenant of the account may be invalidated by anyone; their IDs are not known at deploy time. The actions are read-only Get calls.',
-      });
-    }
+    this.checker = new Checker(this, 'Checker', { schedule: this.schedule, logRetention });
 
     const notify = new NotifierFunction(this, 'Notify', {
       functionDir: 'notify',
@@ -177,11 +150,14 @@ export class InvalidationNotifier extends Construct {
     this.destinations.bindTo(notify);
 
     this.watcher = new Watcher(this, 'Watcher', {
-      checkStatusFunction: checkStatus,
+      registerWatchFunction: this.checker.registerFunction,
+      checkerFunction: this.checker.checkerFunction,
       notifyFunction: notify,
       schedule: this.schedule,
       logRetention,
     });
+    this.checker.endsWatchesOf(this.watcher.stateMachine);
+    const { checkerFunction, registerFunction } = this.checker;
 
     const startWatch = new NotifierFunction(this, 'StartWatch', {
       functionDir: 'start-watch',
@@ -206,17 +182,17 @@ export class InvalidationNotifier extends Construct {
     this.trigger = new Trigger(this, 'Trigger', { startWatchFunction: startWatch });
     this.dashboard = new NotifierDashboard(this, 'Dashboard', {
       watcher: this.watcher.stateMachine,
-      checkLoop: this.watcher.checkLoop?.stateMachine,
-      functions: { 'Start watch': startWatch, 'Check status': checkStatus, Notify: notify },
+      tickDeadLetterQueue: this.checker.tickDeadLetterQueue,
+      functions: { 'Start watch': startWatch, 'Register watch': registerFunction, Checker: checkerFunction, Notify: notify },
     });
     if (props.organizationId) {
       this.organizationBus = new OrganizationBus(this, 'OrganizationBus', { organizationId: props.organizationId });
       this.organizationBus.rule.addTarget(this.trigger.target);
-      for (const fn of [checkStatus, startWatch]) this.readMembersThrough(fn, props.organizationId);
+      for (const fn of [checkerFunction, startWatch]) this.readMembersThrough(fn, props.organizationId);
     }
 
     // Also checked by each function at synth; said here too, as one ConfigError with the other problems' kind.
-    const environmentProblems = [checkStatus, notify, startWatch].flatMap((fn) => fn.environmentProblems());
+    const environmentProblems = [checkerFunction, registerFunction, notify, startWatch].flatMap((fn) => fn.environmentProblems());
     if (environmentProblems.length > 0) throw new ConfigError(environmentProblems);
 
     const ownAlarmTopic = props.alarmTopic
@@ -230,6 +206,7 @@ export class InvalidationNotifier extends Construct {
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       stateMachine: this.watcher.stateMachine,
       deadLetterQueue: this.trigger.deadLetterQueue,
+      tickDeadLetterQueue: this.checker.tickDeadLetterQueue,
       alarmTopic: this.alarmTopic,
     });
     if (ownAlarmTopic) {

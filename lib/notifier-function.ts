@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 
 export interface NotifierFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'bundling' | 'code' | 'handler'> {
-  /** The function's folder under `lambda/`, e.g. `check-status`; its `handler.ts` is the entry. */
+  /** The function's folder under `lambda/`, e.g. `checker`; its `handler.ts` is the entry. */
   readonly functionDir: string;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;

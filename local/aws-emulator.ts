@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startLoopbackServer, type LoopbackRequest, type LoopbackResponse, type LoopbackServer } from './loopback-server';
+import type { QueueEmulator } from './queue-emulator';
 
 export interface PublishedMessage {
   readonly topicArn: string;
@@ -25,7 +26,29 @@ export interface StartedExecution {
   readonly startDate: Date;
 }
 
-/** Thrown by `startExecution` to answer with an AWS error code. */
+/**
+ * What Step Functions does with a task token (SendTaskSuccess, SendTaskFailure,
+ * SendTaskHeartbeat). A callback throws {@link AwsErrorAnswer} to refuse as the API does:
+ * `TaskDoesNotExist` (unknown or already completed token), `InvalidToken`, `TaskTimedOut`,
+ * all HTTP 400 in `@aws-sdk/client-sfn`'s model.
+ */
+export interface TaskTokenCallbacks {
+  success(taskToken: string, outputJson: string): void;
+  failure(taskToken: string, error?: string, cause?: string): void;
+  heartbeat(taskToken: string): void;
+}
+
+export interface AwsEmulatorOptions {
+  /** Step Functions task tokens. @default none (the SendTask* calls answer UnknownOperationException) */
+  readonly taskTokens?: TaskTokenCallbacks;
+  /** SQS (`AmazonSQS.*` targets). @default none */
+  readonly queues?: QueueEmulator;
+}
+
+/** Step Functions refuses task outputs above 256 KB. */
+const SFN_MAX_OUTPUT_BYTES = 262_144;
+
+/** Thrown by `startExecution` or a task token callback to answer with an AWS error code. */
 export class AwsErrorAnswer extends Error {
   constructor(
     public readonly code: string,
@@ -42,7 +65,8 @@ const SNS_MAX_MESSAGE_BYTES = 262_144;
 /**
  * One loopback server for the AWS APIs the handlers call besides CloudFront: SNS Publish
  * (query protocol), Secrets Manager GetSecretValue and Step Functions StartExecution (JSON
- * protocols). Point AWS_ENDPOINT_URL_SNS, _SECRETS_MANAGER and _SFN at `url`.
+ * protocols), Step Functions task tokens (SendTaskSuccess/Failure/Heartbeat) and, given a
+ * {@link QueueEmulator}, SQS. Point AWS_ENDPOINT_URL_SNS, _SECRETS_MANAGER, _SFN and _SQS at `url`.
  */
 export class AwsEmulator {
   public readonly published: PublishedMessage[] = [];
@@ -65,7 +89,10 @@ export class AwsEmulator {
   public secretReads = 0;
   private server?: LoopbackServer;
 
-  constructor(private readonly startExecution: (arn: string, name: string, input: string) => StartedExecution) {}
+  constructor(
+    private readonly startExecution: (arn: string, name: string, input: string) => StartedExecution,
+    private readonly options: AwsEmulatorOptions = {},
+  ) {}
 
   async start(): Promise<string> {
     this.server = await startLoopbackServer((request) => this.route(request));
@@ -80,6 +107,7 @@ export class AwsEmulator {
     const target = String(request.headers['x-amz-target'] ?? '');
     if (target.startsWith('secretsmanager.')) return this.secretsManager(target, request.body);
     if (target.startsWith('AWSStepFunctions.')) return this.stepFunctions(target, request.body);
+    if (target.startsWith('AmazonSQS.') && this.options.queues) return this.options.queues.answer(target, request.body);
     if (target === 'AWSEvents.PutEvents') return this.putEvents(request.body);
     const form = new URLSearchParams(request.body);
     if (form.get('Action') === 'Publish') return this.publish(form);
@@ -193,16 +221,73 @@ export class AwsEmulator {
   }
 
   private stepFunctions(target: string, body: string): LoopbackResponse {
-    if (target !== 'AWSStepFunctions.StartExecution') return jsonError('UnknownOperationException', target, 400, '1.0');
-    const { stateMachineArn, name, input } = JSON.parse(body) as { stateMachineArn: string; name: string; input: string };
     try {
-      const started = this.startExecution(stateMachineArn, name, input ?? '{}');
-      return json({ executionArn: started.executionArn, startDate: started.startDate.getTime() / 1000 }, '1.0');
+      switch (target) {
+        case 'AWSStepFunctions.StartExecution': {
+          const { stateMachineArn, name, input } = JSON.parse(body) as { stateMachineArn: string; name: string; input: string };
+          const started = this.startExecution(stateMachineArn, name, input ?? '{}');
+          return json({ executionArn: started.executionArn, startDate: started.startDate.getTime() / 1000 }, '1.0');
+        }
+        case 'AWSStepFunctions.SendTaskSuccess':
+        case 'AWSStepFunctions.SendTaskFailure':
+        case 'AWSStepFunctions.SendTaskHeartbeat':
+          return this.taskToken(target, JSON.parse(body) as TaskTokenRequest);
+        default:
+          return jsonError('UnknownOperationException', target, 400, '1.0');
+      }
     } catch (error) {
       if (error instanceof AwsErrorAnswer) return jsonError(error.code, error.message, error.status, '1.0');
       throw error;
     }
   }
+
+  private taskToken(target: string, request: TaskTokenRequest): LoopbackResponse {
+    const callbacks = this.options.taskTokens;
+    if (!callbacks) return jsonError('UnknownOperationException', `Not emulated: ${target} (no task token callbacks given)`, 400, '1.0');
+    const { taskToken } = request;
+    // The model's constraints (taskToken 1-2,048 characters, error 256, cause 32,768), checked as the service does.
+    if (typeof taskToken !== 'string' || taskToken.length < 1 || taskToken.length > 2048)
+      throw new AwsErrorAnswer(
+        'ValidationException',
+        "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length between 1 and 2048",
+      );
+    if (target === 'AWSStepFunctions.SendTaskSuccess') {
+      const output = request.output ?? '';
+      if (Buffer.byteLength(output, 'utf8') > SFN_MAX_OUTPUT_BYTES)
+        throw new AwsErrorAnswer(
+          'ValidationException',
+          "1 validation error detected: Value at 'output' failed to satisfy constraint: Member must have length less than or equal to 262144",
+        );
+      try {
+        JSON.parse(output);
+      } catch {
+        throw new AwsErrorAnswer('InvalidOutput', 'Invalid Output: the output is not valid JSON.');
+      }
+      callbacks.success(taskToken, output);
+    } else if (target === 'AWSStepFunctions.SendTaskFailure') {
+      if ((request.error?.length ?? 0) > 256)
+        throw new AwsErrorAnswer(
+          'ValidationException',
+          "1 validation error detected: Value at 'error' failed to satisfy constraint: Member must have length less than or equal to 256",
+        );
+      if ((request.cause?.length ?? 0) > 32_768)
+        throw new AwsErrorAnswer(
+          'ValidationException',
+          "1 validation error detected: Value at 'cause' failed to satisfy constraint: Member must have length less than or equal to 32768",
+        );
+      callbacks.failure(taskToken, request.error, request.cause);
+    } else {
+      callbacks.heartbeat(taskToken);
+    }
+    return json({}, '1.0');
+  }
+}
+
+interface TaskTokenRequest {
+  readonly taskToken?: string;
+  readonly output?: string;
+  readonly error?: string;
+  readonly cause?: string;
 }
 
 const LOCAL_ACCOUNT_ID = '123456789012';

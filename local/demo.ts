@@ -53,6 +53,10 @@ async function main() {
         `${execution.transitions} state transitions, ${Math.round(execution.virtualSeconds)} s of (virtual) waiting`,
     );
   }
+  console.log(
+    `\nChecker (one for the account): ${pipeline.queues.counters.messagesDelivered} ticks and ${pipeline.cloudFront.calls.length} CloudFront calls ` +
+      `for the ${pipeline.watcher.executions.size} watches together`,
+  );
   for (const [name, webhook] of Object.entries(pipeline.webhooks)) {
     for (const message of webhook.messages) {
       console.log(`\n=== ${name} received ===`);

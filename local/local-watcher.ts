@@ -24,7 +24,7 @@ export interface LocalExecution {
   maxStatePayloadBytes: number;
   /** Invocations per Task state that calls a function, including those of the nested runs. */
   readonly invocations: Record<string, number>;
-  /** The executions it started and waited for (startExecution.sync:2: the Express check loop's runs), in order. */
+  /** The executions it started and waited for (startExecution.sync:2: the runs of the bench's Express check loop design), in order. */
   readonly runs: LocalExecution[];
   readonly done: Promise<void>;
 }
@@ -33,8 +33,8 @@ export interface LocalWatcherOptions {
   /** For FULL jitter; seedable for repeatable benchmarks. */
   readonly random?: () => number;
   /**
-   * State machines a Task may start and wait for with `startExecution.sync` (the Express check
-   * loop), by ARN. They run nested, on the clock of the execution that started them.
+   * State machines a Task may start and wait for with `startExecution.sync` (the bench's Express
+   * check loop design), by ARN. They run nested, on the clock of the execution that started them.
    */
   readonly nested?: Readonly<Record<string, StateMachineDefinition>>;
 }
@@ -80,7 +80,7 @@ const TOKEN_PLACEHOLDER = 'local-task-token';
  * Runs the watcher's synthesized definition with aws-local-stepfunctions, each Task state
  * calling a local handler. Execution names are unique, as in Step Functions, which is what
  * deduplicates redelivered events. A Task that starts another state machine and waits for it
- * (`startExecution.sync:2`, the Express check loop) runs that machine's synthesized definition
+ * (`startExecution.sync:2`, the bench's Express check loop design) runs that machine's synthesized definition
  * nested, on the same virtual clock, and answers as the integration would: the run's output
  * under `Output`, or `States.TaskFailed` when the run failed.
  *

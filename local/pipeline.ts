@@ -14,7 +14,18 @@ import { LocalWatcher, type TaskHandler } from './local-watcher';
 import { SlackEmulator } from './slack-emulator';
 import { WebhookEmulator } from './webhook-emulator';
 import { Simulation } from './simulation';
-import { LOCAL_ACCOUNT, LOCAL_REGION, checkLoopDefinition, localFunctions, watcherDefinition, type CfnTemplate } from './template';
+import { QueueEmulator } from './queue-emulator';
+import { startDynamoDb, type LocalDynamoDb } from './dynamodb-emulator';
+import { WATCHDOG_EVENT } from '../lib/checker';
+import {
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  checkLoopDefinition,
+  localFunctions,
+  watcherDefinition,
+  type CfnTemplate,
+  type LocalFunction,
+} from './template';
 
 export const LOCAL_SLACK_SECRET_NAME = 'local/slack-webhook';
 
@@ -53,7 +64,7 @@ export interface LocalPipelineOptions {
   /** Show the handlers' JSON log lines. @default false */
   readonly logs?: boolean;
   /**
-   * Function timeouts in real ms by function folder (e.g. `{ 'check-status': 3000 }`), enforced
+   * Function timeouts in real ms by function folder (e.g. `{ checker: 3000 }`), enforced
    * as Lambda does: the context tells the time left, and an invocation still running at the
    * end fails with `Sandbox.Timedout`. @default each function's Timeout in the template
    */
@@ -72,6 +83,10 @@ export interface LocalPipeline {
   readonly watcher: LocalWatcher;
   /** The one virtual clock (local/simulation.ts): `Date` reads it while the pipeline runs. */
   readonly sim: Simulation;
+  /** The checker's tick queue (and its dead-letter queue), with the event source mapping that feeds the checker. */
+  readonly queues: QueueEmulator;
+  /** The table of watches in flight (dynalite), with the capacity each request consumed. */
+  readonly dynamoDb: LocalDynamoDb;
   /** Every Notify invocation (retries included): which destination, for which invalidation. */
   readonly notifyCalls: { readonly destination: string; readonly invalidationId?: string }[];
   /** Every PutMetricData the state machine made itself (the failed-delivery count), in order: CloudWatch's side, which writes no log line. */
@@ -179,11 +194,28 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     },
   });
   const slack = new SlackEmulator();
-  const aws = new AwsEmulator((arn, name, input) => {
-    if (arn !== stateMachineArn) throw new Error(`StartExecution for unknown state machine ${arn}`);
-    return late.watcher!.start(name, input);
-  });
-  const [cloudFrontUrl, slackUrl, awsUrl] = await Promise.all([cloudFront.start(), slack.start(), aws.start()]);
+  const queues = new QueueEmulator(sim);
+  queues.createQueuesOf(template);
+  const aws = new AwsEmulator(
+    (arn, name, input) => {
+      if (arn !== stateMachineArn) throw new Error(`StartExecution for unknown state machine ${arn}`);
+      return late.watcher!.start(name, input);
+    },
+    {
+      queues,
+      taskTokens: {
+        success: (token, output) => late.watcher!.sendTaskSuccess(token, output),
+        failure: (token, error, cause) => late.watcher!.sendTaskFailure(token, error, cause),
+        heartbeat: (token) => late.watcher!.sendTaskHeartbeat(token),
+      },
+    },
+  );
+  const [cloudFrontUrl, slackUrl, awsUrl, dynamoDb] = await Promise.all([
+    cloudFront.start(),
+    slack.start(),
+    aws.start(),
+    startDynamoDb(template),
+  ]);
   const webhooks: Record<string, WebhookEmulator> = {};
   for (const [name, destination] of Object.entries(routing?.destinations ?? {})) {
     if (!('secretName' in destination)) continue;
@@ -206,6 +238,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     AWS_ENDPOINT_URL_EVENTBRIDGE: awsUrl,
     AWS_ENDPOINT_URL_STS: awsUrl,
     AWS_ENDPOINT_URL_IAM: awsUrl,
+    AWS_ENDPOINT_URL_SQS: awsUrl,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.url,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: options.logs ? 'INFO' : 'SILENT',
     // The metrics' EMF lines go to stdout like the logs: shown only when the logs are.
@@ -214,6 +248,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   });
 
   const handlers: Record<string, TaskHandler> = { ...options.taskHandlers };
+  const handlersByLogicalId: Record<string, TaskHandler> = {};
   const functionTimeouts: string[] = [];
   const notifyCalls: LocalPipeline['notifyCalls'] = [];
   let startWatch: TaskHandler | undefined;
@@ -237,6 +272,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         () => functionTimeouts.push(fn.functionDir),
       );
     handlers[fn.arn] = invoke;
+    handlersByLogicalId[fn.logicalId] = invoke;
     if (fn.functionDir === 'start-watch') startWatch = invoke;
   }
   if (!startWatch) throw new Error('The template has no start-watch function');
@@ -252,6 +288,26 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     nested: checkLoop ? { [checkLoop.arn]: checkLoop.definition } : {},
   });
   late.watcher = watcher;
+  // The event source mapping: the checker takes its ticks from the queue.
+  queues.subscribeMappingsOf(template, (logicalId) => {
+    const handler = handlersByLogicalId[logicalId];
+    if (!handler) throw new Error(`An event source mapping feeds ${logicalId}, which is not a function of the template`);
+    return handler;
+  });
+  // The watchdog's schedule (once a minute), kept only while executions run: a clock that never
+  // runs out of timers would never let the simulation be idle.
+  const watchdog = checkerFunction(functions);
+  let watchdogArmed = false;
+  const armWatchdog = () => {
+    if (watchdogArmed || !watchdog) return;
+    watchdogArmed = true;
+    sim.at(sim.now() + 60_000, () => {
+      watchdogArmed = false;
+      if (![...watcher.executions.values()].some((execution) => execution.status === 'RUNNING')) return;
+      void sim.track(() => handlersByLogicalId[watchdog.logicalId]!({ ...WATCHDOG_EVENT }).catch(() => undefined));
+      armWatchdog();
+    });
+  };
   return {
     template,
     cloudFront,
@@ -260,19 +316,35 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     aws,
     watcher,
     sim,
+    queues,
+    dynamoDb,
     functionTimeouts,
     notifyCalls,
     putMetricData,
-    deliver: (event) => sim.track(() => startWatch!(event)),
+    deliver: (event) => {
+      armWatchdog();
+      return sim.track(() => startWatch!(event));
+    },
     idle: async () => {
       await sim.idle();
       await watcher.idle();
     },
     stop: async () => {
       restoreTime();
-      await Promise.all([cloudFront.stop(), slack.stop(), aws.stop(), ...Object.values(webhooks).map((webhook) => webhook.stop())]);
+      await Promise.all([
+        cloudFront.stop(),
+        slack.stop(),
+        aws.stop(),
+        dynamoDb.stop(),
+        ...Object.values(webhooks).map((webhook) => webhook.stop()),
+      ]);
     },
   };
+}
+
+/** The checker, which the watchdog calls, if the template has one. */
+function checkerFunction(functions: readonly LocalFunction[]): LocalFunction | undefined {
+  return functions.find((fn) => fn.functionDir === 'checker');
 }
 
 /** What the state machine's PutMetricData Task sends (CloudWatch's own parameter names). */

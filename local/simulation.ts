@@ -38,7 +38,7 @@ export class Simulation {
   private restoreDate?: () => void;
 
   constructor(options: SimulationOptions = {}) {
-    this.nowMs = options.startMs ?? Date.now();
+    this.nowMs = Math.floor(options.startMs ?? Date.now());
   }
 
   /** Virtual ms since the epoch. */
@@ -61,9 +61,13 @@ export class Simulation {
     return new Promise((resolve) => this.at(this.nowMs + Math.max(0, seconds) * 1000, resolve));
   }
 
-  /** Calls `fire` when the clock reaches `atMs` (at once when it is past: at the next jump). Returns the cancel. */
+  /**
+   * Calls `fire` when the clock reaches `atMs` (at once when it is past: at the next jump).
+   * Returns the cancel. Times are whole milliseconds, as the real clock's are: a jittered wait
+   * of 1.37 s fires at the next whole millisecond, so `Date.now()` stays an integer.
+   */
   at(atMs: number, fire: () => void): () => void {
-    const timer: Timer = { atMs: Math.max(atMs, this.nowMs), seq: this.seq++, fire };
+    const timer: Timer = { atMs: Math.max(Math.ceil(atMs), this.nowMs), seq: this.seq++, fire };
     // Sorted by time, then by order of arrival: timers at one instant fire in the order they were set.
     let index = this.timers.length;
     while (

@@ -32,11 +32,38 @@ function arnOf(template: CfnTemplate, logicalId: string): string {
     case 'AWS::StepFunctions::StateMachine':
       return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${logicalId}`;
     case 'AWS::SQS::Queue':
-      return `https://sqs.${LOCAL_REGION}.amazonaws.com/${LOCAL_ACCOUNT}/${logicalId}`;
+      return `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}`;
+    case 'AWS::DynamoDB::Table':
+      return `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${logicalId}`;
     default:
       return `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}`;
   }
 }
+
+/** What `Ref` returns, per resource type: the ARN unless CloudFormation documents otherwise. */
+function refOf(template: CfnTemplate, logicalId: string): string {
+  switch (template.Resources[logicalId]?.Type) {
+    case 'AWS::SQS::Queue':
+      return queueUrlOf(logicalId);
+    // A table's Ref is its name; tables are named by logical id locally.
+    case 'AWS::DynamoDB::Table':
+      return logicalId;
+    default:
+      return arnOf(template, logicalId);
+  }
+}
+
+/** `Fn::GetAtt`: the attributes CloudFormation documents for the types the notifier declares; any other reads as the ARN. */
+function attributeOf(template: CfnTemplate, logicalId: string, attribute: string): string {
+  const type = template.Resources[logicalId]?.Type;
+  if (type === 'AWS::SQS::Queue' && attribute === 'QueueUrl') return queueUrlOf(logicalId);
+  if (type === 'AWS::SQS::Queue' && attribute === 'QueueName') return logicalId;
+  if (type === 'AWS::DynamoDB::Table' && attribute === 'StreamArn')
+    throw new Error(`${logicalId}.StreamArn: the local runner emulates no DynamoDB streams.`);
+  return arnOf(template, logicalId);
+}
+
+const queueUrlOf = (logicalId: string): string => `https://sqs.${LOCAL_REGION}.amazonaws.com/${LOCAL_ACCOUNT}/${logicalId}`;
 
 /** Resolves Ref, Fn::GetAtt and Fn::Join into plain values. */
 export function resolveIntrinsics(template: CfnTemplate, value: unknown): unknown {
@@ -45,11 +72,11 @@ export function resolveIntrinsics(template: CfnTemplate, value: unknown): unknow
   const object = value as Record<string, unknown>;
   if ('Ref' in object) {
     const ref = object.Ref as string;
-    return PSEUDO[ref] ?? arnOf(template, ref);
+    return PSEUDO[ref] ?? refOf(template, ref);
   }
   if ('Fn::GetAtt' in object) {
-    const [logicalId] = object['Fn::GetAtt'] as [string, string];
-    return arnOf(template, logicalId);
+    const [logicalId, attribute] = object['Fn::GetAtt'] as [string, string];
+    return attributeOf(template, logicalId, attribute);
   }
   if ('Fn::Join' in object) {
     const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
@@ -87,7 +114,7 @@ export function watcherDefinition(template: CfnTemplate): LocalStateMachine {
   return machines[0]!;
 }
 
-/** The Express check loop the watcher runs, or undefined in a template without one. */
+/** The Express check loop of the bench's comparison design (bench/express-loop/), or undefined in a template without one (the product's). */
 export function checkLoopDefinition(template: CfnTemplate): LocalStateMachine | undefined {
   const machines = stateMachinesOfType(template, 'EXPRESS');
   if (machines.length > 1) throw new Error(`Expected at most one EXPRESS state machine in the template, found ${machines.length}`);

@@ -13,6 +13,10 @@ export const EnvNames = {
   readerRoleName: 'READER_ROLE_NAME',
   /** Organization mode: the notifier's own account (its invalidations are read without a role). */
   ownAccount: 'NOTIFIER_ACCOUNT',
+  /** Register watch and the checker: the table of watches in flight (lambda/shared/watch-store.ts). */
+  watchTable: 'WATCH_TABLE',
+  /** Register watch and the checker: the queue the checker's ticks travel on (lambda/shared/checker-clock.ts). */
+  tickQueueUrl: 'TICK_QUEUE_URL',
 } as const;
 
 /** Reads a required environment variable, failing loudly (at cold start) when it is missing. */

@@ -3,7 +3,7 @@ import { ErrorNames, NamedError } from './errors';
 /**
  * How long before Lambda's timeout middy ends an invocation: it aborts the handler's `signal`
  * (whatever is still waiting or in flight stops) and answers FunctionTimedOut. Enough for the
- * runtime to report the error; shorter than Check status's reserve after its call
+ * runtime to report the error; shorter than the checker's reserve after its call
  * (`CALL_LIMITS.reserveMs`), so that a slow CloudFront call still ends as its own blip.
  */
 export const TIMEOUT_EARLY_MS = 1_000;

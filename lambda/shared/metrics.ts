@@ -1,5 +1,5 @@
 /**
- * The notifier's own CloudWatch metrics: written by Check status and Notify as embedded metric
+ * The notifier's own CloudWatch metrics: written by the checker and Notify as embedded metric
  * format (EMF) log lines, graphed by the dashboard (lib/dashboard.ts) and alarmed on
  * (lib/alarms.ts). One home for the names, so they cannot drift apart.
  *
@@ -18,10 +18,20 @@ export const WATCH_METRICS = {
     timeToComplete: 'TimeToComplete',
     /** Completed only: seconds since the check before (how late the completion was seen, at most). */
     detectionBound: 'DetectionBound',
-    /** CloudFront calls the watch made (Express loop). */
+    /** CloudFront calls made for the watch. */
     checks: 'Checks',
-    /** Of which CloudFront throttled (Express loop). */
+    /** Of which CloudFront throttled. */
     throttledChecks: 'ThrottledChecks',
+    /** The checker, every ~20 s: watches in flight. */
+    watchesInFlight: 'WatchesInFlight',
+    /** The checker: CloudFront calls it made since its last report (all watches). */
+    checkerCalls: 'CheckerCalls',
+    /** Of which CloudFront throttled. */
+    checkerThrottledCalls: 'CheckerThrottledCalls',
+    /** The checker's budget of CloudFront calls per second (the lowest of the accounts'). */
+    callBudgetPerSecond: 'CallBudgetPerSecond',
+    /** Age of the oldest watch in flight, in seconds. */
+    oldestWatchAge: 'OldestWatchAge',
   },
 } as const;
 

@@ -1,15 +1,12 @@
 /**
- * Contract 2, the watch state: what "Check invalidation status" reads and writes in the
- * watcher's state, declared once as schemas (the types are inferred from them). Two parts:
- * - `loop` ({@link LoopStateSchema}): the check loop's own state, which only the loop reads:
- *   its pace, its counters, when to check next, whether the run or the watch is over;
- * - `status` ({@link StatusResultSchema}): the last check's answer about the invalidation,
- *   which the notification reads.
+ * Contract 2, the status result: the last check's answer about the invalidation
+ * ({@link StatusResultSchema}), which the checker sends the watcher with the watch's task token
+ * (or the watcher's final check returns) and the notification reads; declared once as a schema
+ * (the types are inferred from it).
  * Small and bounded: a state's input and output are capped at 262,144 bytes, and an
  * invalidation can carry 3,000 items of any length, so only a sample of the paths travels.
  */
 import * as v from 'valibot';
-import { MAX_PACE } from './schedule';
 import { clip, codePointLength, jsonUtf8Bytes } from './text';
 
 export const PATH_SAMPLE_LIMITS = {
@@ -67,37 +64,6 @@ export const StatusResultSchema = v.object({
   detectionBoundSeconds: v.optional(seconds),
 });
 export type StatusResult = v.InferOutput<typeof StatusResultSchema>;
-
-/** The check loop's own state (`$.loop` of the watch state): the loop's Choice and Wait states read it. */
-export const LoopStateSchema = v.object({
-  /** Slow-down steps taken after throttling or 5xx (0 = the normal schedule). */
-  pace: v.pipe(count, v.maxValue(MAX_PACE)),
-  /** CloudFront calls made for this watch so far, over every run. */
-  checks: count,
-  /** How many of those CloudFront throttled. */
-  throttledChecks: count,
-  /** Seconds the Wait state waits before the next check (0 when no further check follows). */
-  nextCheckInSeconds: count,
-  /** The watch has reached its maximum wait and the invalidation is still in progress. */
-  deadlinePassed: v.boolean(),
-  /**
-   * The next check would start past this run's budget, so the run ends here and the next run
-   * begins by waiting `nextCheckInSeconds`.
-   */
-  runOver: v.boolean(),
-  /**
-   * This first check did not call CloudFront, which is throttling the crowd of watches; it
-   * waits this many seconds, its turn, instead (status Unknown).
-   */
-  deferredSeconds: v.optional(count),
-});
-export type LoopState = v.InferOutput<typeof LoopStateSchema>;
-
-/** What one check writes into the watch state: the loop's state and the check's answer, side by side. */
-export interface CheckStep {
-  readonly loop: LoopState;
-  readonly status: StatusResult;
-}
 
 /** Keeps the first paths that fit {@link PATH_SAMPLE_LIMITS}; `total` always counts them all. */
 export function samplePaths(items: readonly string[] | undefined, total?: number): PathSample {

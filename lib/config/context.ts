@@ -56,13 +56,13 @@ export type ContextKey = (typeof CONTEXT_KEYS)[number];
  */
 export const RETIRED_CONTEXT_KEYS: Readonly<Record<string, string>> = {
   checkStyle:
-    'checkStyle is no longer a context key: remove it (the watcher always checks in an Express loop; its schedule is set ' +
+    "checkStyle is no longer a context key: remove it (the account's checker checks every watch; its schedule is set " +
     'with firstIntervalSeconds, backoffRate, maxIntervalSeconds and maxWaitMinutes)',
 };
 
 /** Schedule keys the construct once read, with what to do instead. */
 export const RETIRED_SCHEDULE_KEYS: Readonly<Record<string, string>> = {
-  checkStyle: 'checkStyle was removed: the watcher always checks in an Express loop; remove it from the schedule',
+  checkStyle: "checkStyle was removed: the account's checker checks every watch; remove it from the schedule",
 };
 
 /**

@@ -4,31 +4,25 @@
  * CloudFront refusing, so none may end a watch as "could not track": the watch slows down or
  * the task is retried, and the team hears "completed" once.
  *
- * Check status gets a 3 s timeout here (Lambda's is 30 s) so that a hang past the CloudFront
+ * The checker gets a 3 s timeout here (Lambda's is 20 s) so that a hang past the CloudFront
  * call's budget costs about a second of real time, not ten.
  */
 import { LAMBDA_TIMEOUT_ERRORS } from '../../lambda/shared/errors';
-import { StateNames } from '../../lib/watcher';
 import { SAMPLE_DISTRIBUTION, SAMPLE_TENANT, cloudTrailEvent, emulatedInvalidation, type SampleInvalidation } from '../../local/events';
 import type { LocalExecution } from '../../local/local-watcher';
 import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
-import { allStates, checkLoopDefinition } from '../../local/template';
 
 const FUNCTION_TIMEOUT_MS = 3_000;
 
-/** Per invalidation ID: what the next invocations of Check status do before running the handler. */
-const checkFaults = new Map<string, (() => Promise<void>)[]>();
+/** What the next ticks of the checker do before running the handler (one watch at a time in this file). */
+const tickFaults: (() => Promise<void>)[] = [];
 
 let pipeline: LocalPipeline;
 beforeAll(async () => {
   pipeline = await startLocalPipeline({
-    functionTimeoutsMs: { 'check-status': FUNCTION_TIMEOUT_MS },
+    functionTimeoutsMs: { checker: FUNCTION_TIMEOUT_MS },
     beforeInvoke: async (functionDir, input) => {
-      // The Express check loop passes the whole watch state, the Standard loops the request.
-      type Request = { request?: { invalidationId?: string } };
-      const checkInput = input as (Request & { watch?: Request }) | null;
-      const id = (checkInput?.watch ?? checkInput)?.request?.invalidationId;
-      if (functionDir === 'check-status' && id) await checkFaults.get(id)?.shift()?.();
+      if (functionDir === 'checker' && input && typeof input === 'object' && 'Records' in input) await tickFaults.shift()?.();
     },
   });
 });
@@ -85,38 +79,38 @@ describe('CloudFront blips', () => {
   });
 });
 
-describe('a function that runs out of time', () => {
-  it('the Check task retries a function timeout (Sandbox.Timedout) and the watch completes, told once', async () => {
-    // Prepare: the first check stalls past the function's timeout, as a stuck cold start would.
+describe('a checker that runs out of time or fails', () => {
+  const stall = (count: { stalled: number }) => () =>
+    new Promise<void>((resolve) => {
+      count.stalled += 1;
+      setTimeout(resolve, FUNCTION_TIMEOUT_MS + 1_000).unref();
+    });
+
+  it('a tick that runs out of time (Sandbox.Timedout) is delivered again: the watch completes, told once', async () => {
+    // Prepare: the first tick stalls past the function's timeout, as a stuck cold start would.
     const sample = { ...SAMPLE_DISTRIBUTION, invalidationId: 'ITIMEDOUT00001' };
-    let stalled = 0;
-    checkFaults.set(sample.invalidationId, [
-      () =>
-        new Promise<void>((resolve) => {
-          stalled += 1;
-          setTimeout(resolve, FUNCTION_TIMEOUT_MS + 1_000).unref();
-        }),
-    ]);
+    const count = { stalled: 0 };
+    tickFaults.push(stall(count));
     const timeoutsBefore = pipeline.functionTimeouts.length;
 
     // Act
     const execution = await watch(sample);
 
     // Assert
-    expect(stalled).toBe(1);
-    expect(pipeline.functionTimeouts.slice(timeoutsBefore)).toEqual(['check-status']);
+    expect(count.stalled).toBe(1);
+    expect(pipeline.functionTimeouts.slice(timeoutsBefore)).toEqual(['checker']);
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.invocations[StateNames.check]).toBeGreaterThanOrEqual(3);
+    expect(pipeline.queues.counters.messagesRedelivered).toBeGreaterThanOrEqual(1);
     expect(slackFor('ITIMEDOUT00001')).toHaveLength(1);
     expect(slackFor('ITIMEDOUT00001')[0]!.text).not.toMatch(/Could not track/);
   });
 
-  it.each(LAMBDA_TIMEOUT_ERRORS)('the Check task retries %s reported by the runtime', async (errorName) => {
+  it.each(LAMBDA_TIMEOUT_ERRORS)('a tick failing with %s reported by the runtime is delivered again', async (errorName) => {
     // Prepare
     const sample = { ...SAMPLE_DISTRIBUTION, invalidationId: `ITIMEOUT${errorName.replace(/\W/g, '')}`.slice(0, 20) };
-    checkFaults.set(sample.invalidationId, [
-      () => Promise.reject(Object.assign(new Error(`Task timed out after ${FUNCTION_TIMEOUT_MS / 1000}.00 seconds`), { name: errorName })),
-    ]);
+    tickFaults.push(() =>
+      Promise.reject(Object.assign(new Error(`Task timed out after ${FUNCTION_TIMEOUT_MS / 1000}.00 seconds`), { name: errorName })),
+    );
 
     // Act
     const execution = await watch(sample);
@@ -126,11 +120,20 @@ describe('a function that runs out of time', () => {
     expect(slackFor(sample.invalidationId)).toHaveLength(1);
   });
 
-  it('the retry is jittered and bounded', () => {
-    const states = allStates(checkLoopDefinition(pipeline.template)!.definition);
-    const retrier = states[StateNames.check]!.Retry!.find((r) => r.ErrorEquals.includes('Sandbox.Timedout'));
-    expect(retrier).toMatchObject({ ErrorEquals: [...LAMBDA_TIMEOUT_ERRORS], JitterStrategy: 'FULL' });
-    expect(retrier!.MaxAttempts).toBeGreaterThan(0);
-    expect(retrier!.MaxAttempts).toBeLessThanOrEqual(3);
+  it('a tick that fails at every delivery goes to the dead-letter queue; the watchdog starts a new chain and the watch completes, told once', async () => {
+    // Prepare: every delivery of the first tick fails, so the chain dies with it.
+    const sample = { ...SAMPLE_DISTRIBUTION, invalidationId: 'ICHAINDIED0001' };
+    for (let i = 0; i < 5; i++) tickFaults.push(() => Promise.reject(Object.assign(new Error('boom'), { name: 'Error' })));
+
+    // Act
+    const execution = await watch(sample);
+
+    // Assert
+    expect(tickFaults).toHaveLength(0);
+    expect(pipeline.queues.counters.messagesDeadLettered).toBe(1);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(slackFor('ICHAINDIED0001')).toHaveLength(1);
+    // Late, not lost: five deliveries 30 s apart, then the watchdog's next minute.
+    expect(execution.virtualSeconds).toBeGreaterThan(120);
   });
 });

@@ -7,6 +7,8 @@ import { cloudTrailEvent, emulatedInvalidation, SAMPLE_TENANT } from '../../loca
 import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
 
 const WATCHES = 200;
+// About 20 s alone on 2 cores (every watch's functions and emulators run in this process), more beside other test files.
+jest.setTimeout(180_000);
 const CALLS_PER_SECOND = 5;
 
 let pipeline: LocalPipeline;
@@ -34,7 +36,7 @@ it(`${WATCHES} concurrent watches, throttled by CloudFront, all end notified`, a
   expect(executions.filter((e) => e.status === 'SUCCEEDED')).toHaveLength(WATCHES);
   expect(pipeline.aws.published).toHaveLength(WATCHES);
   const throttled = pipeline.cloudFront.calls.filter((c) => c.answer === 'Throttling').length;
-  // The crowd really was throttled, and backing off kept it to a few calls per watch, not a storm.
-  expect(throttled).toBeGreaterThan(0);
-  expect(throttled / WATCHES).toBeLessThan(5);
+  // The checker's budget kept the crowd near CloudFront's limit: throttled now and then as it
+  // probes the rate, never a storm.
+  expect(throttled / WATCHES).toBeLessThan(0.5);
 });

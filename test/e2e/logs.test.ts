@@ -1,6 +1,7 @@
 /**
- * What the handlers log, captured from the real Powertools logger: structured JSON lines that
- * all carry the invalidation ID, and never the webhook URL, a secret value or a whole event.
+ * What the handlers log, captured from the real Powertools logger: structured JSON lines, each
+ * about one watch carrying its invalidation ID (the checker's own lines are about all of them),
+ * and never the webhook URL, a secret value or a whole event.
  */
 import { SAMPLE_DISTRIBUTION, cloudTrailEvent, emulatedInvalidation } from '../../local/events';
 import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
@@ -33,10 +34,18 @@ beforeAll(async () => {
 });
 afterAll(() => pipeline.stop());
 
-it('writes structured JSON lines, each with the invalidation ID', () => {
-  expect(lines.filter((l) => !l.includes('I2J0I21PCUYOIK'))).toEqual([]);
-  expect(lines.length).toBeGreaterThanOrEqual(6);
-  for (const line of lines) {
+/** The checker's report on every watch in flight (its summary line and its metrics), not about one watch. */
+const accountWide = (line: string) => {
+  const entry = JSON.parse(line) as { message?: string; WatchesInFlight?: number };
+  return entry.message === 'Checker' || entry.WatchesInFlight !== undefined;
+};
+
+it('writes structured JSON lines, each about one watch with its invalidation ID, and the checker reports on all of them', () => {
+  const perWatch = lines.filter((line) => !accountWide(line));
+  expect(perWatch.filter((l) => !l.includes('I2J0I21PCUYOIK'))).toEqual([]);
+  expect(perWatch.length).toBeGreaterThanOrEqual(6);
+  expect(lines.some(accountWide)).toBe(true);
+  for (const line of perWatch) {
     const entry = JSON.parse(line) as Record<string, unknown>;
     expect(entry).toMatchObject({ invalidationId: SAMPLE_DISTRIBUTION.invalidationId, service: 'cloudfront-invalidation-notifier' });
   }

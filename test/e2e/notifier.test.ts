@@ -35,7 +35,7 @@ describe.each([
     const execution = pipeline.watcher.executions.get(`${sample.targetId}-${sample.invalidationId}`)!;
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.output).toMatchObject({ outcome: 'completed', status: { status: 'Completed' } });
-    expect(execution.invocations[StateNames.check]).toBe(4);
+    expect(execution.invocations[StateNames.watch]).toBe(1);
   });
 
   it(`is checked with the ${sample.kind === 'tenant' ? 'GetInvalidationForDistributionTenant' : 'GetInvalidation'} API only`, () => {

@@ -55,8 +55,8 @@ describe('loadConfig', () => {
     [{ firstIntervalSeconds: '0' }, /firstIntervalSeconds must be a whole number/],
     [{ backoffRate: '0.5' }, /backoffRate must be between 1 and 3/],
     [{ maxIntervalSeconds: '2', firstIntervalSeconds: '5' }, /maxIntervalSeconds must be a whole number between/],
-    [{ maxWaitMinutes: '10080', maxIntervalSeconds: '5' }, /history events/],
-    [{ maxWaitMinutes: '6000' }, /shorten maxWaitMinutes to 5591 minutes or less/],
+    [{ maxWaitMinutes: '10081' }, /maxWaitMinutes must be between 1 minute and 7 days \(1 to 10080\)/],
+    [{ maxIntervalSeconds: '901' }, /maxIntervalSeconds must be a whole number between firstIntervalSeconds and 900/],
   ])('rejects %j with an error that says what to change', (context, message) => {
     expect(() => load(context)).toThrow(ConfigError);
     expect(() => load(context)).toThrow(message);

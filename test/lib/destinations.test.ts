@@ -79,8 +79,8 @@ describe('destinations, least privilege', () => {
     expect(actions).not.toContain('cloudfront:ListTagsForResource');
   });
 
-  it('gives Check status no secret, topic or bus, and Notify no CloudFront call', () => {
-    expect(actionsOf(statementsOfFunction(json, 'check-status')).filter((a) => /^(secretsmanager|sns|events):/.test(a))).toEqual([]);
+  it('gives the checker no secret, topic or bus, and Notify no CloudFront call', () => {
+    expect(actionsOf(statementsOfFunction(json, 'checker')).filter((a) => /^(secretsmanager|sns|events):/.test(a))).toEqual([]);
     expect(actionsOf(statementsOfFunction(json, 'notify')).filter((a) => a.startsWith('cloudfront:'))).toEqual([]);
   });
 

@@ -190,7 +190,7 @@ describe('MemberAccountStack as a StackSet template (environment-agnostic)', () 
     const central = Template.fromStack(REACH_STACKS['app in organization mode: central notifier']!(app)).toJSON() as CfnTemplate;
 
     // Act
-    const centralActions = ['start-watch', 'check-status'].flatMap((dir) =>
+    const centralActions = ['start-watch', 'checker'].flatMap((dir) =>
       actionsOf(statementsOfFunction(central, dir)).filter((action) => action.startsWith('cloudfront:')),
     );
 

@@ -56,14 +56,14 @@ describe('the app in organization mode', () => {
 
   it('adds the organization bus, whose rule starts watches like the default bus rule', () => {
     central.hasResourceProperties('AWS::Events::EventBus', { Name: 'cloudfront-invalidation-notifier' });
-    const rules = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    const rules = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties?.EventPattern);
     const targets = rules.map((r) => JSON.stringify((r.Properties as { Targets: unknown }).Targets));
     expect(rules).toHaveLength(2);
     expect(new Set(targets).size).toBe(1);
   });
 
-  it('lets Check status and Start watch assume only the reader role, only inside the organization', () => {
-    for (const fn of ['check-status', 'start-watch']) {
+  it('lets the checker and Start watch assume only the reader role, only inside the organization', () => {
+    for (const fn of ['checker', 'start-watch']) {
       const assume = statementsOfFunction(json, fn).filter((s) => actionsOf([s]).includes('sts:AssumeRole'));
       expect(assume).toEqual([
         expect.objectContaining({

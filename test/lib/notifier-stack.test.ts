@@ -1,15 +1,12 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ErrorNames } from '../../lambda/shared/errors';
 import { WATCH_METRICS } from '../../lambda/shared/metrics';
 import { DEFAULT_POLL_SCHEDULE } from '../../lambda/shared/schedule';
-import { CheckLoopStateNames } from '../../lib/check-loop';
-import { StateNames } from '../../lib/watcher';
+import { TOKEN_GRACE, StateNames } from '../../lib/watcher';
 import { LOCAL_SLACK_SECRET_NAME, synthTemplate } from '../../local/pipeline';
 import { actionsOf, statementsOfFunction as statementsOf, type PolicyStatement } from '../support/function-policies';
 import { FUNCTION_DIR_METADATA } from '../../lib/notifier-function';
 import {
   allStates,
-  checkLoopDefinition,
   localFunctions,
   resourcesOfType,
   watcherDefinition,
@@ -23,8 +20,6 @@ const json: CfnTemplate = synthTemplate({ slackWebhookSecretName: LOCAL_SLACK_SE
 const template = Template.fromJSON(json);
 const definition: StateMachineDefinition = watcherDefinition(json).definition;
 const states = allStates(definition);
-const checkLoop = checkLoopDefinition(json)!;
-const loopStates = allStates(checkLoop.definition);
 
 const statementsOfFunction = (functionDir: string) => statementsOf(json, functionDir);
 
@@ -70,34 +65,43 @@ describe('watcher state machine', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/') });
   });
 
-  it('runs the Express check loop until the watch is over: Watch until completed -> Watch over? -> next run or an outcome', () => {
+  it('hands the watch to the checker and waits on its token: Watch until completed -> Watch over? -> an outcome', () => {
     expect(definition.StartAt).toBe(StateNames.eventReadable);
     expect(states[StateNames.watch]).toMatchObject({
       Type: 'Task',
-      Resource: 'arn:aws:states:::states:startExecution.sync:2',
-      Parameters: { StateMachineArn: checkLoop.arn, Input: { 'watch.$': '$', 'startedAt.$': '$$.Execution.StartTime' } },
-      OutputPath: '$.Output',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: {
+        FunctionName: expect.stringMatching(/RegisterFunction/),
+        Payload: { 'taskToken.$': '$$.Task.Token', 'request.$': '$.request', 'startedAt.$': '$$.Execution.StartTime' },
+      },
+      ResultPath: '$.status',
+      TimeoutSeconds: DEFAULT_POLL_SCHEDULE.maxWaitSeconds + TOKEN_GRACE.toSeconds(),
       Next: StateNames.watchOver,
     });
-    expect(states[StateNames.watch]).not.toHaveProperty('ResultPath');
     const watchOver = states[StateNames.watchOver] as unknown as { Choices: { Variable: string; Next: string }[]; Default: string };
-    expect(watchOver.Choices.map((choice) => [choice.Variable, choice.Next])).toEqual([
-      ['$.error', 'Mark could not track'],
-      ['$.status.status', 'Mark completed'],
-      ['$.loop.deadlinePassed', 'Mark still in progress'],
-    ]);
-    expect(watchOver.Default).toBe(StateNames.watch);
-    // No check in the Standard workflow: every check is in the Express loop.
-    expect(states[StateNames.check]).toBeUndefined();
+    expect(watchOver.Choices.map((choice) => [choice.Variable, choice.Next])).toEqual([['$.status.status', 'Mark completed']]);
+    expect(watchOver.Default).toBe('Mark still in progress');
+    // No check and no Wait in the watcher: checking is the checker's.
+    expect(Object.values(states).filter((state) => state.Type === 'Wait')).toEqual([]);
   });
 
-  it('retries a failed run a few times with jitter (the Express run failed or could not start), then "could not track"', () => {
-    expect(states[StateNames.watch]!.Retry).toEqual([
-      expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 3, JitterStrategy: 'FULL' }),
-    ]);
+  it('makes one final check when the token times out, and ends "could not track" on a refusal or any other failure', () => {
     expect(states[StateNames.watch]!.Catch).toEqual([
-      expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Mark could not track' }),
+      expect.objectContaining({ ErrorEquals: ['States.Timeout'], Next: StateNames.finalCheck }),
+      expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Mark could not track', ResultPath: '$.error' }),
     ]);
+    expect(states[StateNames.finalCheck]).toMatchObject({
+      Type: 'Task',
+      Resource: expect.stringMatching(/CheckerFunction/),
+      Parameters: { finalCheck: { 'request.$': '$.request', 'startedAt.$': '$$.Execution.StartTime' } },
+      ResultPath: '$.status',
+      Next: StateNames.watchOver,
+    });
+    // Register watch failing is retried (a new token replaces the old); the token's own timeout is not.
+    const retried = states[StateNames.watch]!.Retry!.flatMap((r) => r.ErrorEquals);
+    expect(retried).toEqual(expect.arrayContaining(['Lambda.ServiceException', 'Sandbox.Timedout']));
+    expect(retried).not.toContain('States.Timeout');
+    expect(retried).not.toContain('States.ALL');
   });
 
   it('is bounded by a state machine timeout beyond the maximum wait', () => {
@@ -130,13 +134,50 @@ describe('watcher state machine', () => {
 });
 
 describe('least privilege', () => {
-  it('lets Check status call only the two CloudFront Get APIs, on the account distributions and tenants', () => {
-    const statements = statementsOfFunction('check-status').filter((s) => actionsOf([s]).some((a) => a.startsWith('cloudfront:')));
+  it('lets the checker call only the two CloudFront Get APIs, on the account distributions and tenants', () => {
+    const statements = statementsOfFunction('checker').filter((s) => actionsOf([s]).some((a) => a.startsWith('cloudfront:')));
     expect(actionsOf(statements)).toEqual(['cloudfront:GetInvalidation', 'cloudfront:GetInvalidationForDistributionTenant']);
     const resources = JSON.stringify(statements.map((s) => s.Resource));
     expect(resources).toContain(':distribution/*');
     expect(resources).toContain(':distribution-tenant/*');
     expect(resources).not.toContain('"*"');
+  });
+
+  it("lets the checker and Register watch do only what they use, each on the notifier's own table, queue and watcher", () => {
+    /** Every action but CloudFront's (above) and its own log group's, as `action on resource`. */
+    const grants = (functionDir: string) =>
+      statementsOfFunction(functionDir)
+        .flatMap((s) => actionsOf([s]).map((action) => `${action} on ${JSON.stringify(s.Resource)}`))
+        .filter((grant) => !grant.startsWith('cloudfront:') && !grant.startsWith('logs:'))
+        .sort();
+    const idOf = (type: string, pattern: RegExp) => Object.keys(template.findResources(type)).find((id) => pattern.test(id))!;
+    const tableArn = { 'Fn::GetAtt': [idOf('AWS::DynamoDB::Table', /CheckerWatches/), 'Arn'] };
+    const table = JSON.stringify(tableArn);
+    const tableAndIndex = JSON.stringify([tableArn, { 'Fn::Join': ['', [tableArn, '/index/byRegistration']] }]);
+    const queue = JSON.stringify({ 'Fn::GetAtt': [idOf('AWS::SQS::Queue', /CheckerTicks(?!DeadLetter)/), 'Arn'] });
+    const watcher = JSON.stringify({ Ref: idOf('AWS::StepFunctions::StateMachine', /Watcher/) });
+    const each = (actions: string[], resource: string) => actions.map((action) => `${action} on ${resource}`);
+
+    // What lambda/checker/ calls, and the tick queue's event source: no Scan, no PutItem, no
+    // SendTaskHeartbeat (it never sends one), Query on the one index it reads and no other.
+    expect(grants('checker')).toEqual(
+      [
+        ...each(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], table),
+        ...each(['dynamodb:Query'], tableAndIndex),
+        ...each(
+          ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+          queue,
+        ),
+        ...each(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], queue),
+        ...each(['states:SendTaskFailure', 'states:SendTaskSuccess'], watcher),
+      ].sort(),
+    );
+    expect(grants('register-watch')).toEqual(
+      [
+        ...each(['dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
+        ...each(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], queue),
+      ].sort(),
+    );
   });
 
   it('lets Notify publish only to its topic and read only the Slack secret', () => {
@@ -203,95 +244,20 @@ describe('operational alarms', () => {
   });
 });
 
-describe('check loop (Express)', () => {
-  it('is an EXPRESS state machine logging errors only, without data, with tracing and a 5-minute timeout', () => {
-    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-      StateMachineType: 'EXPRESS',
-      LoggingConfiguration: Match.objectLike({ Level: 'ERROR', IncludeExecutionData: false }),
-      TracingConfiguration: { Enabled: true },
-    });
-    expect((checkLoop.definition as unknown as { TimeoutSeconds: number }).TimeoutSeconds).toBe(300);
-  });
-
-  it('resumes with the carried wait, then loops Check -> Keep checking? -> Wait -> Check, handing the watch back at the end', () => {
-    expect(checkLoop.definition.StartAt).toBe(CheckLoopStateNames.resume);
-    expect(loopStates[CheckLoopStateNames.carriedWait]).toMatchObject({
-      Type: 'Wait',
-      SecondsPath: '$.watch.loop.nextCheckInSeconds',
-      Next: CheckLoopStateNames.check,
-    });
-    expect(loopStates[CheckLoopStateNames.check]).toMatchObject({
-      Type: 'Task',
-      Parameters: { 'watch.$': '$.watch', 'startedAt.$': '$.startedAt', 'runStartedAt.$': '$$.Execution.StartTime' },
-      ResultPath: '$.watch',
-      Next: CheckLoopStateNames.keepChecking,
-    });
-    const keepChecking = loopStates[CheckLoopStateNames.keepChecking] as unknown as { Choices: { Next: string }[]; Default: string };
-    expect(keepChecking.Choices.map((choice) => choice.Next)).toEqual([CheckLoopStateNames.handBack]);
-    expect(keepChecking.Default).toBe(CheckLoopStateNames.wait);
-    expect(loopStates[CheckLoopStateNames.wait]).toMatchObject({ Type: 'Wait', SecondsPath: '$.watch.loop.nextCheckInSeconds' });
-    expect(loopStates[CheckLoopStateNames.handBack]).toMatchObject({ Type: 'Pass', OutputPath: '$.watch', End: true });
-  });
-
-  it('retries Lambda service errors and timeouts a few times, quickly, with full jitter (a run has 5 minutes)', () => {
-    const retriers = loopStates[CheckLoopStateNames.check]!.Retry!;
-    expect(retriers.find((r) => r.ErrorEquals.includes('Lambda.ServiceException'))).toMatchObject({
-      BackoffRate: 2,
-      JitterStrategy: 'FULL',
-    });
-    expect(retriers.find((r) => r.ErrorEquals.includes('Sandbox.Timedout'))).toMatchObject({ JitterStrategy: 'FULL' });
-    for (const retrier of retriers) expect((retrier.MaxAttempts ?? 3) * (retrier.MaxDelaySeconds ?? 60)).toBeLessThanOrEqual(30);
-  });
-
-  it('leaves CloudFront throttling to the function, which slows the loop down, so no Retry hammers the API', () => {
-    const retried = loopStates[CheckLoopStateNames.check]!.Retry!.flatMap((r) => r.ErrorEquals);
-    expect(retried).not.toContain(ErrorNames.CloudFrontThrottled);
-    expect(retried).not.toContain(ErrorNames.CloudFrontUnavailable);
-  });
-
-  it('never retries a permanent error: not found and access denied hand the watch back at once, with the error', () => {
-    const retried = loopStates[CheckLoopStateNames.check]!.Retry!.flatMap((r) => r.ErrorEquals);
-    expect(retried).not.toContain(ErrorNames.InvalidationNotTrackable);
-    expect(retried).not.toContain('States.ALL');
-    expect(loopStates[CheckLoopStateNames.check]!.Catch).toEqual([
-      expect.objectContaining({
-        ErrorEquals: [ErrorNames.InvalidationNotTrackable, ErrorNames.InvalidWatcherInput],
-        Next: CheckLoopStateNames.handBack,
-      }),
-    ]);
-  });
-
-  it('is started by the watcher only: its role may start and describe the check loop, not invoke Check status', () => {
-    const watcherId = resourcesOfType(json, 'AWS::StepFunctions::StateMachine').find(
-      ([, r]) => r.Properties?.StateMachineType === 'STANDARD',
-    )![0];
-    const roleId = (json.Resources[watcherId]!.Properties!.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    const statements = resourcesOfType(json, 'AWS::IAM::Policy')
-      .filter(([, policy]) => (policy.Properties!.Roles as { Ref: string }[]).some((role) => role.Ref === roleId))
-      .flatMap(([, policy]) => (policy.Properties!.PolicyDocument as { Statement: PolicyStatement[] }).Statement);
-    const start = statements.find((s) => actionsOf([s]).includes('states:StartExecution'))!;
-    expect(start.Resource).toEqual({ Ref: checkLoop.logicalId });
-    const describe = statements.find((s) => actionsOf([s]).includes('states:DescribeExecution'))!;
-    expect(JSON.stringify(describe.Resource)).toContain(checkLoop.logicalId);
-    const invoked = JSON.stringify(statements.filter((s) => actionsOf([s]).includes('lambda:InvokeFunction')).map((s) => s.Resource));
-    expect(invoked).not.toMatch(/CheckStatus/);
-  });
-});
-
 describe('dashboard', () => {
   const body = () => {
     const [, dashboard] = resourcesOfType(json, 'AWS::CloudWatch::Dashboard')[0]!;
     return JSON.stringify(dashboard.Properties!.DashboardBody);
   };
 
-  it("graphs the watches' metrics from the namespace the check function writes", () => {
+  it("graphs the watches' and the checker's metrics from the namespace the checker writes", () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     for (const name of Object.values(WATCH_METRICS.names)) expect(body()).toContain(`\\"${name}\\"`);
     expect(body()).toContain(WATCH_METRICS.namespace);
     expect(body()).toContain('TargetKind');
   });
 
-  it("graphs both state machines' executions and the functions' errors, throttles and durations", () => {
+  it("graphs the watcher's executions and the functions' errors, throttles and durations", () => {
     for (const metric of [
       'ExecutionsStarted',
       'ExecutionsFailed',
@@ -303,6 +269,5 @@ describe('dashboard', () => {
     ]) {
       expect(body()).toContain(metric);
     }
-    expect(body()).toContain(checkLoop.logicalId);
   });
 });

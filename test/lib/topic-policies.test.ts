@@ -64,8 +64,8 @@ describe.each([
   const { alarms, alarmTopics, topicPolicy, keyPolicy } = parts(json);
   const sourceAccount = options.account ?? { Ref: 'AWS::AccountId' };
 
-  it('is the one topic all five alarms publish to', () => {
-    expect(alarms).toHaveLength(5);
+  it('is the one topic all six alarms publish to', () => {
+    expect(alarms).toHaveLength(6);
     expect(alarmTopics).toHaveLength(1);
   });
 

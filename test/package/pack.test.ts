@@ -18,7 +18,7 @@ import { localFunctions, resourcesOfType, type CfnTemplate } from '../../local/t
 
 const ROOT = path.join(__dirname, '..', '..');
 const PACKAGE = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
-const FUNCTION_DIRS = ['check-status', 'notify', 'start-watch'];
+const FUNCTION_DIRS = ['checker', 'notify', 'register-watch', 'start-watch'];
 const STACK = 'CloudFrontInvalidationNotifier';
 
 /**
@@ -197,7 +197,7 @@ describe('the packed package', () => {
     // Assert
     expect(examplePackage.dependencies[PACKAGE.name]).toBe(`file:${path.basename(tarball)}`);
     const resources = Object.values(json.Resources) as { Type: string }[];
-    expect(resources.filter((resource) => resource.Type === 'AWS::Lambda::Function')).toHaveLength(3);
+    expect(resources.filter((resource) => resource.Type === 'AWS::Lambda::Function')).toHaveLength(FUNCTION_DIRS.length);
     expect(resources.filter((resource) => resource.Type === 'AWS::SNS::Topic').length).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(json)).toContain('team/slack-webhook');
   });
@@ -283,7 +283,7 @@ describe("the packed package's template, run end to end", () => {
     expect(snsFor(SAMPLE_TENANT.invalidationId)).toHaveLength(1);
   });
 
-  it.each(['check-status', 'notify'])(
+  it.each(['checker', 'register-watch', 'notify'])(
     "loads the package's %s bundle with its template environment and finds its handler",
     async (functionDir) => {
       expect(await withBundle(functionDir, 'console.log(typeof bundle.handler)')).toBe('function\n');

@@ -2,13 +2,15 @@ import type { LocalExecution } from '../../local/local-watcher';
 import type { LocalPipeline } from '../../local/pipeline';
 import { resourcesOfType, type CfnTemplate } from '../../local/template';
 
-/** The rules of a synthesized template: pattern, bus, and target ARNs (as the template writes them). */
+/** The event rules of a synthesized template (not the schedules): pattern, bus, and target ARNs (as the template writes them). */
 export function rulesOf(template: CfnTemplate) {
-  return resourcesOfType(template, 'AWS::Events::Rule').map(([, rule]) => ({
-    pattern: rule.Properties!.EventPattern,
-    bus: rule.Properties!.EventBusName,
-    targets: JSON.stringify(rule.Properties!.Targets),
-  }));
+  return resourcesOfType(template, 'AWS::Events::Rule')
+    .filter(([, rule]) => rule.Properties?.EventPattern !== undefined)
+    .map(([, rule]) => ({
+      pattern: rule.Properties!.EventPattern,
+      bus: rule.Properties!.EventBusName,
+      targets: JSON.stringify(rule.Properties!.Targets),
+    }));
 }
 
 export async function watched(pipeline: LocalPipeline, invalidationId: string): Promise<LocalExecution> {

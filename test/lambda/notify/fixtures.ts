@@ -27,7 +27,7 @@ export function completedStatus(paths: PathSample): StatusResult {
   };
 }
 
-/** A completed notification for an invalidation of `count` awkward paths, sampled as Check status does. */
+/** A completed notification for an invalidation of `count` awkward paths, sampled as the checker does. */
 export function completedWithPaths(count: number): Notification {
   const items = awkwardPaths(count);
   const state: WatchState = {

@@ -1,12 +1,6 @@
 import * as v from 'valibot';
-import { MAX_PACE } from '../../../lambda/shared/schedule';
-import {
-  LAST_ERROR_MAX_CHARS,
-  LoopStateSchema,
-  PATH_SAMPLE_LIMITS,
-  StatusResultSchema,
-  samplePaths,
-} from '../../../lambda/shared/status-result';
+import { LoopStateSchema, MAX_PACE } from '../../../bench/express-loop/express-loop-state';
+import { LAST_ERROR_MAX_CHARS, PATH_SAMPLE_LIMITS, StatusResultSchema, samplePaths } from '../../../lambda/shared/status-result';
 
 const pathsOf = (count: number, make: (i: number) => string): string[] => Array.from({ length: count }, (_, i) => make(i));
 const utf8Bytes = (paths: readonly string[]) => paths.reduce((sum, path) => sum + Buffer.byteLength(path, 'utf8'), 0);

@@ -1,32 +1,18 @@
-import { isThrottlingError } from '@smithy/core/retry';
-import type { SdkError } from '@smithy/types';
-import {
-  GetInvalidationCommand,
-  GetInvalidationForDistributionTenantCommand,
-  type CloudFrontClient,
-  type Invalidation,
-} from '@aws-sdk/client-cloudfront';
+import type { CloudFrontClient, Invalidation } from '@aws-sdk/client-cloudfront';
 import * as v from 'valibot';
-import { ErrorNames, NamedError } from '../shared/errors';
-import { EXPRESS_RUN_SECONDS, planBackoff, planNextCheck, type PollSchedule } from '../shared/schedule';
+import { ErrorNames, NamedError } from '../../lambda/shared/errors';
+import { type PollSchedule } from '../../lambda/shared/schedule';
+import { EXPRESS_RUN_SECONDS, planBackoff, planNextCheck } from './express-loop-state';
 import type { CrowdEstimator } from './crowd-estimator';
-import {
-  LAST_ERROR_MAX_CHARS,
-  LoopStateSchema,
-  StatusResultSchema,
-  samplePaths,
-  type CheckStep,
-  type LoopState,
-  type StatusResult,
-} from '../shared/status-result';
-import { clip } from '../shared/text';
-import type { WatchRequest } from '../shared/watch-request';
+import { LAST_ERROR_MAX_CHARS, StatusResultSchema, type StatusResult } from '../../lambda/shared/status-result';
+import { LoopStateSchema, type CheckStep, type LoopState } from './express-loop-state';
+import { clip } from '../../lambda/shared/text';
+import { CheckedRequestSchema, getInvalidation, statusOf } from '../../lambda/shared/invalidation-status';
 
 const isoTime = v.pipe(
   v.string(),
   v.check((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO 8601 time'),
 );
-const nonEmpty = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
 
 /**
  * The one input of "Check invalidation status", as the Express check loop sends it:
@@ -38,11 +24,7 @@ const nonEmpty = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
 export const CheckInputSchema = v.object({
   watch: v.looseObject({
     // The fields of the watch request a check reads; Start watch wrote and checked the rest.
-    request: v.looseObject({
-      target: v.looseObject({ kind: v.picklist(['distribution', 'tenant']), id: nonEmpty }),
-      invalidationId: nonEmpty,
-      account: nonEmpty,
-    }),
+    request: CheckedRequestSchema,
     loop: v.optional(LoopStateSchema),
     status: v.optional(StatusResultSchema),
   }),
@@ -52,8 +34,6 @@ export const CheckInputSchema = v.object({
   runStartedAt: isoTime,
 });
 export type CheckInput = v.InferOutput<typeof CheckInputSchema>;
-/** The fields of the watch request a check reads. */
-export type CheckedRequest = Pick<WatchRequest, 'target' | 'invalidationId' | 'account'>;
 
 /** Parses the input at the edge; a bad one is refused with the field named and what is wrong with it. */
 export function parseCheckInput(event: unknown): CheckInput {
@@ -69,107 +49,6 @@ export function parseCheckInput(event: unknown): CheckInput {
 /** The watch state after a check: the input's watch with the loop's state and the check's answer replaced. */
 export function nextWatchState(input: CheckInput, step: CheckStep): CheckInput['watch'] & CheckStep {
   return { ...input.watch, ...step };
-}
-
-/**
- * Calls the Get API that matches the target: GetInvalidation or GetInvalidationForDistributionTenant.
- * `timeoutMs` bounds the whole call (the client's own limits bound each phase of it).
- */
-export async function getInvalidation(client: CloudFrontClient, request: CheckedRequest, timeoutMs?: number): Promise<Invalidation> {
-  const controller = new AbortController();
-  const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(), timeoutMs);
-  const options = { abortSignal: controller.signal };
-  try {
-    const output =
-      request.target.kind === 'tenant'
-        ? await client.send(
-            new GetInvalidationForDistributionTenantCommand({ DistributionTenantId: request.target.id, Id: request.invalidationId }),
-            options,
-          )
-        : await client.send(new GetInvalidationCommand({ DistributionId: request.target.id, Id: request.invalidationId }), options);
-    if (!output.Invalidation?.Status) {
-      throw new NamedError(ErrorNames.CloudFrontUnavailable, 'CloudFront answered without an Invalidation.Status');
-    }
-    return output.Invalidation;
-  } catch (error) {
-    // The SDK's AbortError does not say why; this one does.
-    const reason = controller.signal.aborted
-      ? Object.assign(new Error(`no complete answer within ${timeoutMs} ms`), { name: 'TimeoutError', cause: error })
-      : error;
-    throw classifyCloudFrontError(reason, request);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Names the SDK gives a service error whose answer carried no error code (an HTML page, an empty body). */
-const NOT_A_CODE = /^(Unknown|UnknownError|Error|\d{3})$/;
-
-/** The fields of an SDK v3 error the classification reads. */
-interface SdkErrorFields {
-  readonly name?: string;
-  readonly message?: string;
-  /** Node's errno code of a socket error: ECONNRESET, EPIPE, ETIMEDOUT, ... */
-  readonly code?: string;
-  /** Set only on service errors: CloudFront answered, and the SDK parsed an error from the answer. */
-  readonly $fault?: 'client' | 'server';
-  readonly $retryable?: { readonly throttling?: boolean };
-  /** `httpStatusCode` only when response headers arrived. */
-  readonly $metadata?: { readonly httpStatusCode?: number };
-}
-
-/**
- * Maps an SDK error to a named error. Only a refusal is permanent: CloudFront answered 4xx
- * with an error code (NoSuchInvalidation, AccessDenied, ...), which asking again would not
- * change. Everything else is transient and slows the watch down instead of ending it: 5xx,
- * throttling, and every answer that never fully arrived or could not be read (socket errors,
- * timeouts, a 2xx or 4xx cut mid-body), whatever its status line said.
- */
-export function classifyCloudFrontError(error: unknown, request: CheckedRequest): Error {
-  if (error instanceof NamedError) return error;
-  const sdkError = (error ?? {}) as SdkErrorFields;
-  const code = sdkError.name ?? 'UnknownError';
-  const status = sdkError.$metadata?.httpStatusCode;
-  const what = `${request.target.kind === 'tenant' ? 'distribution tenant' : 'distribution'} ${request.target.id}, invalidation ${request.invalidationId}`;
-  // The SDK's own list of throttling answers (names, HTTP 429, the throttling trait).
-  if (isThrottlingError(sdkError as SdkError)) {
-    return new NamedError(ErrorNames.CloudFrontThrottled, `CloudFront throttled the status check (${code}) for ${what}`, { cause: error });
-  }
-  const refused =
-    sdkError.$fault !== undefined &&
-    sdkError.$retryable === undefined &&
-    status !== undefined &&
-    status >= 400 &&
-    status < 500 &&
-    status !== 408 &&
-    !NOT_A_CODE.test(code);
-  if (refused) {
-    return new NamedError(
-      ErrorNames.InvalidationNotTrackable,
-      `${code}: CloudFront refused the status check for ${what} (HTTP ${status}): ${sdkError.message ?? 'no message'}`,
-      { cause: error },
-    );
-  }
-  return new NamedError(
-    ErrorNames.CloudFrontUnavailable,
-    `CloudFront did not answer the status check for ${what}: ${describeBlip(sdkError)}`,
-    {
-      cause: error,
-    },
-  );
-}
-
-/** What went wrong with a transient failure, in one line (the SDK appends a debugging hint on a second). */
-function describeBlip(error: SdkErrorFields): string {
-  const status = error.$metadata?.httpStatusCode;
-  const name = error.name ?? 'UnknownError';
-  const message = (error.message ?? '').split('\n')[0]!.trim();
-  if (status !== undefined && status >= 500) return `HTTP ${status} (${name})`;
-  if (status !== undefined && error.$fault !== undefined) return `HTTP ${status} without an error code (${name})`;
-  // The errno code says more than the name (the SDK calls a reset connection a TimeoutError).
-  const what = error.code ?? name;
-  const told = !message ? what : message.includes(what) || what === 'Error' ? message : `${what}: ${message}`;
-  return status !== undefined ? `the answer (HTTP ${status}) could not be read: ${told}` : told;
 }
 
 const isTransient = (error: unknown) =>
@@ -280,12 +159,8 @@ export async function checkStatus(
   // Accepted while the crowd is no longer throttled: one slow-down step is undone.
   const nextPace = pressure === undefined ? Math.max(0, pace - 1) : pace;
   const answer = (status: StatusResult['status'], extra: Partial<StatusResult> = {}): StatusResult => ({
+    ...statusOf(invalidation, checkedAt, elapsedSeconds, extra),
     status,
-    ...(invalidation.CreateTime ? { createTime: invalidation.CreateTime.toISOString() } : {}),
-    checkedAt: checkedAt.toISOString(),
-    elapsedSeconds,
-    paths: samplePaths(invalidation.InvalidationBatch?.Paths?.Items, invalidation.InvalidationBatch?.Paths?.Quantity),
-    ...extra,
   });
   const ended = { nextCheckInSeconds: 0, ending: true, called: true, throttled: false };
   if (invalidation.Status === 'Completed') {

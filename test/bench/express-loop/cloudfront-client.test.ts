@@ -5,8 +5,9 @@
  * the test asserts how the call ends, not how long it took.
  */
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { checkStatus, getInvalidation, parseCheckInput } from '../../../lambda/check-status/check-status';
-import { CALL_LIMITS, callBudgetMs, createCloudFrontClient, type CallLimits } from '../../../lambda/check-status/cloudfront-client';
+import { checkStatus, parseCheckInput } from '../../../bench/express-loop/check-status';
+import { getInvalidation } from '../../../lambda/shared/invalidation-status';
+import { CALL_LIMITS, callBudgetMs, createCloudFrontClient, type CallLimits } from '../../../lambda/shared/cloudfront-client';
 import { DEFAULT_POLL_SCHEDULE } from '../../../lambda/shared/schedule';
 import type { WatchRequest } from '../../../lambda/shared/watch-request';
 import { CloudFrontEmulator, type Blip } from '../../../local/cloudfront-emulator';

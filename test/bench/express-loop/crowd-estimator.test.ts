@@ -1,4 +1,4 @@
-import { CrowdEstimator } from '../../../lambda/check-status/crowd-estimator';
+import { CrowdEstimator } from '../../../bench/express-loop/crowd-estimator';
 
 const at = (seconds: number) => seconds * 1000;
 

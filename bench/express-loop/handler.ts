@@ -1,17 +1,18 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
-import { EnvNames, requireEnv } from '../shared/env';
-import { ErrorNames } from '../shared/errors';
-import { handlerOptions } from '../shared/handler-options';
-import { logger } from '../shared/logger';
-import { WATCH_METRICS } from '../shared/metrics';
-import { parsePollSchedule } from '../shared/schedule';
+import { EnvNames, requireEnv } from '../../lambda/shared/env';
+import { ErrorNames } from '../../lambda/shared/errors';
+import { handlerOptions } from '../../lambda/shared/handler-options';
+import { logger } from '../../lambda/shared/logger';
+import { WATCH_METRICS } from '../../lambda/shared/metrics';
+import { parsePollSchedule } from '../../lambda/shared/schedule';
 import { checkStatus, nextWatchState, parseCheckInput } from './check-status';
-import { cloudFrontAccessFromEnv } from '../shared/cloudfront-access';
-import { callBudgetMs, cloudFrontClientConfig } from './cloudfront-client';
+import { cloudFrontAccessFromEnv } from '../../lambda/shared/cloudfront-access';
+import { callBudgetMs, cloudFrontClientConfig } from '../../lambda/shared/cloudfront-client';
 import { CrowdEstimator } from './crowd-estimator';
-import { endingOf, recordWatchEnd } from './watch-metrics';
+import { recordWatchEnd } from '../../lambda/shared/watch-metrics';
+import { endingOf } from './express-loop-state';
 
 // This account's client, or (organization mode) a member's, through its reader role.
 const access = cloudFrontAccessFromEnv(cloudFrontClientConfig());
@@ -46,7 +47,7 @@ export const handler = middy<unknown, ReturnType<typeof nextWatchState>>(handler
       // A check every few seconds: one INFO line per watch (its end), the rest at DEBUG.
       if (ending) {
         log.info('Watch ended', { outcome: ending, ...facts });
-        recordWatchEnd(metrics, request, ending, step);
+        recordWatchEnd(metrics, request, ending, step.loop, step.status);
       } else {
         log.debug('Checked invalidation', facts);
       }
@@ -54,7 +55,12 @@ export const handler = middy<unknown, ReturnType<typeof nextWatchState>>(handler
     } catch (error) {
       const name = (error as Error).name;
       log.warn('Status check failed', { errorName: name, errorMessage: (error as Error).message });
-      if (name === ErrorNames.InvalidationNotTrackable) recordWatchEnd(metrics, request, 'could-not-track', undefined, input.watch.loop);
+      if (name === ErrorNames.InvalidationNotTrackable)
+        recordWatchEnd(metrics, request, 'could-not-track', {
+          // The refused call counts as one more check.
+          checks: (input.watch.loop?.checks ?? 0) + 1,
+          throttledChecks: input.watch.loop?.throttledChecks ?? 0,
+        });
       throw error;
     }
   });

@@ -22,7 +22,7 @@ beforeAll(() => {
   process.env[EnvNames.pollSchedule] = JSON.stringify(DEFAULT_POLL_SCHEDULE);
   delete process.env.POWERTOOLS_METRICS_DISABLED;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  handler = (require('../../../lambda/check-status/handler') as { handler: Handler }).handler;
+  handler = (require('../../../bench/express-loop/handler') as { handler: Handler }).handler;
 });
 afterEach(() => {
   cloudFrontMock.reset();

@@ -1,10 +1,10 @@
-import { Duration, Names, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { ErrorNames, LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS } from '../lambda/shared/errors';
+import { ErrorNames, LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS } from '../../lambda/shared/errors';
 
 export interface CheckLoopProps {
   readonly checkStatusFunction: IFunction;
@@ -23,6 +23,11 @@ export const CheckLoopStateNames = {
 } as const;
 
 /**
+ * The retired Express check loop, kept as a comparison design for `npm run bench` (it was the
+ * product's watching part before the account's checker, lib/checker.ts): the bench splices its
+ * synthesized definition into the product's watcher (bench/express-loop/design.ts). Not part of
+ * the product: no cdk-nag acknowledgments, no Lambda of the product's.
+ *
  * One run of the fast check loop: an EXPRESS state machine (Check -> Keep checking? -> Wait ->
  * Check) that the Standard watcher starts with startExecution.sync:2 and waits for. Express
  * bills duration and requests, not transitions, so a check every few seconds costs its Lambda
@@ -125,21 +130,6 @@ export class CheckLoop extends Construct {
       // A check every few seconds: ALL would log about 4 events per check, more in log
       // ingestion than the run costs. Errors only, without data (paths stay out of the logs).
       logs: { destination: this.logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
-    });
-    Validations.of(this.stateMachine).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SF1',
-      reason:
-        'The Express check loop logs ERROR only: at ALL it would write about four events per check (every few seconds), costing more in log ingestion than the run itself. The Standard watcher logs ALL.',
-    });
-    Validations.of(this.stateMachine).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs delivery (CreateLogDelivery, ...) support no resource-level permissions.',
-    });
-    Validations.of(this.stateMachine).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(props.checkStatusFunction.node.defaultChild as CfnResource)}.Arn>:*]`,
-      reason:
-        "CDK's LambdaInvoke grants invoke on the function and its versions/aliases (ARN:*): only the notifier's Check status function.",
     });
   }
 }

@@ -15,7 +15,7 @@ beforeAll(() => {
   // Read at module load, as in Lambda.
   process.env[EnvNames.pollSchedule] = JSON.stringify(DEFAULT_POLL_SCHEDULE);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  handler = (require('../../../lambda/check-status/handler') as { handler: Handler }).handler;
+  handler = (require('../../../bench/express-loop/handler') as { handler: Handler }).handler;
 });
 afterEach(() => cloudFrontMock.reset());
 

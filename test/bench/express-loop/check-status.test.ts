@@ -12,17 +12,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import distributionEvent from '../../../local/fixtures/create-invalidation.json';
 import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.json';
-import { CrowdEstimator } from '../../../lambda/check-status/crowd-estimator';
-import {
-  checkStatus,
-  classifyCloudFrontError,
-  nextWatchState,
-  parseCheckInput,
-  type CheckInput,
-} from '../../../lambda/check-status/check-status';
+import { CrowdEstimator } from '../../../bench/express-loop/crowd-estimator';
+import { checkStatus, nextWatchState, parseCheckInput, type CheckInput } from '../../../bench/express-loop/check-status';
+import { classifyCloudFrontError } from '../../../lambda/shared/invalidation-status';
 import { NamedError } from '../../../lambda/shared/errors';
-import { DEFAULT_POLL_SCHEDULE, EXPRESS_RUN_SECONDS, MAX_PACE, type PollSchedule } from '../../../lambda/shared/schedule';
-import { PATH_SAMPLE_LIMITS, type CheckStep, type LoopState } from '../../../lambda/shared/status-result';
+import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../../../lambda/shared/schedule';
+import { EXPRESS_RUN_SECONDS, MAX_PACE } from '../../../bench/express-loop/express-loop-state';
+import { PATH_SAMPLE_LIMITS } from '../../../lambda/shared/status-result';
+import { type CheckStep, type LoopState } from '../../../bench/express-loop/express-loop-state';
 import { parseWatchRequest } from '../../../lambda/shared/watch-request';
 import { failureOf } from '../../support/failure-of';
 

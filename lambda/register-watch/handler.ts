@@ -1,0 +1,22 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { TickQueue } from '../shared/checker-clock';
+import { EnvNames, requireEnv } from '../shared/env';
+import { handlerOptions } from '../shared/handler-options';
+import { logger } from '../shared/logger';
+import { parsePollSchedule } from '../shared/schedule';
+import { WatchStore } from '../shared/watch-store';
+import { parseRegisterInput, registerWatch } from './register-watch';
+
+const schedule = parsePollSchedule(requireEnv(EnvNames.pollSchedule));
+const store = new WatchStore(requireEnv(EnvNames.watchTable));
+const queue = new TickQueue(requireEnv(EnvNames.tickQueueUrl));
+
+/** Returns nothing: the watcher's task waits on its token, which the checker answers. */
+export const handler = middy<unknown, void>(handlerOptions('Register watch'))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event) => {
+    const input = parseRegisterInput(event);
+    const { watch, wokeChecker } = await registerWatch(input, schedule, store, queue);
+    logger.info('Watch registered', { invalidationId: watch.invalidationId, targetId: watch.targetId, wokeChecker });
+  });

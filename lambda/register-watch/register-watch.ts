@@ -1,0 +1,67 @@
+import * as v from 'valibot';
+import { ErrorNames, NamedError } from '../shared/errors';
+import { CheckedRequestSchema } from '../shared/invalidation-status';
+import type { PollSchedule } from '../shared/schedule';
+import { wakeChecker, type TickQueue } from '../shared/checker-clock';
+import { watchKey, type WatchItem, type WatchStore } from '../shared/watch-store';
+
+const nonEmpty = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
+const isoTime = v.pipe(
+  v.string(),
+  v.check((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO 8601 time'),
+);
+
+/**
+ * What "Watch until completed" sends Register watch (`lambda:invoke.waitForTaskToken`): the
+ * task's token, the fields of the watch request a check reads (Start watch wrote and checked
+ * the whole request), and the watch's start (`$$.Execution.StartTime`).
+ */
+export const RegisterInputSchema = v.object({
+  taskToken: nonEmpty,
+  request: CheckedRequestSchema,
+  startedAt: isoTime,
+});
+export type RegisterInput = v.InferOutput<typeof RegisterInputSchema>;
+
+export function parseRegisterInput(event: unknown): RegisterInput {
+  const parsed = v.safeParse(RegisterInputSchema, event);
+  if (parsed.success) return parsed.output;
+  const problems = parsed.issues.map((issue) => `${v.getDotPath(issue) ? `"${v.getDotPath(issue)}"` : 'the input'}: ${issue.message}`);
+  throw new NamedError(ErrorNames.InvalidWatcherInput, `Register watch input: ${problems.join('; ')}`);
+}
+
+export interface Registered {
+  readonly watch: WatchItem;
+  /** This registration started the checker's clock (it was idle or its chain had died). */
+  readonly wokeChecker: boolean;
+}
+
+/**
+ * Hands the watch to the account's checker: writes it (and its token) to the table of watches
+ * in flight, and starts the checker's clock if it is not running. The watcher then waits on
+ * the token, at no cost, until the checker answers. Registering the same invalidation again
+ * (the task retried) replaces the token, so the answer goes to the task that is waiting.
+ */
+export async function registerWatch(
+  input: RegisterInput,
+  schedule: PollSchedule,
+  store: WatchStore,
+  queue: TickQueue,
+  nowMs: number = Date.now(),
+): Promise<Registered> {
+  const { request } = input;
+  const startedAtMs = Date.parse(input.startedAt);
+  const watch: WatchItem = {
+    key: watchKey(request),
+    account: request.account,
+    kind: request.target.kind,
+    targetId: request.target.id,
+    invalidationId: request.invalidationId,
+    startedAtMs,
+    deadlineAtMs: startedAtMs + schedule.maxWaitSeconds * 1000,
+    registeredAtMs: nowMs,
+  };
+  await store.register(watch, input.taskToken);
+  const wokeChecker = await wakeChecker(store, queue, nowMs);
+  return { watch, wokeChecker };
+}
