@@ -7,7 +7,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDb, type LocalDynamoDb } from '../../local/dynamodb-emulator';
 import type { CfnTemplate } from '../../local/template';
+import type { TickQueue } from '../../lambda/shared/checker-clock';
 import { WatchStore } from '../../lambda/shared/watch-store';
+import { WATCHES_BY_REGISTRATION } from '../../lambda/shared/watch-table';
 
 export const WATCH_TABLE = 'Watches';
 
@@ -23,6 +25,18 @@ const template: CfnTemplate = {
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: WATCHES_BY_REGISTRATION.partitionKey, AttributeType: 'S' },
+          { AttributeName: WATCHES_BY_REGISTRATION.sortKey, AttributeType: 'N' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: WATCHES_BY_REGISTRATION.indexName,
+            KeySchema: [
+              { AttributeName: WATCHES_BY_REGISTRATION.partitionKey, KeyType: 'HASH' },
+              { AttributeName: WATCHES_BY_REGISTRATION.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
         BillingMode: 'PAY_PER_REQUEST',
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
@@ -70,4 +84,15 @@ export async function startWatchTable(): Promise<WatchTable> {
       await db.stop();
     },
   };
+}
+
+/** A tick queue that keeps every body sent, with its delay, instead of sending it. */
+export function capturingTickQueue(): { queue: TickQueue; sent: { body: string; delaySeconds: number }[] } {
+  const sent: { body: string; delaySeconds: number }[] = [];
+  const queue = {
+    sendBody: async (body: string, delaySeconds: number) => {
+      sent.push({ body, delaySeconds });
+    },
+  } as unknown as TickQueue;
+  return { queue, sent };
 }

@@ -19,13 +19,13 @@ import {
 } from '../../../lambda/checker/checker';
 import { DEFAULT_BUDGET_SETTINGS } from '../../../lambda/shared/budget';
 import { formatTickMessage, parseTickMessage, type TickMessage } from '../../../lambda/shared/chain-state';
-import { CLOCK_TIMING, wakeChecker, type TickQueue } from '../../../lambda/shared/checker-clock';
+import { CLOCK_TIMING, wakeChecker } from '../../../lambda/shared/checker-clock';
 import { ErrorNames } from '../../../lambda/shared/errors';
 import { DEFAULT_POLL_SCHEDULE } from '../../../lambda/shared/schedule';
 import type { StatusResult } from '../../../lambda/shared/status-result';
 import { WatchStore, watchKey, type WatchItem } from '../../../lambda/shared/watch-store';
 import { failureOf } from '../../support/failure-of';
-import { WATCH_TABLE, startWatchTable, type WatchTable } from '../../support/watch-table';
+import { WATCH_TABLE, capturingTickQueue, startWatchTable, type WatchTable } from '../../support/watch-table';
 
 const cloudFrontMock = mockClient(CloudFrontClient);
 const sfnMock = mockClient(SFNClient);
@@ -40,12 +40,7 @@ let now = T0;
 /** What CloudFront answers, by invalidation ID: InProgress unless told. */
 const answers = new Map<string, 'InProgress' | 'Completed' | Error>();
 /** The tick queue: every body sent, with its delay. */
-const sent: { body: string; delaySeconds: number }[] = [];
-const queue = {
-  sendBody: async (body: string, delaySeconds: number) => {
-    sent.push({ body, delaySeconds });
-  },
-} as unknown as TickQueue;
+const { queue, sent } = capturingTickQueue();
 
 let table: WatchTable;
 beforeAll(async () => {

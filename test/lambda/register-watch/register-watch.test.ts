@@ -4,19 +4,15 @@
  */
 import { parseRegisterInput, registerWatch, type RegisterInput } from '../../../lambda/register-watch/register-watch';
 import { parseTickMessage } from '../../../lambda/shared/chain-state';
-import { CLOCK_TIMING, type TickQueue } from '../../../lambda/shared/checker-clock';
+import { CLOCK_TIMING } from '../../../lambda/shared/checker-clock';
 import { ErrorNames } from '../../../lambda/shared/errors';
 import { DEFAULT_POLL_SCHEDULE } from '../../../lambda/shared/schedule';
 import { errorOf } from '../../support/failure-of';
-import { startWatchTable, type WatchTable } from '../../support/watch-table';
+import { capturingTickQueue, startWatchTable, type WatchTable } from '../../support/watch-table';
 
 const T0 = Date.parse('2026-05-01T12:00:00.000Z');
-const sent: { body: string; delaySeconds: number }[] = [];
-const queue = {
-  sendBody: async (body: string, delaySeconds: number) => {
-    sent.push({ body, delaySeconds });
-  },
-} as unknown as TickQueue;
+/** The tick queue: every body sent, with its delay. */
+const { queue, sent } = capturingTickQueue();
 
 let table: WatchTable;
 beforeAll(async () => {

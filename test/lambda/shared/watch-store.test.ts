@@ -55,6 +55,23 @@ describe('watch items', () => {
     expect(await table.store.anyWatch()).toBe(true);
     expect((await table.store.watches()).unreadable).toEqual(['0-broken-1', '0-broken-2']);
   });
+
+  it('watchesRegisteredSince reads the index: the watches registered at or after a time, a registration again included', async () => {
+    // Arrange
+    const early = watchOf('ISTORE0000003');
+    const late = { ...watchOf('ISTORE0000004'), registeredAtMs: T0 + 5_000 };
+    await table.store.register(early, 'token-3');
+    await table.store.register(late, 'token-4');
+
+    // Act
+    const since = await table.store.watchesRegisteredSince(T0 + 1_000);
+    await table.store.register({ ...early, registeredAtMs: T0 + 9_000 }, 'token-3b');
+    const afterAgain = await table.store.watchesRegisteredSince(T0 + 1_000);
+
+    // Assert
+    expect(since.watches).toEqual([late]);
+    expect(afterAgain.watches.map((watch) => watch.invalidationId).sort()).toEqual(['ISTORE0000003', 'ISTORE0000004']);
+  });
 });
 
 describe('the clock item', () => {
