@@ -285,7 +285,7 @@ export async function endWatch(watch: WatchItem, ending: WatchEnding, deps: Pick
       if (!TASK_OVER.has((error as Error).name)) throw error;
     }
   }
-  await deps.store.remove(watch.key);
+  await deps.store.remove(watch.key, { registeredAtMs: watch.registeredAtMs, taskToken });
 }
 
 /** Once a minute: a chain that has not recorded itself for a while is taken for dead, and another is started if watches wait. */

@@ -147,9 +147,34 @@ export class WatchStore {
   }
 
   /** Removes the watch, then its token (the reverse of register). */
-  async remove(key: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: PK.watch, sk: key } }));
-    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: PK.token, sk: key } }));
+  async remove(key: string, ended?: { readonly registeredAtMs: number; readonly taskToken?: string }): Promise<void> {
+    // With `ended`: only the registration that was ended. A registration that came since (the
+    // watcher's task retried, its new token waiting) stays, for the next tick to end.
+    await this.deleteUnlessReplaced({ pk: PK.watch, sk: key }, ended && { name: 'registeredAtMs', value: ended.registeredAtMs });
+    await this.deleteUnlessReplaced(
+      { pk: PK.token, sk: key },
+      ended?.taskToken === undefined ? undefined : { name: 'taskToken', value: ended.taskToken },
+    );
+  }
+
+  private async deleteUnlessReplaced(key: Record<string, string>, expected?: { name: string; value: string | number }): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: key,
+          ...(expected
+            ? {
+                ConditionExpression: 'attribute_not_exists(pk) OR #field = :value',
+                ExpressionAttributeNames: { '#field': expected.name },
+                ExpressionAttributeValues: { ':value': expected.value },
+              }
+            : {}),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException')) throw error;
+    }
   }
 
   async clock(): Promise<ClockItem | undefined> {

@@ -428,6 +428,24 @@ describe('endWatch', () => {
     },
   );
 
+  it('keeps a registration that came while the old token was being answered (the task retried: a new token waits)', async () => {
+    // Prepare: while the old token is answered, Register watch runs again (its task was retried) and writes a new one.
+    const watch = watchOf('IRACE00000001');
+    await register(watch);
+    const again = { ...watch, registeredAtMs: watch.registeredAtMs + 2_000 };
+    sfnMock.on(SendTaskSuccessCommand).callsFake(async () => {
+      await table.store.register(again, 'token-of-the-retry');
+      return {};
+    });
+
+    // Act
+    await endWatch(watch, ending, deps());
+
+    // Assert: the new registration stands, for the next tick to check and end with its own token.
+    expect((await table.store.watches()).watches).toEqual([again]);
+    expect(await table.store.token(watch.key)).toBe('token-of-the-retry');
+  });
+
   it('throws any other error and keeps the watch (the tick decides what to do with it)', async () => {
     // Prepare
     const watch = watchOf('ISFNDOWN00001');
