@@ -151,6 +151,8 @@ export class WatchStore {
     // With `ended`: only the registration that was ended. A registration that came since (the
     // watcher's task retried, its new token waiting) stays, for the next tick to end.
     await this.deleteUnlessReplaced({ pk: PK.watch, sk: key }, ended && { name: 'registeredAtMs', value: ended.registeredAtMs });
+    // Ended without a token (none was there): one written since belongs to the retry, and stays.
+    if (ended && ended.taskToken === undefined) return;
     await this.deleteUnlessReplaced(
       { pk: PK.token, sk: key },
       ended?.taskToken === undefined ? undefined : { name: 'taskToken', value: ended.taskToken },
