@@ -1,5 +1,6 @@
 import type { CloudFrontClient, Invalidation } from '@aws-sdk/client-cloudfront';
 import * as v from 'valibot';
+import { describeIssues } from '../../lambda/shared/schema-issues';
 import { ErrorNames, NamedError } from '../../lambda/shared/errors';
 import { type PollSchedule } from '../../lambda/shared/schedule';
 import { EXPRESS_RUN_SECONDS, planBackoff, planNextCheck } from './express-loop-state';
@@ -39,11 +40,7 @@ export type CheckInput = v.InferOutput<typeof CheckInputSchema>;
 export function parseCheckInput(event: unknown): CheckInput {
   const parsed = v.safeParse(CheckInputSchema, event);
   if (parsed.success) return parsed.output;
-  const problems = parsed.issues.map((issue) => {
-    const path = v.getDotPath(issue);
-    return `${path ? `"${path}"` : 'the input'}: ${issue.message}`;
-  });
-  throw new NamedError(ErrorNames.InvalidWatcherInput, `Check status input: ${problems.join('; ')}`);
+  throw new NamedError(ErrorNames.InvalidWatcherInput, `Check status input: ${describeIssues(parsed.issues)}`);
 }
 
 /** The watch state after a check: the input's watch with the loop's state and the check's answer replaced. */

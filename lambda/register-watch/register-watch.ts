@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { describeIssues } from '../shared/schema-issues';
 import { ErrorNames, NamedError } from '../shared/errors';
 import { CheckedRequestSchema } from '../shared/invalidation-status';
 import type { PollSchedule } from '../shared/schedule';
@@ -26,8 +27,7 @@ export type RegisterInput = v.InferOutput<typeof RegisterInputSchema>;
 export function parseRegisterInput(event: unknown): RegisterInput {
   const parsed = v.safeParse(RegisterInputSchema, event);
   if (parsed.success) return parsed.output;
-  const problems = parsed.issues.map((issue) => `${v.getDotPath(issue) ? `"${v.getDotPath(issue)}"` : 'the input'}: ${issue.message}`);
-  throw new NamedError(ErrorNames.InvalidWatcherInput, `Register watch input: ${problems.join('; ')}`);
+  throw new NamedError(ErrorNames.InvalidWatcherInput, `Register watch input: ${describeIssues(parsed.issues)}`);
 }
 
 export interface Registered {

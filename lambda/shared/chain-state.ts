@@ -22,6 +22,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
+import { describeIssues } from './schema-issues';
 import { BudgetStateSchema } from './budget';
 
 /** SQS's largest message (body and attributes together). */
@@ -114,11 +115,7 @@ export function parseTickMessage(body: string): TickMessage {
   }
   const parsed = v.safeParse(TickMessageSchema, json);
   if (parsed.success) return parsed.output;
-  const problems = parsed.issues.map((issue) => {
-    const path = v.getDotPath(issue);
-    return `${path ? `"${path}"` : 'the message'}: ${issue.message}`;
-  });
-  throw new MalformedTickMessage(`Tick message: ${problems.join('; ')}`);
+  throw new MalformedTickMessage(`Tick message: ${describeIssues(parsed.issues, 'the message')}`);
 }
 
 /**
