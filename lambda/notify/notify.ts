@@ -78,6 +78,9 @@ function deliver(
       );
     case 'sns':
       return publishToTopic(deps.sns(), destination.topicArn, notification, budget);
+    case 'slack-app':
+      // Replaced by the tell logic of issue 14 before this branch lands.
+      throw new NamedError(ErrorNames.InvalidWatcherInput, 'slack-app destinations are not delivered yet');
     case 'eventbridge':
       return putInvalidationEvent(deps.eventBridge(), destination.busName, buildInvalidationEvent(watch, notification), budget);
   }
