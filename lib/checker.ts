@@ -139,8 +139,9 @@ export class Checker extends Construct {
       environment,
       logRetention,
     });
+    // GetItem: the watch's membership in its destinations' bursts (lambda/shared/tell-store.ts).
     this.registerFunction.addToRolePolicy(
-      new PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }),
+      new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }),
     );
     this.tickQueue.grantSendMessages(this.registerFunction);
 
@@ -149,6 +150,21 @@ export class Checker extends Construct {
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(this.checkerFunction, { event: RuleTargetInput.fromObject(WATCHDOG_EVENT), retryAttempts: 2 })],
     });
+  }
+
+  /**
+   * The function that tells destinations keeps its bursts, live messages and paces in this table
+   * (one store design, lambda/shared/tell-store.ts): item reads and writes, Query on the table
+   * (a burst's members), never a delete (TTL removes what is done).
+   */
+  public tellsThrough(fn: NotifierFunction): void {
+    fn.addEnvironment(EnvNames.watchTable, this.table.tableName);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        resources: [this.table.tableArn],
+      }),
+    );
   }
 
   /**

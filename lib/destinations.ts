@@ -114,9 +114,14 @@ export class Destinations extends Construct {
     return JSON.stringify({ routes: this.routing.routes, defaultDestinations: this.routing.defaultDestinations });
   }
 
+  /** Gives a function the destinations' runtime details (types, burst settings), and no access to any. */
+  public describeTo(fn: LambdaFunction): void {
+    fn.addEnvironment(EnvNames.destinations, Stack.of(this).toJsonString({ ...this.runtime }));
+  }
+
   /** Wires the delivering function to every destination: environment, secret reads, publish, PutEvents. */
   public bindTo(fn: LambdaFunction): void {
-    fn.addEnvironment(EnvNames.destinations, Stack.of(this).toJsonString({ ...this.runtime }));
+    this.describeTo(fn);
     if (fn instanceof NotifierFunction) {
       const count = Object.keys(this.runtime).length;
       fn.adviseOnEnvironment(EnvNames.destinations, (bytes, over) => {

@@ -148,6 +148,9 @@ export class InvalidationNotifier extends Construct {
       logRetention,
     });
     this.destinations.bindTo(notify);
+    this.checker.tellsThrough(notify);
+    // Register watch joins each watch to its destinations' bursts: it reads their settings.
+    this.destinations.describeTo(this.checker.registerFunction);
 
     this.watcher = new Watcher(this, 'Watcher', {
       registerWatchFunction: this.checker.registerFunction,

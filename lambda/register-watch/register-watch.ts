@@ -5,6 +5,11 @@ import { CheckedRequestSchema } from '../shared/invalidation-status';
 import type { PollSchedule } from '../shared/schedule';
 import { wakeChecker, type TickQueue } from '../shared/checker-clock';
 import { watchKey, type WatchItem, type WatchStore } from '../shared/watch-store';
+import { burstFactsOf, hasLiveMessage, joinBursts } from '../shared/bursts';
+import type { RuntimeDestination } from '../shared/routing';
+import type { TellStore } from '../shared/tell-store';
+import { runningSummary } from '../shared/bursts';
+import { AudienceSchema } from '../shared/watcher-input';
 
 const nonEmpty = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
 const isoTime = v.pipe(
@@ -21,6 +26,10 @@ export const RegisterInputSchema = v.object({
   taskToken: nonEmpty,
   request: CheckedRequestSchema,
   startedAt: isoTime,
+  /** The execution's name: the watch's identity in its destinations' bursts. */
+  execution: nonEmpty,
+  /** Who hears about it (Start watch's decision): the destinations it joins a burst of. */
+  audience: AudienceSchema,
 });
 export type RegisterInput = v.InferOutput<typeof RegisterInputSchema>;
 
@@ -42,15 +51,32 @@ export interface Registered {
  * the token, at no cost, until the checker answers. Registering the same invalidation again
  * (the task retried) replaces the token, so the answer goes to the task that is waiting.
  */
+export interface Telling {
+  readonly store: TellStore;
+  readonly destinations: Readonly<Record<string, RuntimeDestination>>;
+}
+
 export async function registerWatch(
   input: RegisterInput,
   schedule: PollSchedule,
   store: WatchStore,
   queue: TickQueue,
+  telling: Telling,
   nowMs: number = Date.now(),
 ): Promise<Registered> {
   const { request } = input;
   const startedAtMs = Date.parse(input.startedAt);
+  // Before the checker can see the watch: a burst knows its members before any of them ends.
+  const names = input.audience.destinations;
+  const live = names.filter((name) => Object.hasOwn(telling.destinations, name) && hasLiveMessage(telling.destinations[name]!));
+  const known = await Promise.all(live.map((name) => telling.store.membership(name, input.execution)));
+  await joinBursts(
+    telling.store,
+    telling.destinations,
+    names,
+    { key: input.execution, startedAtMs, facts: burstFactsOf(request), running: runningSummary(request, input.audience, input.startedAt) },
+    nowMs,
+  );
   const watch: WatchItem = {
     key: watchKey(request),
     account: request.account,
@@ -60,6 +86,8 @@ export async function registerWatch(
     startedAtMs,
     deadlineAtMs: startedAtMs + schedule.maxWaitSeconds * 1000,
     registeredAtMs: nowMs,
+    // Registered for the first time with a live message: the checker answers at the first check, to announce it.
+    ...(known.some((membership) => membership === undefined) ? { announce: true } : {}),
   };
   await store.register(watch, input.taskToken);
   const wokeChecker = await wakeChecker(store, queue, nowMs);

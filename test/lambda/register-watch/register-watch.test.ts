@@ -8,15 +8,19 @@ import { CLOCK_TIMING } from '../../../lambda/shared/checker-clock';
 import { ErrorNames } from '../../../lambda/shared/errors';
 import { DEFAULT_POLL_SCHEDULE } from '../../../lambda/shared/schedule';
 import { errorOf } from '../../support/failure-of';
-import { capturingTickQueue, startWatchTable, type WatchTable } from '../../support/watch-table';
+import { TellStore } from '../../../lambda/shared/tell-store';
+import { WATCH_TABLE, capturingTickQueue, startWatchTable, type WatchTable } from '../../support/watch-table';
 
 const T0 = Date.parse('2026-05-01T12:00:00.000Z');
 /** The tick queue: every body sent, with its delay. */
 const { queue, sent } = capturingTickQueue();
 
 let table: WatchTable;
+/** No destination tells in bursts or keeps a live message: the watch joins no burst. */
+let telling: { store: TellStore; destinations: Record<string, never> };
 beforeAll(async () => {
   table = await startWatchTable();
+  telling = { store: new TellStore(WATCH_TABLE, table.client), destinations: {} };
 });
 afterAll(() => table.stop());
 beforeEach(async () => {
@@ -29,6 +33,8 @@ const inputFor = (invalidationId: string, startedAtMs = T0): RegisterInput =>
     taskToken: `token-${invalidationId}`,
     request: { account: '111111111111', target: { kind: 'distribution', id: 'E2QWRUHAPOMQZL' }, invalidationId, paths: ['/x'] },
     startedAt: new Date(startedAtMs).toISOString(),
+    execution: `exec-${invalidationId}`,
+    audience: { destinations: ['team'], routes: [] },
   });
 
 describe('registerWatch', () => {
@@ -45,7 +51,7 @@ describe('registerWatch', () => {
     );
 
     // Act
-    const { watch, wokeChecker } = await registerWatch(inputFor('IREGISTER0001', T0), DEFAULT_POLL_SCHEDULE, table.store, queue, T0 + 2000);
+    const { watch, wokeChecker } = await registerWatch(inputFor('IREGISTER0001', T0), DEFAULT_POLL_SCHEDULE, table.store, queue, telling, T0 + 2000);
     table.client.middlewareStack.remove('recordWrites');
 
     // Assert
@@ -66,16 +72,15 @@ describe('registerWatch', () => {
 
   it('leaves a live clock alone, and wakes an idle or a stale one', async () => {
     // Prepare
-    await registerWatch(inputFor('IWAKE00000001'), DEFAULT_POLL_SCHEDULE, table.store, queue, T0);
+    await registerWatch(inputFor('IWAKE00000001'), DEFAULT_POLL_SCHEDULE, table.store, queue, telling, T0);
     const { chain } = parseTickMessage(sent.shift()!.body);
 
     // Act
-    const live = await registerWatch(inputFor('IWAKE00000002'), DEFAULT_POLL_SCHEDULE, table.store, queue, T0 + 1000);
+    const live = await registerWatch(inputFor('IWAKE00000002'), DEFAULT_POLL_SCHEDULE, table.store, queue, telling, T0 + 1000);
     const stale = await registerWatch(
       inputFor('IWAKE00000003'),
       DEFAULT_POLL_SCHEDULE,
-      table.store,
-      queue,
+      table.store, queue, telling,
       T0 + CLOCK_TIMING.staleAfterMs + 1000,
     );
     const { chain: revived } = parseTickMessage(sent.shift()!.body);
@@ -83,8 +88,7 @@ describe('registerWatch', () => {
     const idle = await registerWatch(
       inputFor('IWAKE00000004'),
       DEFAULT_POLL_SCHEDULE,
-      table.store,
-      queue,
+      table.store, queue, telling,
       T0 + CLOCK_TIMING.staleAfterMs + 3000,
     );
 
@@ -100,7 +104,7 @@ describe('registerWatch', () => {
     // Act
     const results = await Promise.all(
       ['IATONCE000001', 'IATONCE000002', 'IATONCE000003'].map((id) =>
-        registerWatch(inputFor(id), DEFAULT_POLL_SCHEDULE, table.store, queue, T0),
+        registerWatch(inputFor(id), DEFAULT_POLL_SCHEDULE, table.store, queue, telling, T0),
       ),
     );
 
@@ -111,12 +115,11 @@ describe('registerWatch', () => {
   });
 
   it('registering the same invalidation again (the task retried) replaces the token: the answer goes to the task waiting', async () => {
-    await registerWatch(inputFor('IRETRIED00001'), DEFAULT_POLL_SCHEDULE, table.store, queue, T0);
+    await registerWatch(inputFor('IRETRIED00001'), DEFAULT_POLL_SCHEDULE, table.store, queue, telling, T0);
     await registerWatch(
       { ...inputFor('IRETRIED00001'), taskToken: 'token-of-the-retry' },
       DEFAULT_POLL_SCHEDULE,
-      table.store,
-      queue,
+      table.store, queue, telling,
       T0 + 5000,
     );
 
