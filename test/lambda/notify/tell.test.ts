@@ -163,7 +163,7 @@ describe('tellInBurst (webhooks and SNS)', () => {
   it('tells the first maxSeparate alone and the rest in one digest when the burst is over, answering each token once', async () => {
     const { deps, answers, at } = harness();
     const { sender, singles, digests } = messages();
-    const members = [];
+    const members: Awaited<ReturnType<typeof join>>[] = [];
     for (let i = 0; i < 6; i++) members.push(await join('hook', i, T0 + i * 1000));
     // Every watch ends at 40 s, one a second apart, in order of start.
     const results = [];
@@ -190,7 +190,7 @@ describe('tellInBurst (webhooks and SNS)', () => {
   it('sends a digest of what has ended every digestEverySeconds while the burst runs', async () => {
     const { deps, at } = harness();
     const { sender, digests } = messages();
-    const members = [];
+    const members: Awaited<ReturnType<typeof join>>[] = [];
     for (let i = 0; i < 5; i++) members.push(await join('hook', i, T0));
     for (const i of [0, 1]) {
       at(i * 1000);
@@ -225,7 +225,7 @@ describe('tellInBurst (webhooks and SNS)', () => {
   it('a digest refused for good ends every watch it was to report as not delivered, with the error', async () => {
     const { deps, answers, at } = harness();
     const { sender, fail } = messages();
-    const members = [];
+    const members: Awaited<ReturnType<typeof join>>[] = [];
     for (let i = 0; i < 4; i++) members.push(await join('hook', i, T0));
     for (const i of [0, 1, 2]) {
       at(i * 1000);
@@ -298,7 +298,7 @@ describe('tellLive (a Slack app)', () => {
   it('keeps one message for a burst, updated as its watches end, each token answered by the update that showed it', async () => {
     const { deps, answers, at } = harness();
     const { sender, log } = live();
-    const members = [];
+    const members: Awaited<ReturnType<typeof join>>[] = [];
     for (let i = 0; i < 3; i++) members.push(await join('app', i, T0));
     await tellLive(liveWatch(0, members[0]!.membership), sender, deps);
     at(20_000);
