@@ -61,6 +61,7 @@ export class Delivery extends Construct {
         destination: sfn.JsonPath.stringAt('$.destination'),
         watch: sfn.JsonPath.objectAt('$.watch'),
         execution: sfn.JsonPath.stringAt('$$.Execution.Name'),
+        startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
       }),
       taskTimeout: sfn.Timeout.duration(Duration.seconds(TELL_AGAIN_SECONDS)),
       retryOnServiceExceptions: false,

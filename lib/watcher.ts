@@ -163,7 +163,11 @@ export class Watcher extends Construct {
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
       payload: sfn.TaskInput.fromObject({
-        announce: { watch: sfn.JsonPath.objectAt('$'), execution: sfn.JsonPath.stringAt('$$.Execution.Name') },
+        announce: {
+          watch: sfn.JsonPath.objectAt('$'),
+          execution: sfn.JsonPath.stringAt('$$.Execution.Name'),
+          startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+        },
       }),
       resultPath: sfn.JsonPath.DISCARD,
     });

@@ -65,6 +65,12 @@ export function burstKeyOf(by: BurstKey, facts: BurstFacts): string {
   }
 }
 
+/** The burst key of a watch for a destination: its settings' `by`, or, told alone, a key of its own (no other watch ever joins it). */
+export function burstKeyFor(destination: RuntimeDestination, facts: BurstFacts, watchKey: string): string {
+  const settings = burstSettingsOf(destination);
+  return settings ? burstKeyOf(settings.by, facts) : `watch:${watchKey}`;
+}
+
 /** Destinations whose invalidations are told in bursts: every one with burst settings. */
 export function burstSettingsOf(destination: RuntimeDestination): BurstSettings | undefined {
   return destination.type === 'eventbridge' ? undefined : destination.burst;
@@ -99,8 +105,7 @@ export async function joinBursts(
     const destination = Object.hasOwn(destinations, name) ? destinations[name] : undefined;
     if (!destination || !needsMembership(destination)) continue;
     const settings = burstSettingsOf(destination) ?? LONE;
-    // Told alone: a key of its own, so no other watch ever joins it.
-    const key = burstSettingsOf(destination) ? burstKeyOf(settings.by, watch.facts) : `watch:${watch.key}`;
+    const key = burstKeyFor(destination, watch.facts, watch.key);
     joined[name] = await store.join(name, key, watch.key, watch.startedAtMs, settings.windowSeconds * 1000, nowMs, watch.running);
   }
   return joined;
