@@ -38,7 +38,7 @@ describe('parseRouting rejects', () => {
     [
       'an unknown destination type',
       { destinations: { ...DESTINATIONS, email: { type: 'teams-webhook', secretName: 'x' } } },
-      'destinations.email.type: must have a type, one of slack, teams, google-chat, sns, eventbridge (got "teams-webhook"; did you mean "teams"?)',
+      'destinations.email.type: must have a type, one of slack, slack-app, teams, google-chat, sns, eventbridge (got "teams-webhook"; did you mean "teams"?)',
     ],
     [
       'a bad secret name',
