@@ -470,7 +470,9 @@ describe('parseRouting: burst settings', () => {
 
   it.each([true, null, 'off', 10])('refuses burst: %j, saying what it takes', (burst) => {
     expect(parse(slack(burst)).problems).toEqual([
-      expect.stringMatching(/^destinations\.chat\.burst: must be false \(every invalidation told on its own\) or an object of burst settings/),
+      expect.stringMatching(
+        /^destinations\.chat\.burst: must be false \(every invalidation told on its own\) or an object of burst settings/,
+      ),
     ]);
   });
 
