@@ -218,7 +218,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   ]);
   const webhooks: Record<string, WebhookEmulator> = {};
   for (const [name, destination] of Object.entries(routing?.destinations ?? {})) {
-    if (!('secretName' in destination)) continue;
+    // A slack-app destination's secret is a bot token, for a Slack Web API emulator, not a webhook.
+    if (!('secretName' in destination) || destination.type === 'slack-app') continue;
     webhooks[name] = new WebhookEmulator(WEBHOOK_PATHS[destination.type]);
     aws.secrets.set(destination.secretName, await webhooks[name].start());
   }
