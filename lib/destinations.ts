@@ -8,7 +8,7 @@ import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EnvNames } from '../lambda/shared/env';
 import { EVENT_SOURCE } from '../lambda/shared/invalidation-event';
-import { BURST_DEFAULTS, type BurstSettings, type RuntimeDestination } from '../lambda/shared/routing';
+import type { BurstSettings, RuntimeDestinationInput } from '../lambda/shared/routing';
 import type { BurstConfig, RoutingConfig } from './config';
 import { importSecret } from './config/shapes';
 import { NotifierFunction } from './notifier-function';
@@ -38,7 +38,7 @@ export class Destinations extends Construct {
   public readonly secrets: Readonly<Record<string, ISecret>>;
   public readonly topics: Readonly<Record<string, ITopic>>;
   public readonly buses: Readonly<Record<string, IEventBus>>;
-  private readonly runtime: Record<string, RuntimeDestination> = Object.create(null);
+  private readonly runtime: Record<string, RuntimeDestinationInput> = Object.create(null);
   private key?: Key;
 
   constructor(scope: Construct, id: string, props: DestinationsProps) {
@@ -172,6 +172,7 @@ export class Destinations extends Construct {
 }
 
 /** The burst settings Notify gets: the configured ones over the defaults; none with `burst: false` (every invalidation alone). */
-function burstOf(burst: BurstConfig | undefined): { burst?: BurstSettings } {
-  return burst === false ? {} : { burst: { ...BURST_DEFAULTS, ...burst } };
+/** Only what is configured: Notify's parse fills in the defaults (lambda/shared/routing.ts). */
+function burstOf(burst: BurstConfig | undefined): { burst?: Partial<BurstSettings> } {
+  return burst === false ? {} : { burst: { ...burst } };
 }

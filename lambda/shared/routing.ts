@@ -40,6 +40,16 @@ export type BurstSettings = v.InferOutput<typeof BurstSettingsSchema>;
 /** A destination's burst settings when its configuration gives none. */
 export const BURST_DEFAULTS: BurstSettings = { windowSeconds: 10, maxSeparate: 3, digestEverySeconds: 60, by: 'creator' };
 
+/**
+ * Burst settings as the construct writes them in the functions' environment: only what the
+ * configuration sets (`{}`: every default), filled in here, so that each destination costs a few
+ * bytes of the 4 KB environment rather than the whole settings.
+ */
+const RuntimeBurstSchema = v.pipe(
+  v.partial(BurstSettingsSchema),
+  v.transform((given): BurstSettings => ({ ...BURST_DEFAULTS, ...given })),
+);
+
 /** The bounds synth enforces, each with why. */
 export const BURST_LIMITS = {
   /** Longer, and a steady trickle would never end its burst. */
@@ -102,14 +112,16 @@ type TableMatch = TableRoute['match'];
 
 /** What Notify needs to deliver to one destination: resolved secret IDs, topic ARNs and bus names or ARNs. */
 export const RuntimeDestinationSchema = v.variant('type', [
-  v.object({ type: v.picklist(WEBHOOK_TYPES), secretId: v.string(), burst: v.optional(BurstSettingsSchema) }),
+  v.object({ type: v.picklist(WEBHOOK_TYPES), secretId: v.string(), burst: v.optional(RuntimeBurstSchema) }),
   /** A Slack app: its bot token in the secret, the channel's ID. */
-  v.object({ type: v.literal('slack-app'), secretId: v.string(), channel: v.string(), burst: v.optional(BurstSettingsSchema) }),
-  v.object({ type: v.literal('sns'), topicArn: v.string(), burst: v.optional(BurstSettingsSchema) }),
+  v.object({ type: v.literal('slack-app'), secretId: v.string(), channel: v.string(), burst: v.optional(RuntimeBurstSchema) }),
+  v.object({ type: v.literal('sns'), topicArn: v.string(), burst: v.optional(RuntimeBurstSchema) }),
   /** Automation keeps one event per invalidation: never in bursts. */
   v.object({ type: v.literal('eventbridge'), busName: v.string() }),
 ]);
 export type RuntimeDestination = v.InferOutput<typeof RuntimeDestinationSchema>;
+/** A runtime destination as the construct writes it (burst settings only where configured). */
+export type RuntimeDestinationInput = v.InferInput<typeof RuntimeDestinationSchema>;
 const RuntimeDestinationsSchema = v.record(v.string(), RuntimeDestinationSchema);
 
 /** Reads the route table the construct put in Start watch's environment. */
