@@ -187,7 +187,14 @@ export class SlackApiEmulator {
 
   private answer(request: LoopbackRequest): LoopbackResponse {
     const method = request.path.replace(/^\/api\//, '').split('?')[0] ?? '';
-    let channel: string | undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(request.body);
+    } catch {
+      parsed = undefined;
+    }
+    const field = (parsed as { channel?: unknown } | null | undefined)?.channel;
+    const channel = typeof field === 'string' ? field : undefined;
     const reply = (status: number, body: Record<string, unknown> | string, retryAfterSeconds?: number): LoopbackResponse => {
       const error = typeof body === 'object' && body.ok === false ? String(body.error) : undefined;
       this.attempts.push({ method, ...(channel === undefined ? {} : { channel }), status, ...(error ? { error } : {}), at: Date.now() });
@@ -202,15 +209,9 @@ export class SlackApiEmulator {
     };
     const refuse = (error: string, extra: Record<string, unknown> = {}) => reply(200, { ok: false, error, ...extra });
 
-    let params: Record<string, unknown> = {};
-    try {
-      const parsed: unknown = JSON.parse(request.body);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return refuse('json_not_object');
-      params = parsed as Record<string, unknown>;
-    } catch {
-      return refuse('invalid_json');
-    }
-    channel = typeof params.channel === 'string' ? params.channel : undefined;
+    if (parsed === undefined) return refuse('invalid_json');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return refuse('json_not_object');
+    const params = parsed as Record<string, unknown>;
 
     const scripted = this.scripted.shift();
     if (scripted) {

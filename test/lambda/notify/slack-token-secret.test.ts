@@ -71,7 +71,9 @@ describe('readBotToken', () => {
 
     // Assert
     expect(error.name).toBe('SecretInvalid');
-    expect(error.message).toMatch(/"cloudfront-notifier\/slack-app" could not be read \(ResourceNotFoundException[^)]*\): it does not exist/);
+    expect(error.message).toMatch(
+      /"cloudfront-notifier\/slack-app" could not be read \(ResourceNotFoundException[^)]*\): it does not exist/,
+    );
   });
 
   it('reports a passing fault as SecretUnavailable, retried', async () => {
