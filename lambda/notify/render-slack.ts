@@ -4,6 +4,7 @@ import {
   memberLabel,
   memberStatus,
   phaseOf,
+  worstPhase,
   type BurstMember,
   type BurstNotification,
 } from '../shared/burst-notification';
@@ -167,13 +168,6 @@ function listSections(burst: Pick<BurstNotification, 'listed' | 'omitted'>, head
   return sections.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
 }
 
-function burstEmoji(burst: BurstNotification): string {
-  if (burst.counts['could-not-track'] > 0) return EMOJI['could-not-track'];
-  if (burst.counts['still-in-progress'] > 0) return EMOJI['still-in-progress'];
-  if (burst.counts[IN_PROGRESS] > 0) return EMOJI[IN_PROGRESS];
-  return EMOJI.completed;
-}
-
 /**
  * Many invalidations in one message: a Slack app's live message ("27 of 40 completed", updated
  * as they end) or a webhook's digest. Header, summary, the counts, the members (failures first,
@@ -189,7 +183,10 @@ export function renderSlackBurst(burst: BurstNotification): SlackMessage {
         emoji: true,
       },
     },
-    { type: 'section', text: { type: 'mrkdwn', text: `${burstEmoji(burst)} ${slackLine(burst.summary, BURST_BUDGETS.summaryChars)}` } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `${EMOJI[worstPhase(burst.counts)]} ${slackLine(burst.summary, BURST_BUDGETS.summaryChars)}` },
+    },
   ];
   const counts = countsLine(burst.counts, EMOJI);
   if (counts) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: counts }] });
@@ -210,6 +207,6 @@ export function renderSlackFailureReply(members: readonly BurstMember[]): SlackM
   const summary = `${failures.length} CloudFront ${failures.length === 1 ? 'invalidation' : 'invalidations'} did not complete: ${describeCounts(burst.counts)}.`;
   return {
     text: escapeSlack(summary),
-    blocks: listSections(burst, `${burstEmoji(burst)} *${escapeSlack(summary)}*`),
+    blocks: listSections(burst, `${EMOJI[worstPhase(burst.counts)]} *${escapeSlack(summary)}*`),
   };
 }

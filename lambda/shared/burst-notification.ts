@@ -108,6 +108,11 @@ export const phaseOf = (member: BurstMember): MessagePhase => member.outcome ?? 
 /** The order a list shows them in: what needs a look first, then what runs, then what went well. */
 export const LIST_ORDER: readonly MessagePhase[] = ['could-not-track', 'still-in-progress', IN_PROGRESS, 'completed'];
 
+/** The phase that sets a burst message's colour or emoji: the worst any member is in. */
+export function worstPhase(counts: PhaseCounts): MessagePhase {
+  return LIST_ORDER.find((phase) => counts[phase] > 0) ?? 'completed';
+}
+
 export type PhaseCounts = Readonly<Record<MessagePhase, number>>;
 
 const noCounts = (): Record<MessagePhase, number> => ({ completed: 0, 'still-in-progress': 0, 'could-not-track': 0, [IN_PROGRESS]: 0 });
