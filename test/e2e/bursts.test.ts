@@ -6,6 +6,7 @@
  * execution fails. All on one virtual clock, through the synthesized state machines.
  */
 import { cloudTrailEvent, emulatedInvalidation, SAMPLE_TENANT } from '../../local/events';
+import { accountFor } from '../../local/message-accounting';
 import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
 
 const WATCHES = 200;
@@ -46,20 +47,6 @@ beforeAll(async () => {
 });
 afterAll(() => pipeline.stop());
 
-/** What a message reports: a digest says "N of T CloudFront invalidations ... ended" and lists some; a single one names its invalidation. */
-function accounting(messages: readonly unknown[]) {
-  const seen = new Map<string, number>();
-  let reported = 0;
-  for (const message of messages) {
-    const text = JSON.stringify(message);
-    const listed = new Set(text.match(/IBURST\d{6}/g) ?? []);
-    for (const id of listed) seen.set(id, (seen.get(id) ?? 0) + 1);
-    const digest = /(\d+) of (\d+) CloudFront invalidations[^"]*? ended/.exec(text);
-    reported += digest ? Number(digest[1]) : listed.size;
-  }
-  return { reported, listedTwice: [...seen].filter(([, times]) => times > 1).map(([id]) => id), listed: seen.size };
-}
-
 it('ends every watch without a failure', () => {
   const executions = [...pipeline.watcher.executions.values()];
   expect(executions).toHaveLength(WATCHES);
@@ -69,7 +56,7 @@ it('ends every watch without a failure', () => {
 it.each(['team-slack', 'team-teams'])('%s gets a handful of messages accounting for every invalidation once', (name) => {
   const { messages } = pipeline.webhooks[name]!;
   expect(messages.length).toBeLessThanOrEqual(HANDFUL);
-  expect(accounting(messages)).toMatchObject({ reported: WATCHES, listedTwice: [] });
+  expect(accountFor(messages, /IBURST\d{6}/g)).toMatchObject({ reported: WATCHES, listedTwice: [] });
 });
 
 it('paces the Slack webhook under its limit of one message a second: nothing refused, nothing lost', () => {
@@ -80,7 +67,7 @@ it('paces the Slack webhook under its limit of one message a second: nothing ref
 it('the SNS topic gets a handful of messages accounting for every invalidation once', () => {
   const messages = pipeline.aws.published.map((published) => published.message);
   expect(messages.length).toBeLessThanOrEqual(HANDFUL);
-  expect(accounting(messages)).toMatchObject({ reported: WATCHES, listedTwice: [] });
+  expect(accountFor(messages, /IBURST\d{6}/g)).toMatchObject({ reported: WATCHES, listedTwice: [] });
 });
 
 it('the Slack app channel gets one message, kept up to date until it shows all 200', () => {

@@ -14,10 +14,15 @@ const CONTEXT = {
 jest.setTimeout(60_000);
 
 let pipeline: LocalPipeline;
-beforeEach(async () => {
+beforeAll(async () => {
   pipeline = await startLocalPipeline({ context: CONTEXT });
 });
-afterEach(() => pipeline.stop());
+afterAll(() => pipeline.stop());
+beforeEach(() => pipeline.slackApi.reset());
+
+/** The executions of this invalidation. */
+const executionOf = (invalidation: SampleInvalidation) =>
+  [...pipeline.watcher.executions.values()].find((execution) => JSON.stringify(execution.input).includes(invalidation.invalidationId))!;
 
 let serial = 0;
 function sample(): SampleInvalidation {
@@ -31,7 +36,7 @@ const textOf = (message: { text?: string; blocks?: readonly Record<string, unkno
 async function watch(invalidation: SampleInvalidation) {
   await pipeline.deliver(cloudTrailEvent(invalidation));
   await pipeline.idle();
-  return [...pipeline.watcher.executions.values()].find((execution) => JSON.stringify(execution.input).includes(invalidation.invalidationId))!;
+  return executionOf(invalidation);
 }
 
 it('posts "in progress" at the first check, then updates that same message when the invalidation completes', async () => {
@@ -74,7 +79,7 @@ it('updates the message and replies in its thread when the invalidation could no
   pipeline.cloudFront.forceNext({ status: 404, code: 'NoSuchInvalidation', message: 'The specified invalidation does not exist.' });
   await pipeline.idle();
 
-  const execution = [...pipeline.watcher.executions.values()][0]!;
+  const execution = executionOf(invalidation);
   expect(execution.error?.name).toBe(WatcherFailures.couldNotTrack);
   const [message] = pipeline.slackApi.messages(CHANNEL);
   expect(pipeline.slackApi.updates.map((update) => update.ts)).toContain(message!.ts);
@@ -93,7 +98,7 @@ it('posts a new message with the outcome when the first was deleted', async () =
   pipeline.slackApi.deleteMessage(CHANNEL, first!.ts);
   await pipeline.idle();
 
-  expect([...pipeline.watcher.executions.values()][0]!.status).toBe('SUCCEEDED');
+  expect(executionOf(invalidation).status).toBe('SUCCEEDED');
   const live = pipeline.slackApi.messages(CHANNEL).filter((message) => !message.deleted);
   expect(live).toHaveLength(1);
   expect(live[0]!.ts).not.toBe(first!.ts);
@@ -101,8 +106,7 @@ it('posts a new message with the outcome when the first was deleted', async () =
 });
 
 it('fails the watch as not delivered, naming the scope, when the bot token lacks chat:write', async () => {
-  await pipeline.stop();
-  pipeline = await startLocalPipeline({ context: CONTEXT, slackApi: { tokens: { 'xoxb-local': ['channels:read'] }, joined: [CHANNEL] } });
+  pipeline.slackApi.setToken('xoxb-local', ['channels:read']);
   const invalidation = sample();
   pipeline.cloudFront.add(emulatedInvalidation(invalidation, { completesAtSecond: 30 }));
 

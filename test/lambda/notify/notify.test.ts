@@ -270,10 +270,10 @@ describe('parseNotifyInput', () => {
     expect(input).toEqual(event);
   });
 
-  it('names every bad field, what it must be and what it got', () => {
-    const parse = () => parseNotifyInput({ destination: '', watch: { outcome: 'done' } });
+  it('names every bad field and what it must be', () => {
+    const parse = () => parseNotifyInput({ destination: '', watch: { outcome: 'done' }, taskToken: 't', startedAt: '2026-11-21T18:00:00Z' });
     expect(parse).toThrow(
-      'Notify input: destination: must be a destination name (got ""); watch.outcome: must be one of completed, still-in-progress, could-not-track (got "done")',
+      'Notify input: "destination": must be a destination name; "watch.outcome": must be one of completed, still-in-progress, could-not-track; "execution": is missing',
     );
   });
 
