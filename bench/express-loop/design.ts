@@ -96,7 +96,8 @@ function expressWatchStates(loopArn: string): StateMachineDefinition['States'] {
  */
 export function expressLoopTemplate(template: CfnTemplate): CfnTemplate {
   const watcher = watcherDefinition(template);
-  const replaced = new Set<string>([StateNames.watch, StateNames.finalCheck, StateNames.watchOver]);
+  // The comparison designs have no live messages: the announcement goes with the token watch.
+  const replaced = new Set<string>([StateNames.watch, StateNames.finalCheck, StateNames.watchOver, StateNames.announce]);
   const kept = Object.fromEntries(Object.entries(watcher.definition.States).filter(([name]) => !replaced.has(name)));
   const readable = kept[StateNames.eventReadable] as { Default?: string } | undefined;
   if (readable?.Default !== StateNames.watch) throw new Error(`Expected "${StateNames.eventReadable}" to lead to "${StateNames.watch}"`);

@@ -63,7 +63,9 @@ export async function publishRendered(
     Subject: rendered.subject,
     MessageStructure: 'json',
     Message: rendered.message,
-    MessageAttributes: Object.fromEntries(Object.entries(rendered.attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }])),
+    MessageAttributes: Object.fromEntries(
+      Object.entries(rendered.attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+    ),
   });
   try {
     // The SDK's own retries included, the call ends within the budget.

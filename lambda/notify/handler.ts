@@ -28,7 +28,8 @@ const dependencies: NotifyDependencies = {
   // Webhook URLs and bot tokens are secrets: read at run time, cached for five minutes, never logged.
   readSecret: createSecretReader(),
   store: new TellStore(requireEnv(EnvNames.watchTable)),
-  onTokenRefused: (error) => logger.warn('A told watch could not be answered; it finds itself told when it comes back', { errorName: error.name }),
+  onTokenRefused: (error) =>
+    logger.warn('A told watch could not be answered; it finds itself told when it comes back', { errorName: error.name }),
 };
 
 /**

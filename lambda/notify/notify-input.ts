@@ -46,7 +46,8 @@ export const DeliveryInputSchema = v.object(
     startedAt: isoTime,
   },
   // valibot reports a missing key with the object's message: say which is missing.
-  (issue) => (issue.path?.length ? 'is missing' : 'must be an object with "taskToken", "destination", "watch", "execution" and "startedAt"'),
+  (issue) =>
+    issue.path?.length ? 'is missing' : 'must be an object with "taskToken", "destination", "watch", "execution" and "startedAt"',
 );
 export type DeliveryInput = v.InferOutput<typeof DeliveryInputSchema>;
 

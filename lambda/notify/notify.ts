@@ -20,7 +20,16 @@ import { renderBurstSubject, renderSnsBurstMessage } from './render-sns';
 import { renderTeams, renderTeamsBurst } from './render-teams';
 import { slackApi, slackCodeOf, type SlackApiOptions } from './slack-api';
 import { readBotToken } from './slack-token-secret';
-import { tellAlone, tellInBurst, tellLive, type DigestContent, type LiveContent, type LiveSender, type MessageSender, type TellResult } from './tell';
+import {
+  tellAlone,
+  tellInBurst,
+  tellLive,
+  type DigestContent,
+  type LiveContent,
+  type LiveSender,
+  type MessageSender,
+  type TellResult,
+} from './tell';
 import { DEFAULT_REMAINING_MS, timeBudget, type TimeBudget } from './time-budget';
 import { WEBHOOK_PLATFORMS } from './webhook-platforms';
 
@@ -86,7 +95,13 @@ function lookUp(deps: NotifyDependencies, name: string): RuntimeDestination {
 }
 
 /** The watch's membership in the destination's burst: joined when it started, else now (a rejected event never registers). */
-async function membershipOf(deps: NotifyDependencies, name: string, execution: string, watch: Omit<WatchState, 'outcome'>, startedAt: string) {
+async function membershipOf(
+  deps: NotifyDependencies,
+  name: string,
+  execution: string,
+  watch: Omit<WatchState, 'outcome'>,
+  startedAt: string,
+) {
   const known = await deps.store.membership(name, execution);
   if (known) return known;
   const nowMs = (deps.now ?? Date.now)();
@@ -108,7 +123,12 @@ export async function notify(
 ): Promise<DeliveryResult | undefined> {
   const destination = lookUp(deps, input.destination);
   const notification = buildNotification(input.watch);
-  const tellDeps = { store: deps.store, sfn: deps.sfn(), ...(deps.now ? { now: deps.now } : {}), ...(deps.onTokenRefused ? { onTokenRefused: deps.onTokenRefused } : {}) };
+  const tellDeps = {
+    store: deps.store,
+    sfn: deps.sfn(),
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.onTokenRefused ? { onTokenRefused: deps.onTokenRefused } : {}),
+  };
   const told = await tellDestination(input, destination, notification, deps, tellDeps, budget);
   if (!told) return undefined;
   const result: DeliveryResult = {
@@ -120,7 +140,9 @@ export async function notify(
     ...(told.digest !== undefined ? { digest: told.digest } : {}),
   };
   try {
-    await tellDeps.sfn.send(new SendTaskSuccessCommand({ taskToken: input.taskToken, output: JSON.stringify(result) }), { abortSignal: budget.signal });
+    await tellDeps.sfn.send(new SendTaskSuccessCommand({ taskToken: input.taskToken, output: JSON.stringify(result) }), {
+      abortSignal: budget.signal,
+    });
   } catch (error) {
     // The task came back since (its token timed out): the new attempt finds the watch told and answers.
     if (!['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes((error as Error).name)) throw error;
@@ -140,7 +162,10 @@ async function tellDestination(
   if (destination.type === 'eventbridge') {
     // Automation keeps one event per invalidation: never in a burst, no pace (PutEvents takes thousands a second).
     const sender: MessageSender = {
-      single: () => putInvalidationEvent(deps.eventBridge(), destination.busName, buildInvalidationEvent(watch, notification), budget).then(() => undefined),
+      single: () =>
+        putInvalidationEvent(deps.eventBridge(), destination.busName, buildInvalidationEvent(watch, notification), budget).then(
+          () => undefined,
+        ),
       digest: () => Promise.reject(new Error('An event bus is never told in digests')),
     };
     return tellAlone({ destination: input.destination }, sender, tellDeps);
@@ -260,7 +285,12 @@ export async function announce(
       const facts = burstFactsOf({ ...(input.watch.request ?? {}) });
       const sender = await liveSender(destination, notification, input.watch, deps, budget);
       await tellLive(
-        { destination: name, membership, burstKey: burstKeyFor(destination, facts, input.execution), settings: burstSettingsOf(destination) ?? LONE },
+        {
+          destination: name,
+          membership,
+          burstKey: burstKeyFor(destination, facts, input.execution),
+          settings: burstSettingsOf(destination) ?? LONE,
+        },
         sender,
         tellDeps,
       );

@@ -271,7 +271,8 @@ describe('parseNotifyInput', () => {
   });
 
   it('names every bad field and what it must be', () => {
-    const parse = () => parseNotifyInput({ destination: '', watch: { outcome: 'done' }, taskToken: 't', startedAt: '2026-11-21T18:00:00Z' });
+    const parse = () =>
+      parseNotifyInput({ destination: '', watch: { outcome: 'done' }, taskToken: 't', startedAt: '2026-11-21T18:00:00Z' });
     expect(parse).toThrow(
       'Notify input: "destination": must be a destination name; "watch.outcome": must be one of completed, still-in-progress, could-not-track; "execution": is missing',
     );

@@ -51,7 +51,14 @@ describe('registerWatch', () => {
     );
 
     // Act
-    const { watch, wokeChecker } = await registerWatch(inputFor('IREGISTER0001', T0), DEFAULT_POLL_SCHEDULE, table.store, queue, telling, T0 + 2000);
+    const { watch, wokeChecker } = await registerWatch(
+      inputFor('IREGISTER0001', T0),
+      DEFAULT_POLL_SCHEDULE,
+      table.store,
+      queue,
+      telling,
+      T0 + 2000,
+    );
     table.client.middlewareStack.remove('recordWrites');
 
     // Assert
@@ -80,7 +87,9 @@ describe('registerWatch', () => {
     const stale = await registerWatch(
       inputFor('IWAKE00000003'),
       DEFAULT_POLL_SCHEDULE,
-      table.store, queue, telling,
+      table.store,
+      queue,
+      telling,
       T0 + CLOCK_TIMING.staleAfterMs + 1000,
     );
     const { chain: revived } = parseTickMessage(sent.shift()!.body);
@@ -88,7 +97,9 @@ describe('registerWatch', () => {
     const idle = await registerWatch(
       inputFor('IWAKE00000004'),
       DEFAULT_POLL_SCHEDULE,
-      table.store, queue, telling,
+      table.store,
+      queue,
+      telling,
       T0 + CLOCK_TIMING.staleAfterMs + 3000,
     );
 
@@ -119,7 +130,9 @@ describe('registerWatch', () => {
     await registerWatch(
       { ...inputFor('IRETRIED00001'), taskToken: 'token-of-the-retry' },
       DEFAULT_POLL_SCHEDULE,
-      table.store, queue, telling,
+      table.store,
+      queue,
+      telling,
       T0 + 5000,
     );
 
