@@ -8,7 +8,8 @@ import { watchKey, type WatchItem, type WatchStore } from '../shared/watch-store
 import { burstFactsOf, hasLiveMessage, joinBursts } from '../shared/bursts';
 import type { RuntimeDestination } from '../shared/routing';
 import type { TellStore } from '../shared/tell-store';
-import { runningSummary } from '../shared/bursts';
+import { burstMemberOf } from '../shared/burst-notification';
+import type { WatchRequest } from '../shared/watch-request';
 import { AudienceSchema } from '../shared/watcher-input';
 
 const nonEmpty = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
@@ -74,7 +75,17 @@ export async function registerWatch(
     telling.store,
     telling.destinations,
     names,
-    { key: input.execution, startedAtMs, facts: burstFactsOf(request), running: runningSummary(request, input.audience, input.startedAt) },
+    {
+      key: input.execution,
+      startedAtMs,
+      facts: burstFactsOf(request),
+      running: JSON.stringify(
+        burstMemberOf(
+          { request: request as unknown as WatchRequest /* the whole request passes through the loose schema */, audience: input.audience },
+          input.startedAt,
+        ),
+      ),
+    },
     nowMs,
   );
   const watch: WatchItem = {

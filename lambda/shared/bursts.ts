@@ -1,5 +1,4 @@
 import type { BurstKey, BurstSettings, RuntimeDestination } from './routing';
-import { oneLine } from './text';
 import type { TellStore, Membership } from './tell-store';
 
 /** What a burst key is made of: who created the invalidation, and its caller reference. */
@@ -21,28 +20,6 @@ export function burstFactsOf(request: Readonly<Record<string, unknown>>): BurstF
     ...(createdByArn ? { createdByArn } : {}),
     ...(callerReference ? { callerReference } : {}),
   };
-}
-
-/**
- * What a live message shows of a watch still running (a BurstMember without an outcome, as
- * JSON): its target and invalidation, bounded like every caller-given text.
- */
-export function runningSummary(
-  request: { readonly target: { readonly kind: string; readonly id: string }; readonly invalidationId: string } & Readonly<
-    Record<string, unknown>
-  >,
-  audience: { readonly targetName?: string } | undefined,
-  startedAt: string,
-): string {
-  const bounded = (value: string | undefined, max: number) => (value === undefined ? undefined : oneLine(value, max) || undefined);
-  return JSON.stringify({
-    invalidationId: bounded(request.invalidationId, 128),
-    targetId: bounded(request.target.id, 128),
-    targetKind: request.target.kind === 'tenant' ? 'tenant' : 'distribution',
-    targetName: bounded(audience?.targetName, 128),
-    createdBy: bounded(text(request.createdBy), 256),
-    startedAt,
-  });
 }
 
 /** A caller reference without its last `-`, `_`, `.`, `:` or `/` separated part (`deploy-42-tenant-7` is `deploy-42-tenant`). */

@@ -8,7 +8,6 @@ import { DEFAULT_POLL_SCHEDULE } from '../../lambda/shared/schedule';
 import { StateNames, WatcherFailures } from '../../lib/watcher';
 import { SAMPLE_DISTRIBUTION, SAMPLE_TENANT, cloudTrailEvent, emulatedInvalidation, type SampleInvalidation } from '../../local/events';
 import type { LocalExecution } from '../../local/local-watcher';
-import { notifyCalls } from '../support/notify-calls';
 import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
 
 let pipeline: LocalPipeline;
