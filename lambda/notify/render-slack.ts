@@ -132,9 +132,12 @@ const BURST_BUDGETS = {
   linkChars: 300,
 } as const;
 
-/** A member on one line: its state, name and IDs, what became of it, and its console page as a link. */
+/**
+ * A member on one line: its state, name and IDs, what became of it, and, unless it completed
+ * (nothing to look at, and the list of a big burst stays long), its console page as a link.
+ */
 function memberLine(member: BurstMember): string {
-  const link = slackLink(member.consoleUrl, 'console');
+  const link = member.outcome === 'completed' ? undefined : slackLink(member.consoleUrl, 'console');
   return [
     `${EMOJI[phaseOf(member)]} ${slackLine(memberLabel(member), BURST_BUDGETS.labelChars)}`,
     slackLine(memberStatus(member), BURST_BUDGETS.statusChars),

@@ -65,12 +65,8 @@ export function hostile(length: number): string {
     .join('');
 }
 
-/**
- * Every outcome with every caller-controlled field hostile and huge: a 10,000-character caller
- * reference, a principal name with line breaks, hostile IDs, reasons and errors, and 3,000 paths
- * of 1,024 emoji-and-escape characters.
- */
-export function hostileNotifications(): Notification[] {
+/** A watch whose every caller-controlled field is hostile and huge (see {@link hostileNotifications}), not yet ended. */
+export function hostileWatch() {
   const items = Array.from({ length: 3000 }, (_, i) => `/${i}${hostile(1024)}`);
   const request = {
     ...distributionRequest,
@@ -80,6 +76,16 @@ export function hostileNotifications(): Notification[] {
     callerReference: hostile(10_000),
   };
   const status = { ...completedStatus(samplePaths(items, items.length)), lastError: hostile(5000) };
+  return { request, status, audience: { destinations: ['team'], routes: [], targetName: hostile(3000), accountName: hostile(3000) } };
+}
+
+/**
+ * Every outcome with every caller-controlled field hostile and huge: a 10,000-character caller
+ * reference, a principal name with line breaks, hostile IDs, reasons and errors, and 3,000 paths
+ * of 1,024 emoji-and-escape characters.
+ */
+export function hostileNotifications(): Notification[] {
+  const { request, status } = hostileWatch();
   return [
     buildNotification({ outcome: 'completed', request, status }),
     buildNotification({ outcome: 'still-in-progress', request, status: { ...status, status: 'Unknown', elapsedSeconds: 86_400 } }),
