@@ -195,6 +195,7 @@ export async function tellInBurst(watch: TellWatch, sender: MessageSender, deps:
   if (item.told) return alreadyTold(watch.destination, item.told);
   const first = watch.settings.maxSeparate > 0 ? await deps.store.members(watch.membership.burstId, watch.settings.maxSeparate) : [];
   if (first.some((member) => member.sk === item.sk)) return tellAlone(watch, sender, deps, { membership: watch.membership, item });
+  await deps.store.notePending(watch.membership.burstId, item.endedAtMs ?? now());
   return sendDigestIfDue(watch, sender, deps);
 }
 
@@ -217,25 +218,29 @@ async function sendDigestIfDue(watch: TellWatch, sender: MessageSender, deps: Te
     const separately = members.filter((member) => first.has(member.sk) && member.told?.kind === 'separate').length;
     return { members, pending, over: !running && !open, separately };
   };
-  let current = await state();
-  const mine = current.members.find((member) => member.sk === watch.membership.memberSk);
-  if (mine?.told) return alreadyTold(watch.destination, mine.told);
-  if (current.pending.length === 0) return undefined;
+  // Whether a digest is due, from the burst's head alone: reading every member is for the sender.
   const head = await store.head(burstId);
-  const since = Math.max(head?.lastDigestAtMs ?? 0, Math.min(...current.pending.map((member) => member.endedAtMs ?? now())));
-  if (!current.over && now() - since < watch.settings.digestEverySeconds * 1000) return undefined;
+  const ended = (head?.ended ?? 0) >= (head?.members ?? 0);
+  const over =
+    ended &&
+    !(await store.stillOpen(watch.destination, watch.burstKey, burstId, now(), watch.settings.windowSeconds * 1000 + JOIN_GRACE_MS));
+  const since = Math.max(head?.lastDigestAtMs ?? 0, head?.firstPendingAtMs ?? now());
+  if (!over && now() - since < watch.settings.digestEverySeconds * 1000) return undefined;
   const owner = randomUUID();
   // Another sender has the burst: its digest reports this watch, or the next one will.
   if (!(await store.lease(burstId, owner, now(), now() + LEASE_MS))) return undefined;
   let released = false;
   try {
+    // Read under the lease: what is reported is what no other digest has.
+    const current = await state();
+    const mine = current.members.find((member) => member.sk === watch.membership.memberSk);
+    if (mine?.told) return alreadyTold(watch.destination, mine.told);
+    if (current.pending.length === 0) return undefined;
     if (sender.pace && !(await store.takePace(sender.pace.key, sender.pace.intervalMs, now()))) {
       throw tellLater(`A digest for destination "${watch.destination}" is due, but another message is being sent there now`);
     }
-    // Read again under the lease: what is reported is what no other digest has.
-    current = await state();
-    if (current.pending.length === 0) return undefined;
-    const number = (head?.digests ?? 0) + 1;
+    // The head as it is under the lease: another sender may have sent a digest since it was read.
+    const number = ((await store.head(burstId))?.digests ?? 0) + 1;
     const content: DigestContent = {
       members: current.pending.map((member) => member.ended!),
       total: current.members.length,

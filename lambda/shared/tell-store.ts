@@ -77,6 +77,11 @@ export const BurstHeadSchema = v.object({
   leaseUntilMs: v.optional(v.number()),
   digests: v.optional(v.number()),
   lastDigestAtMs: v.optional(v.number()),
+  /** Members joined, and members ended: whether a digest is due is told from the head alone, not by reading every member. */
+  members: v.optional(v.number()),
+  ended: v.optional(v.number()),
+  /** When the first member to be told in a digest ended: the first digest is due a digest interval after. */
+  firstPendingAtMs: v.optional(v.number()),
   /** A Slack app's live message. */
   channel: v.optional(v.string()),
   ts: v.optional(v.string()),
@@ -128,7 +133,9 @@ export class TellStore {
     const memberSk = `${MEMBER_PREFIX}${String(startedAtMs).padStart(15, '0')}#${watchKey}`;
     const expiresAt = this.expiresAt(nowMs);
     await this.putIfAbsent({ pk: burstPk(burstId), sk: HEAD_SK, destination, openedAtMs: startedAtMs, expiresAt });
-    await this.putIfAbsent({ pk: burstPk(burstId), sk: memberSk, watchKey, startedAtMs, running, expiresAt });
+    if (await this.putIfAbsent({ pk: burstPk(burstId), sk: memberSk, watchKey, startedAtMs, running, expiresAt })) {
+      await this.count(burstId, 'members');
+    }
     const membership = { burstId, memberSk };
     // Written last: a membership that can be found always has its member item.
     if (!(await this.putIfAbsent({ pk: PK.tell, sk: `${destination}#${watchKey}`, ...membership, expiresAt }))) {
@@ -183,7 +190,7 @@ export class TellStore {
     taskToken: string | undefined,
     nowMs: number,
   ): Promise<MemberItem> {
-    const { Attributes } = await this.db.send(
+    const { Attributes: before } = await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: burstPk(membership.burstId), sk: membership.memberSk },
@@ -195,10 +202,43 @@ export class TellStore {
           ':now': nowMs,
           ...(taskToken ? { ':token': taskToken } : {}),
         },
-        ReturnValues: 'ALL_NEW',
+        ReturnValues: 'ALL_OLD',
       }),
     );
-    return v.parse(MemberItemSchema, Attributes);
+    const old = v.parse(MemberItemSchema, before);
+    if (old.endedAtMs === undefined) await this.count(membership.burstId, 'ended');
+    return {
+      ...old,
+      ended: ended.summary,
+      outcome: ended.outcome,
+      endedAtMs: old.endedAtMs ?? nowMs,
+      ...(taskToken ? { taskToken } : {}),
+    };
+  }
+
+  /** One more member joined or ended. */
+  private async count(burstId: string, counter: 'members' | 'ended'): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: burstPk(burstId), sk: HEAD_SK },
+        UpdateExpression: 'ADD #counter :one',
+        ExpressionAttributeNames: { '#counter': counter },
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+  }
+
+  /** A member to be told in a digest has ended: the first one starts the digest interval. */
+  async notePending(burstId: string, nowMs: number): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: burstPk(burstId), sk: HEAD_SK },
+        UpdateExpression: 'SET firstPendingAtMs = if_not_exists(firstPendingAtMs, :now)',
+        ExpressionAttributeValues: { ':now': nowMs },
+      }),
+    );
   }
 
   /** Marks the member told, once: false when it already was (another sender, a retried task). */
