@@ -301,8 +301,12 @@ export async function tellLive(
     throw tellLater(`The live message of destination "${watch.destination}" is being updated now`);
   }
   let released = false;
+  // The live message, as the head has it, then as this sender posts it.
+  let ts: string | undefined;
+  let channel: string | undefined;
   try {
     const head = await store.head(burstId);
+    ({ ts, channel } = head ?? {});
     const members = await store.members(burstId);
     const ended = members.filter((member) => member.ended !== undefined && !member.told);
     if (head?.ts && ended.length === 0 && watch.summary === undefined && members.length > 1) {
@@ -313,8 +317,6 @@ export async function tellLive(
       members: members.map((member) => ({ summary: member.ended ?? member.running ?? '{}', ended: member.ended !== undefined })),
       single: members.length === 1 && members[0]!.sk === memberSk,
     };
-    let ts = head?.ts;
-    let channel = head?.channel;
     const pace = ts ? sender.updatePace : sender.postPace;
     if (!(await store.takePace(pace.key, pace.intervalMs, now()))) {
       if (watch.summary === undefined) return undefined;
@@ -348,7 +350,7 @@ export async function tellLive(
       told = { kind: 'failed', error: (error as Error).name, cause: (error as Error).message, atMs: now() };
     }
     const marked = await Promise.all(ended.map((member) => store.markTold(burstId, member.sk, told)));
-    await store.release(burstId, owner, told.kind === 'live' ? { ts, channel } : {});
+    await store.release(burstId, owner, { ts, channel });
     released = true;
     await answer(
       deps,
@@ -360,6 +362,7 @@ export async function tellLive(
     if (watch.summary === undefined) return undefined;
     return ended.some((member) => member.sk === memberSk) ? alreadyTold(watch.destination, told) : undefined;
   } finally {
-    if (!released) await store.release(burstId, owner);
+    // A message posted is kept whatever failed after it (its thread reply): the next try updates it, never posts a second.
+    if (!released) await store.release(burstId, owner, { ts, channel });
   }
 }

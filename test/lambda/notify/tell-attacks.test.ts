@@ -1,0 +1,107 @@
+/**
+ * Telling attacked: the interleavings and platform answers that could tell an invalidation
+ * twice, or never, against a real table (dynalite) with fake senders and a fake Step Functions.
+ */
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { joinBursts, burstKeyOf } from '../../../lambda/shared/bursts';
+import { ErrorNames, NamedError } from '../../../lambda/shared/errors';
+import type { BurstSettings, RuntimeDestination } from '../../../lambda/shared/routing';
+import { TellStore } from '../../../lambda/shared/tell-store';
+import {
+  tellInBurst,
+  tellLive,
+  type DigestContent,
+  type LiveSender,
+  type MessageSender,
+  type TellDeps,
+  type TellWatch,
+} from '../../../lambda/notify/tell';
+import { failureOf } from '../../support/failure-of';
+import { WATCH_TABLE, startWatchTable, type WatchTable } from '../../support/watch-table';
+
+const T0 = Date.parse('2026-05-01T12:00:00.000Z');
+const SETTINGS: BurstSettings = { windowSeconds: 10, maxSeparate: 0, digestEverySeconds: 60, by: 'creator' };
+const DESTINATIONS: Record<string, RuntimeDestination> = {
+  hook: { type: 'slack', secretId: 'hook-secret', burst: SETTINGS },
+  app: { type: 'slack-app', secretId: 'bot', channel: 'C0123ABCD', burst: SETTINGS },
+};
+const creator = { createdBy: 'alice', createdByArn: 'arn:aws:iam::111111111111:user/alice' };
+
+let table: WatchTable;
+let store: TellStore;
+beforeAll(async () => {
+  table = await startWatchTable();
+  store = new TellStore(WATCH_TABLE, table.client);
+});
+afterAll(() => table.stop());
+beforeEach(() => table.empty());
+
+function harness(tellStore: TellStore = store) {
+  let nowMs = T0;
+  const answers: { token: string; error?: string }[] = [];
+  const sfn = {
+    send: async (command: { input: { taskToken: string; error?: string } }) => {
+      answers.push({ token: command.input.taskToken, ...(command.input.error ? { error: command.input.error } : {}) });
+      return {};
+    },
+  } as unknown as SFNClient;
+  const deps: TellDeps = { store: tellStore, sfn, now: () => nowMs };
+  return { deps, answers, at: (ms: number) => (nowMs = T0 + ms) };
+}
+
+async function join(destination: string, index: number, startedAtMs: number) {
+  const joined = await joinBursts(
+    store,
+    DESTINATIONS,
+    [destination],
+    { key: `exec-${index}`, startedAtMs, facts: creator, running: JSON.stringify({ n: index }) },
+    startedAtMs,
+  );
+  return joined[destination]!;
+}
+
+const watchOf = (destination: string, index: number, membership: TellWatch['membership'], outcome = 'completed'): TellWatch => ({
+  destination,
+  taskToken: `token-${index}`,
+  summary: JSON.stringify({ n: index, outcome }),
+  outcome,
+  membership,
+  burstKey: burstKeyOf('creator', creator),
+  settings: SETTINGS,
+});
+
+const rateLimited = () => Object.assign(new NamedError(ErrorNames.WebhookRateLimited, 'slow down'), { retryAfterMs: 2_000 });
+
+describe('a Slack app live message', () => {
+  it('is posted once when the thread reply after its first post is rate limited: the retry updates it, never posts a second', async () => {
+    const log: string[] = [];
+    let replyFails = true;
+    const sender: LiveSender = {
+      postPace: { key: 'slack-channel:C0123ABCD', intervalMs: 1000 },
+      updatePace: { key: 'slack-token:bot', intervalMs: 1200 },
+      post: async () => {
+        log.push('post');
+        return { ts: `ts-${log.length}`, channel: 'C0123ABCD' };
+      },
+      update: async (ts) => {
+        log.push(`update ${ts}`);
+      },
+      reply: async (ts) => {
+        if (replyFails) {
+          replyFails = false;
+          throw rateLimited();
+        }
+        log.push(`reply ${ts}`);
+      },
+      isGone: () => false,
+    };
+    const { deps, at } = harness();
+    const membership = await join('app', 0, T0);
+    // Ends could-not-track before any news: posted, then the reply in its thread is refused (429).
+    const error = await failureOf(() => tellLive(watchOf('app', 0, membership, 'could-not-track'), sender, deps));
+    expect(error.name).toBe(ErrorNames.WebhookRateLimited);
+    at(40_000);
+    await expect(tellLive(watchOf('app', 0, membership, 'could-not-track'), sender, deps)).resolves.toMatchObject({ told: 'live' });
+    expect(log).toEqual(['post', 'update ts-1', 'reply ts-1']);
+  });
+});
