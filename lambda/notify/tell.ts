@@ -235,7 +235,8 @@ async function sendDigestIfDue(watch: TellWatch, sender: MessageSender, deps: Te
     // Read again under the lease: what is reported is what no other digest has.
     current = await state();
     if (current.pending.length === 0) return undefined;
-    const number = (head?.digests ?? 0) + 1;
+    // The head as the last sender left it: another digest may have gone since it was read above.
+    const number = ((await store.head(burstId))?.digests ?? 0) + 1;
     const content: DigestContent = {
       members: current.pending.map((member) => member.ended!),
       total: current.members.length,

@@ -105,3 +105,41 @@ describe('a Slack app live message', () => {
     expect(log).toEqual(['post', 'update ts-1', 'reply ts-1']);
   });
 });
+
+describe('digests of a webhook burst', () => {
+  function messages() {
+    const digests: DigestContent[] = [];
+    const sender: MessageSender = {
+      single: async () => undefined,
+      digest: async (content) => {
+        digests.push(content);
+      },
+    };
+    return { sender, digests };
+  }
+
+  it('are numbered in order when another sender sends one between this sender reading the burst and taking its lease', async () => {
+    const members = [];
+    for (let i = 0; i < 4; i++) members.push(await join('hook', i, T0));
+    const { sender, digests } = messages();
+    // The store of sender A: just before A takes the lease, B sends a digest and C ends.
+    let interleaved = false;
+    const racing = Object.create(store) as TellStore;
+    const other = harness();
+    other.at(120_000);
+    racing.lease = async (...args) => {
+      if (!interleaved) {
+        interleaved = true;
+        await tellInBurst(watchOf('hook', 1, members[1]!), sender, other.deps);
+        await store.recordEnd(members[2]!, { summary: JSON.stringify({ n: 2 }), outcome: 'completed' }, 'token-2', T0 + 120_000);
+      }
+      return store.lease(...args);
+    };
+    const a = harness(racing);
+    a.at(120_000);
+    // A's watch ended a while ago (its end recorded, its digest due): its token came back.
+    await store.recordEnd(members[0]!, { summary: JSON.stringify({ n: 0 }), outcome: 'completed' }, 'token-0', T0);
+    await tellInBurst(watchOf('hook', 0, members[0]!), sender, a.deps);
+    expect(digests.map((digest) => digest.number)).toEqual([1, 2]);
+  });
+});
