@@ -118,11 +118,20 @@ function alreadyTold(destination: string, told: Told): TellResult {
   return resultOf(destination, told);
 }
 
-/** Rate limited by the platform: nobody sends on the channel until it said. */
+/**
+ * The longest a rate limit holds a channel, whatever its Retry-After says: about as long as the
+ * state machine retries a rate-limited send (30 + 60 + 120 + 240 + 300 s). A longer hold (a
+ * proxy's or a misbehaving endpoint's Retry-After of days) would end every watch told there
+ * "not delivered" (TellLater spent) until the hold's item expired, days later.
+ */
+export const MAX_RATE_LIMIT_HOLD_MS = 12.5 * 60_000;
+
+/** Rate limited by the platform: nobody sends on the channel until it said (at most MAX_RATE_LIMIT_HOLD_MS). */
 async function holdOnRateLimit(store: TellStore, pace: Pace | undefined, error: unknown, nowMs: number): Promise<void> {
   if (!pace || (error as Error).name !== ErrorNames.WebhookRateLimited) return;
   const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
-  await store.holdPace(pace.key, nowMs + (typeof retryAfterMs === 'number' ? retryAfterMs : 30_000), nowMs);
+  const holdMs = typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) ? Math.max(0, retryAfterMs) : 30_000;
+  await store.holdPace(pace.key, nowMs + Math.min(holdMs, MAX_RATE_LIMIT_HOLD_MS), nowMs);
 }
 
 /** Transient errors leave the members waiting; anything else ends them (their messages cannot go out as configured). */

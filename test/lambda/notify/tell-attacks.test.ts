@@ -8,6 +8,8 @@ import { ErrorNames, NamedError } from '../../../lambda/shared/errors';
 import type { BurstSettings, RuntimeDestination } from '../../../lambda/shared/routing';
 import { TellStore } from '../../../lambda/shared/tell-store';
 import {
+  MAX_RATE_LIMIT_HOLD_MS,
+  tellAlone,
   tellInBurst,
   tellLive,
   type DigestContent,
@@ -141,5 +143,26 @@ describe('digests of a webhook burst', () => {
     await store.recordEnd(members[0]!, { summary: JSON.stringify({ n: 0 }), outcome: 'completed' }, 'token-0', T0);
     await tellInBurst(watchOf('hook', 0, members[0]!), sender, a.deps);
     expect(digests.map((digest) => digest.number)).toEqual([1, 2]);
+  });
+});
+
+describe('a rate limit', () => {
+  it('holds the channel no longer than MAX_RATE_LIMIT_HOLD_MS whatever Retry-After says, so one answer cannot silence a channel for days', async () => {
+    const { deps, at } = harness();
+    let failWith: Error | undefined = Object.assign(new NamedError(ErrorNames.WebhookRateLimited, 'slow down'), {
+      retryAfterMs: 30 * 24 * 3600 * 1000,
+    });
+    const sender: MessageSender = {
+      pace: { key: 'webhook:hook-secret', intervalMs: 1000 },
+      single: async () => {
+        if (failWith) throw failWith;
+      },
+      digest: async () => undefined,
+    };
+    expect((await failureOf(() => tellAlone({ destination: 'hook' }, sender, deps))).name).toBe(ErrorNames.WebhookRateLimited);
+    failWith = undefined;
+    expect(MAX_RATE_LIMIT_HOLD_MS).toBeLessThanOrEqual(15 * 60_000);
+    at(MAX_RATE_LIMIT_HOLD_MS + 1);
+    await expect(tellAlone({ destination: 'hook' }, sender, deps)).resolves.toMatchObject({ told: 'separate' });
   });
 });
