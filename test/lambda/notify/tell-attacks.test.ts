@@ -121,7 +121,7 @@ describe('digests of a webhook burst', () => {
   }
 
   it('are numbered in order when another sender sends one between this sender reading the burst and taking its lease', async () => {
-    const members = [];
+    const members: TellWatch['membership'][] = [];
     for (let i = 0; i < 4; i++) members.push(await join('hook', i, T0));
     const { sender, digests } = messages();
     // The store of sender A: just before A takes the lease, B sends a digest and C ends.
