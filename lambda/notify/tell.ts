@@ -118,11 +118,20 @@ function alreadyTold(destination: string, told: Told): TellResult {
   return resultOf(destination, told);
 }
 
-/** Rate limited by the platform: nobody sends on the channel until it said. */
+/**
+ * The longest a rate limit holds a channel, whatever its Retry-After says: about as long as the
+ * state machine retries a rate-limited send (30 + 60 + 120 + 240 + 300 s). A longer hold (a
+ * proxy's or a misbehaving endpoint's Retry-After of days) would end every watch told there
+ * "not delivered" (TellLater spent) until the hold's item expired, days later.
+ */
+export const MAX_RATE_LIMIT_HOLD_MS = 12.5 * 60_000;
+
+/** Rate limited by the platform: nobody sends on the channel until it said (at most MAX_RATE_LIMIT_HOLD_MS). */
 async function holdOnRateLimit(store: TellStore, pace: Pace | undefined, error: unknown, nowMs: number): Promise<void> {
   if (!pace || (error as Error).name !== ErrorNames.WebhookRateLimited) return;
   const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
-  await store.holdPace(pace.key, nowMs + (typeof retryAfterMs === 'number' ? retryAfterMs : 30_000), nowMs);
+  const holdMs = typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) ? Math.max(0, retryAfterMs) : 30_000;
+  await store.holdPace(pace.key, nowMs + Math.min(holdMs, MAX_RATE_LIMIT_HOLD_MS), nowMs);
 }
 
 /** Transient errors leave the members waiting; anything else ends them (their messages cannot go out as configured). */
@@ -194,7 +203,11 @@ export async function tellInBurst(watch: TellWatch, sender: MessageSender, deps:
   const item = await deps.store.recordEnd(watch.membership, { summary: watch.summary, outcome: watch.outcome }, watch.taskToken, now());
   if (item.told) return alreadyTold(watch.destination, item.told);
   const first = watch.settings.maxSeparate > 0 ? await deps.store.members(watch.membership.burstId, watch.settings.maxSeparate) : [];
-  if (first.some((member) => member.sk === item.sk)) return tellAlone(watch, sender, deps, { membership: watch.membership, item });
+  // Among the first few (or taken for that before): told alone, unless a digest has taken it meanwhile.
+  const alone = item.claim === 'separate' || (item.claim === undefined && first.some((member) => member.sk === item.sk));
+  if (alone && (await deps.store.claim(watch.membership.burstId, item.sk, 'separate'))) {
+    return tellAlone(watch, sender, deps, { membership: watch.membership, item });
+  }
   await deps.store.notePending(watch.membership.burstId, item.endedAtMs ?? now());
   return sendDigestIfDue(watch, sender, deps);
 }
@@ -206,7 +219,11 @@ async function sendDigestIfDue(watch: TellWatch, sender: MessageSender, deps: Te
   const state = async () => {
     const members = await store.members(burstId);
     const first = new Set(members.slice(0, watch.settings.maxSeparate).map((member) => member.sk));
-    const pending = members.filter((member) => !first.has(member.sk) && member.ended !== undefined && !member.told);
+    // Ended and untold, and not for telling alone: taken for a digest before, or not among the first few.
+    const pending = members.filter(
+      (member) =>
+        member.ended !== undefined && !member.told && member.claim !== 'separate' && (member.claim === 'digest' || !first.has(member.sk)),
+    );
     const running = members.some((member) => member.ended === undefined);
     const open = await store.stillOpen(
       watch.destination,
@@ -215,7 +232,7 @@ async function sendDigestIfDue(watch: TellWatch, sender: MessageSender, deps: Te
       now(),
       watch.settings.windowSeconds * 1000 + JOIN_GRACE_MS,
     );
-    const separately = members.filter((member) => first.has(member.sk) && member.told?.kind === 'separate').length;
+    const separately = members.filter((member) => member.claim === 'separate').length;
     return { members, pending, over: !running && !open, separately };
   };
   // Whether a digest is due, from the burst's head alone: reading every member is for the sender.
@@ -231,15 +248,19 @@ async function sendDigestIfDue(watch: TellWatch, sender: MessageSender, deps: Te
   if (!(await store.lease(burstId, owner, now(), now() + LEASE_MS))) return undefined;
   let released = false;
   try {
-    // Read under the lease: what is reported is what no other digest has.
-    const current = await state();
+    // Read under the lease: what is reported is what no other digest has, and what no member
+    // telling itself alone has taken (each taken for this digest first).
+    const read = await state();
+    const taken = await Promise.all(read.pending.map((member) => store.claim(burstId, member.sk, 'digest')));
+    const current = { ...read, pending: read.pending.filter((_, index) => taken[index]) };
+    // Already told by another sender, this watch still sends what is due of the others.
     const mine = current.members.find((member) => member.sk === watch.membership.memberSk);
-    if (mine?.told) return alreadyTold(watch.destination, mine.told);
-    if (current.pending.length === 0) return undefined;
+    const toldBefore = () => (mine?.told ? alreadyTold(watch.destination, mine.told) : undefined);
+    if (current.pending.length === 0) return toldBefore();
     if (sender.pace && !(await store.takePace(sender.pace.key, sender.pace.intervalMs, now()))) {
       throw tellLater(`A digest for destination "${watch.destination}" is due, but another message is being sent there now`);
     }
-    // The head as it is under the lease: another sender may have sent a digest since it was read.
+    // The head as the last sender left it: another digest may have gone since it was read above.
     const number = ((await store.head(burstId))?.digests ?? 0) + 1;
     const content: DigestContent = {
       members: current.pending.map((member) => member.ended!),
@@ -267,7 +288,7 @@ async function sendDigestIfDue(watch: TellWatch, sender: MessageSender, deps: Te
       told,
       watch.taskToken,
     );
-    return current.pending.some((member) => member.sk === watch.membership.memberSk) ? alreadyTold(watch.destination, told) : undefined;
+    return current.pending.some((member) => member.sk === watch.membership.memberSk) ? alreadyTold(watch.destination, told) : toldBefore();
   } finally {
     if (!released) await store.release(burstId, owner);
   }
@@ -306,8 +327,12 @@ export async function tellLive(
     throw tellLater(`The live message of destination "${watch.destination}" is being updated now`);
   }
   let released = false;
+  // The live message, as the head has it, then as this sender posts it.
+  let ts: string | undefined;
+  let channel: string | undefined;
   try {
     const head = await store.head(burstId);
+    ({ ts, channel } = head ?? {});
     const members = await store.members(burstId);
     const ended = members.filter((member) => member.ended !== undefined && !member.told);
     if (head?.ts && ended.length === 0 && watch.summary === undefined && members.length > 1) {
@@ -318,8 +343,6 @@ export async function tellLive(
       members: members.map((member) => ({ summary: member.ended ?? member.running ?? '{}', ended: member.ended !== undefined })),
       single: members.length === 1 && members[0]!.sk === memberSk,
     };
-    let ts = head?.ts;
-    let channel = head?.channel;
     const pace = ts ? sender.updatePace : sender.postPace;
     if (!(await store.takePace(pace.key, pace.intervalMs, now()))) {
       if (watch.summary === undefined) return undefined;
@@ -353,7 +376,7 @@ export async function tellLive(
       told = { kind: 'failed', error: (error as Error).name, cause: (error as Error).message, atMs: now() };
     }
     const marked = await Promise.all(ended.map((member) => store.markTold(burstId, member.sk, told)));
-    await store.release(burstId, owner, told.kind === 'live' ? { ts, channel } : {});
+    await store.release(burstId, owner, { ts, channel });
     released = true;
     await answer(
       deps,
@@ -365,6 +388,7 @@ export async function tellLive(
     if (watch.summary === undefined) return undefined;
     return ended.some((member) => member.sk === memberSk) ? alreadyTold(watch.destination, told) : undefined;
   } finally {
-    if (!released) await store.release(burstId, owner);
+    // A message posted is kept whatever failed after it (its thread reply): the next try updates it, never posts a second.
+    if (!released) await store.release(burstId, owner, { ts, channel });
   }
 }

@@ -62,6 +62,12 @@ export const MemberItemSchema = v.object({
   /** The task token of the watcher's Notify task waiting to hear that it was told. */
   taskToken: v.optional(v.string()),
   told: v.optional(ToldSchema),
+  /**
+   * How it is to be told, once one of the two ways has taken it: on its own (it was among the
+   * burst's first few when it ended) or in a digest (a sender is reporting it). Taken once, so a
+   * member pushed out of the first few by a late joiner is never told both ways.
+   */
+  claim: v.optional(v.picklist(['separate', 'digest'])),
   /** A Slack app's live message has shown it as in progress (or its end). */
   announced: v.optional(v.boolean()),
   /** Its failure has been replied in the live message's thread. */
@@ -88,7 +94,20 @@ export const BurstHeadSchema = v.object({
 });
 export type BurstHead = v.InferOutput<typeof BurstHeadSchema>;
 
-const OpenBurstSchema = v.object({ burstId: v.string(), lastJoinAtMs: v.number() });
+/**
+ * The longest a burst takes joiners, from its first member's start: the window slides with each
+ * joiner, so a steady trickle (one invalidation every few seconds, all day) would otherwise make
+ * one endless burst: a live message never posted anew (updates notify nobody), and every tell
+ * reading a member list that only grows.
+ */
+export const MAX_BURST_SPAN_MS = 15 * 60_000;
+
+const OpenBurstSchema = v.object({
+  burstId: v.string(),
+  lastJoinAtMs: v.number(),
+  /** Its first member's start (absent on pointers written before it was kept: their last join stands in). */
+  openedAtMs: v.optional(v.number()),
+});
 
 export class TellStore {
   private readonly db: DynamoDBDocumentClient;
@@ -151,7 +170,11 @@ export class TellStore {
     for (let attempt = 0; attempt < 8; attempt++) {
       const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: pointer, ConsistentRead: true }));
       const open = v.safeParse(OpenBurstSchema, Item);
-      if (open.success && open.output.lastJoinAtMs >= atMs - windowMs) {
+      const joinable =
+        open.success &&
+        open.output.lastJoinAtMs >= atMs - windowMs &&
+        atMs - (open.output.openedAtMs ?? open.output.lastJoinAtMs) <= MAX_BURST_SPAN_MS;
+      if (open.success && joinable) {
         if (open.output.lastJoinAtMs >= atMs) return open.output.burstId;
         // The window slides with each joiner; only forward, and only this burst's.
         const moved = await this.conditionally(
@@ -170,9 +193,11 @@ export class TellStore {
       const opened = await this.conditionally(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...pointer, burstId, lastJoinAtMs: atMs, expiresAt: this.expiresAt(nowMs) },
-          ConditionExpression: 'attribute_not_exists(pk) OR lastJoinAtMs < :cutoff',
-          ExpressionAttributeValues: { ':cutoff': atMs - windowMs },
+          Item: { ...pointer, burstId, lastJoinAtMs: atMs, openedAtMs: atMs, expiresAt: this.expiresAt(nowMs) },
+          // Replaces the open burst only when this joiner could not join it (what was read above, still so).
+          ConditionExpression:
+            'attribute_not_exists(pk) OR lastJoinAtMs < :cutoff OR openedAtMs < :spanCutoff OR (attribute_not_exists(openedAtMs) AND lastJoinAtMs < :spanCutoff)',
+          ExpressionAttributeValues: { ':cutoff': atMs - windowMs, ':spanCutoff': atMs - MAX_BURST_SPAN_MS },
         }),
       );
       if (opened) return burstId;
@@ -250,6 +275,20 @@ export class TellStore {
         UpdateExpression: 'SET told = :told',
         ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(told)',
         ExpressionAttributeValues: { ':told': told },
+      }),
+    );
+  }
+
+  /** Takes the member for one way of telling: false when the other way has it. Taking it again the same way holds. */
+  async claim(burstId: string, memberSk: string, claim: 'separate' | 'digest'): Promise<boolean> {
+    return this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: burstPk(burstId), sk: memberSk },
+        UpdateExpression: 'SET #claim = :claim',
+        ConditionExpression: 'attribute_exists(sk) AND (attribute_not_exists(#claim) OR #claim = :claim)',
+        ExpressionAttributeNames: { '#claim': 'claim' },
+        ExpressionAttributeValues: { ':claim': claim },
       }),
     );
   }
