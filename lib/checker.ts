@@ -9,7 +9,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EnvNames } from '../lambda/shared/env';
-import { WATCHES_BY_REGISTRATION } from '../lambda/shared/watch-table';
+import { TELL_PARTITIONS, WATCHES_BY_REGISTRATION } from '../lambda/shared/watch-table';
 import type { PollSchedule } from '../lambda/shared/schedule';
 import { deadLetterQueue } from './dead-letter-queue';
 import { NotifierFunction } from './notifier-function';
@@ -159,10 +159,13 @@ export class Checker extends Construct {
    */
   public tellsThrough(fn: NotifierFunction): void {
     fn.addEnvironment(EnvNames.watchTable, this.table.tableName);
+    // Only telling's items (by their partition key), never a watch, a token or the checker's clock.
+    const { open, tell, pace, burstPrefix } = TELL_PARTITIONS;
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
         resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [open, tell, pace, `${burstPrefix}*`] } },
       }),
     );
   }

@@ -28,6 +28,11 @@ const dependencies: NotifyDependencies = {
   // Webhook URLs and bot tokens are secrets: read at run time, cached for five minutes, never logged.
   readSecret: createSecretReader(),
   store: new TellStore(requireEnv(EnvNames.watchTable)),
+  onReplyRefused: (error) =>
+    logger.warn('A Slack thread reply was refused; the message itself shows the outcomes', {
+      errorName: error.name,
+      errorMessage: error.message,
+    }),
   onTokenRefused: (error) =>
     logger.warn('A told watch could not be answered; it finds itself told when it comes back', { errorName: error.name }),
 };

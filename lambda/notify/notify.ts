@@ -28,6 +28,7 @@ import {
   type LiveContent,
   type LiveSender,
   type MessageSender,
+  type TellDeps,
   type TellResult,
 } from './tell';
 import { DEFAULT_REMAINING_MS, timeBudget, type TimeBudget } from './time-budget';
@@ -58,6 +59,8 @@ export interface NotifyDependencies {
   readonly now?: () => number;
   /** Told of a token another watch's message answered but Step Functions refused. */
   readonly onTokenRefused?: (error: Error) => void;
+  /** Told of a Slack thread reply refused for good after its message was updated. */
+  readonly onReplyRefused?: (error: Error) => void;
 }
 
 /** Each chat platform's rendering of one notification, and of a burst. */
@@ -81,6 +84,17 @@ function burstBy(destination: RuntimeDestination, watch: Omit<WatchState, 'outco
   if (!settings || settings.by === 'destination') return undefined;
   const facts = burstFactsOf({ ...(watch.request ?? watch.rejected ?? {}) });
   return settings.by === 'caller-reference-prefix' && facts.callerReference ? undefined : facts.createdBy;
+}
+
+/** What the tell logic needs of the function's dependencies. */
+function tellDepsOf(deps: NotifyDependencies): TellDeps {
+  return {
+    store: deps.store,
+    sfn: deps.sfn(),
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.onTokenRefused ? { onTokenRefused: deps.onTokenRefused } : {}),
+    ...(deps.onReplyRefused ? { onReplyRefused: deps.onReplyRefused } : {}),
+  };
 }
 
 function lookUp(deps: NotifyDependencies, name: string): RuntimeDestination {
@@ -123,12 +137,7 @@ export async function notify(
 ): Promise<DeliveryResult | undefined> {
   const destination = lookUp(deps, input.destination);
   const notification = buildNotification(input.watch);
-  const tellDeps = {
-    store: deps.store,
-    sfn: deps.sfn(),
-    ...(deps.now ? { now: deps.now } : {}),
-    ...(deps.onTokenRefused ? { onTokenRefused: deps.onTokenRefused } : {}),
-  };
+  const tellDeps = tellDepsOf(deps);
   const told = await tellDestination(input, destination, notification, deps, tellDeps, budget);
   if (!told) return undefined;
   const result: DeliveryResult = {
@@ -275,7 +284,7 @@ export async function announce(
   budget: TimeBudget = timeBudget(DEFAULT_REMAINING_MS),
 ): Promise<Record<string, string>> {
   const outcomes: Record<string, string> = {};
-  const tellDeps = { store: deps.store, sfn: deps.sfn(), ...(deps.now ? { now: deps.now } : {}) };
+  const tellDeps = tellDepsOf(deps);
   const notification = buildProgressNotification(input.watch);
   for (const name of input.watch.audience?.destinations ?? []) {
     const destination = Object.hasOwn(deps.destinations, name) ? deps.destinations[name] : undefined;

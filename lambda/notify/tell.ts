@@ -79,6 +79,8 @@ export interface TellDeps {
   readonly store: TellStore;
   readonly sfn: SFNClient;
   readonly now?: () => number;
+  /** Told of a thread reply refused for good after the message was brought up to date (the outcomes are shown; the notice is lost). */
+  readonly onReplyRefused?: (error: Error) => void;
   /** Told of a token another watch's message answered but Step Functions refused (the task came back since, or ended). */
   readonly onTokenRefused?: (error: Error) => void;
 }
@@ -363,11 +365,18 @@ export async function tellLive(
       }
       const failures = ended.filter((member) => !member.replied && member.outcome !== 'completed');
       if (failures.length > 0) {
-        await sender.reply(
-          ts,
-          channel,
-          failures.map((member) => member.ended!),
-        );
+        try {
+          await sender.reply(
+            ts,
+            channel,
+            failures.map((member) => member.ended!),
+          );
+        } catch (error) {
+          // The message itself shows them: a reply refused for good loses the channel's notice,
+          // not the outcome, so they are told; anything passing is tried again (the lease keeps the ts).
+          if (!permanent(error)) throw error;
+          deps.onReplyRefused?.(error as Error);
+        }
         await Promise.all(failures.map((member) => store.flagMember(burstId, member.sk, 'replied')));
       }
     } catch (error) {

@@ -17,13 +17,14 @@ import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash, randomUUID } from 'node:crypto';
 import * as v from 'valibot';
+import { TELL_PARTITIONS } from './watch-table';
 
 /** Longer than any watch (the longest maximum wait is 7 days) and its telling. */
 const TTL_SECONDS = 9 * 24 * 3600;
-const PK = { open: 'burst-open', tell: 'tell', pace: 'pace' } as const;
+const PK = { open: TELL_PARTITIONS.open, tell: TELL_PARTITIONS.tell, pace: TELL_PARTITIONS.pace } as const;
 const HEAD_SK = 'head';
 const MEMBER_PREFIX = 'm#';
-const burstPk = (burstId: string) => `burst#${burstId}`;
+const burstPk = (burstId: string) => `${TELL_PARTITIONS.burstPrefix}${burstId}`;
 
 /** A short, fixed-length stand-in for a burst key (a creator's ARN, a caller-reference prefix): keys stay small whatever callers write. */
 export function hashKey(text: string): string {

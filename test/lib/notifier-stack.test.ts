@@ -205,6 +205,9 @@ describe('least privilege', () => {
         ...each(['states:SendTaskFailure', 'states:SendTaskSuccess'], watcher),
       ].sort(),
     );
+    // ... and only telling's items: never a watch, a token or the checker's clock.
+    const telling = statementsOfFunction('notify').find((statement) => actionsOf([statement]).includes('dynamodb:PutItem'))!;
+    expect(telling.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['burst-open', 'tell', 'pace', 'burst#*'] } });
   });
 
   it('lets Notify publish only to its topic and read only the Slack secret', () => {

@@ -276,6 +276,26 @@ describe('tellLive (a Slack app)', () => {
     expect(log).toEqual(['post single', 'update ts-1 1 ended', 'reply ts-1 1']);
   });
 
+  it('tells a failure whose thread reply is refused for good: the message shows it, only the notice is lost', async () => {
+    const { deps } = harness();
+    const { sender, log } = live();
+    const refused: Error[] = [];
+    const refusing: LiveSender = {
+      ...sender,
+      reply: async () => {
+        throw new NamedError(ErrorNames.WebhookRejected, 'Slack refused chat.postMessage (restricted_action)');
+      },
+    };
+    const { membership } = await join('app', 0, T0);
+    const result = await tellLive(liveWatch(0, membership, 'could-not-track'), refusing, {
+      ...deps,
+      onReplyRefused: (error) => refused.push(error),
+    });
+    expect(result).toMatchObject({ told: 'live' });
+    expect(log).toEqual(['post single']);
+    expect(refused.map((error) => error.name)).toEqual([ErrorNames.WebhookRejected]);
+  });
+
   it('posts once, no update, when the watch ended before any news', async () => {
     const { deps } = harness();
     const { sender, log } = live();
