@@ -69,9 +69,7 @@ export async function registerWatch(
   const startedAtMs = Date.parse(input.startedAt);
   // Before the checker can see the watch: a burst knows its members before any of them ends.
   const names = input.audience.destinations;
-  const live = names.filter((name) => Object.hasOwn(telling.destinations, name) && hasLiveMessage(telling.destinations[name]!));
-  const known = await Promise.all(live.map((name) => telling.store.membership(name, input.execution)));
-  await joinBursts(
+  const joined = await joinBursts(
     telling.store,
     telling.destinations,
     names,
@@ -97,8 +95,10 @@ export async function registerWatch(
     startedAtMs,
     deadlineAtMs: startedAtMs + schedule.maxWaitSeconds * 1000,
     registeredAtMs: nowMs,
-    // Registered for the first time with a live message: the checker answers at the first check, to announce it.
-    ...(known.some((membership) => membership === undefined) ? { announce: true } : {}),
+    // The first of a burst with a live message, registered for the first time: the checker answers
+    // at its first check, to announce the burst. Its later members are shown by the same message
+    // (as running, then as they end), without a check spent and a registration each.
+    ...(names.some((name) => joined[name]?.first && hasLiveMessage(telling.destinations[name]!)) ? { announce: true } : {}),
   };
   await store.register(watch, input.taskToken);
   const wokeChecker = await wakeChecker(store, queue, nowMs);

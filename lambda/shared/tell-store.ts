@@ -35,6 +35,8 @@ export interface Membership {
   readonly burstId: string;
   /** The member item's sort key. */
   readonly memberSk: string;
+  /** Set by the join that made the watch its burst's first member (the one that announces the burst). */
+  readonly first?: true;
 }
 
 const MembershipSchema = v.object({ burstId: v.string(), memberSk: v.string() });
@@ -153,8 +155,9 @@ export class TellStore {
     const memberSk = `${MEMBER_PREFIX}${String(startedAtMs).padStart(15, '0')}#${watchKey}`;
     const expiresAt = this.expiresAt(nowMs);
     await this.putIfAbsent({ pk: burstPk(burstId), sk: HEAD_SK, destination, openedAtMs: startedAtMs, expiresAt });
+    let first = false;
     if (await this.putIfAbsent({ pk: burstPk(burstId), sk: memberSk, watchKey, startedAtMs, running, expiresAt })) {
-      await this.count(burstId, 'members');
+      first = (await this.count(burstId, 'members')) === 1;
     }
     const membership = { burstId, memberSk };
     // Written last: a membership that can be found always has its member item.
@@ -162,7 +165,7 @@ export class TellStore {
       // Joined twice at once (two attempts of one task): the first membership stands.
       return (await this.membership(destination, watchKey)) ?? membership;
     }
-    return membership;
+    return first ? { ...membership, first: true } : membership;
   }
 
   /** The burst a watch starting at `atMs` joins: the open one if its last member started within the window, else a new one. */
@@ -242,17 +245,19 @@ export class TellStore {
     };
   }
 
-  /** One more member joined or ended. */
-  private async count(burstId: string, counter: 'members' | 'ended'): Promise<void> {
-    await this.db.send(
+  /** One more member joined or ended: the count now. */
+  private async count(burstId: string, counter: 'members' | 'ended'): Promise<number> {
+    const { Attributes } = await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: burstPk(burstId), sk: HEAD_SK },
         UpdateExpression: 'ADD #counter :one',
         ExpressionAttributeNames: { '#counter': counter },
         ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
       }),
     );
+    return Number(Attributes?.[counter] ?? 0);
   }
 
   /** A member to be told in a digest has ended: the first one starts the digest interval. */

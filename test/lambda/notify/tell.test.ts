@@ -111,7 +111,9 @@ describe('joining bursts', () => {
     const first = await join('hook', 1, T0);
     await join('hook', 2, T0 + 60_000);
     const again = await join('hook', 1, T0 + 120_000);
-    expect(again.membership).toEqual(first.membership);
+    // The same burst and member; only the join that made it first says so.
+    expect(again.membership).toEqual({ burstId: first.membership.burstId, memberSk: first.membership.memberSk });
+    expect(first.membership.first).toBe(true);
     expect(await store.members(first.membership.burstId)).toHaveLength(1);
   });
 

@@ -9,6 +9,7 @@ import { ErrorNames } from '../../../lambda/shared/errors';
 import { DEFAULT_POLL_SCHEDULE } from '../../../lambda/shared/schedule';
 import { errorOf } from '../../support/failure-of';
 import { TellStore } from '../../../lambda/shared/tell-store';
+import { BURST_DEFAULTS, type RuntimeDestination } from '../../../lambda/shared/routing';
 import { WATCH_TABLE, capturingTickQueue, startWatchTable, type WatchTable } from '../../support/watch-table';
 
 const T0 = Date.parse('2026-05-01T12:00:00.000Z');
@@ -139,6 +140,52 @@ describe('registerWatch', () => {
     const { watches } = await table.store.watches();
     expect(watches).toHaveLength(1);
     expect(await table.store.token(watches[0]!.key)).toBe('token-of-the-retry');
+  });
+});
+
+describe('registerWatch with destinations that tell in bursts', () => {
+  const destinations: Record<string, RuntimeDestination> = {
+    app: { type: 'slack-app', secretId: 'bot', channel: 'C0123ABCD', burst: BURST_DEFAULTS },
+    hook: { type: 'slack', secretId: 'hook', burst: BURST_DEFAULTS },
+  };
+  const withAudience = (invalidationId: string, names: string[]) => ({
+    ...inputFor(invalidationId),
+    audience: { destinations: names, routes: [] },
+  });
+
+  it('joins each watch to its bursts, and asks the checker to announce only the first of a burst with a live message', async () => {
+    const bursts = { store: telling.store, destinations };
+    const first = await registerWatch(
+      withAudience('IBURSTFIRST01', ['app', 'hook']),
+      DEFAULT_POLL_SCHEDULE,
+      table.store,
+      queue,
+      bursts,
+      T0,
+    );
+    const second = await registerWatch(
+      withAudience('IBURSTNEXT002', ['app', 'hook']),
+      DEFAULT_POLL_SCHEDULE,
+      table.store,
+      queue,
+      bursts,
+      T0,
+    );
+    const webhookOnly = await registerWatch(withAudience('IHOOKONLY0003', ['hook']), DEFAULT_POLL_SCHEDULE, table.store, queue, bursts, T0);
+
+    expect(first.watch.announce).toBe(true);
+    expect(second.watch.announce).toBeUndefined();
+    expect(webhookOnly.watch.announce).toBeUndefined();
+    const app = await telling.store.membership('app', 'exec-IBURSTNEXT002');
+    expect(app?.burstId).toBe((await telling.store.membership('app', 'exec-IBURSTFIRST01'))?.burstId);
+    expect(await telling.store.members(app!.burstId)).toHaveLength(2);
+  });
+
+  it('does not announce again when the watch registers again (after its announcement, or a retried task)', async () => {
+    const bursts = { store: telling.store, destinations };
+    await registerWatch(withAudience('IBURSTAGAIN01', ['app']), DEFAULT_POLL_SCHEDULE, table.store, queue, bursts, T0);
+    const again = await registerWatch(withAudience('IBURSTAGAIN01', ['app']), DEFAULT_POLL_SCHEDULE, table.store, queue, bursts, T0 + 5000);
+    expect(again.watch.announce).toBeUndefined();
   });
 });
 
