@@ -70,6 +70,7 @@ async function main() {
         row('p95 detection delay (s)', (c) => fixed(c.p95DetectionDelaySeconds)),
         row('max detection delay (s)', (c) => fixed(c.maxDetectionDelaySeconds)),
         row('N/2R bound (s)', (c) => fixed(bound(c))),
+        row('told after detection, mean / max (s)', (c) => `${fixed(c.meanTellingDelaySeconds)} / ${fixed(c.maxTellingDelaySeconds)}`),
         row('mean / bound', (c) => `${fixed(c.meanDetectionDelaySeconds / bound(c), 2)}x`),
         row('p95 / bound', (c) => `${fixed(c.p95DetectionDelaySeconds / bound(c), 2)}x`),
         row('Get calls per watch', (c) => fixed(c.getCalls / c.watches, 2)),

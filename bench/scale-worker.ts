@@ -78,6 +78,9 @@ export interface CrowdResult {
   readonly meanDetectionDelaySeconds: number;
   readonly p95DetectionDelaySeconds: number;
   readonly maxDetectionDelaySeconds: number;
+  /** From the detecting check to the execution's end, when every destination was told. */
+  readonly meanTellingDelaySeconds: number;
+  readonly maxTellingDelaySeconds: number;
   /** The crowd's whole usage (all N watches), and the lone watch's. */
   readonly usage: Usage;
   readonly loneUsage: Usage;
@@ -125,6 +128,17 @@ const tenant = (tag: string, index: number): SampleInvalidation => {
   };
 };
 
+/**
+ * When the check that saw Completed was made, in the execution's seconds (its start is 0): the
+ * check's own time, not the execution's end, which comes after telling (a digest waits for its
+ * burst, a channel's pace lets a message a second through).
+ */
+function checkedSeconds(execution: { readonly startDate: Date; readonly output?: unknown }): number | undefined {
+  const status = (execution.output as { status?: { status?: string; checkedAt?: string } } | undefined)?.status;
+  if (status?.status !== 'Completed' || !status.checkedAt) return undefined;
+  return (Date.parse(status.checkedAt) - execution.startDate.getTime()) / 1000;
+}
+
 /** Why a watch failed, from its error, grouped. */
 const failureOf = (execution: { status: string; error?: { name: string } }) => execution.error?.name ?? execution.status;
 
@@ -163,7 +177,7 @@ async function main() {
   await loneExecution.done;
   await pipeline.idle();
   const loneUsage = usageBetween(before, readMeter(pipeline, invocations), ownUsage([loneExecution]));
-  const loneDetectionDelaySeconds = loneExecution.virtualSeconds - loneCompletesAt;
+  const loneDetectionDelaySeconds = (checkedSeconds(loneExecution) ?? Number.NaN) - loneCompletesAt;
 
   const random = seededRandom(seed);
   const samples = Array.from({ length: watches }, (_, index) => ({
@@ -229,12 +243,14 @@ async function main() {
     byInvalidation.set(call.invalidationId, [...(byInvalidation.get(call.invalidationId) ?? []), call]);
   }
   const delays: number[] = [];
+  const tellingDelays: number[] = [];
   const failures: Record<string, number> = {};
   executions.forEach((execution, index) => {
-    const status = (execution.output as { status?: { status?: string } } | undefined)?.status;
-    if (execution.status === 'SUCCEEDED' && status?.status === 'Completed') {
-      // Notifying adds no virtual time: the execution's clock at its end is the detecting check's.
-      delays.push(execution.virtualSeconds - samples[index]!.completesAtSecond);
+    const checked = checkedSeconds(execution);
+    if (execution.status === 'SUCCEEDED' && checked !== undefined) {
+      // Detection: the check that saw Completed. Telling may take longer (a digest, a channel's pace): apart.
+      delays.push(checked - samples[index]!.completesAtSecond);
+      tellingDelays.push(execution.virtualSeconds - checked);
       return;
     }
     const reason = execution.status === 'RUNNING' ? 'still running when the harness stalled' : failureOf(execution);
@@ -304,6 +320,8 @@ async function main() {
       meanDetectionDelaySeconds: mean(delays),
       p95DetectionDelaySeconds: percentile(delays, 95),
       maxDetectionDelaySeconds: max(delays),
+      meanTellingDelaySeconds: mean(tellingDelays),
+      maxTellingDelaySeconds: max(tellingDelays),
       usage: addUsage(NO_USAGE, usage),
       loneUsage,
       loneDetectionDelaySeconds,
