@@ -14,10 +14,10 @@
  *   counter (Step Functions' variables, which the local interpreter cannot run).
  */
 import { CloudFrontClient, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import { StateNames } from '../lib/watcher';
 import type { TaskHandler } from '../local/local-watcher';
 import { EXPRESS_CHECK_FUNCTION_ARN, expressCheckHandler, expressLoopTemplate } from './express-loop/design';
 import { watcherDefinition, type CfnTemplate, type StateMachineDefinition } from '../local/template';
+import { statesBesideWatching } from './watching-states';
 
 export type DesignName = 'product' | 'express' | 'waiter';
 
@@ -68,14 +68,7 @@ export function templateFor(design: DesignName, template: CfnTemplate): CfnTempl
   if (design === 'express') return expressLoopTemplate(template);
   const watcher = watcherDefinition(template);
   const { startAt, states } = waiterStates();
-  const replaced = new Set<string>([StateNames.watch, StateNames.finalCheck, StateNames.watchOver]);
-  const kept = Object.fromEntries(Object.entries(watcher.definition.States).filter(([name]) => !replaced.has(name)));
-  const readable = kept[StateNames.eventReadable] as { Default?: string } | undefined;
-  if (readable?.Default !== StateNames.watch) throw new Error(`Expected "${StateNames.eventReadable}" to lead to "${StateNames.watch}"`);
-  const definition = {
-    ...watcher.definition,
-    States: { ...kept, [StateNames.eventReadable]: { ...readable, Default: startAt }, ...states },
-  };
+  const definition = { ...watcher.definition, States: { ...statesBesideWatching(watcher.definition, startAt), ...states } };
   const resource = template.Resources[watcher.logicalId]!;
   return {
     ...template,

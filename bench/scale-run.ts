@@ -56,7 +56,7 @@ async function main() {
     `Scale run (seed ${seed}): N distribution tenants, one invalidation of one path each, all watches started at once, each ` +
       `invalidation completing at a seeded uniform time within ${big.completionWindowSeconds / 60} minutes. CloudFront emulator: ` +
       `${R} Get calls per second, burst ${big.rateLimit.burst}, Throttling beyond. One virtual clock for everything (handlers, SDK, ` +
-      `emulators). Notifications to SNS only. N/2R: with R calls per second a watch can be checked every N/R s, so the mean ` +
+      `emulators). Told to an SNS topic, a Slack webhook (one message a second, 429 beyond) and a Slack app channel. N/2R: with R calls per second a watch can be checked every N/R s, so the mean ` +
       `detection delay is at least N/2R.\n`,
   );
   const row = (label: string, value: (crowd: CrowdResult) => string) => [label, ...crowds.map(value)];
@@ -70,6 +70,7 @@ async function main() {
         row('p95 detection delay (s)', (c) => fixed(c.p95DetectionDelaySeconds)),
         row('max detection delay (s)', (c) => fixed(c.maxDetectionDelaySeconds)),
         row('N/2R bound (s)', (c) => fixed(bound(c))),
+        row('told after detection, mean / max (s)', (c) => `${fixed(c.meanTellingDelaySeconds)} / ${fixed(c.maxTellingDelaySeconds)}`),
         row('mean / bound', (c) => `${fixed(c.meanDetectionDelaySeconds / bound(c), 2)}x`),
         row('p95 / bound', (c) => `${fixed(c.p95DetectionDelaySeconds / bound(c), 2)}x`),
         row('Get calls per watch', (c) => fixed(c.getCalls / c.watches, 2)),
@@ -82,6 +83,15 @@ async function main() {
         row('$ per watch (crowd)', (c) => `$${fixed(cost(c), 6)}`),
         row('$ per lone watch (150 s)', (c) => `$${fixed(loneCost(c), 6)}`),
         row('crowd / lone', (c) => `${fixed(cost(c) / loneCost(c), 2)}x`),
+        ...Object.keys(big.destinations).flatMap((name) => [
+          row(
+            `messages to ${name}`,
+            (c) =>
+              `${c.destinations[name]!.messages}${c.destinations[name]!.updates !== undefined ? ` (+${c.destinations[name]!.updates} updates)` : ''}`,
+          ),
+          row(`lost / told twice at ${name}`, (c) => `${c.destinations[name]!.lost} / ${c.destinations[name]!.toldTwice}`),
+          row(`429 answers from ${name}`, (c) => String(c.destinations[name]!.rateLimited)),
+        ]),
         row('virtual duration (s)', (c) => fixed(c.virtualSeconds, 0)),
         row('wall time (real s)', (c) => fixed(c.wallSeconds)),
       ],
@@ -115,13 +125,18 @@ async function main() {
 
   const delayGoal = DELAY_GOALS.find((goal) => big.watches >= goal.atLeast)!;
   const goals = {
-    noneLost: big.notified === big.watches && big.failed === 0,
+    noneLost:
+      big.notified === big.watches && big.failed === 0 && Object.values(big.destinations).every((d) => d.lost === 0 && d.toldTwice === 0),
     meanDelay: big.meanDetectionDelaySeconds <= delayGoal.withinBound * bound(big),
     cost: cost(big) <= COST_GOAL_TO_LONE * loneCost(big),
     throttling: throttledPerWatch(big) <= throttledPerWatch(small),
   };
   console.log(`\nGoals at ${big.watches} watches:`);
-  console.log(`  all notified, none failed: ${big.notified}/${big.watches} notified, ${big.failed} failed ${verdict(goals.noneLost)}`);
+  const lostMessages = Object.values(big.destinations).reduce((sum, d) => sum + d.lost + d.toldTwice, 0);
+  console.log(
+    `  all notified, none failed, none lost or told twice: ${big.notified}/${big.watches} notified, ${big.failed} failed, ` +
+      `${lostMessages} lost or twice over ${Object.keys(big.destinations).length} destinations ${verdict(goals.noneLost)}`,
+  );
   console.log(
     `  mean delay within ${delayGoal.withinBound}x of N/2R = ${fixed(bound(big))} s: ${fixed(big.meanDetectionDelaySeconds)} s = ` +
       `${fixed(big.meanDetectionDelaySeconds / bound(big), 2)}x ${verdict(goals.meanDelay)}`,

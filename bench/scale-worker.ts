@@ -21,6 +21,7 @@ import type { StartWatchResult } from '../lambda/start-watch/start-watch';
 import { NO_USAGE, addUsage, type Usage } from './costs';
 import { InvocationCounter, functionMemoryOf, readMeter, usageBetween } from './metering';
 import { max, mean, reportToParent, seededRandom } from './support';
+import { accountFor } from '../local/message-accounting';
 
 /** CloudFront's Get limit is not published and low ("bursts of a few calls per second"). */
 export const CALLS_PER_SECOND = 5;
@@ -29,6 +30,30 @@ export const BURST = 10;
 const STALL_REAL_SECONDS = 120;
 /** Each invalidation completes at a uniformly random time within this many seconds. */
 export const COMPLETION_WINDOW_SECONDS = 300;
+
+/**
+ * Where the crowd is told: a topic, a Slack webhook limited as Slack's are (one message a
+ * second, 429 beyond) and a Slack app channel; every invalidation must reach each once.
+ */
+const CHANNEL = 'C0SCALE0001';
+const DESTINATIONS = {
+  email: { type: 'sns' },
+  'team-slack': { type: 'slack', secretName: 'scale/team-slack' },
+  'team-app': { type: 'slack-app', secretName: 'scale/slack-bot', channel: CHANNEL },
+} as const;
+
+/** What one destination received for the crowd. */
+export interface DestinationReport {
+  readonly messages: number;
+  /** Invalidations the messages report (listed or counted): the crowd's size when none is lost. */
+  readonly reported: number;
+  readonly lost: number;
+  readonly toldTwice: number;
+  /** Answers 429 from the platform (the pace keeps this at 0). */
+  readonly rateLimited: number;
+  /** A Slack app: edits of its one message (they notify nobody). */
+  readonly updates?: number;
+}
 
 export interface CrowdResult {
   readonly watches: number;
@@ -53,11 +78,16 @@ export interface CrowdResult {
   readonly meanDetectionDelaySeconds: number;
   readonly p95DetectionDelaySeconds: number;
   readonly maxDetectionDelaySeconds: number;
+  /** From the detecting check to the execution's end, when every destination was told. */
+  readonly meanTellingDelaySeconds: number;
+  readonly maxTellingDelaySeconds: number;
   /** The crowd's whole usage (all N watches), and the lone watch's. */
   readonly usage: Usage;
   readonly loneUsage: Usage;
   readonly loneDetectionDelaySeconds: number;
   readonly watchdogCalls: number;
+  /** What each destination received for the crowd (not the lone watch). */
+  readonly destinations: Readonly<Record<string, DestinationReport>>;
   /** Watches still running when the harness stalled (the virtual clock stood still for minutes): not lost by the product, not measured. */
   readonly stalledWatches: readonly string[];
   readonly stalledCount: number;
@@ -98,6 +128,17 @@ const tenant = (tag: string, index: number): SampleInvalidation => {
   };
 };
 
+/**
+ * When the check that saw Completed was made, in the execution's seconds (its start is 0): the
+ * check's own time, not the execution's end, which comes after telling (a digest waits for its
+ * burst, a channel's pace lets a message a second through).
+ */
+function checkedSeconds(execution: { readonly startDate: Date; readonly output?: unknown }): number | undefined {
+  const status = (execution.output as { status?: { status?: string; checkedAt?: string } } | undefined)?.status;
+  if (status?.status !== 'Completed' || !status.checkedAt) return undefined;
+  return (Date.parse(status.checkedAt) - execution.startDate.getTime()) / 1000;
+}
+
 /** Why a watch failed, from its error, grouped. */
 const failureOf = (execution: { status: string; error?: { name: string } }) => execution.error?.name ?? execution.status;
 
@@ -118,12 +159,12 @@ async function main() {
   const wallStarted = performance.now();
   const invocations = new InvocationCounter();
   const pipeline: LocalPipeline = await startLocalPipeline({
-    // SNS only: Slack's own limit (about 1 message per second per webhook) is another question than CloudFront's.
-    slack: false,
+    context: { destinations: DESTINATIONS },
     cloudFrontRateLimit: { perSecond: CALLS_PER_SECOND, burst: BURST },
     random: seededRandom(seed * 7919 + 1),
     beforeInvoke: (functionDir, input) => invocations.count(functionDir, input),
   });
+  pipeline.webhooks['team-slack']!.rateLimit({ messages: 1, perMs: 1000 });
   const functionMemoryMb = functionMemoryOf(pipeline, localFunctions(pipeline.template, FUNCTION_DIR_METADATA));
 
   // A lone watch first: what one watch costs alone in the account.
@@ -136,7 +177,7 @@ async function main() {
   await loneExecution.done;
   await pipeline.idle();
   const loneUsage = usageBetween(before, readMeter(pipeline, invocations), ownUsage([loneExecution]));
-  const loneDetectionDelaySeconds = loneExecution.virtualSeconds - loneCompletesAt;
+  const loneDetectionDelaySeconds = (checkedSeconds(loneExecution) ?? Number.NaN) - loneCompletesAt;
 
   const random = seededRandom(seed);
   const samples = Array.from({ length: watches }, (_, index) => ({
@@ -145,6 +186,15 @@ async function main() {
   }));
   for (const sample of samples) pipeline.cloudFront.add(emulatedInvalidation(sample, { completesAtSecond: sample.completesAtSecond }));
   const callsBefore = pipeline.cloudFront.calls.length;
+  const sent = () => ({
+    email: pipeline.aws.published.length,
+    slack: pipeline.webhooks['team-slack']!.messages.length,
+    slackAttempts: pipeline.webhooks['team-slack']!.attempts.length,
+    appPosts: pipeline.slackApi.posts.length,
+    appUpdates: pipeline.slackApi.updates.length,
+    appAttempts: pipeline.slackApi.attempts.length,
+  });
+  const sentBefore = sent();
   before = readMeter(pipeline, invocations);
   const startedAtMs = pipeline.sim.now();
   // All at one virtual instant, as EventBridge would invoke Start watch for a burst of CloudTrail
@@ -193,17 +243,62 @@ async function main() {
     byInvalidation.set(call.invalidationId, [...(byInvalidation.get(call.invalidationId) ?? []), call]);
   }
   const delays: number[] = [];
+  const tellingDelays: number[] = [];
   const failures: Record<string, number> = {};
   executions.forEach((execution, index) => {
-    const status = (execution.output as { status?: { status?: string } } | undefined)?.status;
-    if (execution.status === 'SUCCEEDED' && status?.status === 'Completed') {
-      // Notifying adds no virtual time: the execution's clock at its end is the detecting check's.
-      delays.push(execution.virtualSeconds - samples[index]!.completesAtSecond);
+    const checked = checkedSeconds(execution);
+    if (execution.status === 'SUCCEEDED' && checked !== undefined) {
+      // Detection: the check that saw Completed. Telling may take longer (a digest, a channel's pace): apart.
+      delays.push(checked - samples[index]!.completesAtSecond);
+      tellingDelays.push(execution.virtualSeconds - checked);
       return;
     }
     const reason = execution.status === 'RUNNING' ? 'still running when the harness stalled' : failureOf(execution);
     failures[reason] = (failures[reason] ?? 0) + 1;
   });
+  const crowdIds = new RegExp(`I${'scale'.toUpperCase()}\\d{5}`, 'g');
+  const report = (messages: readonly unknown[], rateLimited: number, updates?: number): DestinationReport => {
+    const { reported, listedTwice } = accountFor(messages, crowdIds);
+    return {
+      messages: messages.length,
+      reported,
+      lost: Math.max(0, watches - reported),
+      toldTwice: listedTwice.length,
+      rateLimited,
+      ...(updates !== undefined ? { updates } : {}),
+    };
+  };
+  const slackWebhook = pipeline.webhooks['team-slack']!;
+  // A Slack app keeps one live message: what it shows at the end accounts for the crowd.
+  const live = pipeline.slackApi
+    .messages(CHANNEL)
+    .filter((message) => !message.deleted && message.ts > (pipeline.slackApi.posts[sentBefore.appPosts - 1]?.ts ?? ''));
+  // "N of T CloudFront invalidations ... completed; ... R running": the T that are no longer running are told.
+  const appReported = live.reduce((sum, message) => {
+    // As it stands now: its text and blocks, not its history of updates.
+    const text = JSON.stringify({ text: message.text, blocks: message.blocks });
+    const total = /(\d+) of (\d+) CloudFront invalidations/.exec(text);
+    const running = /(\d+) running/.exec(text);
+    return sum + (total ? Number(total[2]) - (running ? Number(running[1]) : 0) : 0);
+  }, 0);
+  const destinations: Record<string, DestinationReport> = {
+    email: report(
+      pipeline.aws.published.slice(sentBefore.email).map((published) => published.message),
+      0,
+    ),
+    'team-slack': report(
+      slackWebhook.messages.slice(sentBefore.slack),
+      slackWebhook.attempts.slice(sentBefore.slackAttempts).filter((attempt) => attempt.status === 429).length,
+    ),
+    'team-app': {
+      messages: pipeline.slackApi.posts.length - sentBefore.appPosts,
+      reported: appReported,
+      lost: Math.max(0, watches - appReported),
+      toldTwice: Math.max(0, appReported - watches),
+      rateLimited: pipeline.slackApi.attempts.slice(sentBefore.appAttempts).filter((attempt) => attempt.status === 429).length,
+      updates: pipeline.slackApi.updates.length - sentBefore.appUpdates,
+    },
+  };
   if (stalledWatches.length === 0) await pipeline.stop();
 
   reportToParent(
@@ -225,10 +320,13 @@ async function main() {
       meanDetectionDelaySeconds: mean(delays),
       p95DetectionDelaySeconds: percentile(delays, 95),
       maxDetectionDelaySeconds: max(delays),
+      meanTellingDelaySeconds: mean(tellingDelays),
+      maxTellingDelaySeconds: max(tellingDelays),
       usage: addUsage(NO_USAGE, usage),
       loneUsage,
       loneDetectionDelaySeconds,
       watchdogCalls: invocations.watchdogCalls,
+      destinations,
       stalledWatches: stalledWatches.slice(0, 20),
       stalledCount: stalledWatches.length,
       virtualSeconds,

@@ -9,7 +9,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EnvNames } from '../lambda/shared/env';
-import { WATCHES_BY_REGISTRATION } from '../lambda/shared/watch-table';
+import { TELL_PARTITIONS, WATCHES_BY_REGISTRATION } from '../lambda/shared/watch-table';
 import type { PollSchedule } from '../lambda/shared/schedule';
 import { deadLetterQueue } from './dead-letter-queue';
 import { NotifierFunction } from './notifier-function';
@@ -139,8 +139,9 @@ export class Checker extends Construct {
       environment,
       logRetention,
     });
+    // GetItem: the watch's membership in its destinations' bursts (lambda/shared/tell-store.ts).
     this.registerFunction.addToRolePolicy(
-      new PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }),
+      new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }),
     );
     this.tickQueue.grantSendMessages(this.registerFunction);
 
@@ -149,6 +150,24 @@ export class Checker extends Construct {
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(this.checkerFunction, { event: RuleTargetInput.fromObject(WATCHDOG_EVENT), retryAttempts: 2 })],
     });
+  }
+
+  /**
+   * The function that tells destinations keeps its bursts, live messages and paces in this table
+   * (one store design, lambda/shared/tell-store.ts): item reads and writes, Query on the table
+   * (a burst's members), never a delete (TTL removes what is done).
+   */
+  public tellsThrough(fn: NotifierFunction): void {
+    fn.addEnvironment(EnvNames.watchTable, this.table.tableName);
+    // Only telling's items (by their partition key), never a watch, a token or the checker's clock.
+    const { open, tell, pace, burstPrefix } = TELL_PARTITIONS;
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [open, tell, pace, `${burstPrefix}*`] } },
+      }),
+    );
   }
 
   /**

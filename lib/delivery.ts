@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -25,6 +25,13 @@ export const DeliveryStateNames = {
   howItEnded: 'How did it end?',
 } as const;
 
+/**
+ * How long a Notify task waits on its token before Notify is asked again: a watch told in a
+ * digest or a live message waits for another watch's Notify to send it; if none has within this
+ * time, its own comes back and sends what is due. Also the shortest digest interval.
+ */
+export const TELL_AGAIN_SECONDS = 60;
+
 /** Error names the watcher's Fail states end with (what `DescribeExecution` shows). */
 export const WatcherFailures = {
   stillInProgress: 'InvalidationStillInProgress',
@@ -44,10 +51,30 @@ export class Delivery extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
+    // Notify answers the task's token: at once when it sent the message itself, later (another
+    // watch's Notify) when the watch is told in a burst's digest or live message.
     const deliver = new tasks.LambdaInvoke(this, DeliveryStateNames.notifyDestination, {
       lambdaFunction: props.notifyFunction,
-      payloadResponseOnly: true,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: sfn.TaskInput.fromObject({
+        taskToken: sfn.JsonPath.taskToken,
+        destination: sfn.JsonPath.stringAt('$.destination'),
+        watch: sfn.JsonPath.objectAt('$.watch'),
+        execution: sfn.JsonPath.stringAt('$$.Execution.Name'),
+        startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+      }),
+      taskTimeout: sfn.Timeout.duration(Duration.seconds(TELL_AGAIN_SECONDS)),
       retryOnServiceExceptions: false,
+    });
+    // The destination's pace is taken by another message: tried again in seconds, for as long as
+    // a backlog of messages could last (about an hour at the slowest pace), never given up sooner.
+    deliver.addRetry({
+      errors: [ErrorNames.TellLater],
+      interval: Duration.seconds(1),
+      backoffRate: 1.5,
+      maxAttempts: 200,
+      maxDelay: Duration.seconds(20),
+      jitterStrategy: sfn.JitterType.FULL,
     });
     // A chat platform asked for a longer wait than the function could spend (Retry-After):
     // retried no sooner than 30 s, then 60, 120... up to 5 times (about 12 minutes in all), so a
@@ -90,6 +117,8 @@ export class Delivery extends Construct {
       parameters: { 'destination.$': '$.destination', delivered: false, 'error.$': '$.deliveryError' },
       resultPath: '$.result',
     });
+    // Nobody told it within TELL_AGAIN_SECONDS: Notify is asked again (it sends what is due by then).
+    deliver.addCatch(deliver, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
     deliver.addCatch(notDelivered, { errors: ['States.ALL'], resultPath: '$.deliveryError' });
     // Only here is a failure final (the last Retry spent, or a permanent error): the state machine
     // counts it itself under the destination's name (the dashboard) and once more with no
@@ -161,6 +190,20 @@ export class Delivery extends Construct {
           }),
         ),
     );
+  }
+
+  /**
+   * Notify answers the tokens of this state machine's Notify tasks (SendTaskSuccess,
+   * SendTaskFailure), and of no other. A policy of its own: the state machine invokes Notify, so
+   * the function's default policy naming the state machine would make a cycle.
+   */
+  public letNotifyAnswer(stateMachine: sfn.IStateMachine, notifyFunction: IFunction): void {
+    new Policy(this, 'NotifyAnswersTokens', {
+      roles: [notifyFunction.role!],
+      statements: [
+        new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachine.stateMachineArn] }),
+      ],
+    });
   }
 
   /**

@@ -8,8 +8,8 @@ import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EnvNames } from '../lambda/shared/env';
 import { EVENT_SOURCE } from '../lambda/shared/invalidation-event';
-import type { RuntimeDestination } from '../lambda/shared/routing';
-import type { RoutingConfig } from './config';
+import type { BurstSettings, RuntimeDestinationInput } from '../lambda/shared/routing';
+import type { BurstConfig, RoutingConfig } from './config';
 import { importSecret } from './config/shapes';
 import { NotifierFunction } from './notifier-function';
 
@@ -23,13 +23,13 @@ export interface DestinationsProps {
    * @default none
    */
   readonly existingTopics?: Readonly<Record<string, ITopic>>;
-  /** Secrets to use for webhook destinations by name (the construct's `slackWebhookSecret` prop). @default none */
+  /** Secrets to use for webhook and slack-app destinations by name (the construct's `slackWebhookSecret` prop). @default none */
   readonly existingSecrets?: Readonly<Record<string, ISecret>>;
 }
 
 /**
- * Every named place a message goes: chat webhooks (URL in a Secrets Manager secret), SNS topics
- * (created or existing) and EventBridge buses. `bindTo` gives a function exactly what it needs
+ * Every named place a message goes: chat webhooks (URL in a Secrets Manager secret), Slack app
+ * channels (bot token in a secret), SNS topics (created or existing) and EventBridge buses. `bindTo` gives a function exactly what it needs
  * for these destinations, in one call: their details in its environment, read access to their
  * secrets, publish to their topics, PutEvents on their buses, nothing else.
  */
@@ -38,7 +38,7 @@ export class Destinations extends Construct {
   public readonly secrets: Readonly<Record<string, ISecret>>;
   public readonly topics: Readonly<Record<string, ITopic>>;
   public readonly buses: Readonly<Record<string, IEventBus>>;
-  private readonly runtime: Record<string, RuntimeDestination> = Object.create(null);
+  private readonly runtime: Record<string, RuntimeDestinationInput> = Object.create(null);
   private key?: Key;
 
   constructor(scope: Construct, id: string, props: DestinationsProps) {
@@ -50,6 +50,16 @@ export class Destinations extends Construct {
     const buses: Record<string, IEventBus> = Object.create(null);
     const given = <T>(map: Readonly<Record<string, T>> | undefined, name: string): T | undefined =>
       map && Object.hasOwn(map, name) ? map[name] : undefined;
+    // One import per configured secret: slack-app destinations may share a token, and one grant covers them.
+    const imported = new Map<string, ISecret>();
+    const secretOf = (name: string, secretName: string): { readonly secret: ISecret; readonly secretId: string } => {
+      const existing = given(props.existingSecrets, name);
+      // A full ARN reaches a secret of another account too; an existing secret is read by its own name.
+      if (existing) return { secret: existing, secretId: existing.secretName };
+      let secret = imported.get(secretName);
+      if (!secret) imported.set(secretName, (secret = importSecret(this, `${name}Secret`, secretName)));
+      return { secret, secretId: secretName };
+    };
     for (const [name, destination] of Object.entries(props.routing.destinations)) {
       // Destination names are valid construct IDs (letters, digits, _ . -) and unique.
       const cid = name;
@@ -57,12 +67,15 @@ export class Destinations extends Construct {
         case 'slack':
         case 'teams':
         case 'google-chat': {
-          const existing = given(props.existingSecrets, name);
-          const secret = existing ?? importSecret(this, `${cid}Secret`, destination.secretName);
+          const { secret, secretId } = secretOf(cid, destination.secretName);
           secrets[name] = secret;
-          // A full ARN reaches a secret of another account too; an existing secret is read by its own name.
-          const secretId = existing ? secret.secretName : destination.secretName;
-          this.runtime[name] = { type: destination.type, secretId };
+          this.runtime[name] = { type: destination.type, secretId, ...burstOf(destination.burst) };
+          break;
+        }
+        case 'slack-app': {
+          const { secret, secretId } = secretOf(cid, destination.secretName);
+          secrets[name] = secret;
+          this.runtime[name] = { type: 'slack-app', secretId, channel: destination.channel, ...burstOf(destination.burst) };
           break;
         }
         case 'sns': {
@@ -76,7 +89,7 @@ export class Destinations extends Construct {
                   enforceSSL: true,
                 }));
           topics[name] = topic;
-          this.runtime[name] = { type: 'sns', topicArn: topic.topicArn };
+          this.runtime[name] = { type: 'sns', topicArn: topic.topicArn, ...burstOf(destination.burst) };
           break;
         }
         case 'eventbridge': {
@@ -114,9 +127,14 @@ export class Destinations extends Construct {
     return JSON.stringify({ routes: this.routing.routes, defaultDestinations: this.routing.defaultDestinations });
   }
 
+  /** Gives a function the destinations' runtime details (types, burst settings), and no access to any. */
+  public describeTo(fn: LambdaFunction): void {
+    fn.addEnvironment(EnvNames.destinations, Stack.of(this).toJsonString({ ...this.runtime }));
+  }
+
   /** Wires the delivering function to every destination: environment, secret reads, publish, PutEvents. */
   public bindTo(fn: LambdaFunction): void {
-    fn.addEnvironment(EnvNames.destinations, Stack.of(this).toJsonString({ ...this.runtime }));
+    this.describeTo(fn);
     if (fn instanceof NotifierFunction) {
       const count = Object.keys(this.runtime).length;
       fn.adviseOnEnvironment(EnvNames.destinations, (bytes, over) => {
@@ -127,7 +145,8 @@ export class Destinations extends Construct {
         );
       });
     }
-    for (const secret of Object.values(this.secrets)) secret.grantRead(fn);
+    // A secret shared by several slack-app destinations is granted once.
+    for (const secret of new Set(Object.values(this.secrets))) secret.grantRead(fn);
     for (const topic of Object.values(this.topics)) topic.grantPublish(fn);
     this.grantPutEvents(fn);
     if (this.key) {
@@ -150,4 +169,10 @@ export class Destinations extends Construct {
       }),
     );
   }
+}
+
+/** The burst settings Notify gets: the configured ones over the defaults; none with `burst: false` (every invalidation alone). */
+/** Only what is configured: Notify's parse fills in the defaults (lambda/shared/routing.ts). */
+function burstOf(burst: BurstConfig | undefined): { burst?: Partial<BurstSettings> } {
+  return burst === false ? {} : { burst: { ...burst } };
 }

@@ -42,7 +42,9 @@ export interface InvalidationNotifierProps {
   readonly schedule?: Partial<PollSchedule>;
   /**
    * Named places messages go, in the shape of the `destinations` context key:
-   * `{ "payments-slack": { type: 'slack', secretName: '...' }, "email": { type: 'sns' }, ... }`.
+   * `{ "payments-slack": { type: 'slack', secretName: '...' }, "deploys": { type: 'slack-app', secretName: '...', channel: 'C0123ABCD' }, "email": { type: 'sns' }, ... }`.
+   * Every type but `eventbridge` takes `burst`: `false` (every invalidation told on its own) or
+   * `{ windowSeconds, maxSeparate, digestEverySeconds, by }` (see `BURST_LIMITS`); on by default.
    * @default the simple case: one SNS topic (`notificationTopic`, else a new one) and Slack when `slackWebhookSecret` is set
    */
   readonly destinations?: Readonly<Record<string, DestinationConfig>>;
@@ -148,6 +150,9 @@ export class InvalidationNotifier extends Construct {
       logRetention,
     });
     this.destinations.bindTo(notify);
+    this.checker.tellsThrough(notify);
+    // Register watch joins each watch to its destinations' bursts: it reads their settings.
+    this.destinations.describeTo(this.checker.registerFunction);
 
     this.watcher = new Watcher(this, 'Watcher', {
       registerWatchFunction: this.checker.registerFunction,

@@ -27,6 +27,8 @@ export const StateNames = {
   /** Only when the token was never answered (the checker lost the watch): one check, then the outcome. */
   finalCheck: 'Final check',
   watchOver: 'Watch over?',
+  /** A watch with a live message, still in progress at its first check: posts "in progress", then watches on. */
+  announce: 'Announce in progress',
   ...DeliveryStateNames,
 } as const;
 
@@ -93,6 +95,7 @@ export class Watcher extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     delivery.grantCounting(this.stateMachine);
+    delivery.letNotifyAnswer(this.stateMachine, props.notifyFunction);
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -129,6 +132,8 @@ export class Watcher extends Construct {
         taskToken: sfn.JsonPath.taskToken,
         request: sfn.JsonPath.objectAt('$.request'),
         startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+        execution: sfn.JsonPath.stringAt('$$.Execution.Name'),
+        audience: sfn.JsonPath.objectAt('$.audience'),
       }),
       // The checker's answer: the last check's status (lambda/shared/status-result.ts).
       resultPath: '$.status',
@@ -150,8 +155,28 @@ export class Watcher extends Construct {
     watch.addCatch(finalCheck, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
     // InvalidationNotTrackable (CloudFront refused), or anything else that ends the task: could not track, saying why.
     watch.addCatch(markCouldNotTrack, { errors: ['States.ALL'], resultPath: '$.error' });
+    // A watch with a live message (a Slack app's), still in progress at its first check: the
+    // message says so, and the watch goes on. Best effort: a message that cannot be posted now is
+    // posted at the end instead, so a failure here never stops the watch.
+    const announce = new tasks.LambdaInvoke(this, StateNames.announce, {
+      lambdaFunction: props.notifyFunction,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      payload: sfn.TaskInput.fromObject({
+        announce: {
+          watch: sfn.JsonPath.objectAt('$'),
+          execution: sfn.JsonPath.stringAt('$$.Execution.Name'),
+          startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+        },
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    announce.addRetry(LAMBDA_TROUBLE_RETRY);
+    announce.addCatch(watch, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
+    announce.next(watch);
     const watchOver = new sfn.Choice(this, StateNames.watchOver)
       .when(sfn.Condition.stringEquals('$.status.status', 'Completed'), markCompleted)
+      .when(sfn.Condition.isPresent('$.status.announce'), announce)
       .otherwise(markStillInProgress);
     watch.next(watchOver);
     finalCheck.next(watchOver);

@@ -12,6 +12,8 @@ import { AwsEmulator } from './aws-emulator';
 import { CloudFrontEmulator, type RateLimit } from './cloudfront-emulator';
 import { LocalWatcher, type TaskHandler } from './local-watcher';
 import { SlackEmulator } from './slack-emulator';
+import { LOCAL_BOT_TOKEN, SlackApiEmulator, type SlackApiEmulatorOptions } from './slack-api-emulator';
+import { SLACK_API_URL_ENV } from '../lambda/notify/slack-api';
 import { WebhookEmulator } from './webhook-emulator';
 import { Simulation } from './simulation';
 import { QueueEmulator } from './queue-emulator';
@@ -69,6 +71,8 @@ export interface LocalPipelineOptions {
    * end fails with `Sandbox.Timedout`. @default each function's Timeout in the template
    */
   readonly functionTimeoutsMs?: Readonly<Record<string, number>>;
+  /** The loopback Slack Web API's tokens, channels and limits. @default the bot token in every slack-app secret, in every slack-app channel, no limits */
+  readonly slackApi?: SlackApiEmulatorOptions;
   /** Runs at the start of every invocation, inside its timeout: a test can make a function stall or fail. */
   readonly beforeInvoke?: (functionDir: string, input: unknown) => Promise<void> | void;
 }
@@ -79,6 +83,8 @@ export interface LocalPipeline {
   readonly slack: SlackEmulator;
   /** One loopback webhook per chat destination of the configuration (Slack, Teams, Google Chat), by destination name; its URL is in the destination's secret. */
   readonly webhooks: Readonly<Record<string, WebhookEmulator>>;
+  /** The Slack Web API every slack-app destination posts through (its secret holds the emulator's bot token). */
+  readonly slackApi: SlackApiEmulator;
   readonly aws: AwsEmulator;
   readonly watcher: LocalWatcher;
   /** The one virtual clock (local/simulation.ts): `Date` reads it while the pipeline runs. */
@@ -194,6 +200,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     },
   });
   const slack = new SlackEmulator();
+  const slackAppChannels = Object.values(routing?.destinations ?? {}).flatMap((destination) =>
+    destination.type === 'slack-app' ? [destination.channel] : [],
+  );
+  const slackApi = new SlackApiEmulator({ joined: slackAppChannels, ...options.slackApi });
   const queues = new QueueEmulator(sim);
   queues.createQueuesOf(template);
   const aws = new AwsEmulator(
@@ -210,15 +220,21 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       },
     },
   );
-  const [cloudFrontUrl, slackUrl, awsUrl, dynamoDb] = await Promise.all([
+  const [cloudFrontUrl, slackUrl, awsUrl, dynamoDb, slackApiUrl] = await Promise.all([
     cloudFront.start(),
     slack.start(),
     aws.start(),
     startDynamoDb(template),
+    slackApi.start(),
   ]);
   const webhooks: Record<string, WebhookEmulator> = {};
   for (const [name, destination] of Object.entries(routing?.destinations ?? {})) {
     if (!('secretName' in destination)) continue;
+    // A slack-app destination's secret is a bot token, for the Slack Web API emulator, not a webhook.
+    if (destination.type === 'slack-app') {
+      aws.secrets.set(destination.secretName, LOCAL_BOT_TOKEN);
+      continue;
+    }
     webhooks[name] = new WebhookEmulator(WEBHOOK_PATHS[destination.type]);
     aws.secrets.set(destination.secretName, await webhooks[name].start());
   }
@@ -240,6 +256,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     AWS_ENDPOINT_URL_IAM: awsUrl,
     AWS_ENDPOINT_URL_SQS: awsUrl,
     AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.url,
+    [SLACK_API_URL_ENV]: slackApiUrl,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: options.logs ? 'INFO' : 'SILENT',
     // The metrics' EMF lines go to stdout like the logs: shown only when the logs are.
@@ -313,6 +330,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     cloudFront,
     slack,
     webhooks,
+    slackApi,
     aws,
     watcher,
     sim,
@@ -334,6 +352,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       await Promise.all([
         cloudFront.stop(),
         slack.stop(),
+        slackApi.stop(),
         aws.stop(),
         dynamoDb.stop(),
         ...Object.values(webhooks).map((webhook) => webhook.stop()),

@@ -1,20 +1,33 @@
 /**
  * `npm run preview`: what each destination would receive, without an AWS account or a chat
  * workspace. Renders sample invalidations (completed, still in progress, could not track, 3,000
- * paths) for every destination type, writes each payload to a file under `preview/` (or the
- * folder given with `--out`), and says where to paste them to see them as people will.
+ * paths) for every destination type, and the messages that live (a Slack app's "in progress"
+ * message and its update, a burst's live message in progress and done, its failure reply, a
+ * digest of 300 with a cut list), writes each payload to a file under `preview/` (or the folder
+ * given with `--out`), and says where to paste them to see them as people will.
  *
  *   npm run preview [-- --out <folder>]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { buildNotification, type Notification, type WatchState } from '../lambda/shared/notification';
+import { buildBurstNotification, burstMemberOf, type BurstMember, type BurstNotification } from '../lambda/shared/burst-notification';
+import { buildNotification, buildProgressNotification, type Notification, type WatchState } from '../lambda/shared/notification';
 import { samplePaths, type StatusResult } from '../lambda/shared/status-result';
 import { parseWatchRequest } from '../lambda/shared/watch-request';
-import { renderSlack, SLACK_LIMITS } from '../lambda/notify/render-slack';
-import { SNS_LIMITS, renderAmazonQ, renderSms, renderSubject, renderText } from '../lambda/notify/render-sns';
-import { renderTeams, TEAMS_LIMITS } from '../lambda/notify/render-teams';
-import { GOOGLE_CHAT_LIMITS, renderGoogleChat } from '../lambda/notify/render-google-chat';
+import { renderSlack, renderSlackBurst, renderSlackFailureReply, SLACK_LIMITS, type SlackMessage } from '../lambda/notify/render-slack';
+import {
+  SNS_LIMITS,
+  renderAmazonQ,
+  renderBurstAmazonQ,
+  renderBurstSms,
+  renderBurstSubject,
+  renderBurstText,
+  renderSms,
+  renderSubject,
+  renderText,
+} from '../lambda/notify/render-sns';
+import { renderTeams, renderTeamsBurst, TEAMS_LIMITS, type TeamsMessage } from '../lambda/notify/render-teams';
+import { GOOGLE_CHAT_LIMITS, renderGoogleChat, renderGoogleChatBurst, type GoogleChatMessage } from '../lambda/notify/render-google-chat';
 import { SAMPLE_DISTRIBUTION, SAMPLE_TENANT, cloudTrailEvent } from './events';
 
 export interface PreviewSample {
@@ -106,54 +119,171 @@ const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 const posted = (payload: unknown, limit: string) =>
   `${bytes(typeof payload === 'string' ? payload : JSON.stringify(payload))} bytes (limit ${limit})`;
 
+const slackFiles = (slack: SlackMessage): PreviewFile[] => [
+  {
+    file: 'slack.json',
+    content: json(slack),
+    size: `${JSON.stringify(slack.blocks).length} characters of blocks (limit about ${SLACK_LIMITS.totalChars})`,
+  },
+  // Block Kit Builder takes `{"blocks": [...]}`; the webhook's `text` is the notification fallback.
+  { file: 'slack-block-kit-builder.json', content: json({ blocks: slack.blocks }) },
+];
+
+const chatFiles = (teams: TeamsMessage, googleChat: GoogleChatMessage): PreviewFile[] => [
+  { file: 'teams.json', content: json(teams), size: posted(teams, `${TEAMS_LIMITS.messageBytes} bytes`) },
+  // The Adaptive Cards Designer takes the card itself, not the Workflows envelope.
+  { file: 'teams-adaptive-card.json', content: json(teams.attachments[0].content) },
+  { file: 'google-chat.json', content: json(googleChat), size: posted(googleChat, `about ${GOOGLE_CHAT_LIMITS.messageBytes} bytes`) },
+];
+
+// SNS carries all three renderings in one message (MessageStructure json), within its limit together.
+const snsFiles = (subject: string, email: string, amazonQ: string, sms: string): PreviewFile[] => [
+  {
+    file: 'sns-email.txt',
+    content: `Subject: ${subject}\n\n${email}\n`,
+    size: posted(email, `${SNS_LIMITS.messageBytes} bytes for all three`),
+  },
+  {
+    file: 'sns-amazon-q.json',
+    content: json(JSON.parse(amazonQ)),
+    size: posted(amazonQ, `${SNS_LIMITS.messageBytes} bytes for all three`),
+  },
+  { file: 'sns-sms.txt', content: `${sms}\n`, size: `${sms.length} characters (limit ${SNS_LIMITS.smsChars})` },
+];
+
 /** Every destination type's payload for one notification, as files. */
 export function renderPreviewFiles(notification: Notification): PreviewFile[] {
-  const slack = renderSlack(notification);
-  const teams = renderTeams(notification);
-  const googleChat = renderGoogleChat(notification);
-  const subject = renderSubject(notification);
-  const email = renderText(notification);
-  const amazonQ = renderAmazonQ(notification);
-  const sms = renderSms(notification);
   return [
+    ...slackFiles(renderSlack(notification)),
+    ...chatFiles(renderTeams(notification), renderGoogleChat(notification)),
+    ...snsFiles(renderSubject(notification), renderText(notification), renderAmazonQ(notification), renderSms(notification)),
+  ];
+}
+
+/** Every destination type's digest of a burst, as files. */
+export function renderDigestFiles(burst: BurstNotification): PreviewFile[] {
+  return [
+    ...slackFiles(renderSlackBurst(burst)),
+    ...chatFiles(renderTeamsBurst(burst), renderGoogleChatBurst(burst)),
+    ...snsFiles(renderBurstSubject(burst), renderBurstText(burst), renderBurstAmazonQ(burst), renderBurstSms(burst)),
+  ];
+}
+
+/** A message of issue 14: already rendered for the destinations that receive it. */
+export interface MessagePreview {
+  readonly name: string;
+  readonly description: string;
+  readonly summary: string;
+  readonly files: readonly PreviewFile[];
+}
+
+const BURST_START = CREATED;
+
+/**
+ * The members of a burst of `count` tenant invalidations by one pipeline: every 15th could not
+ * be tracked (access denied), and the first `running` still run; the others completed, each a
+ * little later than the one before.
+ */
+function burstSample(count: number, running = 0): BurstMember[] {
+  return Array.from({ length: count }, (_, i) => {
+    const tenant = `dt_${(0x2f00a1 + i * 7919).toString(36)}`;
+    const request = parseWatchRequest(
+      cloudTrailEvent({
+        ...SAMPLE_TENANT,
+        targetId: tenant,
+        invalidationId: `I${(0x51f3c + i * 104_729).toString(36).toUpperCase()}`,
+        paths: ['/*'],
+      }),
+    );
+    const audience = { destinations: ['deploys'], routes: [], targetName: `customer-${i + 1}.example.com` };
+    if (i >= count - running) return burstMemberOf({ request, audience }, BURST_START);
+    if (i % 15 === 14)
+      return burstMemberOf(
+        {
+          outcome: 'could-not-track',
+          request,
+          audience,
+          error: {
+            Error: 'CloudFrontAccessDenied',
+            Cause: `The notifier may not call cloudfront:GetInvalidationForDistributionTenant on ${tenant}.`,
+          },
+        },
+        BURST_START,
+      );
+    const checkedAt = new Date(Date.parse(CREATED) + (95 + i * 3 + (i % 7) * 11) * 1000).toISOString();
+    return burstMemberOf(
+      { outcome: 'completed', request, audience, status: status({ checkedAt, paths: samplePaths(['/*']) }) },
+      BURST_START,
+    );
+  });
+}
+
+/** The messages that live and the digests, as the Slack app and each destination would receive them. */
+export function previewMessages(): MessagePreview[] {
+  const tenant = parseWatchRequest(cloudTrailEvent(SAMPLE_TENANT));
+  const paths = samplePaths(SAMPLE_TENANT.paths);
+  const progress = buildProgressNotification({ request: tenant, status: status({ status: 'InProgress', paths }) });
+  const updated = buildNotification({ outcome: 'completed', request: tenant, status: status({ paths }) });
+  const running = burstSample(40, 11);
+  const ended = burstSample(40);
+  const live = (members: BurstMember[]) => buildBurstNotification({ kind: 'live', members, total: 40, by: 'github-actions-deploy' });
+  const digest = buildBurstNotification({
+    kind: 'digest',
+    members: burstSample(303).slice(3),
+    total: 303,
+    separately: 3,
+    digestNumber: 1,
+    final: true,
+    by: 'github-actions-deploy',
+  });
+  const reply = renderSlackFailureReply(ended);
+  const slack = (name: string, description: string, summary: string, message: SlackMessage | undefined): MessagePreview => ({
+    name,
+    description,
+    summary,
+    files: message ? slackFiles(message) : [],
+  });
+  return [
+    slack(
+      'slack-app-in-progress',
+      'a Slack app message posted at the first check, the invalidation still running',
+      progress.summary,
+      renderSlack(progress),
+    ),
+    slack('slack-app-updated', 'the same message updated (chat.update) to its outcome', updated.summary, renderSlack(updated)),
+    slack(
+      'slack-app-burst-in-progress',
+      'a burst of 40 in one live Slack app message, 11 still running',
+      live(running).summary,
+      renderSlackBurst(live(running)),
+    ),
+    slack('slack-app-burst-done', 'the same message when all 40 have ended', live(ended).summary, renderSlackBurst(live(ended))),
+    slack('slack-app-failure-reply', "the thread reply listing the burst's failures", reply?.text ?? '', reply),
     {
-      file: 'slack.json',
-      content: json(slack),
-      size: `${JSON.stringify(slack.blocks).length} characters of blocks (limit about ${SLACK_LIMITS.totalChars})`,
+      name: 'digest-300',
+      description: 'a digest of 300 invalidations (3 more told on their own) for every destination type, its list cut',
+      summary: digest.summary,
+      files: renderDigestFiles(digest),
     },
-    // Block Kit Builder takes `{"blocks": [...]}`; the webhook's `text` is the notification fallback.
-    { file: 'slack-block-kit-builder.json', content: json({ blocks: slack.blocks }) },
-    { file: 'teams.json', content: json(teams), size: posted(teams, `${TEAMS_LIMITS.messageBytes} bytes`) },
-    // The Adaptive Cards Designer takes the card itself, not the Workflows envelope.
-    { file: 'teams-adaptive-card.json', content: json(teams.attachments[0].content) },
-    { file: 'google-chat.json', content: json(googleChat), size: posted(googleChat, `about ${GOOGLE_CHAT_LIMITS.messageBytes} bytes`) },
-    // SNS carries all three renderings in one message (MessageStructure json), within its limit together.
-    {
-      file: 'sns-email.txt',
-      content: `Subject: ${subject}\n\n${email}\n`,
-      size: posted(email, `${SNS_LIMITS.messageBytes} bytes for all three`),
-    },
-    {
-      file: 'sns-amazon-q.json',
-      content: json(JSON.parse(amazonQ)),
-      size: posted(amazonQ, `${SNS_LIMITS.messageBytes} bytes for all three`),
-    },
-    { file: 'sns-sms.txt', content: `${sms}\n`, size: `${sms.length} characters (limit ${SNS_LIMITS.smsChars})` },
   ];
 }
 
 export interface WrittenSample {
-  readonly sample: PreviewSample;
+  readonly sample: Pick<PreviewSample, 'name' | 'description'> & { readonly summary: string };
   readonly folder: string;
   readonly files: readonly PreviewFile[];
 }
 
-/** Writes every sample's files under `outDir`; returns what it wrote. */
+/** Writes every sample's and message's files under `outDir`; returns what it wrote. */
 export function writePreview(outDir: string): WrittenSample[] {
-  return previewSamples().map((sample) => {
+  const samples = previewSamples().map((sample) => ({
+    sample: { ...sample, summary: sample.notification.summary },
+    files: renderPreviewFiles(sample.notification),
+  }));
+  const messages = previewMessages().map((message) => ({ sample: message, files: message.files }));
+  return [...samples, ...messages].map(({ sample, files }) => {
     const folder = join(outDir, sample.name);
     mkdirSync(folder, { recursive: true });
-    const files = renderPreviewFiles(sample.notification);
     for (const file of files) writeFileSync(join(folder, file.file), file.content);
     return { sample, folder, files };
   });
@@ -177,9 +307,9 @@ export function runPreview(argv: readonly string[], log: (line: string) => void 
   const written = writePreview(outDir);
   for (const { sample, folder, files } of written) {
     log(`\n${sample.name}: ${sample.description}`);
-    log(`  ${sample.notification.summary}`);
+    log(`  ${sample.summary}`);
     for (const file of files) {
-      log(`  ${relative(process.cwd(), join(folder, file.file)).padEnd(52)}${file.size ?? ''}`);
+      log(`  ${relative(process.cwd(), join(folder, file.file)).padEnd(52)} ${file.size ?? ''}`.trimEnd());
     }
   }
   log(`\n${VIEWERS.join('\n')}`);

@@ -27,6 +27,7 @@ import {
   type StateMachineDefinition,
 } from '../../local/template';
 import { CheckLoop } from './check-loop';
+import { statesBesideWatching } from '../watching-states';
 
 /** The retired check function, as the loop's Task calls it. */
 export const EXPRESS_CHECK_FUNCTION_ARN = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:BenchExpressCheckStatus`;
@@ -96,10 +97,6 @@ function expressWatchStates(loopArn: string): StateMachineDefinition['States'] {
  */
 export function expressLoopTemplate(template: CfnTemplate): CfnTemplate {
   const watcher = watcherDefinition(template);
-  const replaced = new Set<string>([StateNames.watch, StateNames.finalCheck, StateNames.watchOver]);
-  const kept = Object.fromEntries(Object.entries(watcher.definition.States).filter(([name]) => !replaced.has(name)));
-  const readable = kept[StateNames.eventReadable] as { Default?: string } | undefined;
-  if (readable?.Default !== StateNames.watch) throw new Error(`Expected "${StateNames.eventReadable}" to lead to "${StateNames.watch}"`);
   const withLoop: CfnTemplate = {
     ...template,
     Resources: {
@@ -111,7 +108,10 @@ export function expressLoopTemplate(template: CfnTemplate): CfnTemplate {
     },
   };
   const loopArn = String(resolveIntrinsics(withLoop, { Ref: EXPRESS_LOOP_LOGICAL_ID }));
-  const definition = { ...watcher.definition, States: { ...kept, ...expressWatchStates(loopArn) } };
+  const definition = {
+    ...watcher.definition,
+    States: { ...statesBesideWatching(watcher.definition, StateNames.watch), ...expressWatchStates(loopArn) },
+  };
   const resource = withLoop.Resources[watcher.logicalId]!;
   return {
     ...withLoop,

@@ -27,6 +27,8 @@ import type { WatchCache } from './watch-cache';
 /** How a watch ended, as the checker saw it. */
 export type WatchEnding =
   | { readonly outcome: 'completed' | 'still-in-progress'; readonly status: StatusResult }
+  /** Not an end of the watch: its first check, still in progress, answered so the watcher announces it (it registers again). */
+  | { readonly outcome: 'announced'; readonly status: StatusResult }
   | { readonly outcome: 'could-not-track'; readonly error: string; readonly cause: string };
 
 /** After its deadline, how long a watch whose checks are throttled or unanswered is tried before it ends as still in progress (status Unknown). */
@@ -247,7 +249,8 @@ function endingOf(watch: WatchItem, answer: CheckAnswer, before: WatchCheckState
       const lastCheckedAtMs = before?.lastCheckedAtMs ?? watch.startedAtMs;
       return { outcome: 'completed', status: { ...answer.status, detectionBoundSeconds: Math.max(0, (nowMs - lastCheckedAtMs) / 1000) } };
     }
-    return pastDeadline ? { outcome: 'still-in-progress', status: answer.status } : undefined;
+    if (pastDeadline) return { outcome: 'still-in-progress', status: answer.status };
+    return watch.announce ? { outcome: 'announced', status: { ...answer.status, announce: true } } : undefined;
   }
   // Throttled or unanswered: past the deadline it is tried a while longer, then it ends saying CloudFront could not tell.
   if (nowMs < watch.deadlineAtMs + FINAL_CHECK_GRACE_MS) return undefined;

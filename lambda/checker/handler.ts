@@ -52,6 +52,10 @@ function depsFor(context: Context): CheckerDeps {
     // Every call ends before the function does, so a hanging answer is a blip, not a timeout.
     callTimeoutMs: () => callBudgetMs(context.getRemainingTimeInMillis()),
     onWatchEnd: (watch, ending, state) => {
+      if (ending.outcome === 'announced') {
+        logger.info('Watch announced', { invalidationId: watch.invalidationId, targetId: watch.targetId });
+        return;
+      }
       const request = { account: watch.account, target: { kind: watch.kind, id: watch.targetId }, invalidationId: watch.invalidationId };
       const status: StatusResult | undefined = 'status' in ending ? ending.status : undefined;
       logger.info('Watch ended', {

@@ -1,5 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 
 /**
@@ -22,6 +23,11 @@ export function createSnsClient(): SNSClient {
 
 export function createEventBridgeClient(): EventBridgeClient {
   return new EventBridgeClient({ maxAttempts: AWS_CLIENT_MAX_ATTEMPTS, requestHandler });
+}
+
+/** Answers the watcher's Notify tasks (their task tokens). */
+export function createSfnClient(): SFNClient {
+  return new SFNClient({ maxAttempts: AWS_CLIENT_MAX_ATTEMPTS, requestHandler });
 }
 
 /**

@@ -17,29 +17,55 @@ const REFUSALS: Record<string, string> = {
 const KMS_REFUSAL =
   "the topic's KMS key cannot be used: it must exist and be enabled, and its policy must let SNS and the Notify function use it";
 
-/**
- * Publishes one message; message attributes let subscribers filter by outcome or target.
- * A fault that may pass (throttling of SNS or of the topic's KMS key, 5xx, no answer, out of
- * time) is TopicUnavailable, retried by the state machine; any other is TopicRejected.
- */
-export async function publishToTopic(
+/** A message rendered for SNS: its subject, its per-protocol JSON, and attributes subscribers filter on. */
+export interface RenderedForTopic {
+  readonly subject: string;
+  readonly message: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+/** Publishes one invalidation's notification; message attributes let subscribers filter by outcome or target. */
+export function publishToTopic(
   sns: SNSClient,
   topicArn: string,
   notification: Notification,
   budget: TimeBudget = timeBudget(DEFAULT_REMAINING_MS),
 ): Promise<string> {
-  const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
-  // Rendered outside the try: a rendering bug is not a SNS fault to retry.
+  return publishRendered(
+    sns,
+    topicArn,
+    {
+      subject: renderSubject(notification),
+      message: renderSnsMessage(notification),
+      attributes: {
+        outcome: notification.outcome,
+        ...(notification.targetId ? { targetId: notification.targetId } : {}),
+        ...(notification.targetKind ? { targetKind: notification.targetKind } : {}),
+      },
+    },
+    budget,
+  );
+}
+
+/**
+ * Publishes one rendered message (an invalidation's, a burst's digest). A fault that may pass
+ * (throttling of SNS or of the topic's KMS key, 5xx, no answer, out of time) is TopicUnavailable,
+ * retried by the state machine; any other is TopicRejected.
+ */
+export async function publishRendered(
+  sns: SNSClient,
+  topicArn: string,
+  rendered: RenderedForTopic,
+  budget: TimeBudget = timeBudget(DEFAULT_REMAINING_MS),
+): Promise<string> {
   const command = new PublishCommand({
     TopicArn: topicArn,
-    Subject: renderSubject(notification),
+    Subject: rendered.subject,
     MessageStructure: 'json',
-    Message: renderSnsMessage(notification),
-    MessageAttributes: {
-      outcome: attribute(notification.outcome),
-      ...(notification.targetId ? { targetId: attribute(notification.targetId) } : {}),
-      ...(notification.targetKind ? { targetKind: attribute(notification.targetKind) } : {}),
-    },
+    Message: rendered.message,
+    MessageAttributes: Object.fromEntries(
+      Object.entries(rendered.attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+    ),
   });
   try {
     // The SDK's own retries included, the call ends within the budget.

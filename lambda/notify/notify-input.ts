@@ -3,10 +3,14 @@
  * the schema, and the handler parses every event with it, so a malformed input fails at the edge
  * with a message naming the field, never deep in a renderer.
  *
- * A delivery (`Notify destination`): the destination and the whole watch state.
+ * A delivery (`Notify destination`, `lambda:invoke.waitForTaskToken`): the task's token, the
+ * destination, the whole watch state and the execution (its name is the watch's identity in its
+ * destinations' bursts). An announcement (`Announce in progress`): a watch still in progress at
+ * its first check, for the destinations that keep a live message.
  */
 import * as v from 'valibot';
 import { ErrorNames, NamedError } from '../shared/errors';
+import { describeIssues } from '../shared/schema-issues';
 import { OUTCOMES, type WatchState } from '../shared/notification';
 
 const destination = v.pipe(v.string('must be a destination name'), v.nonEmpty('must be a destination name'));
@@ -27,25 +31,43 @@ const WatchStateSchema = v.pipe(
   v.transform((watch) => watch as WatchState),
 );
 
-export const DeliveryInputSchema = v.object({ destination, watch: WatchStateSchema }, 'must be an object with "destination" and "watch"');
+const nonEmpty = (what: string) => v.pipe(v.string(`must be ${what}`), v.nonEmpty(`must be ${what}`));
+const isoTime = v.pipe(
+  v.string('must be an ISO 8601 time'),
+  v.check((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO 8601 time'),
+);
 
+export const DeliveryInputSchema = v.object(
+  {
+    taskToken: nonEmpty('the task token'),
+    destination,
+    watch: WatchStateSchema,
+    execution: nonEmpty("the execution's name"),
+    startedAt: isoTime,
+  },
+  // valibot reports a missing key with the object's message: say which is missing.
+  (issue) =>
+    issue.path?.length ? 'is missing' : 'must be an object with "taskToken", "destination", "watch", "execution" and "startedAt"',
+);
 export type DeliveryInput = v.InferOutput<typeof DeliveryInputSchema>;
-export type NotifyInput = DeliveryInput;
 
-/** `watch.outcome: must be one of ... (got "done")`: every problem, by its path in the input. */
-function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
-  return issues
-    .map((issue) => {
-      const path = v.getDotPath(issue) ?? 'input';
-      const got = issue.input === undefined ? 'missing' : `got ${JSON.stringify(issue.input)?.slice(0, 80) ?? String(issue.input)}`;
-      return `${path}: ${issue.message} (${got})`;
-    })
-    .join('; ');
-}
+/** The state of a watch still running: its request and audience, as Start watch wrote them. */
+const RunningWatchSchema = v.pipe(
+  v.looseObject({ request: v.looseObject({}) }),
+  v.transform((watch) => watch as Omit<WatchState, 'outcome' | 'error'>),
+);
+
+export const AnnounceInputSchema = v.object({
+  announce: v.object({ watch: RunningWatchSchema, execution: nonEmpty("the execution's name"), startedAt: isoTime }),
+});
+export type AnnounceInput = v.InferOutput<typeof AnnounceInputSchema>;
+
+export type NotifyInput = DeliveryInput | AnnounceInput;
 
 /** The input, checked; a malformed one throws InvalidWatcherInput naming each bad field. */
 export function parseNotifyInput(event: unknown): NotifyInput {
-  const result = v.safeParse(DeliveryInputSchema, event);
+  const announcing = typeof event === 'object' && event !== null && 'announce' in event;
+  const result = v.safeParse(announcing ? AnnounceInputSchema : DeliveryInputSchema, event);
   if (!result.success) {
     throw new NamedError(ErrorNames.InvalidWatcherInput, `Notify input: ${describeIssues(result.issues)}`);
   }

@@ -8,8 +8,10 @@
  * {@link inertMarkup} the others, in the card too, paths included (a card may be read as Markdown). Bare URLs
  * are still linked by Chat, as in any message a person types.
  */
-import type { Notification, Outcome } from '../shared/notification';
+import { memberLabel, memberStatus, phaseOf, worstPhase, type BurstMember, type BurstNotification } from '../shared/burst-notification';
+import { IN_PROGRESS, type MessagePhase, type Notification } from '../shared/notification';
 import { clipEscaped, inertMarkup, jsonUtf8Bytes, oneLine, utf8Bytes } from '../shared/text';
+import { countsLine, fitMembers } from './burst-list';
 import { fitPaths } from './path-list';
 
 export const GOOGLE_CHAT_LIMITS = {
@@ -63,7 +65,7 @@ export interface GoogleChatMessage {
   ];
 }
 
-const ICON: Record<Outcome, string> = { completed: '✅', 'still-in-progress': '⏳', 'could-not-track': '⚠️' };
+const ICON: Record<MessagePhase, string> = { completed: '✅', 'still-in-progress': '⏳', 'could-not-track': '⚠️', [IN_PROGRESS]: '🔄' };
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
@@ -136,4 +138,45 @@ export function renderGoogleChat(notification: Notification): GoogleChatMessage 
   const room = GOOGLE_CHAT_LIMITS.budgetBytes - jsonBytes(message('x')) + 1;
   const list = fitPaths(paths, { maxChars: room, inert: inertMarkup, escape: escapeChatHtml, measure: pathBytes });
   return message(list.replace(/\n/g, '<br>'));
+}
+
+/**
+ * Shares of {@link GOOGLE_CHAT_LIMITS.budgetBytes} for a burst: text 4,000 UTF-16 units (at
+ * most 12,000 bytes) + subtitle 600 + slowest 1,000 + title and structure about 1,000; the list
+ * gets the rest, at least about 13,000 bytes, one line per member of at most 800.
+ */
+const BURST_BUDGETS = { subtitleBytes: 600, memberBytes: 800 } as const;
+
+const memberHtml = (member: BurstMember) =>
+  htmlLine(`${ICON[phaseOf(member)]} ${memberLabel(member)} · ${memberStatus(member)}`, BURST_BUDGETS.memberBytes);
+
+/**
+ * A digest of many invalidations, within {@link GOOGLE_CHAT_LIMITS.budgetBytes}: the summary as
+ * text, a card with the counts, the slowest and as many members as fit (failures first), the
+ * rest counted by state.
+ */
+export function renderGoogleChatBurst(burst: BurstNotification): GoogleChatMessage {
+  const phase = worstPhase(burst.counts);
+  const text = `${ICON[phase]} ${escapeChatText(burst.summary, BUDGETS.textUnits - 3)}`;
+  const counts = countsLine(burst.counts, ICON);
+  const header = { title: htmlLine(burst.title, 300), ...(counts ? { subtitle: htmlLine(counts, BURST_BUDGETS.subtitleBytes) } : {}) };
+  const slowest: GoogleChatSection[] = burst.slowest
+    ? [{ widgets: [{ decoratedText: { topLabel: 'Slowest', text: memberHtml(burst.slowest), wrapText: true } }] }]
+    : [];
+  const message = (list: string): GoogleChatMessage => ({
+    text,
+    cardsV2: [
+      {
+        cardId: 'cloudfront-invalidation-burst',
+        card: {
+          header,
+          sections: [...(list ? [{ header: 'Invalidations', widgets: [{ textParagraph: { text: list } }] }] : []), ...slowest],
+        },
+      },
+    ],
+  });
+  // The list sits inside one JSON string, so its JSON bytes add up exactly to the message's.
+  const room = GOOGLE_CHAT_LIMITS.budgetBytes - jsonBytes(message('x')) + 1;
+  const { lines } = fitMembers(burst, { line: memberHtml, moreLine: escapeChatHtml, maxChars: room, measure: pathBytes });
+  return message(lines.join('<br>'));
 }

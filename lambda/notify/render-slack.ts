@@ -1,5 +1,16 @@
-import type { Notification, Outcome } from '../shared/notification';
+import {
+  buildBurstNotification,
+  describeCounts,
+  memberLabel,
+  memberStatus,
+  phaseOf,
+  worstPhase,
+  type BurstMember,
+  type BurstNotification,
+} from '../shared/burst-notification';
+import { IN_PROGRESS, type MessagePhase, type Notification, type ProgressNotification } from '../shared/notification';
 import { clipEscaped, inertMarkup, jsonUnits, oneLine } from '../shared/text';
+import { countsLine, fitMembers } from './burst-list';
 import { fitPaths } from './path-list';
 
 /** Slack's documented limits for incoming webhooks and Block Kit. */
@@ -32,7 +43,8 @@ export function escapeSlack(text: string): string {
 
 export const CONSOLE_LINK_LABEL = 'Open the invalidation in the CloudFront console';
 
-const EMOJI: Record<Outcome, string> = {
+const EMOJI: Record<MessagePhase, string> = {
+  [IN_PROGRESS]: ':arrows_counterclockwise:',
   completed: ':white_check_mark:',
   'still-in-progress': ':hourglass_flowing_sand:',
   'could-not-track': ':warning:',
@@ -68,7 +80,11 @@ export interface SlackMessage {
   readonly blocks: readonly Record<string, unknown>[];
 }
 
-export function renderSlack(notification: Notification): SlackMessage {
+/**
+ * One invalidation's message: its outcome, or (a Slack app's live message, later updated with
+ * `chat.update` to its outcome) that it is in progress.
+ */
+export function renderSlack(notification: Notification | ProgressNotification): SlackMessage {
   const emoji = EMOJI[notification.outcome];
   const blocks: Record<string, unknown>[] = [
     {
@@ -100,4 +116,100 @@ export function renderSlack(notification: Notification): SlackMessage {
   const link = slackLink(notification.consoleUrl, CONSOLE_LINK_LABEL);
   if (link) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: link }] });
   return { text: slackLine(notification.summary, SLACK_LIMITS.sectionChars), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+}
+
+/**
+ * Shares of {@link SLACK_LIMITS.totalChars} for a burst, in JSON text: header 150 + summary
+ * 1,000 + counts about 200 + list 7,000 (in sections of at most 3,000) + slowest about 900 +
+ * structure about 600 is about 9,900, whatever callers put in the text.
+ */
+const BURST_BUDGETS = {
+  summaryChars: 1_000,
+  listChars: 7_000,
+  labelChars: 200,
+  statusChars: 300,
+  /** A member's console link; a longer one (only from absurd IDs) is left out. */
+  linkChars: 300,
+} as const;
+
+/**
+ * A member on one line: its state, name and IDs, what became of it, and, unless it completed
+ * (nothing to look at, and the list of a big burst stays long), its console page as a link.
+ */
+function memberLine(member: BurstMember): string {
+  const link = member.outcome === 'completed' ? undefined : slackLink(member.consoleUrl, 'console');
+  return [
+    `${EMOJI[phaseOf(member)]} ${slackLine(memberLabel(member), BURST_BUDGETS.labelChars)}`,
+    slackLine(memberStatus(member), BURST_BUDGETS.statusChars),
+    ...(link && jsonUnits(link) <= BURST_BUDGETS.linkChars ? [link] : []),
+  ].join(' · ');
+}
+
+/**
+ * The list as sections of at most {@link SLACK_LIMITS.sectionChars}: a line is at most about
+ * 850 (emoji, label, status and link, each bounded), so each section but the last is more than
+ * 2,000 full and the 7,000 of the list take at most four.
+ */
+function listSections(burst: Pick<BurstNotification, 'listed' | 'omitted'>, heading: string): Record<string, unknown>[] {
+  const { lines } = fitMembers(burst, {
+    line: memberLine,
+    moreLine: escapeSlack,
+    maxChars: BURST_BUDGETS.listChars - jsonUnits(heading) - 1,
+    measure: jsonUnits,
+  });
+  const sections: string[] = [];
+  let current = heading;
+  for (const line of lines) {
+    const next = current ? `${current}\n${line}` : line;
+    if (jsonUnits(next) <= SLACK_LIMITS.sectionChars) current = next;
+    else {
+      sections.push(current);
+      current = line;
+    }
+  }
+  if (current) sections.push(current);
+  return sections.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
+}
+
+/**
+ * Many invalidations in one message: a Slack app's live message ("27 of 40 completed", updated
+ * as they end) or a webhook's digest. Header, summary, the counts, the members (failures first,
+ * each with its console link; those cut counted by state) and the slowest named.
+ */
+export function renderSlackBurst(burst: BurstNotification): SlackMessage {
+  const blocks: Record<string, unknown>[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: clipEscaped(oneLine(burst.title, SLACK_LIMITS.headerChars), SLACK_LIMITS.headerChars),
+        emoji: true,
+      },
+    },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `${EMOJI[worstPhase(burst.counts)]} ${slackLine(burst.summary, BURST_BUDGETS.summaryChars)}` },
+    },
+  ];
+  const counts = countsLine(burst.counts, EMOJI);
+  if (counts) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: counts }] });
+  blocks.push(...listSections(burst, ''));
+  if (burst.slowest) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Slowest:* ${memberLine(burst.slowest)}` } });
+  return { text: slackLine(burst.summary, SLACK_LIMITS.sectionChars), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+}
+
+/**
+ * The thread reply under a live message when invalidations did not complete (so the channel is
+ * notified, which an edit does not do): one line per failure with its reason, bounded; none
+ * (undefined) when every member completed or still runs.
+ */
+export function renderSlackFailureReply(members: readonly BurstMember[]): SlackMessage | undefined {
+  const failures = members.filter((member) => member.outcome !== undefined && member.outcome !== 'completed');
+  if (failures.length === 0) return undefined;
+  const burst = buildBurstNotification({ kind: 'live', members: failures, total: failures.length });
+  const summary = `${failures.length} CloudFront ${failures.length === 1 ? 'invalidation' : 'invalidations'} did not complete: ${describeCounts(burst.counts)}.`;
+  return {
+    text: escapeSlack(summary),
+    blocks: listSections(burst, `${EMOJI[worstPhase(burst.counts)]} *${escapeSlack(summary)}*`),
+  };
 }

@@ -1,5 +1,7 @@
+import { describeCounts, memberLabel, memberStatus, type BurstMember, type BurstNotification } from '../shared/burst-notification';
 import { formatDuration, type Notification } from '../shared/notification';
 import { WORD_JOINER, clipEscaped, inertMarkup, jsonUtf8Bytes, oneLine, toAscii, utf8Bytes } from '../shared/text';
+import { fitMembers } from './burst-list';
 import { fitPaths } from './path-list';
 import { CONSOLE_LINK_LABEL, escapeSlack, slackLink } from './render-slack';
 
@@ -131,17 +133,18 @@ export function renderAmazonQ(notification: Notification): string {
   });
 }
 
+/** Printable ASCII within `max`, "..." when cut (a backtick is not in the GSM 7-bit alphabet): SMS and burst subjects. */
+const asciiLine = (text: string, max: number) => {
+  const line = toAscii(oneLine(text, Number.MAX_SAFE_INTEGER)).replace(/`/g, "'");
+  return line.length <= max ? line : `${line.slice(0, max - 3)}...`;
+};
+
 /**
  * One short line for SMS subscribers, who would otherwise get the Amazon Q JSON: printable
  * ASCII (anything else makes the carrier switch to 70-character UCS-2 segments), one segment.
  */
 export function renderSms(notification: Notification): string {
-  const ascii = (text: string, max: number) => {
-    // A backtick is not in the GSM 7-bit alphabet.
-    const line = toAscii(oneLine(text, Number.MAX_SAFE_INTEGER)).replace(/`/g, "'");
-    return line.length <= max ? line : `${line.slice(0, max - 3)}...`;
-  };
-  const id = (value: string | undefined) => (value ? ` ${ascii(value, 40)}` : '');
+  const id = (value: string | undefined) => (value ? ` ${asciiLine(value, 40)}` : '');
   const what = `CloudFront invalidation${id(notification.invalidationId)}${notification.targetId ? ` on${id(notification.targetId)}` : ''}`;
   let text: string;
   switch (notification.outcome) {
@@ -155,7 +158,7 @@ export function renderSms(notification: Notification): string {
       text = `Could not track ${what}${notification.reason ? `: ${notification.reason}` : ''}`;
       break;
   }
-  return ascii(text, SNS_LIMITS.smsChars);
+  return asciiLine(text, SNS_LIMITS.smsChars);
 }
 
 /**
@@ -175,4 +178,77 @@ export function renderSnsMessage(notification: Notification): string {
   // Not reachable with the bounds above; kept so the limit holds whatever a future field adds.
   const room = SNS_LIMITS.messageBytes - utf8Bytes(encode('')) - 1;
   return encode(clipEscaped(renderText(notification, 0), room, { measure: jsonUtf8Bytes }));
+}
+
+const reported = (burst: BurstNotification) => Object.values(burst.counts).reduce((sum, n) => sum + n, 0);
+
+/** "CloudFront invalidations: digest 2 (last): 37 of 300": ASCII, one line, at most 100 characters. */
+export function renderBurstSubject(burst: BurstNotification): string {
+  return asciiLine(`${burst.title}: ${reported(burst)} of ${burst.total}`, SNS_LIMITS.subjectChars);
+}
+
+const memberWords = (member: BurstMember) => `${memberLabel(member)}: ${memberStatus(member)}`;
+
+/**
+ * Plain text of a burst for e-mail: the summary, the counts, the slowest, then one line per
+ * member (failures first) within `listBytes`, the rest counted by state. Every line is one
+ * bounded line, so no caller text can forge another.
+ */
+export function renderBurstText(burst: BurstNotification, listBytes: number = SNS_LIMITS.emailPathBytes): string {
+  const lines = [emailLine(burst.summary)];
+  const counts = describeCounts(burst.counts);
+  if (counts) lines.push('', `Counts: ${counts}`);
+  if (burst.slowest) lines.push(`Slowest: ${emailLine(memberWords(burst.slowest))}`);
+  const list = fitMembers(burst, { line: (member) => `- ${emailLine(memberWords(member))}`, maxChars: listBytes, measure: jsonUtf8Bytes });
+  if (list.lines.length > 0) lines.push('', 'Invalidations:', ...list.lines);
+  return lines.join('\n');
+}
+
+/** A burst for Amazon Q: the custom-notification shape, the members in the description as far as it reads well. */
+export function renderBurstAmazonQ(burst: BurstNotification): string {
+  const head = [chatLine(burst.summary, AMAZON_Q.summaryChars)];
+  const counts = describeCounts(burst.counts);
+  if (counts) head.push(`*Counts:* ${chatLine(counts, AMAZON_Q.factsChars)}`);
+  if (burst.slowest) head.push(`*Slowest:* ${chatLine(memberWords(burst.slowest), AMAZON_Q.reasonChars)}`);
+  const used = head.join('\n').length;
+  const budget = SNS_LIMITS.chatDescriptionChars - used - 1;
+  const list = fitMembers(burst, { line: (member) => `• ${chatLine(memberWords(member), AMAZON_Q.reasonChars)}`, maxChars: budget });
+  const description = [...head, ...list.lines].join('\n');
+  return JSON.stringify({
+    version: '1.0',
+    source: 'custom',
+    content: {
+      textType: 'client-markdown',
+      title: chatLine(burst.title, 250),
+      description,
+      keywords: [
+        burst.kind,
+        ...(['completed', 'still-in-progress', 'could-not-track'] as const).filter((outcome) => burst.counts[outcome] > 0),
+      ],
+    },
+    metadata: {
+      threadId: 'cloudfront-invalidation-burst',
+      summary: chatLine(burst.summary, AMAZON_Q.metadataSummaryChars),
+      eventType: `CloudFrontInvalidationBurst.${burst.kind}`,
+      relatedResources: [],
+      additionalContext: Object.fromEntries(Object.entries(burst.counts).map(([phase, n]) => [phase, String(n)])),
+    },
+  });
+}
+
+/** One SMS segment of printable ASCII: the summary. */
+export function renderBurstSms(burst: BurstNotification): string {
+  return asciiLine(burst.summary, SNS_LIMITS.smsChars);
+}
+
+/** A burst's SNS `Message` (`MessageStructure: json`), as {@link renderSnsMessage} for one invalidation. */
+export function renderSnsBurstMessage(burst: BurstNotification): string {
+  const encode = (email: string) => JSON.stringify({ default: renderBurstAmazonQ(burst), email, sms: renderBurstSms(burst) });
+  for (const listBytes of [SNS_LIMITS.emailPathBytes, SNS_LIMITS.emailPathBytes / 4, 0]) {
+    const message = encode(renderBurstText(burst, listBytes));
+    if (utf8Bytes(message) < SNS_LIMITS.messageBytes) return message;
+  }
+  // Not reachable with the bounds above; kept so the limit holds whatever a future field adds.
+  const room = SNS_LIMITS.messageBytes - utf8Bytes(encode('')) - 1;
+  return encode(clipEscaped(renderBurstText(burst, 0), room, { measure: jsonUtf8Bytes }));
 }

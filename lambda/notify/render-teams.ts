@@ -10,8 +10,10 @@
  * TextRun caller text is made inert rather than escaped ({@link inertMarkup}): nothing shows a
  * backslash, nothing becomes a link or emphasis whichever way a host reads it.
  */
-import type { Notification, Outcome } from '../shared/notification';
+import { memberLabel, memberStatus, phaseOf, worstPhase, type BurstMember, type BurstNotification } from '../shared/burst-notification';
+import { IN_PROGRESS, type MessagePhase, type Notification } from '../shared/notification';
 import { clipEscaped, inertMarkup, jsonUtf8Bytes, oneLine, utf8Bytes } from '../shared/text';
+import { countsLine, fitMembers } from './burst-list';
 import { fitPaths } from './path-list';
 
 export const TEAMS_LIMITS = {
@@ -66,8 +68,13 @@ export interface TeamsMessage {
   ];
 }
 
-const STYLE: Record<Outcome, string> = { completed: 'good', 'still-in-progress': 'warning', 'could-not-track': 'attention' };
-const ICON: Record<Outcome, string> = { completed: '✅', 'still-in-progress': '⏳', 'could-not-track': '⚠️' };
+const STYLE: Record<MessagePhase, string> = {
+  completed: 'good',
+  'still-in-progress': 'warning',
+  'could-not-track': 'attention',
+  [IN_PROGRESS]: 'accent',
+};
+const ICON: Record<MessagePhase, string> = { completed: '✅', 'still-in-progress': '⏳', 'could-not-track': '⚠️', [IN_PROGRESS]: '🔄' };
 
 // Hosts expand {{DATE(...)}} and {{TIME(...)}} in TextBlocks and TextRuns; a word joiner
 // between the braces keeps a caller's text as written. Applied before any cut.
@@ -168,4 +175,61 @@ export function renderTeams(notification: Notification): TeamsMessage {
   const room = TEAMS_LIMITS.budgetBytes - jsonBytes(envelope(card('x'))) + 1;
   const list = fitPaths(paths, { maxChars: room, escape: keepBracesLiteral, measure: jsonUtf8Bytes });
   return envelope(card(list));
+}
+
+/**
+ * Shares of {@link TEAMS_LIMITS.budgetBytes} for a burst, in JSON bytes: summary 2,000 + counts
+ * 600 + slowest 1,000 + fallback 600 + title and structure about 1,500; the list gets the rest,
+ * about 19,000 bytes, one line per member of at most 800.
+ */
+const BURST_BUDGETS = { summaryBytes: 2_000, countsBytes: 600, memberBytes: 800, fallbackBytes: 600 } as const;
+
+const memberText = (member: BurstMember) =>
+  plainLine(`${ICON[phaseOf(member)]} ${memberLabel(member)} · ${memberStatus(member)}`, BURST_BUDGETS.memberBytes);
+
+/**
+ * A digest of many invalidations as one Adaptive Card, within {@link TEAMS_LIMITS.budgetBytes}:
+ * the summary, the counts, the slowest, and as many members as fit (failures first), the rest
+ * counted by state. Every caller text is a TextRun, never markdown.
+ */
+export function renderTeamsBurst(burst: BurstNotification): TeamsMessage {
+  const phase = worstPhase(burst.counts);
+  const body: CardElement[] = [
+    {
+      type: 'Container',
+      style: STYLE[phase],
+      items: [
+        { type: 'TextBlock', text: markdownLine(`${ICON[phase]} ${burst.title}`, 300), weight: 'Bolder', size: 'Medium', wrap: true },
+        richText(plainLine(burst.summary, BURST_BUDGETS.summaryBytes)),
+      ],
+    },
+  ];
+  const counts = countsLine(burst.counts, ICON);
+  if (counts) body.push(richText(plainLine(counts, BURST_BUDGETS.countsBytes), { isSubtle: true }));
+  if (burst.slowest)
+    body.push({
+      type: 'RichTextBlock',
+      inlines: [
+        { type: 'TextRun', text: 'Slowest: ', weight: 'Bolder' },
+        { type: 'TextRun', text: memberText(burst.slowest) },
+      ],
+    });
+  const card = (list: string): AdaptiveCard => ({
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: ADAPTIVE_CARD_VERSION,
+    fallbackText: plainLine(burst.summary, BURST_BUDGETS.fallbackBytes),
+    body: list
+      ? [
+          ...body,
+          { type: 'TextBlock', text: 'Invalidations', weight: 'Bolder', separator: true, wrap: true },
+          { ...richText(list), spacing: 'Small' },
+        ]
+      : body,
+    msteams: { width: 'Full' },
+  });
+  // The list sits inside one JSON string, so its JSON bytes add up exactly to the message's.
+  const room = TEAMS_LIMITS.budgetBytes - jsonBytes(envelope(card('x'))) + 1;
+  const { lines } = fitMembers(burst, { line: memberText, maxChars: room, measure: jsonUtf8Bytes });
+  return envelope(card(lines.join('\n')));
 }

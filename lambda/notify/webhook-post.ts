@@ -47,7 +47,7 @@ const defaultSleep = (ms: number, signal: AbortSignal) => wait(ms, undefined, { 
 const DEFAULT_RETRY_AFTER_MS = 1_000;
 
 /** Retry-After: delay-seconds or an HTTP date (RFC 9110); anything else means "soon". */
-function retryAfterMs(header: string | null, now: number): number {
+export function retryAfterMs(header: string | null, now: number): number {
   if (header === null || header.trim() === '') return DEFAULT_RETRY_AFTER_MS;
   const value = header.trim();
   if (/^\d+$/.test(value)) return Number(value) * 1000;
@@ -58,13 +58,104 @@ function retryAfterMs(header: string | null, now: number): number {
   return DEFAULT_RETRY_AFTER_MS;
 }
 
+/**
+ * WebhookRateLimited with the wait the platform asked for last, so whoever paces the
+ * destination can keep off it that long.
+ */
+export class RateLimitedError extends NamedError {
+  constructor(
+    message: string,
+    public readonly retryAfterMs: number,
+  ) {
+    super(ErrorNames.WebhookRateLimited, message);
+  }
+}
+
+/**
+ * Whose fault a refused answer is by its HTTP status alone: 400 Bad Request, 413 Content Too
+ * Large, 415, 422 are the body we sent. Everything else (401, 403, 404, 405, 410, a redirect)
+ * says the URL does not lead to a working endpoint.
+ */
+export function refusalOfStatus(status: number): WebhookRefusal {
+  return status === 400 || status === 413 || status === 415 || status === 422 ? 'payload' : 'destination';
+}
+
 /** What a refused answer means, from its status and the platform's code. */
 function refusalOf(status: number, code: string | undefined, platform: WebhookPlatform): WebhookRefusal {
   const byCode = code === undefined ? undefined : platform.faultOfCode(code);
-  if (byCode) return byCode;
-  // 400 Bad Request, 413 Content Too Large, 415, 422: the body we sent. Everything else
-  // (401, 403, 404, 405, 410, a redirect) says the URL does not lead to a working webhook.
-  return status === 400 || status === 413 || status === 415 || status === 422 ? 'payload' : 'destination';
+  return byCode ?? refusalOfStatus(status);
+}
+
+/** One JSON request of {@link sendJson}: what to call the endpoint in messages, and what to send. */
+export interface JsonRequest {
+  /** The endpoint as messages name it: `Slack`, `Slack chat.update`. Never the URL (it may be the secret). */
+  readonly label: string;
+  readonly headers: Record<string, string>;
+  /** The JSON text. */
+  readonly body: string;
+}
+
+/**
+ * POSTs a JSON body within the invocation's time budget, and returns the first answer that is
+ * not 429 (whatever its status: the caller reads it).
+ *
+ * - 429: honours Retry-After inline while the wait is short and fits the budget, at most
+ *   `maxInlineRetries` times; otherwise {@link RateLimitedError}, retried later by the state machine.
+ * - No answer, or no time left for a request: WebhookUnavailable (transient).
+ *
+ * Messages never show the URL nor the headers: either may hold the secret.
+ */
+export async function sendJson(url: URL, request: JsonRequest, options: WebhookPostOptions = {}): Promise<Response> {
+  const {
+    budget = timeBudget(DEFAULT_REMAINING_MS),
+    maxInlineWaitMs = 10_000,
+    maxInlineRetries = 2,
+    requestTimeoutMs = 10_000,
+    minRequestMs = 1_000,
+    sleep = defaultSleep,
+    fetch: send = (target: URL, init: RequestInit) => fetch(target, init),
+    abortAfter = (ms: number) => AbortSignal.timeout(ms),
+    now = Date.now,
+  } = options;
+  const { label } = request;
+  for (let attempt = 0; ; attempt++) {
+    const remaining = budget.remainingMs();
+    if (remaining < minRequestMs) {
+      throw new NamedError(
+        ErrorNames.WebhookUnavailable,
+        `No time left in this invocation to post to ${label} (${remaining} ms); the state machine retries`,
+      );
+    }
+    let response: Response;
+    try {
+      response = await send(url, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        // A redirect is not followed: the message would go to a place nobody configured.
+        redirect: 'manual',
+        // Whichever ends first: this answer's own limit, or the invocation's time.
+        signal: AbortSignal.any([budget.signal, abortAfter(requestTimeoutMs)]),
+      });
+    } catch (error) {
+      const { name, cause } = error as Error & { cause?: { code?: unknown } };
+      const code = typeof cause?.code === 'string' ? ` ${cause.code}` : '';
+      throw new NamedError(ErrorNames.WebhookUnavailable, `${label} did not answer (${name}${code})`, { cause: error });
+    }
+    if (response.status !== 429) return response;
+    await response.body?.cancel();
+    const waitMs = retryAfterMs(response.headers.get('retry-after'), now());
+    const fits = waitMs <= maxInlineWaitMs && waitMs + minRequestMs <= budget.remainingMs();
+    if (attempt < maxInlineRetries && fits) {
+      // Cut short only if the invocation's time ends anyway (then middy answers FunctionTimedOut).
+      await sleep(waitMs, budget.signal);
+      continue;
+    }
+    throw new RateLimitedError(
+      `${label} answered 429 (Retry-After ${Math.ceil(waitMs / 1000)} s) ${attempt + 1} time(s); the state machine retries later`,
+      waitMs,
+    );
+  }
 }
 
 /**
@@ -80,76 +171,31 @@ function refusalOf(status: number, code: string | undefined, platform: WebhookPl
  * Messages never show the URL: it is the secret.
  */
 export async function postWebhook(url: URL, body: unknown, platform: WebhookPlatform, options: WebhookPostOptions = {}): Promise<void> {
-  const {
-    budget = timeBudget(DEFAULT_REMAINING_MS),
-    maxInlineWaitMs = 10_000,
-    maxInlineRetries = 2,
-    requestTimeoutMs = 10_000,
-    minRequestMs = 1_000,
-    sleep = defaultSleep,
-    fetch: send = (target: URL, init: RequestInit) => fetch(target, init),
-    abortAfter = (ms: number) => AbortSignal.timeout(ms),
-    now = Date.now,
-  } = options;
   const { label } = platform;
-  const payload = JSON.stringify(body);
-  for (let attempt = 0; ; attempt++) {
-    const remaining = budget.remainingMs();
-    if (remaining < minRequestMs) {
-      throw new NamedError(
-        ErrorNames.WebhookUnavailable,
-        `No time left in this invocation to post to ${label} (${remaining} ms); the state machine retries`,
-      );
-    }
-    let response: Response;
-    try {
-      response = await send(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: payload,
-        // A redirect is not followed: the message would go to a place nobody configured.
-        redirect: 'manual',
-        // Whichever ends first: this answer's own limit, or the invocation's time.
-        signal: AbortSignal.any([budget.signal, abortAfter(requestTimeoutMs)]),
-      });
-    } catch (error) {
-      const { name, cause } = error as Error & { cause?: { code?: unknown } };
-      const code = typeof cause?.code === 'string' ? ` ${cause.code}` : '';
-      throw new NamedError(ErrorNames.WebhookUnavailable, `${label} webhook did not answer (${name}${code})`, { cause: error });
-    }
-    if (response.ok) {
-      await response.body?.cancel();
-      return;
-    }
-    const code = platform.errorCode(await response.text().catch(() => ''));
-    // Only a code the platform recognises is repeated: any other body (a proxy's error page)
-    // could echo the request's URL, which is the secret.
-    const answer = `${response.status}${code ? ` ${code}` : ''}`;
-    if (response.status === 429) {
-      const waitMs = retryAfterMs(response.headers.get('retry-after'), now());
-      const fits = waitMs <= maxInlineWaitMs && waitMs + minRequestMs <= budget.remainingMs();
-      if (attempt < maxInlineRetries && fits) {
-        // Cut short only if the invocation's time ends anyway (then middy answers FunctionTimedOut).
-        await sleep(waitMs, budget.signal);
-        continue;
-      }
-      throw new NamedError(
-        ErrorNames.WebhookRateLimited,
-        `${label} answered 429 (Retry-After ${Math.ceil(waitMs / 1000)} s) ${attempt + 1} time(s); the state machine retries later`,
-      );
-    }
-    if (response.status >= 500 || response.status === 408) {
-      throw new NamedError(ErrorNames.WebhookUnavailable, `${label} answered ${answer}: a fault on ${label}'s side, retried`);
-    }
-    if (refusalOf(response.status, code, platform) === 'payload') {
-      throw new NamedError(
-        ErrorNames.WebhookPayloadRejected,
-        `${label} refused the message as malformed (${answer}): the notifier built a message ${label} does not accept; this is a bug, please report it with this error`,
-      );
-    }
+  const response = await sendJson(
+    url,
+    { label: `${label} webhook`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    options,
+  );
+  if (response.ok) {
+    await response.body?.cancel();
+    return;
+  }
+  const code = platform.errorCode(await response.text().catch(() => ''));
+  // Only a code the platform recognises is repeated: any other body (a proxy's error page)
+  // could echo the request's URL, which is the secret.
+  const answer = `${response.status}${code ? ` ${code}` : ''}`;
+  if (response.status >= 500 || response.status === 408) {
+    throw new NamedError(ErrorNames.WebhookUnavailable, `${label} answered ${answer}: a fault on ${label}'s side, retried`);
+  }
+  if (refusalOf(response.status, code, platform) === 'payload') {
     throw new NamedError(
-      ErrorNames.WebhookRejected,
-      `${label} refused the webhook (${answer}): the webhook was revoked or is wrong; check ${options.configuredIn ?? 'the webhook URL'}`,
+      ErrorNames.WebhookPayloadRejected,
+      `${label} refused the message as malformed (${answer}): the notifier built a message ${label} does not accept; this is a bug, please report it with this error`,
     );
   }
+  throw new NamedError(
+    ErrorNames.WebhookRejected,
+    `${label} refused the webhook (${answer}): the webhook was revoked or is wrong; check ${options.configuredIn ?? 'the webhook URL'}`,
+  );
 }

@@ -12,27 +12,48 @@ export interface WebhookSecretFormat {
 }
 
 /**
+ * A secret's text: the bare value, or the string under `jsonKey` when it is JSON. Every refusal
+ * is SecretInvalid, names the secret and says what to store (`expected`), never showing the value.
+ */
+export function secretText(secretValue: unknown, secretId: string, jsonKey: string, expected: string): string {
+  const invalid = secretRefusal(secretId);
+  if (typeof secretValue !== 'string') return invalid(`holds binary data, not text: store ${expected}`);
+  const text = secretValue.trim();
+  if (text === '') return invalid(`is empty: store ${expected}`);
+  if (!text.startsWith('{')) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return invalid(`starts with "{" but is not valid JSON: store ${expected}`);
+  }
+  const value = (parsed as Record<string, unknown>)[jsonKey];
+  if (typeof value !== 'string') return invalid(`is JSON without a "${jsonKey}" string: store ${expected}`);
+  return value.trim();
+}
+
+/** Throws SecretInvalid: `Secret "<id>" <what>`. */
+export function secretRefusal(secretId: string): (what: string) => never {
+  return (what) => {
+    throw new NamedError(ErrorNames.SecretInvalid, `Secret "${secretId}" ${what}`);
+  };
+}
+
+/** A Slack token of any kind (bot, user, app-level, refresh): never a webhook URL. */
+export const SLACK_TOKEN_PATTERN = /^(xox[a-z]|xapp)-/;
+
+/**
  * Reads a webhook URL out of a secret's value: the bare URL, or JSON with the platform's key.
  * Every refusal is SecretInvalid, names the secret and says what is wrong, never showing the value.
  */
 export function webhookUrlFromSecret(secretValue: unknown, secretId: string, format: WebhookSecretFormat): URL {
-  const invalid = (what: string): never => {
-    throw new NamedError(ErrorNames.SecretInvalid, `Secret "${secretId}" ${what}`);
-  };
+  const invalid = secretRefusal(secretId);
   const expected = `the bare ${format.label} webhook URL (${format.exampleUrl}) or {"${format.secretJsonKey}": "${format.exampleUrl}"}`;
-  if (typeof secretValue !== 'string') return invalid(`holds binary data, not text: store ${expected}`);
-  let candidate = secretValue.trim();
-  if (candidate === '') return invalid(`is empty: store ${expected}`);
-  if (candidate.startsWith('{')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(candidate);
-    } catch {
-      return invalid(`starts with "{" but is not valid JSON: store ${expected}`);
-    }
-    const url = (parsed as Record<string, unknown>)[format.secretJsonKey];
-    if (typeof url !== 'string') return invalid(`is JSON without a "${format.secretJsonKey}" string: store ${expected}`);
-    candidate = url.trim();
+  const candidate = secretText(secretValue, secretId, format.secretJsonKey, expected);
+  if (SLACK_TOKEN_PATTERN.test(candidate)) {
+    return invalid(
+      `holds a Slack token, but this destination is a ${format.label} webhook: use type "slack-app" with a channel, or store ${expected}`,
+    );
   }
   let url: URL;
   try {
@@ -47,12 +68,14 @@ export function webhookUrlFromSecret(secretValue: unknown, secretId: string, for
       `holds ${foreign.label === RETIRED_CONNECTOR ? 'the URL of' : 'a webhook URL of'} ${foreign.label}, but this destination is ${format.label}: store ${expected}${foreign.advice ?? ''}`,
     );
   }
-  // Plain HTTP only for loopback test servers; a real webhook is always HTTPS.
-  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
-  if (url.protocol !== 'https:' && !(loopback && url.protocol === 'http:')) {
-    return invalid(`holds a URL that is not https (expected ${format.exampleUrl})`);
-  }
+  if (!isHttpsOrLoopback(url)) return invalid(`holds a URL that is not https (expected ${format.exampleUrl})`);
   return url;
+}
+
+/** Plain HTTP only for loopback test servers; a real platform is always HTTPS. */
+export function isHttpsOrLoopback(url: URL): boolean {
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
+  return url.protocol === 'https:' || (loopback && url.protocol === 'http:');
 }
 
 const RETIRED_CONNECTOR = 'a retired Office 365 connector';
@@ -81,18 +104,13 @@ const PERMANENT_READ_FAULTS: Record<string, string> = {
 };
 
 /**
- * Reads a webhook's secret and the URL in it. A fault that may pass (throttling, 5xx, no
- * answer) is SecretUnavailable, retried by the state machine; anything else is SecretInvalid,
- * naming the secret, the real error and what to check.
+ * Reads a secret's value. A fault that may pass (throttling, 5xx, no answer) is
+ * SecretUnavailable, retried by the state machine; anything else is SecretInvalid, naming the
+ * secret, the real error and what to check.
  */
-export async function readWebhookUrl(
-  secretId: string,
-  readSecret: (secretId: string) => Promise<unknown>,
-  format: WebhookSecretFormat,
-): Promise<URL> {
-  let secretValue: unknown;
+export async function readSecretValue(secretId: string, readSecret: (secretId: string) => Promise<unknown>): Promise<unknown> {
   try {
-    secretValue = await readSecret(secretId);
+    return await readSecret(secretId);
   } catch (error) {
     const fault = describeAwsFault(error);
     if (fault.transient) {
@@ -107,5 +125,13 @@ export async function readWebhookUrl(
       cause: error,
     });
   }
-  return webhookUrlFromSecret(secretValue, secretId, format);
+}
+
+/** Reads a webhook's secret and the URL in it (see {@link readSecretValue} for the faults). */
+export async function readWebhookUrl(
+  secretId: string,
+  readSecret: (secretId: string) => Promise<unknown>,
+  format: WebhookSecretFormat,
+): Promise<URL> {
+  return webhookUrlFromSecret(await readSecretValue(secretId, readSecret), secretId, format);
 }

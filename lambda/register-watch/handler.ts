@@ -6,17 +6,24 @@ import { handlerOptions } from '../shared/handler-options';
 import { logger } from '../shared/logger';
 import { parsePollSchedule } from '../shared/schedule';
 import { WatchStore } from '../shared/watch-store';
+import { TellStore } from '../shared/tell-store';
+import { parseRuntimeDestinations } from '../shared/routing';
 import { parseRegisterInput, registerWatch } from './register-watch';
 
 const schedule = parsePollSchedule(requireEnv(EnvNames.pollSchedule));
 const store = new WatchStore(requireEnv(EnvNames.watchTable));
 const queue = new TickQueue(requireEnv(EnvNames.tickQueueUrl));
+// The destinations' burst settings: the watch joins a burst of each that tells in bursts.
+const telling = {
+  store: new TellStore(requireEnv(EnvNames.watchTable)),
+  destinations: parseRuntimeDestinations(requireEnv(EnvNames.destinations)),
+};
 
 /** Returns nothing: the watcher's task waits on its token, which the checker answers. */
 export const handler = middy<unknown, void>(handlerOptions('Register watch'))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
     const input = parseRegisterInput(event);
-    const { watch, wokeChecker } = await registerWatch(input, schedule, store, queue);
+    const { watch, wokeChecker } = await registerWatch(input, schedule, store, queue, telling);
     logger.info('Watch registered', { invalidationId: watch.invalidationId, targetId: watch.targetId, wokeChecker });
   });

@@ -39,6 +39,11 @@ export const ErrorNames = {
    * queue, rather than sending the invalidation to the wrong team.
    */
   TagsUnavailable: 'TagsUnavailable',
+  /**
+   * A message could not be sent yet without going past its destination's pace (the platform's
+   * rate limit, shared by every watch telling it): the state machine tries again in seconds.
+   */
+  TellLater: 'TellLater',
   /** The watcher's own input is not what it expects (a bug or a hand-started execution). */
   InvalidWatcherInput: 'InvalidWatcherInput',
   /**

@@ -72,7 +72,24 @@ export interface Notification {
   readonly waitedSeconds?: number;
 }
 
-const TITLES: Record<Outcome, string> = {
+/**
+ * What a message can show: a watch's outcome, or, for a message that lives (a Slack app's, kept
+ * up to date until the outcome), that the invalidation is still running. Not an outcome: the
+ * watch has not ended, so nothing public (the event, OUTCOMES) ever carries it.
+ */
+export const IN_PROGRESS = 'in-progress';
+export type MessagePhase = Outcome | typeof IN_PROGRESS;
+
+/** A watch the checker saw still running: the watch state before it has an outcome. */
+export type RunningWatch = Omit<WatchState, 'outcome' | 'error'>;
+
+/** The notification of a watch still running, for a message that will later show its outcome. */
+export interface ProgressNotification extends Omit<Notification, 'outcome' | 'durationSeconds' | 'waitedSeconds'> {
+  readonly outcome: typeof IN_PROGRESS;
+}
+
+const TITLES: Record<MessagePhase, string> = {
+  [IN_PROGRESS]: 'CloudFront invalidation in progress',
   completed: 'CloudFront invalidation completed',
   'still-in-progress': 'CloudFront invalidation still in progress',
   'could-not-track': 'Could not track CloudFront invalidation',
@@ -123,7 +140,21 @@ function targetLabel(kind: WatchRequest['target']['kind']): string {
 }
 
 export function buildNotification(state: WatchState): Notification {
-  const { request, status, rejected, outcome } = state;
+  return { ...build(state, state.outcome), outcome: state.outcome };
+}
+
+/**
+ * "CloudFront invalidation in progress": the same facts, paths and console link as the
+ * notification of its outcome will have, so the message updated later changes only its state.
+ */
+export function buildProgressNotification(state: RunningWatch): ProgressNotification {
+  return { ...build(state, IN_PROGRESS), outcome: IN_PROGRESS };
+}
+
+/** Everything but the phase's type: each caller states its own. */
+function build(state: WatchState | RunningWatch, phase: MessagePhase): Omit<Notification, 'outcome'> & { readonly outcome: MessagePhase } {
+  const { request, status, rejected } = state;
+  const outcome = phase;
   const id = (value: string | undefined) => (value === undefined ? undefined : oneLine(value, NOTIFICATION_LIMITS.idChars) || undefined);
   const targetKind = request?.target.kind;
   const targetId = id(request?.target.id ?? rejected?.targetId);
@@ -169,10 +200,14 @@ export function buildNotification(state: WatchState): Notification {
       break;
     case 'could-not-track':
       reason = oneLine(
-        rejected ? `the CloudTrail event was rejected: ${rejected.reason}` : describeFailure(state.error),
+        rejected ? `the CloudTrail event was rejected: ${rejected.reason}` : describeFailure('error' in state ? state.error : undefined),
         NOTIFICATION_LIMITS.reasonChars,
       );
       summary = `Could not track CloudFront ${subject}: ${reason}`;
+      break;
+    case IN_PROGRESS:
+      summary = `CloudFront ${subject} is in progress.`;
+      reason = 'This message will show how it ends.';
       break;
   }
   const consoleUrl = request ? consoleUrlFor(request.target, request.invalidationId) : undefined;

@@ -7,9 +7,57 @@ import * as v from 'valibot';
  * says what to change); these schemas only refuse an environment the construct did not write.
  */
 
-export const DESTINATION_TYPES = ['slack', 'teams', 'google-chat', 'sns', 'eventbridge'] as const;
+export const DESTINATION_TYPES = ['slack', 'slack-app', 'teams', 'google-chat', 'sns', 'eventbridge'] as const;
 export type DestinationType = (typeof DESTINATION_TYPES)[number];
 export const WEBHOOK_TYPES = ['slack', 'teams', 'google-chat'] as const;
+
+/**
+ * What makes invalidations one burst for a destination: the same creator (the default), the same
+ * caller-reference prefix (the caller reference without its last `-`, `_`, `.`, `:` or `/`
+ * separated part: `deploy-42-tenant-7` and `deploy-42-tenant-8` share `deploy-42-tenant`), or
+ * nothing but their time (everything that reaches the destination close together).
+ */
+export const BURST_KEYS = ['creator', 'caller-reference-prefix', 'destination'] as const;
+export type BurstKey = (typeof BURST_KEYS)[number];
+
+/**
+ * How a destination tells invalidations that start close together: one burst, one message (the
+ * first `maxSeparate` go out on their own as they end, so a lone invalidation is never delayed;
+ * the rest in digests, or, for a Slack app, one message kept up to date). Validated at synth
+ * (lib/config/routing.ts, BURST_LIMITS); absent on a destination: every invalidation alone.
+ */
+export const BurstSettingsSchema = v.object({
+  /** Invalidations starting within this many seconds of the burst's last one join it. */
+  windowSeconds: v.number(),
+  /** How many of a burst's invalidations are told on their own before the rest go in digests. */
+  maxSeparate: v.number(),
+  /** While a burst runs, a digest of the invalidations ended since the last one at least this often. */
+  digestEverySeconds: v.number(),
+  by: v.picklist(BURST_KEYS),
+});
+export type BurstSettings = v.InferOutput<typeof BurstSettingsSchema>;
+
+/** A destination's burst settings when its configuration gives none. */
+export const BURST_DEFAULTS: BurstSettings = { windowSeconds: 10, maxSeparate: 3, digestEverySeconds: 60, by: 'creator' };
+
+/**
+ * Burst settings as the construct writes them in the functions' environment: only what the
+ * configuration sets (`{}`: every default), filled in here, so that each destination costs a few
+ * bytes of the 4 KB environment rather than the whole settings.
+ */
+const RuntimeBurstSchema = v.pipe(
+  v.partial(BurstSettingsSchema),
+  v.transform((given): BurstSettings => ({ ...BURST_DEFAULTS, ...given })),
+);
+
+/** The bounds synth enforces, each with why. */
+export const BURST_LIMITS = {
+  /** Longer, and a steady trickle would never end its burst. */
+  windowSeconds: { min: 1, max: 300 },
+  maxSeparate: { min: 0, max: 20 },
+  /** Shorter than the watcher's wait on a digest (a minute) could not be kept; longer than an hour leaves a team without news. */
+  digestEverySeconds: { min: 60, max: 3600 },
+} as const;
 
 const names = v.array(v.string());
 
@@ -64,11 +112,16 @@ type TableMatch = TableRoute['match'];
 
 /** What Notify needs to deliver to one destination: resolved secret IDs, topic ARNs and bus names or ARNs. */
 export const RuntimeDestinationSchema = v.variant('type', [
-  v.object({ type: v.picklist(WEBHOOK_TYPES), secretId: v.string() }),
-  v.object({ type: v.literal('sns'), topicArn: v.string() }),
+  v.object({ type: v.picklist(WEBHOOK_TYPES), secretId: v.string(), burst: v.optional(RuntimeBurstSchema) }),
+  /** A Slack app: its bot token in the secret, the channel's ID. */
+  v.object({ type: v.literal('slack-app'), secretId: v.string(), channel: v.string(), burst: v.optional(RuntimeBurstSchema) }),
+  v.object({ type: v.literal('sns'), topicArn: v.string(), burst: v.optional(RuntimeBurstSchema) }),
+  /** Automation keeps one event per invalidation: never in bursts. */
   v.object({ type: v.literal('eventbridge'), busName: v.string() }),
 ]);
 export type RuntimeDestination = v.InferOutput<typeof RuntimeDestinationSchema>;
+/** A runtime destination as the construct writes it (burst settings only where configured). */
+export type RuntimeDestinationInput = v.InferInput<typeof RuntimeDestinationSchema>;
 const RuntimeDestinationsSchema = v.record(v.string(), RuntimeDestinationSchema);
 
 /** Reads the route table the construct put in Start watch's environment. */

@@ -62,6 +62,11 @@ export const StatusResultSchema = v.object({
    * most the completion can have been seen late by.
    */
   detectionBoundSeconds: v.optional(seconds),
+  /**
+   * The checker's answer at the first check of a watch that keeps a live message (a Slack app's),
+   * still in progress: the watcher announces it and goes on watching.
+   */
+  announce: v.optional(v.literal(true)),
 });
 export type StatusResult = v.InferOutput<typeof StatusResultSchema>;
 

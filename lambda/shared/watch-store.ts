@@ -39,6 +39,8 @@ export const WatchItemSchema = v.object({
   /** When the maximum wait runs out: the checker then ends the watch as still in progress. */
   deadlineAtMs: epochMs,
   registeredAtMs: epochMs,
+  /** The watch keeps a live message: the checker answers at its first check if it is still in progress, so the watcher can say so. */
+  announce: v.optional(v.boolean()),
 });
 export type WatchItem = v.InferOutput<typeof WatchItemSchema>;
 

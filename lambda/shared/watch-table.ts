@@ -10,3 +10,11 @@
  * saw instead of all of them.
  */
 export const WATCHES_BY_REGISTRATION = { indexName: 'byRegistration', partitionKey: 'byRegistration', sortKey: 'registeredAtMs' } as const;
+
+/**
+ * The partition keys telling writes (lambda/shared/tell-store.ts): a burst's items, the open
+ * burst of a destination and key, where a watch's membership is, a channel's pace. Notify may
+ * touch only these (its IAM policy's `dynamodb:LeadingKeys`), never a watch, a token or the
+ * checker's clock.
+ */
+export const TELL_PARTITIONS = { open: 'burst-open', tell: 'tell', pace: 'pace', burstPrefix: 'burst#' } as const;

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { DESTINATION_TYPES, WEBHOOK_TYPES, ownRecord } from '../../lambda/shared/routing';
+import { BURST_DEFAULTS, BURST_KEYS, BURST_LIMITS, DESTINATION_TYPES, WEBHOOK_TYPES, ownRecord } from '../../lambda/shared/routing';
 import { closestKey, unknownKeyProblems } from './did-you-mean';
 import {
   ACCOUNT_ID,
@@ -12,6 +12,7 @@ import {
   topicArnProblems,
   topicIdentity,
   type Home,
+  type SecretContent,
 } from './shapes';
 
 /**
@@ -31,9 +32,10 @@ const MISSPELLED = 'misspelled: said by the unknown key';
 
 /**
  * An object whose keys are all known: each unknown key is one problem with "did you mean",
- * reported together with the problems of the known ones.
+ * reported together with the problems of the known ones. A key in `refused` is one this object
+ * never takes though others do: it is refused with its own message (why) instead of a guess.
  */
-function strictObject<const E extends v.ObjectEntries>(entries: E, message: string) {
+function strictObject<const E extends v.ObjectEntries>(entries: E, message: string, refused: Readonly<Record<string, string>> = {}) {
   const known = Object.keys(entries);
   // valibot reports a missing key with the object's message: say instead which key, and what it holds.
   const missingOrMessage = (issue: v.LooseObjectIssue): string => {
@@ -50,7 +52,7 @@ function strictObject<const E extends v.ObjectEntries>(entries: E, message: stri
     v.rawCheck(({ dataset, addIssue }) => {
       if (!isObject(dataset.value)) return;
       const unknown = Object.keys(dataset.value).filter((key) => !known.includes(key));
-      for (const problem of unknownKeyProblems(unknown, known, 'key')) addIssue({ message: problem });
+      for (const problem of unknownKeyProblems(unknown, known, 'key', refused)) addIssue({ message: problem });
     }),
     v.transform((value) => {
       const output: Record<string, unknown> = {};
@@ -69,11 +71,109 @@ const shaped = (pattern: RegExp, example: string) =>
     v.regex(pattern, (issue) => `"${String(issue.input)}" does not look like ${example}`),
   );
 
+/** What each burst setting does, for the messages that refuse a value. */
+const BURST_SETTING_MEANING = {
+  windowSeconds: "seconds: invalidations starting within this many seconds of the burst's last one join it",
+  maxSeparate: "how many of a burst's invalidations are told on their own before the rest go in digests",
+  digestEverySeconds: 'seconds: while a burst runs, how often a digest tells the invalidations ended since the last one',
+} as const satisfies Record<keyof typeof BURST_LIMITS, string>;
+
+const burstSetting = (key: keyof typeof BURST_LIMITS) => {
+  const { min, max } = BURST_LIMITS[key];
+  const message = `must be a whole number from ${min} to ${max} (${BURST_SETTING_MEANING[key]}; default ${BURST_DEFAULTS[key]})`;
+  const got = (issue: v.BaseIssue<unknown>) => `${message}, not ${JSON.stringify(issue.input) ?? String(issue.input)}`;
+  // One check, so that 0.5 is one problem, not "not whole" and "under the minimum" in the same words.
+  return v.pipe(
+    v.number(got),
+    v.check((value) => Number.isInteger(value) && value >= min && value <= max, got),
+  );
+};
+
+const BURST_MESSAGE =
+  'must be false (every invalidation told on its own) or an object of burst settings ' +
+  '{"windowSeconds", "maxSeparate", "digestEverySeconds", "by"}; leave it out for the defaults';
+
+const BurstObjectSchema = strictObject(
+  {
+    /** Invalidations starting within this many seconds of the burst's last one join it. @default BURST_DEFAULTS.windowSeconds */
+    windowSeconds: v.optional(burstSetting('windowSeconds')),
+    /** How many of a burst's invalidations are told on their own, as they end, before the rest go in digests. @default BURST_DEFAULTS.maxSeparate */
+    maxSeparate: v.optional(burstSetting('maxSeparate')),
+    /** While a burst runs, a digest of the invalidations ended since the last one at least this often. @default BURST_DEFAULTS.digestEverySeconds */
+    digestEverySeconds: v.optional(burstSetting('digestEverySeconds')),
+    /** What makes invalidations one burst: `creator`, `caller-reference-prefix` or `destination` (time alone). @default BURST_DEFAULTS.by */
+    by: v.optional(
+      v.picklist(BURST_KEYS, (issue) => {
+        const closest = typeof issue.input === 'string' ? closestKey(issue.input, BURST_KEYS) : undefined;
+        return (
+          `must be one of ${BURST_KEYS.join(', ')} (what makes invalidations one burst), not ${JSON.stringify(issue.input) ?? String(issue.input)}` +
+          (closest ? `: did you mean "${closest}"?` : '')
+        );
+      }),
+    ),
+  },
+  BURST_MESSAGE,
+);
+
+/**
+ * How a destination tells invalidations that start close together (see BurstSettingsSchema in
+ * lambda/shared/routing.ts): on by default; `false` tells every invalidation on its own; an
+ * object changes some settings, the others keep their defaults.
+ */
+const BurstSchema = v.lazy((input) => (input === false ? v.literal(false) : BurstObjectSchema));
+
+/** Why a bus takes no `burst`: said instead of "unknown key". */
+const NO_BURST_ON_BUSES = {
+  burst:
+    'burst does not apply to an eventbridge destination: automation keeps one event per invalidation (rules and their targets see each one); remove burst',
+};
+
 export const WebhookDestinationSchema = strictObject(
   {
     type: v.picklist(WEBHOOK_TYPES),
     /** Name, or ARN in the notifier's region, of the Secrets Manager secret holding the webhook URL. */
     secretName: v.string('must name the Secrets Manager secret holding the webhook URL'),
+    /** Invalidations that start together in one message (see `BurstSchema`). @default on, BURST_DEFAULTS */
+    burst: v.optional(BurstSchema),
+  },
+  'must be an object',
+);
+
+/** A Slack channel's ID: C (public), G (private, older) or D (direct message), then capitals and digits. */
+const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{8,}$/;
+/** A channel's name as people write it: with its `#`, or with what IDs never have (lowercase, `-`, `_`, `.`). */
+const LOOKS_LIKE_CHANNEL_NAME = /^#|[\p{Ll}._-]/u;
+/** A person's ID (U..., or W... in Enterprise Grid): Slack posts to it in a direct message whose ID is another. */
+const SLACK_USER_ID = /^[UW][A-Z0-9]{8,}$/;
+const CHANNEL_ID_WHERE = "at the bottom of the channel's details in Slack";
+
+const SlackChannelSchema = v.pipe(
+  v.string(`must be the Slack channel's ID, e.g. "C0123ABCD" (${CHANNEL_ID_WHERE})`),
+  v.check(
+    (channel) => SLACK_CHANNEL_ID.test(channel),
+    (issue) => {
+      const channel = String(issue.input);
+      if (SLACK_USER_ID.test(channel))
+        return `"${channel}" is a person's ID, not a channel's: use the ID of the app's direct message with them (D...), or a channel's ID (C..., ${CHANNEL_ID_WHERE})`;
+      if (LOOKS_LIKE_CHANNEL_NAME.test(channel))
+        return `"${channel}" is a channel name, not its ID: use the channel's ID (C..., ${CHANNEL_ID_WHERE}); a name changes when the channel is renamed`;
+      return `"${channel}" is not a Slack channel ID: C, G or D, then at least 8 capital letters or digits (e.g. "C0123ABCD"), ${CHANNEL_ID_WHERE}`;
+    },
+  ),
+);
+
+export const SlackAppDestinationSchema = strictObject(
+  {
+    type: v.literal('slack-app'),
+    /**
+     * Name, or ARN in the notifier's region, of the Secrets Manager secret holding the Slack app's
+     * bot token (`xoxb-...`). Several slack-app destinations may share one token (one per channel).
+     */
+    secretName: v.string("must name the Secrets Manager secret holding the Slack app's bot token (xoxb-...)"),
+    /** The channel's ID (`C0123ABCD`, at the bottom of its details in Slack), not its name; the app must be invited to it. */
+    channel: SlackChannelSchema,
+    /** Invalidations that start together in one message kept up to date (see `BurstSchema`). @default on, BURST_DEFAULTS */
+    burst: v.optional(BurstSchema),
   },
   'must be an object',
 );
@@ -83,6 +183,8 @@ export const TopicDestinationSchema = strictObject(
     type: v.literal('sns'),
     /** An existing standard topic in the notifier's region. @default a new encrypted topic */
     topicArn: v.optional(v.string('must be an SNS topic ARN')),
+    /** Invalidations that start together in one message (see `BurstSchema`). @default on, BURST_DEFAULTS */
+    burst: v.optional(BurstSchema),
   },
   'must be an object',
 );
@@ -94,14 +196,22 @@ export const BusDestinationSchema = strictObject(
     bus: v.optional(v.string('must be an event bus name or ARN')),
   },
   'must be an object',
+  NO_BURST_ON_BUSES,
 );
 
-/** A chat webhook (its URL is a secret, so only the Secrets Manager secret's name is configured), an SNS topic or an EventBridge bus. */
-export const DestinationSchema = v.variant('type', [WebhookDestinationSchema, TopicDestinationSchema, BusDestinationSchema], (issue) => {
-  if (!isObject(issue.input) && issue.path === undefined) return `must be an object with a "type" (${DESTINATION_TYPES.join(', ')})`;
-  const closest = typeof issue.input === 'string' ? closestKey(issue.input, DESTINATION_TYPES) : undefined;
-  return `must have a type, one of ${DESTINATION_TYPES.join(', ')} (got ${JSON.stringify(issue.input) ?? 'none'}${closest ? `; did you mean "${closest}"?` : ''})`;
-});
+/**
+ * A chat webhook (its URL is a secret, so only the Secrets Manager secret's name is configured), a
+ * Slack app's channel (its bot token likewise), an SNS topic or an EventBridge bus.
+ */
+export const DestinationSchema = v.variant(
+  'type',
+  [WebhookDestinationSchema, SlackAppDestinationSchema, TopicDestinationSchema, BusDestinationSchema],
+  (issue) => {
+    if (!isObject(issue.input) && issue.path === undefined) return `must be an object with a "type" (${DESTINATION_TYPES.join(', ')})`;
+    const closest = typeof issue.input === 'string' ? closestKey(issue.input, DESTINATION_TYPES) : undefined;
+    return `must have a type, one of ${DESTINATION_TYPES.join(', ')} (got ${JSON.stringify(issue.input) ?? 'none'}${closest ? `; did you mean "${closest}"?` : ''})`;
+  },
+);
 
 const TAGS_MESSAGE = 'must be an object of tag keys and string values, e.g. {"team": "payments"}';
 /** CloudFront's (and every AWS service's) tag limits: a longer key or value is never on a resource. */
@@ -210,6 +320,9 @@ export const RoutingConfigSchema = v.object({
 
 export type DestinationType = v.InferOutput<typeof DestinationSchema>['type'];
 export type WebhookDestination = v.InferOutput<typeof WebhookDestinationSchema>;
+export type SlackAppDestination = v.InferOutput<typeof SlackAppDestinationSchema>;
+/** A destination's `burst` as configured: `false`, or the settings it changes. */
+export type BurstConfig = v.InferOutput<typeof BurstSchema>;
 export type TopicDestination = v.InferOutput<typeof TopicDestinationSchema>;
 export type BusDestination = v.InferOutput<typeof BusDestinationSchema>;
 export type DestinationConfig = v.InferOutput<typeof DestinationSchema>;
@@ -327,7 +440,10 @@ export function parseRouting(
   };
 }
 
-/** What the schema cannot see: places (regions, accounts), use, and two names for one channel. */
+/**
+ * What the schema cannot see: places (regions, accounts), use, two names for one channel, and one
+ * secret read as two things (a webhook URL and a bot token).
+ */
 function destinationProblems(
   destinations: Readonly<Record<string, DestinationConfig>>,
   used: ReadonlySet<unknown>,
@@ -335,6 +451,19 @@ function destinationProblems(
 ): string[] {
   const problems: string[] = [];
   const channels = new Map<string, string>();
+  // Slack app destinations share a token by design; a token is no webhook URL, though.
+  const secretContents = new Map<string, { readonly name: string; readonly holds: SecretContent }>();
+  const readsSecret = (name: string, secretName: string, holds: SecretContent) => {
+    const identity = secretIdentity(secretName, env);
+    const other = secretContents.get(identity);
+    if (other === undefined) secretContents.set(identity, { name, holds });
+    else if (other.holds !== holds) {
+      problems.push(
+        `destinations.${other.name} reads its secret as a ${other.holds} and destinations.${name} the same secret as a ${holds}, ` +
+          'but a secret holds one of them: give each its own secret',
+      );
+    }
+  };
   for (const [name, destination] of Object.entries(destinations)) {
     const where = `destinations.${name}`;
     if (!used.has(name)) problems.push(`${where} is not used by any route or defaultDestinations: use it or remove it`);
@@ -344,17 +473,33 @@ function destinationProblems(
       case 'teams':
       case 'google-chat':
         problems.push(...secretProblems(`${where}.secretName`, destination.secretName, env));
-        channel = { identity: `secret ${secretIdentity(destination.secretName, env)}`, description: 'read the same secret' };
+        readsSecret(name, destination.secretName, 'webhook URL');
+        channel = {
+          identity: `secret ${secretIdentity(destination.secretName, env)}`,
+          description: 'read the same secret (by name or by ARN)',
+        };
+        break;
+      case 'slack-app':
+        problems.push(...secretProblems(`${where}.secretName`, destination.secretName, env, 'bot token'));
+        readsSecret(name, destination.secretName, 'bot token');
+        // A channel ID is unique across Slack: one channel, whatever token posts to it.
+        channel = {
+          identity: `slack channel ${destination.channel}`,
+          description: `post to the same Slack channel (${destination.channel})`,
+        };
         break;
       case 'sns':
         if (destination.topicArn !== undefined) {
           problems.push(...topicArnProblems(`${where}.topicArn`, destination.topicArn, env));
-          channel = { identity: `topic ${topicIdentity(destination.topicArn, env)}`, description: 'publish to the same topic' };
+          channel = {
+            identity: `topic ${topicIdentity(destination.topicArn, env)}`,
+            description: 'publish to the same topic (by name or by ARN)',
+          };
         }
         break;
       case 'eventbridge':
         if (destination.bus !== undefined) problems.push(...busProblems(`${where}.bus`, destination.bus, env));
-        channel = { identity: `bus ${busIdentity(destination.bus, env)}`, description: 'put events on the same bus' };
+        channel = { identity: `bus ${busIdentity(destination.bus, env)}`, description: 'put events on the same bus (by name or by ARN)' };
         break;
     }
     if (channel === undefined) continue;
@@ -362,7 +507,7 @@ function destinationProblems(
     if (other === undefined) channels.set(channel.identity, name);
     else {
       problems.push(
-        `destinations.${other} and ${where} ${channel.description} (by name or by ARN), so it would get every message twice: merge them into one destination`,
+        `destinations.${other} and ${where} ${channel.description}, so it would get every message twice: merge them into one destination`,
       );
     }
   }

@@ -147,15 +147,41 @@ export function topicArnProblems(where: string, arn: string, home: Home): string
   );
 }
 
-/** Why a webhook's secret (a name, or a complete or partial ARN) cannot be read by Notify, or none. */
-export function secretProblems(where: string, secret: string, home: Home): string[] {
-  const what = 'the name of the Secrets Manager secret holding the webhook URL (letters, digits and /_+=.@-), or its ARN';
+/** What a destination's secret holds: a chat webhook's URL, or a Slack app's bot token. */
+export type SecretContent = 'webhook URL' | 'bot token';
+
+/** A Slack token (bot `xoxb-`, user `xoxp-`, app-level `xapp-`...): it belongs in a secret, never in configuration. */
+const SLACK_TOKEN = /^xox[a-z]-|^xapp-/;
+
+/**
+ * Why a destination's secret (a name, or a complete or partial ARN) cannot be read by Notify, or
+ * none. A webhook URL or a Slack token given instead of the secret's name is refused without
+ * repeating it: it must stay out of cdk.json and the template.
+ */
+export function secretProblems(where: string, secret: string, home: Home, holds: SecretContent = 'webhook URL'): string[] {
+  const content = holds === 'webhook URL' ? 'the webhook URL' : "the Slack app's bot token (xoxb-...)";
+  const what = `the name of the Secrets Manager secret holding ${content} (letters, digits and /_+=.@-), or its ARN`;
+  const storeIt = (value: string) =>
+    `store it with aws secretsmanager create-secret --name cloudfront-notifier/my-channel --secret-string '${value}', then give that name here`;
   if (/^https?:\/\//i.test(secret)) {
     // A webhook URL is a secret: it must not sit in cdk.json, the template or an environment variable.
+    if (holds === 'bot token')
+      return [
+        `${where} is a URL, but a slack-app destination names the secret holding the Slack app's bot token (xoxb-...): ` +
+          'for an incoming webhook, use type "slack"; keep the URL itself out of cdk.json and the template, in a secret',
+      ];
     return [
       `${where} is a URL, but it must name the Secrets Manager secret that holds the webhook URL (the URL itself must stay out of ` +
-        `cdk.json and the template): store it with aws secretsmanager create-secret --name cloudfront-notifier/my-channel --secret-string 'URL', ` +
-        `then give that name here`,
+        `cdk.json and the template): ${storeIt('URL')}`,
+    ];
+  }
+  if (SLACK_TOKEN.test(secret)) {
+    return [
+      `${where} is a Slack token, but it must name the Secrets Manager secret that holds it (the token itself must stay out of ` +
+        `cdk.json and the template): ${storeIt('TOKEN')}` +
+        (holds === 'webhook URL'
+          ? '; a webhook URL belongs here, a bot token in a "slack-app" destination, which also names a channel'
+          : ''),
     ];
   }
   if (!secret.startsWith('arn:')) {

@@ -1,10 +1,12 @@
 /**
- * What the code points at in the README: every section an error message sends a user to exists.
+ * What the code points at in the README: every section an error message sends a user to exists,
+ * and the burst settings' defaults and ranges are the ones synth enforces.
  * (The security section's account of wildcard actions is checked on every recipe's templates in
  * test/lib/reach-cdk-nag.test.ts, which synthesizes them.)
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { BURST_DEFAULTS, BURST_KEYS, BURST_LIMITS } from '../../lambda/shared/routing';
 
 const root = join(__dirname, '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -29,5 +31,20 @@ describe('README sections named in messages', () => {
 
   it.each(references)('$file names section "$section", which exists', ({ section }) => {
     expect(headings).toContain(section);
+  });
+});
+
+describe("README's burst table", () => {
+  const rows = new Map([...readme.matchAll(/^\| `(\w+)` \| `([^`]+)` \| ([^|]+) \|/gm)].map((match) => [match[1]!, match]));
+
+  it.each(Object.entries(BURST_LIMITS))('gives %s the default and range the code enforces', (key, { min, max }) => {
+    const row = rows.get(key);
+    expect(row?.[2]).toBe(String(BURST_DEFAULTS[key as keyof typeof BURST_LIMITS]));
+    expect(row?.[3]!.trim()).toBe(`${min}-${max}`);
+  });
+
+  it('gives by its default and every burst key', () => {
+    expect(rows.get('by')?.[2]).toBe(BURST_DEFAULTS.by);
+    expect(rows.get('by')?.[3]!.trim()).toBe(BURST_KEYS.map((key) => `\`${key}\``).join(', '));
   });
 });

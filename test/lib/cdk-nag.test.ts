@@ -31,6 +31,17 @@ describe('cdk-nag AwsSolutionsChecks', () => {
   it.each([
     ['with Slack, environment-agnostic', { slackWebhookSecretName: 'team/slack' }, undefined],
     ['without Slack, in a known account', {}, '123456789012'],
+    [
+      'with Slack app channels sharing a token and burst settings',
+      {
+        destinations: JSON.stringify({
+          deploys: { type: 'slack-app', secretName: 'team/slack-bot', channel: 'C0123ABCD' },
+          payments: { type: 'slack-app', secretName: 'team/slack-bot', channel: 'C0456EFGH', burst: { windowSeconds: 30 } },
+          email: { type: 'sns', burst: false },
+        }),
+      },
+      '123456789012',
+    ],
   ])('passes with zero unacknowledged findings (%s)', (_, context, account) => {
     const { error, report } = synthWithNag(context, account);
 

@@ -1,39 +1,48 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Function as LambdaFunction, Code, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { ConfigError } from '../../lib/config';
+import { BURST_DEFAULTS, parseRuntimeDestinations } from '../../lambda/shared/routing';
+import { ConfigError, parseRouting } from '../../lib/config';
+import { Destinations } from '../../lib/destinations';
 import { InvalidationNotifier } from '../../lib/invalidation-notifier';
+import { FUNCTION_DIR_METADATA } from '../../lib/notifier-function';
 import { synthTemplate } from '../../local/pipeline';
-import { resourcesOfType } from '../../local/template';
+import { localFunctions, resourcesOfType } from '../../local/template';
 import { actionsOf, statementsOfFunction } from '../support/function-policies';
 
 const CONTEXT = {
   destinations: {
     'web-slack': { type: 'slack', secretName: 'cf/web-slack' },
-    'web-teams': { type: 'teams', secretName: 'cf/web-teams' },
+    'web-teams': { type: 'teams', secretName: 'cf/web-teams', burst: false },
     'ops-chat': { type: 'google-chat', secretName: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cf/ops-chat-AbCdEf' },
-    email: { type: 'sns' },
+    email: { type: 'sns', burst: { windowSeconds: 30, by: 'caller-reference-prefix' } },
     existing: { type: 'sns', topicArn: 'arn:aws:sns:us-east-1:123456789012:deploys' },
+    // One Slack app, one token, two channels.
+    'deploys-app': { type: 'slack-app', secretName: 'cf/slack-bot', channel: 'C0123ABCD', burst: { maxSeparate: 0 } },
+    'payments-app': { type: 'slack-app', secretName: 'cf/slack-bot', channel: 'C0456EFGH' },
     automation: { type: 'eventbridge' },
     'ops-bus': { type: 'eventbridge', bus: 'ops' },
   },
   routes: [
     { name: 'website', match: { distributionIds: ['E2QWRUHAPOMQZL'] }, destinations: ['web-slack', 'web-teams', 'automation'] },
-    { name: 'payments', match: { tags: { team: 'payments' } }, destinations: ['existing', 'ops-bus'] },
+    { name: 'payments', match: { tags: { team: 'payments' } }, destinations: ['existing', 'ops-bus', 'payments-app'] },
   ],
-  defaultDestinations: ['ops-chat', 'email'],
+  defaultDestinations: ['ops-chat', 'email', 'deploys-app'],
 };
 const json = synthTemplate(CONTEXT, false);
 const template = Template.fromJSON(json);
 
 describe('destinations, least privilege', () => {
-  it('lets Notify read exactly the secrets of its webhook destinations, and no other secret', () => {
+  it('lets Notify read exactly the secrets of its webhook and Slack app destinations (a shared token once), and no other secret', () => {
     const reads = statementsOfFunction(json, 'notify').filter((s) => actionsOf([s]).includes('secretsmanager:GetSecretValue'));
     const resources = JSON.stringify(reads.map((s) => s.Resource));
     expect(resources).toContain(':secret:cf/web-slack-??????');
     expect(resources).toContain(':secret:cf/web-teams-??????');
     expect(resources).toContain('arn:aws:secretsmanager:us-east-1:123456789012:secret:cf/ops-chat-AbCdEf');
-    expect(reads.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))).toHaveLength(3);
+    expect(resources).toContain(':secret:cf/slack-bot-??????');
+    expect(reads.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))).toHaveLength(4);
   });
 
   it('lets Notify put events only on the configured buses, and only as the notifier', () => {
@@ -87,6 +96,70 @@ describe('destinations, least privilege', () => {
   it('creates one encrypted topic for the created SNS destination (and one for alarms), none for the existing one', () => {
     expect(resourcesOfType(json, 'AWS::SNS::Topic')).toHaveLength(2);
     template.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'CloudFront invalidations (email)' });
+  });
+});
+
+describe("the destinations in Notify's environment", () => {
+  const notify = localFunctions(json, FUNCTION_DIR_METADATA).find((fn) => fn.functionDir === 'notify')!;
+  const runtime = parseRuntimeDestinations(notify.environment.DESTINATIONS!);
+
+  it('gives a Slack app destination its token secret and channel, two channels sharing one secret', () => {
+    expect(runtime['deploys-app']).toMatchObject({ type: 'slack-app', secretId: 'cf/slack-bot', channel: 'C0123ABCD' });
+    expect(runtime['payments-app']).toMatchObject({ type: 'slack-app', secretId: 'cf/slack-bot', channel: 'C0456EFGH' });
+  });
+
+  it('gives every destination but buses its burst settings: the configured ones over the defaults, none with burst: false', () => {
+    expect(runtime['web-slack']!).toHaveProperty('burst', BURST_DEFAULTS);
+    expect(runtime['ops-chat']!).toHaveProperty('burst', BURST_DEFAULTS);
+    expect(runtime.existing!).toHaveProperty('burst', BURST_DEFAULTS);
+    expect(runtime['payments-app']!).toHaveProperty('burst', BURST_DEFAULTS);
+    expect(runtime.email!).toHaveProperty('burst', { ...BURST_DEFAULTS, windowSeconds: 30, by: 'caller-reference-prefix' });
+    expect(runtime['deploys-app']!).toHaveProperty('burst', { ...BURST_DEFAULTS, maxSeparate: 0 });
+    expect(runtime['web-teams']!).not.toHaveProperty('burst');
+    expect(runtime.automation).toEqual({ type: 'eventbridge', busName: expect.stringContaining('event-bus/default') as unknown });
+    expect(runtime['ops-bus']!).not.toHaveProperty('burst');
+  });
+
+  it('gives the simple case (no destinations) the default bursts too', () => {
+    const simple = localFunctions(synthTemplate({ slackWebhookSecretName: 'cf/slack' }, false), FUNCTION_DIR_METADATA).find(
+      (fn) => fn.functionDir === 'notify',
+    )!;
+    const destinations = Object.values(parseRuntimeDestinations(simple.environment.DESTINATIONS!));
+    expect(destinations.map((destination) => destination.type).sort()).toEqual(['slack', 'sns']);
+    for (const destination of destinations) expect(destination).toHaveProperty('burst', BURST_DEFAULTS);
+  });
+});
+
+describe('Destinations with an existing secret', () => {
+  it('uses it for a Slack app destination too: read by its own name, granted to the function', () => {
+    const stack = new Stack(new App(), 'S', { env: { region: 'us-east-1', account: '123456789012' } });
+    const { config } = parseRouting({ destinations: { deploys: { type: 'slack-app', secretName: 'unused', channel: 'C0123ABCD' } } });
+    const token = new Secret(stack, 'Token', { secretName: 'team/slack-bot' });
+    const destinations = new Destinations(stack, 'D', { routing: config!, existingSecrets: { deploys: token } });
+    const fn = new LambdaFunction(stack, 'Fn', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler = async () => {};'),
+    });
+    destinations.bindTo(fn);
+    const synthesized = Template.fromStack(stack);
+
+    const variables = Object.values(synthesized.findResources('AWS::Lambda::Function'))[0]!.Properties.Environment.Variables as Record<
+      string,
+      unknown
+    >;
+    expect(JSON.stringify(variables.DESTINATIONS)).toContain('"channel\\":\\"C0123ABCD');
+    expect(JSON.stringify(variables.DESTINATIONS)).not.toContain('unused');
+    synthesized.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            Resource: { Ref: stack.getLogicalId(token.node.defaultChild as never) },
+          },
+        ],
+      },
+    });
   });
 });
 

@@ -2,6 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { WATCH_METRICS } from '../../lambda/shared/metrics';
 import { DEFAULT_POLL_SCHEDULE } from '../../lambda/shared/schedule';
 import { TOKEN_GRACE, StateNames } from '../../lib/watcher';
+import { TELL_AGAIN_SECONDS } from '../../lib/delivery';
 import { LOCAL_SLACK_SECRET_NAME, synthTemplate } from '../../local/pipeline';
 import { actionsOf, statementsOfFunction as statementsOf, type PolicyStatement } from '../support/function-policies';
 import { FUNCTION_DIR_METADATA } from '../../lib/notifier-function';
@@ -72,14 +73,23 @@ describe('watcher state machine', () => {
       Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
       Parameters: {
         FunctionName: expect.stringMatching(/RegisterFunction/),
-        Payload: { 'taskToken.$': '$$.Task.Token', 'request.$': '$.request', 'startedAt.$': '$$.Execution.StartTime' },
+        Payload: {
+          'taskToken.$': '$$.Task.Token',
+          'request.$': '$.request',
+          'startedAt.$': '$$.Execution.StartTime',
+          'execution.$': '$$.Execution.Name',
+          'audience.$': '$.audience',
+        },
       },
       ResultPath: '$.status',
       TimeoutSeconds: DEFAULT_POLL_SCHEDULE.maxWaitSeconds + TOKEN_GRACE.toSeconds(),
       Next: StateNames.watchOver,
     });
     const watchOver = states[StateNames.watchOver] as unknown as { Choices: { Variable: string; Next: string }[]; Default: string };
-    expect(watchOver.Choices.map((choice) => [choice.Variable, choice.Next])).toEqual([['$.status.status', 'Mark completed']]);
+    expect(watchOver.Choices.map((choice) => [choice.Variable, choice.Next])).toEqual([
+      ['$.status.status', 'Mark completed'],
+      ['$.status.announce', StateNames.announce],
+    ]);
     expect(watchOver.Default).toBe('Mark still in progress');
     // No check and no Wait in the watcher: checking is the checker's.
     expect(Object.values(states).filter((state) => state.Type === 'Wait')).toEqual([]);
@@ -116,8 +126,15 @@ describe('watcher state machine', () => {
     expect(map.ItemsPath).toBe('$.audience.destinations');
     expect(map.ItemProcessor?.StartAt).toBe(StateNames.notifyDestination);
     const deliver = states[StateNames.notifyDestination]!;
-    expect(deliver.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: StateNames.notDelivered })]);
+    // Notify answers the task's token, now or when another watch's message tells this one.
+    expect(deliver).toMatchObject({ Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', TimeoutSeconds: TELL_AGAIN_SECONDS });
+    // Not told within the time: Notify is asked again (it sends what is due by then).
+    expect(deliver.Catch).toEqual([
+      expect.objectContaining({ ErrorEquals: ['States.Timeout'], Next: StateNames.notifyDestination }),
+      expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: StateNames.notDelivered }),
+    ]);
     expect(deliver.Retry?.map((retrier) => retrier.ErrorEquals)).toEqual([
+      ['TellLater'],
       ['WebhookRateLimited'],
       expect.arrayContaining([
         'WebhookUnavailable',
@@ -129,7 +146,7 @@ describe('watcher state machine', () => {
       expect.arrayContaining(['FunctionTimedOut', 'Sandbox.Timedout']),
     ]);
     // A rate limit is waited out no sooner than 30 s, then longer: not with the quick general Retry.
-    expect(deliver.Retry?.[0]).toMatchObject({ IntervalSeconds: 30, MaxAttempts: 5 });
+    expect(deliver.Retry?.[1]).toMatchObject({ IntervalSeconds: 30, MaxAttempts: 5 });
   });
 });
 
@@ -172,12 +189,25 @@ describe('least privilege', () => {
         ...each(['states:SendTaskFailure', 'states:SendTaskSuccess'], watcher),
       ].sort(),
     );
+    // GetItem: a watch's membership in its destinations' bursts.
     expect(grants('register-watch')).toEqual(
       [
-        ...each(['dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
+        ...each(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
         ...each(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], queue),
       ].sort(),
     );
+    // Notify keeps bursts, live messages and paces in the table (never deletes: TTL does) and
+    // answers only the watcher's tokens; its destinations' grants are tested below.
+    const notify = grants('notify').filter((grant) => /^(dynamodb|states):/.test(grant));
+    expect(notify).toEqual(
+      [
+        ...each(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], table),
+        ...each(['states:SendTaskFailure', 'states:SendTaskSuccess'], watcher),
+      ].sort(),
+    );
+    // ... and only telling's items: never a watch, a token or the checker's clock.
+    const telling = statementsOfFunction('notify').find((statement) => actionsOf([statement]).includes('dynamodb:PutItem'))!;
+    expect(telling.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['burst-open', 'tell', 'pace', 'burst#*'] } });
   });
 
   it('lets Notify publish only to its topic and read only the Slack secret', () => {

@@ -132,8 +132,11 @@ describe('notification topic', () => {
   const { alarmTopics, topics, topicPolicy, keyPolicy } = parts(json);
   const notificationTopic = topics.find((id) => !alarmTopics.includes(id))!;
   const notifyStatements = () => {
-    const [, fn] = resourcesOfType(json, 'AWS::Lambda::Function').find(([, resource]) =>
-      JSON.stringify(resource.Properties!.Environment ?? {}).includes(`"Ref":"${notificationTopic}"`),
+    // Notify: the function told of the topic that is not Register watch (which only reads the destinations' settings).
+    const [, fn] = resourcesOfType(json, 'AWS::Lambda::Function').find(
+      ([, resource]) =>
+        JSON.stringify(resource.Properties!.Environment ?? {}).includes(`"Ref":"${notificationTopic}"`) &&
+        String(resource.Properties!.Description).startsWith('Tells'),
     )!;
     const roleId = (fn.Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     return resourcesOfType(json, 'AWS::IAM::Policy')

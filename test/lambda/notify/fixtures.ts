@@ -1,5 +1,6 @@
 /** Notifications and path lists shared by the notify tests (not a test file itself). */
 import distributionEvent from '../../../local/fixtures/create-invalidation.json';
+import { burstMemberOf, type BurstMember } from '../../../lambda/shared/burst-notification';
 import { buildNotification, type Notification, type WatchState } from '../../../lambda/shared/notification';
 import { samplePaths, type PathSample, type StatusResult } from '../../../lambda/shared/status-result';
 import { parseWatchRequest } from '../../../lambda/shared/watch-request';
@@ -64,12 +65,8 @@ export function hostile(length: number): string {
     .join('');
 }
 
-/**
- * Every outcome with every caller-controlled field hostile and huge: a 10,000-character caller
- * reference, a principal name with line breaks, hostile IDs, reasons and errors, and 3,000 paths
- * of 1,024 emoji-and-escape characters.
- */
-export function hostileNotifications(): Notification[] {
+/** A watch whose every caller-controlled field is hostile and huge (see {@link hostileNotifications}), not yet ended. */
+export function hostileWatch() {
   const items = Array.from({ length: 3000 }, (_, i) => `/${i}${hostile(1024)}`);
   const request = {
     ...distributionRequest,
@@ -79,6 +76,16 @@ export function hostileNotifications(): Notification[] {
     callerReference: hostile(10_000),
   };
   const status = { ...completedStatus(samplePaths(items, items.length)), lastError: hostile(5000) };
+  return { request, status, audience: { destinations: ['team'], routes: [], targetName: hostile(3000), accountName: hostile(3000) } };
+}
+
+/**
+ * Every outcome with every caller-controlled field hostile and huge: a 10,000-character caller
+ * reference, a principal name with line breaks, hostile IDs, reasons and errors, and 3,000 paths
+ * of 1,024 emoji-and-escape characters.
+ */
+export function hostileNotifications(): Notification[] {
+  const { request, status } = hostileWatch();
   return [
     buildNotification({ outcome: 'completed', request, status }),
     buildNotification({ outcome: 'still-in-progress', request, status: { ...status, status: 'Unknown', elapsedSeconds: 86_400 } }),
@@ -94,4 +101,67 @@ export function hostileNotifications(): Notification[] {
       },
     }),
   ];
+}
+
+const BURST_START = '2026-11-21T18:02:27.000Z';
+
+/**
+ * `count` members of one burst, as the store keeps them: every third tenant-named, and by
+ * position completed (taking i seconds more than the one before), could not track (every
+ * tenth), still in progress (every 25th) or, with `running`, still running (every fourth).
+ */
+export function burstMembers(count: number, options: { running?: boolean } = {}): BurstMember[] {
+  return Array.from({ length: count }, (_, i) => {
+    const request = {
+      ...distributionRequest,
+      invalidationId: `I${1000 + i}`,
+      target: { kind: 'distribution' as const, id: `E${1000 + i}` },
+    };
+    const audience = { destinations: ['team'], routes: [], ...(i % 3 === 0 ? { targetName: `site-${i}.example.com` } : {}) };
+    const status = {
+      ...completedStatus(samplePaths([`/site-${i}/*`], 1)),
+      checkedAt: new Date(Date.parse(BURST_START) + (60 + i) * 1000).toISOString(),
+    };
+    if (i % 10 === 7)
+      return burstMemberOf(
+        { outcome: 'could-not-track', request, audience, error: { Error: 'CloudFrontAccessDenied', Cause: `no access to E${1000 + i}` } },
+        BURST_START,
+      );
+    if (i % 25 === 24)
+      return burstMemberOf(
+        { outcome: 'still-in-progress', request, audience, status: { ...status, status: 'InProgress', elapsedSeconds: 3600 } },
+        BURST_START,
+      );
+    if (options.running && i % 4 === 1)
+      return burstMemberOf({ request, audience, status: { ...status, status: 'InProgress' } }, BURST_START);
+    return burstMemberOf({ outcome: 'completed', request, audience, status }, BURST_START);
+  });
+}
+
+/** `count` members whose every caller-controlled field is hostile and huge, in every phase. */
+export function hostileBurstMembers(count: number): BurstMember[] {
+  return Array.from({ length: count }, (_, i) => {
+    const request = {
+      ...distributionRequest,
+      target: { kind: 'distribution' as const, id: `E${hostile(40 + (i % 50))}` },
+      invalidationId: `I${i}${hostile(40)}`,
+      createdBy: `role/${hostile(2000)}\nConsole: http://evil.example`,
+      callerReference: hostile(10_000),
+    };
+    const audience = { destinations: ['team'], routes: [], targetName: hostile(3000) };
+    const status = { ...completedStatus(samplePaths([hostile(1024)], 3000)), lastError: hostile(1000) };
+    switch (i % 4) {
+      case 0:
+        return burstMemberOf({ outcome: 'completed', request, audience, status }, BURST_START);
+      case 1:
+        return burstMemberOf({ outcome: 'still-in-progress', request, audience, status: { ...status, status: 'Unknown' } }, hostile(200));
+      case 2:
+        return burstMemberOf(
+          { outcome: 'could-not-track', request, audience, status, error: { Error: hostile(500), Cause: hostile(30_000) } },
+          BURST_START,
+        );
+      default:
+        return burstMemberOf({ request, audience, status: { ...status, status: 'InProgress' } }, BURST_START);
+    }
+  });
 }

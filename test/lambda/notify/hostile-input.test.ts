@@ -3,11 +3,21 @@
  * must stay within its platform's limits, relay no chat markup from caller text, and keep
  * one-line fields on one line.
  */
-import { SLACK_LIMITS, renderSlack, type SlackMessage } from '../../../lambda/notify/render-slack';
-import { SNS_LIMITS, renderSnsMessage, renderSubject } from '../../../lambda/notify/render-sns';
-import { NOTIFICATION_LIMITS, type Notification } from '../../../lambda/shared/notification';
+import { GOOGLE_CHAT_LIMITS, renderGoogleChatBurst } from '../../../lambda/notify/render-google-chat';
+import {
+  SLACK_LIMITS,
+  renderSlack,
+  renderSlackBurst,
+  renderSlackFailureReply,
+  type SlackMessage,
+} from '../../../lambda/notify/render-slack';
+import { SNS_LIMITS, renderBurstSubject, renderSnsBurstMessage, renderSnsMessage, renderSubject } from '../../../lambda/notify/render-sns';
+import { TEAMS_LIMITS, renderTeamsBurst } from '../../../lambda/notify/render-teams';
+import { buildBurstNotification } from '../../../lambda/shared/burst-notification';
+import { NOTIFICATION_LIMITS, buildProgressNotification, type Notification } from '../../../lambda/shared/notification';
 import { codePointLength } from '../../../lambda/shared/text';
-import { hostileNotifications } from './fixtures';
+import { adaptiveCardProblems } from './adaptive-card-check';
+import { hostileBurstMembers, hostileNotifications, hostileWatch } from './fixtures';
 
 type Block = Record<string, unknown> & { type: string };
 type Text = { type: string; text: string };
@@ -31,6 +41,8 @@ interface AmazonQNotification {
 }
 
 const consoleLink = (notification: Notification) => `<${notification.consoleUrl}|Open the invalidation in the CloudFront console>`;
+
+const hostileProgress = buildProgressNotification({ ...hostileWatch(), status: { ...hostileWatch().status, status: 'InProgress' } });
 
 describe.each(hostileNotifications().map((notification) => [notification.outcome, notification] as const))(
   'a hostile, huge %s notification',
@@ -151,3 +163,125 @@ describe.each(hostileNotifications().map((notification) => [notification.outcome
     });
   },
 );
+
+/** Slack blocks' texts (sections, fields, context), each a string the platform reads as mrkdwn. */
+function slackTexts(message: SlackMessage): string[] {
+  return (message.blocks as readonly Block[]).flatMap((block) => [
+    ...(block.type === 'section' && block.text ? [(block.text as Text).text] : []),
+    ...((block.fields as Text[] | undefined) ?? []).map((field) => field.text),
+    ...((block.elements as Text[] | undefined) ?? []).map((element) => element.text),
+  ]);
+}
+
+/** Slack text with our own links (`<https://...|label>`, the only markup we write) taken out. */
+const withoutOwnLinks = (text: string) => text.replace(/<https:\/\/[^\s<>|]+\|[^<>]*>/g, '');
+
+function expectSafeSlack(message: SlackMessage) {
+  const blocks = message.blocks as readonly Block[];
+  expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
+  expect(JSON.stringify(blocks).length).toBeLessThanOrEqual(SLACK_LIMITS.totalChars);
+  for (const text of [...slackTexts(message), message.text]) {
+    expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionChars);
+    expect(withoutOwnLinks(text)).not.toMatch(CHAT_MARKUP);
+    expect(text).not.toMatch(DANGLING_AMPERSAND);
+    expect(text).not.toMatch(LONE_SURROGATE);
+    expect(text).not.toMatch(CONTROL_BUT_NEWLINE);
+  }
+}
+
+describe('a hostile, huge in-progress notification in Slack', () => {
+  it('stays within every Block Kit limit and relays no chat markup', () => {
+    // Act
+    const message = renderSlack(hostileProgress);
+
+    // Assert
+    expectSafeSlack(message);
+    expect(hostileProgress.paths.total).toBe(3000);
+    expect(hostileProgress.facts.length).toBeGreaterThan(5);
+  });
+});
+
+describe.each([
+  ['live', 1000],
+  ['digest', 1000],
+  ['digest', 5],
+] as const)('a %s burst of %i members with hostile, huge text', (kind, count) => {
+  const members = hostileBurstMembers(count);
+  const burst = buildBurstNotification({
+    kind,
+    members,
+    total: count,
+    by: `${'<!channel> '.repeat(20)}\nforged`,
+    separately: 2,
+    digestNumber: 3,
+  });
+
+  it('is itself bounded, with a one-line summary', () => {
+    // Assert
+    expect(codePointLength(burst.summary)).toBeLessThanOrEqual(NOTIFICATION_LIMITS.summaryChars);
+    expect(burst.summary).not.toMatch(CONTROL);
+  });
+
+  it('in Slack (live message, digest and failure reply): within every limit, no chat markup from caller text', () => {
+    // Act
+    const message = renderSlackBurst(burst);
+    const reply = renderSlackFailureReply(members)!;
+
+    // Assert
+    expectSafeSlack(message);
+    expectSafeSlack(reply);
+  });
+
+  it('in Teams: a valid Adaptive Card within 28 KB', () => {
+    // Act
+    const message = renderTeamsBurst(burst);
+
+    // Assert
+    expect(Buffer.byteLength(JSON.stringify(message))).toBeLessThanOrEqual(TEAMS_LIMITS.budgetBytes);
+    expect(adaptiveCardProblems(message.attachments[0].content)).toEqual([]);
+    expect(JSON.stringify(message)).not.toMatch(/\{\{(DATE|TIME)/);
+  });
+
+  it('in Google Chat: within its budget, no HTML or Chat markup from caller text', () => {
+    // Act
+    const message = renderGoogleChatBurst(burst);
+
+    // Assert
+    expect(Buffer.byteLength(JSON.stringify(message))).toBeLessThanOrEqual(GOOGLE_CHAT_LIMITS.budgetBytes);
+    expect(message.text.length).toBeLessThanOrEqual(GOOGLE_CHAT_LIMITS.textChars);
+    expect(message.text).not.toMatch(CHAT_MARKUP);
+    const card = message.cardsV2[0].card;
+    for (const section of card.sections)
+      for (const widget of section.widgets) {
+        const html = (widget.textParagraph?.text ?? widget.decoratedText?.text ?? '').replace(/<br>/g, '\n');
+        expect(html).not.toMatch(/[<>]/);
+        expect(html).not.toMatch(DANGLING_AMPERSAND);
+        expect(html).not.toMatch(LONE_SURROGATE);
+      }
+  });
+
+  it('in SNS: under 262,144 bytes, an ASCII subject, Amazon Q with no chat markup from caller text', () => {
+    // Act
+    const message = renderSnsBurstMessage(burst);
+
+    // Assert
+    expect(Buffer.byteLength(message, 'utf8')).toBeLessThan(SNS_LIMITS.messageBytes);
+    const parsed = JSON.parse(message) as { default: string; email: string; sms: string };
+    const amazonQ = JSON.parse(parsed.default) as AmazonQNotification;
+    expect(amazonQ.content.description.length).toBeLessThanOrEqual(SNS_LIMITS.chatDescriptionChars);
+    for (const text of [amazonQ.content.title, amazonQ.content.description, amazonQ.metadata.summary]) {
+      expect(text).not.toMatch(CHAT_MARKUP);
+      expect(text).not.toMatch(DANGLING_AMPERSAND);
+      expect(text).not.toMatch(PLAIN_MENTION);
+      expect(text).not.toContain('](');
+      expect(text).not.toMatch(CONTROL_BUT_NEWLINE);
+    }
+    expect(parsed.email).not.toMatch(CONTROL_BUT_NEWLINE);
+    expect(parsed.email.split('\n').filter((line) => line.startsWith('Console: '))).toEqual([]);
+    const subject = renderBurstSubject(burst);
+    expect(subject).toMatch(/^[\x20-\x7e]+$/);
+    expect(subject.length).toBeLessThanOrEqual(SNS_LIMITS.subjectChars);
+    expect(parsed.sms).toMatch(/^[\x20-\x7e]+$/);
+    expect(parsed.sms.length).toBeLessThanOrEqual(SNS_LIMITS.smsChars);
+  });
+});

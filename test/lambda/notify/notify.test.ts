@@ -20,6 +20,9 @@ import { buildNotification, type WatchState } from '../../../lambda/shared/notif
 import { samplePaths } from '../../../lambda/shared/status-result';
 import { completedStatus, distributionRequest } from './fixtures';
 import { failureOf } from '../../support/failure-of';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { TellStore } from '../../../lambda/shared/tell-store';
+import { WATCH_TABLE, startWatchTable, type WatchTable } from '../../support/watch-table';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:cloudfront-invalidations';
 const SECRET_ID = 'cloudfront-notifier/slack-webhook';
@@ -37,6 +40,28 @@ afterEach(() => {
   snsMock.reset();
 });
 
+// Paces and bursts live in the checker's table; Step Functions hears the task's answer.
+let table: WatchTable;
+const answered: string[] = [];
+const sfn = { send: async (command: { input: { output?: string } }) => answered.push(command.input.output ?? '') } as unknown as SFNClient;
+beforeAll(async () => {
+  table = await startWatchTable();
+});
+afterAll(() => table.stop());
+beforeEach(async () => {
+  await table.empty();
+  answered.length = 0;
+});
+
+/** What "Notify destination" sends for a watch told to `destination`. */
+const delivery = (destination: string, watch: WatchState | NotifyInput['watch']): NotifyInput => ({
+  taskToken: 'token-1',
+  destination,
+  watch,
+  execution: 'E2QWRUHAPOMQZL-I2J0I21PCUYOIK',
+  startedAt: '2026-11-21T18:00:00.000Z',
+});
+
 /** The function's view of its destinations: one topic and one Slack webhook. */
 function deps(overrides: Partial<NotifyDependencies> = {}): NotifyDependencies {
   return {
@@ -46,6 +71,8 @@ function deps(overrides: Partial<NotifyDependencies> = {}): NotifyDependencies {
     readSecret: async () => {
       throw new Error('no secret in this test');
     },
+    sfn: () => sfn,
+    store: new TellStore(WATCH_TABLE, table.client),
     ...overrides,
   };
 }
@@ -54,14 +81,15 @@ describe('notify through SNS', () => {
   it('publishes one JSON-structured message with subject and filterable attributes', async () => {
     // Prepare
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
-    const input: NotifyInput = { destination: 'email', watch: completed };
+    const input: NotifyInput = delivery('email', completed);
 
     // Act
     const result = await notify(input, deps());
 
     // Assert
     const notification = buildNotification(completed);
-    expect(result).toEqual({ destination: 'email', type: 'sns', delivered: true, outcome: 'completed' });
+    expect(result).toEqual({ destination: 'email', type: 'sns', delivered: true, outcome: 'completed', told: 'separate' });
+    expect(answered.map((output) => JSON.parse(output))).toEqual([result]);
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
       TopicArn: TOPIC_ARN,
@@ -79,10 +107,7 @@ describe('notify through SNS', () => {
   it('sends only the outcome attribute when the target is unknown', async () => {
     // Prepare
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-2' });
-    const input: NotifyInput = {
-      destination: 'email',
-      watch: { outcome: 'could-not-track', rejected: { reason: 'detail.eventName is missing', eventId: 'e-1' } },
-    };
+    const input = delivery('email', { outcome: 'could-not-track', rejected: { reason: 'detail.eventName is missing', eventId: 'e-1' } });
 
     // Act
     await notify(input, deps());
@@ -98,7 +123,7 @@ describe('notify through SNS', () => {
     const budget = timeBudget(10_000);
 
     // Act
-    await notify({ destination: 'email', watch: completed }, deps(), budget);
+    await notify(delivery('email', completed), deps(), budget);
 
     // Assert
     expect((snsMock.call(0).args as unknown[] as [unknown, { abortSignal?: AbortSignal }])[1].abortSignal).toBe(budget.signal);
@@ -117,7 +142,7 @@ describe('notify through SNS', () => {
     snsMock.on(PublishCommand).rejects(failure);
 
     // Act
-    const error = await failureOf(() => notify({ destination: 'email', watch: completed }, deps()));
+    const error = await failureOf(() => notify(delivery('email', completed), deps()));
 
     // Assert
     expect(error.name).toBe('TopicUnavailable');
@@ -147,7 +172,7 @@ describe('notify through SNS', () => {
     snsMock.on(PublishCommand).rejects(failure);
 
     // Act
-    const error = await failureOf(() => notify({ destination: 'email', watch: completed }, deps()));
+    const error = await failureOf(() => notify(delivery('email', completed), deps()));
 
     // Assert
     expect(error.name).toBe('TopicRejected');
@@ -161,7 +186,7 @@ describe('notify through SNS', () => {
 
   it('fails with InvalidWatcherInput, naming the known destinations, for a destination it does not know', async () => {
     // Act
-    const error = await failureOf(() => notify({ destination: 'nowhere', watch: completed }, deps()));
+    const error = await failureOf(() => notify(delivery('nowhere', completed), deps()));
 
     // Assert
     expect(error.name).toBe('InvalidWatcherInput');
@@ -182,7 +207,7 @@ describe('notify through Slack', () => {
     });
 
     // Act
-    const error = await failureOf(() => notify({ destination: 'team-slack', watch: completed }, deps({ readSecret })));
+    const error = await failureOf(() => notify(delivery('team-slack', completed), deps({ readSecret })));
 
     // Assert
     expect(error.name).toBe('SecretInvalid');
@@ -197,7 +222,7 @@ describe('notify through Slack', () => {
       Promise.reject(Object.assign(new Error('Internal error'), { name: 'InternalServiceError', $metadata: { httpStatusCode: 500 } }));
 
     // Act
-    const error = await failureOf(() => notify({ destination: 'team-slack', watch: completed }, deps({ readSecret })));
+    const error = await failureOf(() => notify(delivery('team-slack', completed), deps({ readSecret })));
 
     // Assert
     expect(error.name).toBe('SecretUnavailable');
@@ -210,7 +235,7 @@ describe('notify through Slack', () => {
     const readSecret = async () => 'not-a-url-sekr1t';
 
     // Act
-    const error = await failureOf(() => notify({ destination: 'team-slack', watch: completed }, deps({ readSecret })));
+    const error = await failureOf(() => notify(delivery('team-slack', completed), deps({ readSecret })));
 
     // Assert
     expect(error.name).toBe('SecretInvalid');
@@ -223,7 +248,7 @@ describe('notify through Slack', () => {
     const readSecret = async () => '{"url": "https://hooks.slack.com/services/T0/B0/sekr1t"}';
 
     // Act
-    const error = await failureOf(() => notify({ destination: 'team-slack', watch: completed }, deps({ readSecret })));
+    const error = await failureOf(() => notify(delivery('team-slack', completed), deps({ readSecret })));
 
     // Assert
     expect(error.name).toBe('SecretInvalid');
@@ -236,7 +261,7 @@ describe('notify through Slack', () => {
 describe('parseNotifyInput', () => {
   it('accepts a channel and a watch state with a known outcome', () => {
     // Prepare
-    const event = { destination: 'team-slack', watch: completed };
+    const event = delivery('team-slack', completed);
 
     // Act
     const input = parseNotifyInput(event);
@@ -245,10 +270,11 @@ describe('parseNotifyInput', () => {
     expect(input).toEqual(event);
   });
 
-  it('names every bad field, what it must be and what it got', () => {
-    const parse = () => parseNotifyInput({ destination: '', watch: { outcome: 'done' } });
+  it('names every bad field and what it must be', () => {
+    const parse = () =>
+      parseNotifyInput({ destination: '', watch: { outcome: 'done' }, taskToken: 't', startedAt: '2026-11-21T18:00:00Z' });
     expect(parse).toThrow(
-      'Notify input: destination: must be a destination name (got ""); watch.outcome: must be one of completed, still-in-progress, could-not-track (got "done")',
+      'Notify input: "destination": must be a destination name; "watch.outcome": must be one of completed, still-in-progress, could-not-track; "execution": is missing',
     );
   });
 

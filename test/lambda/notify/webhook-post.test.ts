@@ -1,4 +1,4 @@
-import { postWebhook, type WebhookPlatform, type WebhookPostOptions } from '../../../lambda/notify/webhook-post';
+import { postWebhook, type RateLimitedError, type WebhookPlatform, type WebhookPostOptions } from '../../../lambda/notify/webhook-post';
 import type { TimeBudget } from '../../../lambda/notify/time-budget';
 import { failureOf } from '../../support/failure-of';
 
@@ -217,6 +217,8 @@ describe('postWebhook: 429 and the time budget', () => {
     // Assert
     expect(error.name).toBe('WebhookRateLimited');
     expect(error.message).toContain('Retry-After 30 s');
+    // The wait asked for goes with the error, for whoever paces the destination.
+    expect((error as RateLimitedError).retryAfterMs).toBe(30_000);
     expect(world.waits).toEqual([]);
     expect(world.requests).toHaveLength(1);
   });

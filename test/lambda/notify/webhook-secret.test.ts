@@ -2,7 +2,7 @@ import { DecryptionFailure, InternalServiceError, ResourceNotFoundException } fr
 import { SLACK } from '../../../lambda/notify/deliver-slack';
 import { GOOGLE_CHAT, TEAMS } from '../../../lambda/notify/webhook-platforms';
 import { readWebhookUrl, webhookUrlFromSecret } from '../../../lambda/notify/webhook-secret';
-import { failureOf } from '../../support/failure-of';
+import { errorOf, failureOf } from '../../support/failure-of';
 
 const SECRET_ID = 'cloudfront-notifier/slack-webhook';
 
@@ -128,6 +128,25 @@ describe('webhookUrlFromSecret: a URL of another platform', () => {
     expect(webhookUrlFromSecret('https://chat.googleapis.com/v1/spaces/A/messages', SECRET_ID, GOOGLE_CHAT).hostname).toBe(
       'chat.googleapis.com',
     );
+  });
+});
+
+describe('webhookUrlFromSecret: a Slack token where a webhook URL belongs', () => {
+  it.each([
+    ['a bot token', 'xoxb-1111-2222-sekr1t', SLACK],
+    ['a user token', 'xoxp-1111-2222-sekr1t', SLACK],
+    ['a bot token in the JSON key', '{"webhookUrl": "xoxb-1111-2222-sekr1t"}', SLACK],
+    ['an app-level token, for Teams', 'xapp-1-A111-sekr1t', TEAMS],
+  ])('refuses %s, pointing at the slack-app type, never showing the token', (_, value, platform) => {
+    // Act
+    const error = errorOf(() => webhookUrlFromSecret(value, SECRET_ID, platform));
+
+    // Assert
+    expect(error.name).toBe('SecretInvalid');
+    expect(error.message).toContain(`"${SECRET_ID}"`);
+    expect(error.message).toContain(`holds a Slack token, but this destination is a ${platform.label} webhook`);
+    expect(error.message).toContain('use type "slack-app" with a channel, or store');
+    expect(error.message).not.toContain('sekr1t');
   });
 });
 

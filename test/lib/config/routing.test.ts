@@ -38,7 +38,7 @@ describe('parseRouting rejects', () => {
     [
       'an unknown destination type',
       { destinations: { ...DESTINATIONS, email: { type: 'teams-webhook', secretName: 'x' } } },
-      'destinations.email.type: must have a type, one of slack, teams, google-chat, sns, eventbridge (got "teams-webhook"; did you mean "teams"?)',
+      'destinations.email.type: must have a type, one of slack, slack-app, teams, google-chat, sns, eventbridge (got "teams-webhook"; did you mean "teams"?)',
     ],
     [
       'a bad secret name',
@@ -335,5 +335,152 @@ describe('parseRouting: a misspelled key is said once', () => {
     const { problems } = parseRouting({ destinations: { chat: { type: 'slack' } } });
 
     expect(problems).toEqual([expect.stringMatching(/^destinations\.chat\.secretName: is missing/)]);
+  });
+});
+
+describe('parseRouting: slack-app destinations', () => {
+  const app = (extra: object = {}) => ({ type: 'slack-app', secretName: 'cf/slack-bot', channel: 'C0123ABCD', ...extra });
+  const parse = (destinations: object) => parseRouting({ destinations }, { region: 'us-east-1', account: '123456789012' });
+
+  it('accepts a channel ID with its token, and one token for several channels', () => {
+    const { config, problems } = parse({ deploys: app(), payments: app({ channel: 'G01PAYMENTS9' }), dm: app({ channel: 'D0123ABCDE' }) });
+    expect(problems).toEqual([]);
+    expect(config!.destinations.deploys).toEqual({ type: 'slack-app', secretName: 'cf/slack-bot', channel: 'C0123ABCD' });
+  });
+
+  it.each([
+    ['#deploys', 'is a channel name, not its ID'],
+    ['deploys', 'is a channel name, not its ID'],
+    ['web-deploys', 'is a channel name, not its ID'],
+    ['U0123ABCD', "is a person's ID, not a channel's"],
+    ['C012', 'is not a Slack channel ID'],
+  ])('refuses the channel %j, naming what to use', (channel, expected) => {
+    const { config, problems } = parse({ deploys: app({ channel }) });
+    expect(config).toBeUndefined();
+    expect(problems).toEqual([expect.stringContaining(`destinations.deploys.channel: ${JSON.stringify(channel)} ${expected}`)]);
+    expect(problems[0]).toContain("at the bottom of the channel's details in Slack");
+  });
+
+  it('says a missing channel is missing and what it holds', () => {
+    expect(parse({ deploys: { type: 'slack-app', secretName: 'cf/slack-bot' } }).problems).toEqual([
+      `destinations.deploys.channel: is missing: it must be the Slack channel's ID, e.g. "C0123ABCD" (at the bottom of the channel's details in Slack)`,
+    ]);
+  });
+
+  it('says a missing token secret is missing', () => {
+    expect(parse({ deploys: { type: 'slack-app', channel: 'C0123ABCD' } }).problems).toEqual([
+      "destinations.deploys.secretName: is missing: it must name the Secrets Manager secret holding the Slack app's bot token (xoxb-...)",
+    ]);
+  });
+
+  it('refuses two destinations on one channel, whatever their tokens, as one channel twice', () => {
+    const { config, problems } = parse({ a: app(), b: app({ secretName: 'cf/other-bot' }) });
+    expect(config).toBeUndefined();
+    expect(problems).toEqual([
+      'destinations.a and destinations.b post to the same Slack channel (C0123ABCD), so it would get every message twice: merge them into one destination',
+    ]);
+  });
+
+  it('refuses one secret read as a bot token and as a webhook URL (by name and by ARN)', () => {
+    const { problems } = parse({
+      bot: app(),
+      hook: { type: 'slack', secretName: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cf/slack-bot-AbCdEf' },
+    });
+    expect(problems).toEqual([
+      'destinations.bot reads its secret as a bot token and destinations.hook the same secret as a webhook URL, but a secret holds one of them: give each its own secret',
+    ]);
+  });
+
+  it('refuses a webhook URL as the token secret, and says which type takes a webhook', () => {
+    const { problems } = parse({ deploys: app({ secretName: 'https://hooks.slack.com/services/T0/B0/x' }) });
+    expect(problems).toEqual([expect.stringMatching(/^destinations\.deploys\.secretName is a URL, .*bot token.*use type "slack"/)]);
+    expect(problems[0]).not.toContain('hooks.slack.com');
+  });
+
+  it.each([
+    ['a slack-app destination', app({ secretName: 'xoxb-1234-5678-secretpart' })],
+    ['a webhook destination', { type: 'slack', secretName: 'xoxb-1234-5678-secretpart' }],
+  ])('refuses a token given as the secret name of %s, without repeating it', (_, destination) => {
+    const { problems } = parse({ deploys: destination });
+    expect(problems).toEqual([expect.stringMatching(/^destinations\.deploys\.secretName is a Slack token, .*create-secret/)]);
+    expect(problems[0]).not.toContain('secretpart');
+  });
+
+  it('refuses a token secret in another region, as webhook secrets are', () => {
+    const { problems } = parse({ deploys: app({ secretName: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cf/bot-AbCdEf' }) });
+    expect(problems).toEqual([expect.stringMatching(/^destinations\.deploys\.secretName is in eu-west-1, but Notify runs in us-east-1/)]);
+  });
+});
+
+describe('parseRouting: burst settings', () => {
+  const parse = (destinations: object) => parseRouting({ destinations }, { region: 'us-east-1' });
+  const slack = (burst: unknown) => ({ chat: { type: 'slack', secretName: 'cf/chat', burst } });
+
+  it.each([
+    ['slack', { type: 'slack', secretName: 'cf/a' }],
+    ['teams', { type: 'teams', secretName: 'cf/a' }],
+    ['google-chat', { type: 'google-chat', secretName: 'cf/a' }],
+    ['slack-app', { type: 'slack-app', secretName: 'cf/a', channel: 'C0123ABCD' }],
+    ['sns', { type: 'sns' }],
+  ])('a %s destination takes burst: false, {} and every setting at its bounds', (_, destination) => {
+    for (const burst of [
+      false,
+      {},
+      { windowSeconds: 1, maxSeparate: 0, digestEverySeconds: 60, by: 'creator' },
+      { windowSeconds: 300, maxSeparate: 20, digestEverySeconds: 3600, by: 'caller-reference-prefix' },
+      { by: 'destination' },
+    ]) {
+      const { config, problems } = parse({ d: { ...destination, burst } });
+      expect(problems).toEqual([]);
+      expect(config!.destinations.d).toEqual({ ...destination, burst });
+    }
+  });
+
+  it.each([
+    ['windowSeconds', 0, 'must be a whole number from 1 to 300 (seconds: invalidations starting within this many seconds'],
+    ['windowSeconds', 301, 'must be a whole number from 1 to 300'],
+    ['windowSeconds', 2.5, 'must be a whole number from 1 to 300'],
+    ['maxSeparate', -1, "must be a whole number from 0 to 20 (how many of a burst's invalidations are told on their own"],
+    ['maxSeparate', 21, 'must be a whole number from 0 to 20'],
+    ['digestEverySeconds', 59, 'must be a whole number from 60 to 3600 (seconds: while a burst runs, how often a digest'],
+    ['digestEverySeconds', 3601, 'must be a whole number from 60 to 3600'],
+    ['digestEverySeconds', '60', 'must be a whole number from 60 to 3600'],
+  ])('refuses %s: %j, naming the key, the range and what it does', (key, value, expected) => {
+    const { config, problems } = parse(slack({ [key]: value }));
+    expect(config).toBeUndefined();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^destinations\\.chat\\.burst\\.${key}: `));
+    expect(problems[0]).toContain(expected);
+    expect(problems[0]).toMatch(new RegExp(`, not ${JSON.stringify(JSON.stringify(value)).slice(1, -1)}$`));
+  });
+
+  it('refuses every bad setting of one burst at once, one problem each', () => {
+    expect(parse(slack({ windowSeconds: 0.5, maxSeparate: 100, digestEverySeconds: 1 })).problems).toHaveLength(3);
+  });
+
+  it('refuses an unknown burst key with "did you mean"', () => {
+    expect(parse(slack({ window: 5 })).problems).toEqual(['destinations.chat.burst: unknown key "window": did you mean "windowSeconds"?']);
+  });
+
+  it('refuses a misspelled burst key value with "did you mean", listing the keys', () => {
+    expect(parse(slack({ by: 'caller-reference' })).problems).toEqual([
+      'destinations.chat.burst.by: must be one of creator, caller-reference-prefix, destination (what makes invalidations one burst), not "caller-reference": did you mean "caller-reference-prefix"?',
+    ]);
+  });
+
+  it.each([true, null, 'off', 10])('refuses burst: %j, saying what it takes', (burst) => {
+    expect(parse(slack(burst)).problems).toEqual([
+      expect.stringMatching(
+        /^destinations\.chat\.burst: must be false \(every invalidation told on its own\) or an object of burst settings/,
+      ),
+    ]);
+  });
+
+  it('refuses burst on an eventbridge destination, saying why (not "did you mean bus")', () => {
+    const { config, problems } = parse({ automation: { type: 'eventbridge', burst: { windowSeconds: 10 } } });
+    expect(config).toBeUndefined();
+    expect(problems).toEqual([
+      'destinations.automation: burst does not apply to an eventbridge destination: automation keeps one event per invalidation (rules and their targets see each one); remove burst',
+    ]);
   });
 });
