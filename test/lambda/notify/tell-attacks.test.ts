@@ -2,7 +2,6 @@
  * Telling attacked: the interleavings and platform answers that could tell an invalidation
  * twice, or never, against a real table (dynalite) with fake senders and a fake Step Functions.
  */
-import type { SFNClient } from '@aws-sdk/client-sfn';
 import { joinBursts, burstKeyOf } from '../../../lambda/shared/bursts';
 import { ErrorNames, NamedError } from '../../../lambda/shared/errors';
 import type { BurstSettings, RuntimeDestination } from '../../../lambda/shared/routing';
@@ -15,13 +14,11 @@ import {
   type DigestContent,
   type LiveSender,
   type MessageSender,
-  type TellDeps,
   type TellWatch,
 } from '../../../lambda/notify/tell';
 import { failureOf } from '../../support/failure-of';
-import { WATCH_TABLE, startWatchTable, type WatchTable } from '../../support/watch-table';
+import { T0, tellHarness, useTellTable } from '../../support/tell-table';
 
-const T0 = Date.parse('2026-05-01T12:00:00.000Z');
 const SETTINGS: BurstSettings = { windowSeconds: 10, maxSeparate: 0, digestEverySeconds: 60, by: 'creator' };
 const DESTINATIONS: Record<string, RuntimeDestination> = {
   hook: { type: 'slack', secretId: 'hook-secret', burst: SETTINGS },
@@ -29,31 +26,13 @@ const DESTINATIONS: Record<string, RuntimeDestination> = {
 };
 const creator = { createdBy: 'alice', createdByArn: 'arn:aws:iam::111111111111:user/alice' };
 
-let table: WatchTable;
-let store: TellStore;
-beforeAll(async () => {
-  table = await startWatchTable();
-  store = new TellStore(WATCH_TABLE, table.client);
-});
-afterAll(() => table.stop());
-beforeEach(() => table.empty());
+const table = useTellTable();
 
-function harness(tellStore: TellStore = store) {
-  let nowMs = T0;
-  const answers: { token: string; error?: string }[] = [];
-  const sfn = {
-    send: async (command: { input: { taskToken: string; error?: string } }) => {
-      answers.push({ token: command.input.taskToken, ...(command.input.error ? { error: command.input.error } : {}) });
-      return {};
-    },
-  } as unknown as SFNClient;
-  const deps: TellDeps = { store: tellStore, sfn, now: () => nowMs };
-  return { deps, answers, at: (ms: number) => (nowMs = T0 + ms) };
-}
+const harness = (tellStore: TellStore = table.store()) => tellHarness(tellStore);
 
 async function join(destination: string, index: number, startedAtMs: number) {
   const joined = await joinBursts(
-    store,
+    table.store(),
     DESTINATIONS,
     [destination],
     { key: `exec-${index}`, startedAtMs, facts: creator, running: JSON.stringify({ n: index }) },
@@ -126,21 +105,21 @@ describe('digests of a webhook burst', () => {
     const { sender, digests } = messages();
     // The store of sender A: just before A takes the lease, B sends a digest and C ends.
     let interleaved = false;
-    const racing = Object.create(store) as TellStore;
+    const racing = Object.create(table.store()) as TellStore;
     const other = harness();
     other.at(120_000);
     racing.lease = async (...args) => {
       if (!interleaved) {
         interleaved = true;
         await tellInBurst(watchOf('hook', 1, members[1]!), sender, other.deps);
-        await store.recordEnd(members[2]!, { summary: JSON.stringify({ n: 2 }), outcome: 'completed' }, 'token-2', T0 + 120_000);
+        await table.store().recordEnd(members[2]!, { summary: JSON.stringify({ n: 2 }), outcome: 'completed' }, 'token-2', T0 + 120_000);
       }
-      return store.lease(...args);
+      return table.store().lease(...args);
     };
     const a = harness(racing);
     a.at(120_000);
     // A's watch ended a while ago (its end recorded, its digest due): its token came back.
-    await store.recordEnd(members[0]!, { summary: JSON.stringify({ n: 0 }), outcome: 'completed' }, 'token-0', T0);
+    await table.store().recordEnd(members[0]!, { summary: JSON.stringify({ n: 0 }), outcome: 'completed' }, 'token-0', T0);
     await tellInBurst(watchOf('hook', 0, members[0]!), sender, a.deps);
     expect(digests.map((digest) => digest.number)).toEqual([1, 2]);
   });

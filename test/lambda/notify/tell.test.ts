@@ -2,11 +2,9 @@
  * Telling in bursts, against a real table (dynalite) with fake senders and a fake Step
  * Functions: who sends, when, what each message reports, and which tokens it answers.
  */
-import type { SFNClient } from '@aws-sdk/client-sfn';
 import { joinBursts } from '../../../lambda/shared/bursts';
 import { ErrorNames, NamedError } from '../../../lambda/shared/errors';
 import type { BurstSettings, RuntimeDestination } from '../../../lambda/shared/routing';
-import { TellStore } from '../../../lambda/shared/tell-store';
 import {
   JOIN_GRACE_MS,
   tellAlone,
@@ -16,43 +14,22 @@ import {
   type LiveContent,
   type LiveSender,
   type MessageSender,
-  type TellDeps,
   type TellWatch,
 } from '../../../lambda/notify/tell';
 import { burstKeyOf } from '../../../lambda/shared/bursts';
 import { failureOf } from '../../support/failure-of';
-import { WATCH_TABLE, startWatchTable, type WatchTable } from '../../support/watch-table';
+import { T0, tellHarness, useTellTable } from '../../support/tell-table';
 
-const T0 = Date.parse('2026-05-01T12:00:00.000Z');
 const SETTINGS: BurstSettings = { windowSeconds: 10, maxSeparate: 2, digestEverySeconds: 60, by: 'creator' };
 const DESTINATIONS: Record<string, RuntimeDestination> = {
   hook: { type: 'slack', secretId: 'hook-secret', burst: SETTINGS },
   app: { type: 'slack-app', secretId: 'bot', channel: 'C0123ABCD', burst: SETTINGS },
 };
 
-let table: WatchTable;
-let store: TellStore;
-beforeAll(async () => {
-  table = await startWatchTable();
-  store = new TellStore(WATCH_TABLE, table.client);
-});
-afterAll(() => table.stop());
-beforeEach(() => table.empty());
+const table = useTellTable();
 
 /** A clock the test moves, and a fake Step Functions that keeps every answer. */
-function harness() {
-  let nowMs = T0;
-  const answers: { token: string; output?: unknown; error?: string }[] = [];
-  const sfn = {
-    send: async (command: { input: { taskToken: string; output?: string; error?: string } }) => {
-      const { taskToken, output, error } = command.input;
-      answers.push({ token: taskToken, ...(output ? { output: JSON.parse(output) } : {}), ...(error ? { error } : {}) });
-      return {};
-    },
-  } as unknown as SFNClient;
-  const deps: TellDeps = { store, sfn, now: () => nowMs };
-  return { deps, answers, at: (ms: number) => (nowMs = T0 + ms), now: () => nowMs };
-}
+const harness = () => tellHarness(table.store());
 
 function messages() {
   const singles: number[] = [];
@@ -77,7 +54,7 @@ const creator = { createdBy: 'alice', createdByArn: 'arn:aws:iam::111111111111:u
 async function join(destination: string, index: number, startedAtMs: number, nowMs = startedAtMs) {
   const key = `exec-${index}`;
   const joined = await joinBursts(
-    store,
+    table.store(),
     DESTINATIONS,
     [destination],
     { key, startedAtMs, facts: creator, running: JSON.stringify({ n: index }) },
@@ -114,19 +91,19 @@ describe('joining bursts', () => {
     // The same burst and member; only the join that made it first says so.
     expect(again.membership).toEqual({ burstId: first.membership.burstId, memberSk: first.membership.memberSk });
     expect(first.membership.first).toBe(true);
-    expect(await store.members(first.membership.burstId)).toHaveLength(1);
+    expect(await table.store().members(first.membership.burstId)).toHaveLength(1);
   });
 
   it('keeps the bursts of two creators apart', async () => {
     const a = await joinBursts(
-      store,
+      table.store(),
       DESTINATIONS,
       ['hook'],
       { key: 'x', startedAtMs: T0, facts: { createdBy: 'alice' }, running: '{}' },
       T0,
     );
     const b = await joinBursts(
-      store,
+      table.store(),
       DESTINATIONS,
       ['hook'],
       { key: 'y', startedAtMs: T0, facts: { createdBy: 'bob' }, running: '{}' },
