@@ -160,7 +160,11 @@ async function answer(deps: TellDeps, members: readonly MemberItem[], destinatio
           );
         } else {
           await deps.sfn.send(
-            new SendTaskSuccessCommand({ taskToken: member.taskToken, output: JSON.stringify(resultOf(destination, told)) }),
+            new SendTaskSuccessCommand({
+              taskToken: member.taskToken,
+              // What its own Notify would have answered: how it ended is the member's.
+              output: JSON.stringify({ ...resultOf(destination, told), ...(member.outcome ? { outcome: member.outcome } : {}) }),
+            }),
           );
         }
       } catch (error) {
