@@ -14,8 +14,8 @@ import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
 
 /**
  * The checker's (real) timeout here: short, so a stalled tick is quick to test, yet far above a
- * tick's time alone (tens of ms), so a tick slowed by the whole suite on two cores (3 s was not
- * enough once, beside the burst test) never times out by accident.
+ * tick's time alone (tens of ms), so a tick slowed by the whole suite on two cores does not time
+ * out by accident (with 3 s, a watch of this file failed once beside the burst test).
  */
 const FUNCTION_TIMEOUT_MS = 6_000;
 
