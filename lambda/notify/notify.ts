@@ -164,7 +164,7 @@ async function tellDestination(
   destination: RuntimeDestination,
   notification: Notification,
   deps: NotifyDependencies,
-  tellDeps: Parameters<typeof tellAlone>[2],
+  tellDeps: TellDeps,
   budget: TimeBudget,
 ): Promise<TellResult | undefined> {
   const { watch } = input;

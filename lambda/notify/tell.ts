@@ -381,7 +381,7 @@ export async function tellLive(
           if (!permanent(error)) throw error;
           deps.onReplyRefused?.(error as Error);
         }
-        await Promise.all(failures.map((member) => store.flagMember(burstId, member.sk, 'replied')));
+        await Promise.all(failures.map((member) => store.markReplied(burstId, member.sk)));
       }
     } catch (error) {
       await holdOnRateLimit(store, pace, error, now());

@@ -71,8 +71,6 @@ export const MemberItemSchema = v.object({
    * member pushed out of the first few by a late joiner is never told both ways.
    */
   claim: v.optional(v.picklist(['separate', 'digest'])),
-  /** A Slack app's live message has shown it as in progress (or its end). */
-  announced: v.optional(v.boolean()),
   /** Its failure has been replied in the live message's thread. */
   replied: v.optional(v.boolean()),
 });
@@ -299,15 +297,14 @@ export class TellStore {
     );
   }
 
-  /** Sets flags on members (announced, replied). */
-  async flagMember(burstId: string, memberSk: string, flag: 'announced' | 'replied'): Promise<void> {
+  /** The member's failure has been replied in its live message's thread: not replied again. */
+  async markReplied(burstId: string, memberSk: string): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: burstPk(burstId), sk: memberSk },
-        UpdateExpression: 'SET #flag = :true',
+        UpdateExpression: 'SET replied = :true',
         ConditionExpression: 'attribute_exists(sk)',
-        ExpressionAttributeNames: { '#flag': flag },
         ExpressionAttributeValues: { ':true': true },
       }),
     );
