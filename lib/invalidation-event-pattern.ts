@@ -1,5 +1,5 @@
 import type { EventPattern } from 'aws-cdk-lib/aws-events';
-import { CLOUDFRONT_EVENT_SOURCE, EVENT_NAMES } from '../lambda/shared/invalidation-calls';
+import { CLOUDFRONT_EVENT_SOURCE, EVENT_NAMES } from '../lambda/shared/cloudtrail-calls';
 
 /** The `source` of every event CloudFront puts on EventBridge (it has no native events, only CloudTrail's). */
 export const CLOUDFRONT_EVENTBRIDGE_SOURCE = 'aws.cloudfront';

@@ -1,11 +1,11 @@
 /** Notifications and path lists shared by the notify tests (not a test file itself). */
+import { parseInvalidationRequest } from '../../support/invalidation-request';
 import distributionEvent from '../../../local/fixtures/create-invalidation.json';
 import { burstMemberOf, type BurstMember } from '../../../lambda/shared/burst-notification';
 import { buildNotification, type Notification, type WatchState } from '../../../lambda/shared/notification';
 import { samplePaths, type PathSample, type StatusResult } from '../../../lambda/shared/status-result';
-import { parseWatchRequest } from '../../../lambda/shared/watch-request';
 
-export const distributionRequest = parseWatchRequest(structuredClone(distributionEvent));
+export const distributionRequest = parseInvalidationRequest(structuredClone(distributionEvent));
 
 /**
  * `count` paths of about 200 characters mixing what Slack and JSON must survive: `<`, `>`,
