@@ -1,4 +1,5 @@
 import { Duration, Names, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { DONE_STATUSES } from '../lambda/shared/status-result';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -175,7 +176,8 @@ export class Watcher extends Construct {
     announce.addCatch(watch, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
     announce.next(watch);
     const watchOver = new sfn.Choice(this, StateNames.watchOver)
-      .when(sfn.Condition.stringEquals('$.status.status', 'Completed'), markCompleted)
+      // Completed ends an invalidation, Deployed a deployment.
+      .when(sfn.Condition.or(...DONE_STATUSES.map((status) => sfn.Condition.stringEquals('$.status.status', status))), markCompleted)
       .when(sfn.Condition.isPresent('$.status.announce'), announce)
       .otherwise(markStillInProgress);
     watch.next(watchOver);

@@ -230,7 +230,13 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
 async function check(watch: WatchItem, nowMs: number, deps: Pick<CheckerDeps, 'cloudFront' | 'callTimeoutMs'>): Promise<CheckAnswer> {
   try {
     const client = await deps.cloudFront(watch.account);
-    const checked = await checkWork(client, checkedRequestOf(watch), new Date(nowMs), secondsSince(watch.startedAtMs, nowMs), deps.callTimeoutMs?.());
+    const checked = await checkWork(
+      client,
+      checkedRequestOf(watch),
+      new Date(nowMs),
+      secondsSince(watch.startedAtMs, nowMs),
+      deps.callTimeoutMs?.(),
+    );
     return { kind: 'answered', status: checked.status, ...(checked.laterVersion ? { laterVersion: true } : {}) };
   } catch (error) {
     const named = error as Error;

@@ -72,7 +72,8 @@ function tenantLines(request: Json | undefined): string[] {
   if (domains.length > 0) lines.push(`domains: ${named(domains)}`);
   const distribution = textAt(request, 'distributionId');
   if (distribution) lines.push(`on distribution ${distribution}`);
-  const webAcl = textAt(objectAt(request, 'customizations'), 'webAcl') ?? textAt(objectAt(objectAt(request, 'customizations'), 'webAcl'), 'arn');
+  const webAcl =
+    textAt(objectAt(request, 'customizations'), 'webAcl') ?? textAt(objectAt(objectAt(request, 'customizations'), 'webAcl'), 'arn');
   if (webAcl) lines.push(`web ACL: ${webAcl}`);
   return lines;
 }

@@ -74,7 +74,8 @@ export async function checkWork(
   elapsedSeconds: number,
   timeoutMs?: number,
 ): Promise<CheckedStatus> {
-  if (request.work !== 'deployment') return { status: statusOf(await getInvalidation(client, request, timeoutMs), checkedAt, elapsedSeconds) };
+  if (request.work !== 'deployment')
+    return { status: statusOf(await getInvalidation(client, request, timeoutMs), checkedAt, elapsedSeconds) };
   const deployment = await getDeployment(client, request, timeoutMs);
   const changedAt = Date.parse(request.eventTime);
   return {
@@ -92,7 +93,11 @@ export async function checkWork(
 }
 
 /** Runs one CloudFront call within `timeoutMs`, its failure classified (see {@link classifyCloudFrontError}). */
-async function call<T>(request: CheckedRequest, timeoutMs: number | undefined, send: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
+async function call<T>(
+  request: CheckedRequest,
+  timeoutMs: number | undefined,
+  send: (options: { abortSignal: AbortSignal }) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(), timeoutMs);
   try {
@@ -115,10 +120,16 @@ export async function getDeployment(client: CloudFrontClient, request: CheckedDe
       request.target.kind === 'tenant'
         ? await client.send(new GetDistributionTenantCommand({ Identifier: request.target.id }), options)
         : await client.send(new GetDistributionCommand({ Id: request.target.id }), options);
-    const status = 'DistributionTenant' in output ? output.DistributionTenant?.Status : (output as { Distribution?: { Status?: string } }).Distribution?.Status;
+    const status =
+      'DistributionTenant' in output
+        ? output.DistributionTenant?.Status
+        : (output as { Distribution?: { Status?: string } }).Distribution?.Status;
     if (status !== 'Deployed' && status !== 'InProgress') {
       const what = request.target.kind === 'tenant' ? 'DistributionTenant.Status' : 'Distribution.Status';
-      throw new NamedError(ErrorNames.CloudFrontUnavailable, `CloudFront answered ${status === undefined ? `without a ${what}` : `${what} ${JSON.stringify(status)}, neither Deployed nor InProgress`}`);
+      throw new NamedError(
+        ErrorNames.CloudFrontUnavailable,
+        `CloudFront answered ${status === undefined ? `without a ${what}` : `${what} ${JSON.stringify(status)}, neither Deployed nor InProgress`}`,
+      );
     }
     return { status, ...(output.ETag ? { eTag: output.ETag } : {}) };
   });
@@ -173,7 +184,9 @@ export function classifyCloudFrontError(error: unknown, request: CheckedRequest)
   const code = sdkError.name ?? 'UnknownError';
   const status = sdkError.$metadata?.httpStatusCode;
   const what = `${request.target.kind === 'tenant' ? 'distribution tenant' : 'distribution'} ${request.target.id}, ${
-    request.work === 'deployment' ? `deployment ${request.change.eTag ?? `of event ${request.eventId}`}` : `invalidation ${request.invalidationId}`
+    request.work === 'deployment'
+      ? `deployment ${request.change.eTag ?? `of event ${request.eventId}`}`
+      : `invalidation ${request.invalidationId}`
   }`;
   // The SDK's own list of throttling answers (names, HTTP 429, the throttling trait).
   if (isThrottlingError(sdkError as SdkError)) {

@@ -190,7 +190,10 @@ function build(state: WatchState | RunningWatch, phase: MessagePhase): Omit<Noti
   const targetId = id(request?.target.id ?? rejected?.targetId);
   const invalidationId = id(invalidation?.invalidationId ?? rejected?.invalidationId);
   const change = deployment
-    ? { call: oneLine(deployment.change.call, NOTIFICATION_LIMITS.idChars), ...(id(deployment.change.eTag) ? { eTag: id(deployment.change.eTag)! } : {}) }
+    ? {
+        call: oneLine(deployment.change.call, NOTIFICATION_LIMITS.idChars),
+        ...(id(deployment.change.eTag) ? { eTag: id(deployment.change.eTag)! } : {}),
+      }
     : undefined;
   const laterChanges = deployment && outcome === 'completed' ? status?.laterChanges : undefined;
   const createdBy = request?.createdBy ?? rejected?.createdBy;

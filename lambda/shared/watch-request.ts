@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
-import { CLOUDFRONT_EVENT_SOURCE, DEPLOYMENT_CALLS, EVENT_NAMES, WORK_KINDS, type DeploymentCallName, type WorkKind } from './cloudtrail-calls';
+import {
+  CLOUDFRONT_EVENT_SOURCE,
+  DEPLOYMENT_CALLS,
+  EVENT_NAMES,
+  WORK_KINDS,
+  type DeploymentCallName,
+  type WorkKind,
+} from './cloudtrail-calls';
 import { describeChange } from './deployment-change';
 import { clip, codePointLength } from './text';
 import { ACCOUNT_ID } from './organization';
@@ -121,7 +128,14 @@ export function invalidationIdOf(request: WatchRequest): string | undefined {
 
 /** The keys a log line or a metric's metadata names the work by: `invalidationId`, or `deployment` (the change's name). */
 export function workLogKeys(
-  request: { readonly invalidationId?: unknown; readonly work?: WorkKind; readonly change?: { readonly eTag?: string }; readonly eventId?: unknown } | undefined,
+  request:
+    | {
+        readonly invalidationId?: unknown;
+        readonly work?: WorkKind;
+        readonly change?: { readonly eTag?: string };
+        readonly eventId?: unknown;
+      }
+    | undefined,
 ): { readonly invalidationId: string } | { readonly deployment: string } {
   if (request?.work === 'deployment' && request.change && typeof request.eventId === 'string') {
     return { deployment: workIdOf({ change: request.change, eventId: request.eventId }) };
@@ -573,8 +587,7 @@ function hashedName(parts: readonly string[], hash: string): string {
 
 /** The fields of a request that name its watch: the target and the work on it. */
 export type WatchedWork = { readonly target: WatchTarget; readonly account?: string } & (
-  | { readonly invalidationId: string }
-  | { readonly change: { readonly eTag?: string }; readonly eventId: string }
+  { readonly invalidationId: string } | { readonly change: { readonly eTag?: string }; readonly eventId: string }
 );
 
 /** The word between target and change in a deployment's execution name: an invalidation's plain name has no such part. */

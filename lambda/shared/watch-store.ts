@@ -55,7 +55,8 @@ export const WatchItemSchema = v.pipe(
     announce: v.optional(v.boolean()),
   }),
   v.check(
-    (item) => (item.work === 'deployment' ? item.eventId !== undefined && item.changedAtMs !== undefined : item.invalidationId !== undefined),
+    (item) =>
+      item.work === 'deployment' ? item.eventId !== undefined && item.changedAtMs !== undefined : item.invalidationId !== undefined,
     'an invalidation watch needs invalidationId, a deployment watch eventId and changedAtMs',
   ),
 );

@@ -2,7 +2,14 @@ import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { WatcherInput } from '../shared/watcher-input';
 import type { AudienceOf, WatchSubject } from './audience';
 import { clip } from '../shared/text';
-import { MalformedEventError, executionNameFor, workIdOf, parseWatchRequest, rejectedExecutionNameFor, type CutEvent } from '../shared/watch-request';
+import {
+  MalformedEventError,
+  executionNameFor,
+  workIdOf,
+  parseWatchRequest,
+  rejectedExecutionNameFor,
+  type CutEvent,
+} from '../shared/watch-request';
 import type { RecoverCutEvent } from './recover-cut-event';
 
 export interface StartWatchResult {

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { WORK_KINDS } from '../../lambda/shared/cloudtrail-calls';
 import { BURST_DEFAULTS, BURST_KEYS, BURST_LIMITS, DESTINATION_TYPES, WEBHOOK_TYPES, ownRecord } from '../../lambda/shared/routing';
 import { closestKey, unknownKeyProblems } from './did-you-mean';
 import {
@@ -272,12 +273,26 @@ export const RouteMatchSchema = v.pipe(
       ),
       /** Organization mode: the accounts the distribution or tenant belongs to. @default any account */
       accounts: v.optional(listOf('account ID', shaped(ACCOUNT_ID, 'a 12-digit AWS account ID'))),
+      /** The kinds of work: `["invalidation"]`, `["deployment"]` (distribution and tenant deployments). @default both */
+      kinds: v.optional(
+        v.pipe(
+          v.array(
+            v.picklist(
+              WORK_KINDS,
+              (issue) =>
+                `${JSON.stringify(issue.input) ?? String(issue.input)} is not a kind of work: write "invalidation" or "deployment"`,
+            ),
+            'must be a non-empty list of kinds of work ("invalidation", "deployment")',
+          ),
+          v.nonEmpty('must be a non-empty list of kinds of work ("invalidation", "deployment")'),
+        ),
+      ),
     },
-    'must be an object with at least one of distributionIds, tenantIds, tags, createdBy, accounts',
+    'must be an object with at least one of distributionIds, tenantIds, tags, createdBy, accounts, kinds',
   ),
   v.check(
     (match) => Object.keys(match).length > 0,
-    'must be an object with at least one of distributionIds, tenantIds, tags, createdBy, accounts',
+    'must be an object with at least one of distributionIds, tenantIds, tags, createdBy, accounts, kinds',
   ),
   // A match that can never hold: said at synth rather than discovered when nobody is told.
   v.check(

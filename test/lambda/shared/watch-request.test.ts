@@ -182,8 +182,23 @@ describe('parseWatchRequest', () => {
       expect(error.rejected.createdBy).toBe('github-actions-deploy/deploy-web-1342');
     });
 
-    it('rejects an event whose eventName is not one of the two invalidation calls', () => {
+    it('rejects an event whose eventName is neither an invalidation call nor a deployment call', () => {
       // Prepare
+      const event = withDetail(distributionEvent, (detail) => {
+        detail.eventName = 'DeleteDistribution';
+      });
+
+      // Act
+      const error = rejectionOf(event);
+
+      // Assert
+      expect(error.rejected.reason).toContain('detail.eventName');
+      expect(error.rejected.reason).toContain('DeleteDistribution');
+      expect(error.rejected.eventName).toBe('DeleteDistribution');
+    });
+
+    it('reads a deployment call as a deployment, and rejects it naming the field its target ID is missing from', () => {
+      // Prepare: an invalidation event renamed CreateDistribution has no created distribution in its response.
       const event = withDetail(distributionEvent, (detail) => {
         detail.eventName = 'CreateDistribution';
       });
@@ -192,9 +207,8 @@ describe('parseWatchRequest', () => {
       const error = rejectionOf(event);
 
       // Assert
-      expect(error.rejected.reason).toContain('detail.eventName');
-      expect(error.rejected.reason).toContain('CreateDistribution');
-      expect(error.rejected.eventName).toBe('CreateDistribution');
+      expect(error.rejected.reason).toBe('no distribution ID: responseElements.distribution.id is missing');
+      expect(error.rejected.work).toBe('deployment');
     });
 
     it('rejects an event from another event source', () => {
@@ -336,7 +350,7 @@ describe('parseWatchRequest', () => {
 
       // Assert
       expect(JSON.stringify(error.rejected).length).toBeLessThan(4096);
-      expect(error.rejected.reason).toContain('is not CreateInvalidation');
+      expect(error.rejected.reason).toContain('is not a call the notifier watches (CreateInvalidation');
     });
   });
 
