@@ -22,7 +22,7 @@ const patterns = (template: Template) =>
     .map((rule) => rule.Properties.EventPattern as unknown)
     .filter((pattern) => pattern !== undefined);
 const checkerCloudFrontActions = (template: Template) =>
-  actionsOf(statementsOfFunction(template.toJSON(), 'checker'))
+  actionsOf(statementsOfFunction(template.toJSON() as never, 'checker'))
     .filter((action) => action.startsWith('cloudfront:'))
     .sort();
 

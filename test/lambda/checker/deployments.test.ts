@@ -84,7 +84,7 @@ const deps = (overrides: Partial<CheckerDeps> = {}): CheckerDeps => ({
 function change(
   eTag: string | undefined,
   secondsAfterT0: number,
-  target = { kind: 'distribution' as const, id: DISTRIBUTION },
+  target: CheckedDeployment['target'] = { kind: 'distribution', id: DISTRIBUTION },
 ): CheckedDeployment {
   return {
     work: 'deployment',
