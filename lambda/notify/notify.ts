@@ -4,12 +4,12 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { buildBurstNotification, burstMemberOf, type BurstMember } from '../shared/burst-notification';
 import { burstFactsOf, burstKeyFor, burstSettingsOf, joinBursts, LONE } from '../shared/bursts';
 import { ErrorNames, NamedError } from '../shared/errors';
-import { buildInvalidationEvent } from '../shared/invalidation-event';
 import { buildNotification, buildProgressNotification, type Notification, type Outcome, type WatchState } from '../shared/notification';
 import type { RuntimeDestination } from '../shared/routing';
 import type { TellStore } from '../shared/tell-store';
 import { oneLine } from '../shared/text';
-import { putInvalidationEvent } from './deliver-eventbridge';
+import { buildWatchEvent } from '../shared/watch-event';
+import { putWatchEvent } from './deliver-eventbridge';
 import { publishRendered, publishToTopic } from './deliver-sns';
 import { deliverToWebhook } from './deliver-webhook';
 import type { AnnounceInput, DeliveryInput } from './notify-input';
@@ -169,12 +169,10 @@ async function tellDestination(
 ): Promise<TellResult | undefined> {
   const { watch } = input;
   if (destination.type === 'eventbridge') {
-    // Automation keeps one event per invalidation: never in a burst, no pace (PutEvents takes thousands a second).
+    // Automation keeps one event per watch: never in a burst, no pace (PutEvents takes thousands a second).
     const sender: MessageSender = {
       single: () =>
-        putInvalidationEvent(deps.eventBridge(), destination.busName, buildInvalidationEvent(watch, notification), budget).then(
-          () => undefined,
-        ),
+        putWatchEvent(deps.eventBridge(), destination.busName, buildWatchEvent(watch, notification), budget).then(() => undefined),
       digest: () => Promise.reject(new Error('An event bus is never told in digests')),
     };
     return tellAlone({ destination: input.destination }, sender, tellDeps);
