@@ -2,7 +2,7 @@
 import { parseInvalidationRequest } from '../../support/invalidation-request';
 import distributionEvent from '../../../local/fixtures/create-invalidation.json';
 import { burstMemberOf, type BurstMember } from '../../../lambda/shared/burst-notification';
-import { buildNotification, type Notification, type WatchState } from '../../../lambda/shared/notification';
+import { buildNotification, buildProgressNotification, type Notification, type WatchState } from '../../../lambda/shared/notification';
 import { samplePaths, type PathSample, type StatusResult } from '../../../lambda/shared/status-result';
 import { parseWatchRequest, type DeploymentRequest } from '../../../lambda/shared/watch-request';
 
@@ -273,5 +273,86 @@ export function hostileBurstMembers(count: number): BurstMember[] {
       default:
         return burstMemberOf({ request, audience, status: { ...status, status: 'InProgress' } }, BURST_START);
     }
+  });
+}
+
+/** A deployment's notification in every phase: deployed, with a later change, still deploying, could not track (the distribution was deleted), and deploying. */
+export function deploymentNotifications(request: DeploymentRequest = updateRequest) {
+  const states = deploymentStates(request);
+  return {
+    completed: buildNotification(states.completed),
+    withLater: buildNotification(states.withLater),
+    stillInProgress: buildNotification(states.stillInProgress),
+    couldNotTrack: buildNotification(states.couldNotTrack),
+    running: buildProgressNotification(states.running),
+  };
+}
+
+/**
+ * Deployments whose caller-controlled text is hostile and huge: aliases, a web ACL ARN, a tenant
+ * name and domain, the principal and the target's name; every outcome of each, and running.
+ */
+export function hostileDeploymentStates(): (WatchState | Omit<WatchState, 'outcome'>)[] {
+  const aliases = Array.from({ length: 40 }, (_, i) => `${i}${hostile(300)}`);
+  const update = parseDeploymentRequest(updateDistributionEvent({ aliases, eventId: 'hostile-update' }));
+  const tenant = parseDeploymentRequest(createTenantEvent({ name: hostile(2000), domain: hostile(2000) }));
+  const acl = parseDeploymentRequest(
+    cloudTrailCall(
+      'AssociateDistributionWebACL',
+      { id: 'EDFDVBD6EXAMPLE', webACLArn: `arn:aws:wafv2:us-east-1:123456789012:global/webacl/${hostile(3000)}` },
+      { eTag: `E4${hostile(40)}` },
+      'hostile-acl',
+    ),
+  );
+  return [update, tenant, acl].flatMap((request) => {
+    const hostileRequest = { ...request, createdBy: `role/${hostile(2000)}\nConsole: http://evil.example` };
+    const audience = { destinations: ['team'], routes: [], targetName: hostile(3000), accountName: hostile(3000) };
+    const inProgress = { ...deployedStatus(), status: 'InProgress' as const, elapsedSeconds: 86_400, lastError: hostile(5000) };
+    return [
+      { outcome: 'completed' as const, request: hostileRequest, audience, status: deployedStatus(3) },
+      { outcome: 'still-in-progress' as const, request: hostileRequest, audience, status: inProgress },
+      { outcome: 'could-not-track' as const, request: hostileRequest, audience, error: { Error: hostile(500), Cause: hostile(30_000) } },
+      { request: hostileRequest, audience, status: inProgress },
+    ];
+  });
+}
+
+/** The outcomes of {@link hostileDeploymentStates}, as the notify function builds them. */
+export function hostileDeploymentNotifications(): Notification[] {
+  return hostileDeploymentStates().flatMap((state) => ('outcome' in state ? [buildNotification(state)] : []));
+}
+
+/** `count` members of one burst of hostile deployments, in every phase. */
+export function hostileDeploymentBurstMembers(count: number): BurstMember[] {
+  const states = hostileDeploymentStates();
+  return Array.from({ length: count }, (_, i) => burstMemberOf(states[i % states.length]!, BURST_START));
+}
+
+/**
+ * `count` deployment members of one burst: distribution updates, every third named; by
+ * position deployed (every fifth together with a later change), could not track (every tenth),
+ * still deploying (every 25th) or, with `running`, still deploying (every fourth).
+ */
+export function deploymentBurstMembers(count: number, options: { running?: boolean } = {}): BurstMember[] {
+  return Array.from({ length: count }, (_, i) => {
+    const request = {
+      ...updateRequest,
+      target: { kind: 'distribution' as const, id: `EDEPLOY${1000 + i}` },
+      change: { ...updateRequest.change, eTag: `E${i}` },
+    };
+    const audience = { destinations: ['team'], routes: [], ...(i % 3 === 0 ? { targetName: `site-${i}.example.com` } : {}) };
+    const status = {
+      ...deployedStatus(i % 5 === 4 ? 1 : undefined),
+      checkedAt: new Date(Date.parse(BURST_START) + (60 + i) * 1000).toISOString(),
+    };
+    if (i % 10 === 7) return burstMemberOf({ ...deploymentStates(request).couldNotTrack, audience }, BURST_START);
+    if (i % 25 === 24)
+      return burstMemberOf(
+        { outcome: 'still-in-progress', request, audience, status: { ...status, status: 'InProgress', elapsedSeconds: 3600 } },
+        BURST_START,
+      );
+    if (options.running && i % 4 === 1)
+      return burstMemberOf({ request, audience, status: { ...status, status: 'InProgress' } }, BURST_START);
+    return burstMemberOf({ outcome: 'completed', request, audience, status }, BURST_START);
   });
 }
