@@ -1,7 +1,8 @@
 /**
  * `npm run preview`: what each destination would receive, without an AWS account or a chat
  * workspace. Renders sample invalidations (completed, still in progress, could not track, 3,000
- * paths) for every destination type, and the messages that live (a Slack app's "in progress"
+ * paths) and deployments (deployed, deployed together with a later change, could not track: the
+ * distribution was deleted) for every destination type, and the messages that live (a Slack app's "in progress"
  * message and its update, a burst's live message in progress and done, its failure reply, a
  * digest of 300 with a cut list), writes each payload to a file under `preview/` (or the folder
  * given with `--out`), and says where to paste them to see them as people will.
@@ -13,7 +14,7 @@ import { join, relative, resolve } from 'node:path';
 import { buildBurstNotification, burstMemberOf, type BurstMember, type BurstNotification } from '../lambda/shared/burst-notification';
 import { buildNotification, buildProgressNotification, type Notification, type WatchState } from '../lambda/shared/notification';
 import { samplePaths, type StatusResult } from '../lambda/shared/status-result';
-import { parseWatchRequest } from '../lambda/shared/watch-request';
+import { parseWatchRequest, type DeploymentRequest } from '../lambda/shared/watch-request';
 import { renderSlack, renderSlackBurst, renderSlackFailureReply, SLACK_LIMITS, type SlackMessage } from '../lambda/notify/render-slack';
 import {
   SNS_LIMITS,
@@ -49,6 +50,17 @@ function status(overrides: Partial<StatusResult> & Pick<StatusResult, 'paths'>):
   };
 }
 
+/** A deployment's last check: Deployed, 4 min 38 s after its change (a deployment has no paths). */
+function deployed(overrides: Partial<StatusResult> = {}): StatusResult {
+  return status({
+    status: 'Deployed',
+    checkedAt: '2026-11-21T18:07:05.000Z',
+    elapsedSeconds: 278,
+    paths: { total: 0, sample: [] },
+    ...overrides,
+  });
+}
+
 /** What a real deploy of a large site invalidates: pages, assets, and some cache tags. */
 function manyPaths(count: number): string[] {
   return Array.from({ length: count }, (_, i) =>
@@ -56,11 +68,82 @@ function manyPaths(count: number): string[] {
   );
 }
 
-/** The sample invalidations, built the way the notify function builds them. */
+/**
+ * A CloudTrail record of a successful deployment call, as CloudFront's would read (the request
+ * members lowercased, the version made in `eTag`).
+ */
+function deploymentEvent(
+  eventName: string,
+  requestParameters: unknown,
+  responseElements: unknown,
+  eventId: string,
+): Record<string, unknown> {
+  return {
+    version: '0',
+    id: eventId,
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: 'aws.cloudfront',
+    account: '123456789012',
+    time: CREATED,
+    region: 'us-east-1',
+    detail: {
+      eventVersion: '1.09',
+      userIdentity: {
+        type: 'AssumedRole',
+        arn: 'arn:aws:sts::123456789012:assumed-role/github-actions-deploy/deploy-web-1342',
+        sessionContext: { sessionIssuer: { userName: 'github-actions-deploy' } },
+      },
+      eventTime: CREATED,
+      eventSource: 'cloudfront.amazonaws.com',
+      eventName,
+      awsRegion: 'us-east-1',
+      requestParameters,
+      responseElements,
+      eventID: eventId,
+      recipientAccountId: '123456789012',
+    },
+  };
+}
+
+/** Sample deployments: an update of the sample distribution, and a tenant created on it. */
+function sampleDeployments(): { update: DeploymentRequest; tenant: DeploymentRequest } {
+  const distributionId = SAMPLE_DISTRIBUTION.targetId;
+  const update = parseWatchRequest(
+    deploymentEvent(
+      'UpdateDistribution',
+      {
+        id: distributionId,
+        ifMatch: 'E1Q2W3E4R5T6Y7',
+        distributionConfig: {
+          enabled: true,
+          aliases: { quantity: 2, items: ['www.example.com', 'shop.example.com'] },
+          origins: { quantity: 2 },
+          cacheBehaviors: { quantity: 3 },
+        },
+      },
+      { eTag: 'E2QWRUHEXAMPLE', distribution: { id: distributionId } },
+      'evt-update-distribution',
+    ),
+  );
+  const tenant = parseWatchRequest(
+    deploymentEvent(
+      'CreateDistributionTenant',
+      { name: 'customer-42', distributionId, domains: [{ domain: 'customer-42.example.com' }] },
+      { eTag: 'E3TENANTEXAMPLE', distributionTenant: { id: 'dt_2abcXYZexample' } },
+      'evt-create-tenant',
+    ),
+  );
+  if (update.work !== 'deployment' || tenant.work !== 'deployment')
+    throw new Error('the sample deployment events must read as deployments');
+  return { update, tenant };
+}
+
+/** The sample invalidations and deployments, built the way the notify function builds them. */
 export function previewSamples(): PreviewSample[] {
   const distribution = parseWatchRequest(cloudTrailEvent(SAMPLE_DISTRIBUTION));
   const tenant = parseWatchRequest(cloudTrailEvent(SAMPLE_TENANT));
   const large = manyPaths(3_000);
+  const { update, tenant: tenantDeployment } = sampleDeployments();
   const states: [string, string, WatchState][] = [
     [
       'completed',
@@ -100,6 +183,41 @@ export function previewSamples(): PreviewSample[] {
       'completed-3000-paths',
       'a completed invalidation of 3,000 paths and cache tags',
       { outcome: 'completed', request: distribution, status: status({ paths: samplePaths(large, large.length) }) },
+    ],
+    [
+      'deployment-deployed',
+      'a distribution update deployed',
+      {
+        outcome: 'completed',
+        request: update,
+        audience: { destinations: ['deploys'], routes: [], targetName: 'www.example.com' },
+        status: deployed(),
+      },
+    ],
+    [
+      'deployment-with-later-change',
+      'a new tenant deployed together with 1 later change of it',
+      {
+        outcome: 'completed',
+        request: tenantDeployment,
+        audience: { destinations: ['deploys'], routes: [], targetName: 'customer-42.example.com' },
+        status: deployed({ laterChanges: 1 }),
+      },
+    ],
+    [
+      'deployment-could-not-track',
+      'a deployment that could not be tracked: the distribution was deleted while watched',
+      {
+        outcome: 'could-not-track',
+        request: update,
+        error: {
+          Error: 'DeploymentNotTrackable',
+          Cause: JSON.stringify({
+            errorType: 'DeploymentNotTrackable',
+            errorMessage: `NoSuchDistribution: CloudFront refused the status check for distribution ${update.target.id}, deployment ${update.change.eTag} (HTTP 404): The specified distribution does not exist.`,
+          }),
+        },
+      },
     ],
   ];
   return states.map(([name, description, state]) => ({ name, description, notification: buildNotification(state) }));

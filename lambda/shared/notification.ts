@@ -4,7 +4,8 @@
  */
 import type { PathSample, StatusResult } from './status-result';
 import { oneLine } from './text';
-import { workOf, type RejectedEvent, type WatchRequest, type WorkKind } from './watch-request';
+import { DEPLOYMENT_CALLS, type DeploymentCallName } from './cloudtrail-calls';
+import { workOf, type RejectedEvent, type TargetKind, type WatchRequest, type WorkKind } from './watch-request';
 import type { Audience } from './watcher-input';
 
 /** How a watch ended: the one list, for the types, the Notify input's schema and the event's. */
@@ -140,6 +141,17 @@ export function consoleUrlFor(target: WatchRequest['target'], invalidationId?: s
   return invalidationId === undefined ? page : `${page}/invalidations/details/${encodeURIComponent(invalidationId)}`;
 }
 
+/**
+ * What names the watch's work across its messages (a chat card's or thread's ID): the
+ * invalidation's ID, or a deployment's target and the version its change made (its call when
+ * CloudTrail gave no version): stable for the watch, different for each change of a target.
+ */
+export function workKeyOf(notification: Pick<Notification, 'work' | 'invalidationId' | 'targetId' | 'change'>): string | undefined {
+  if (notification.work !== 'deployment') return notification.invalidationId;
+  if (!notification.targetId) return undefined;
+  return `${notification.targetId}-${notification.change?.eTag ?? notification.change?.call ?? 'change'}`;
+}
+
 /** "together with 1 later change", "together with 3 later changes". */
 export function laterChangesText(count: number): string {
   return `together with ${count === 1 ? '1 later change' : `${count} later changes`}`;
@@ -160,6 +172,50 @@ export function describeFailure(error: WatchState['error']): string {
   }
   const name = error.Error ?? 'Error';
   return message ? `${name}: ${message}` : name;
+}
+
+/** "www.example.com (E2ABC...)", "E2ABC...", or nothing. */
+const targetText = (id: string | undefined, name: string | undefined) => (name ? `${name}${id ? ` (${id})` : ''}` : id);
+
+/** How a summary names an invalidation: "CloudFront invalidation I2J0... on www.example.com", and after "Could not track". */
+function invalidationSubject(
+  kind: TargetKind | undefined,
+  id: string | undefined,
+  name: string | undefined,
+  invalidationId: string | undefined,
+) {
+  const subject = invalidationId
+    ? `invalidation ${invalidationId}${name ? ` on ${name}` : id ? ` on ${kind === 'tenant' ? 'tenant' : 'distribution'} ${id}` : ''}`
+    : 'an invalidation';
+  return { subject: `CloudFront ${subject}`, untracked: `CloudFront ${subject}` };
+}
+
+/**
+ * How a summary names a deployment: the call that made the change, then what it changed,
+ * "UpdateDistribution of CloudFront distribution www.example.com (E2ABC...)", so every phase
+ * reads "... deployed", "... is deploying", "Could not track ...".
+ */
+function deploymentSubject(kind: TargetKind | undefined, id: string | undefined, name: string | undefined, call: string | undefined) {
+  const target = targetText(id, name);
+  const what = kind === 'tenant' ? 'distribution tenant' : kind === 'distribution' ? 'distribution' : 'resource';
+  const thing = target ? `CloudFront ${what} ${target}` : `a CloudFront ${kind ? what : 'deployment'}`;
+  const subject = call ? `${call} of ${thing}` : target ? `The change of ${thing}` : 'A CloudFront deployment';
+  return { subject, untracked: call ? subject : target ? `the deployment of ${thing}` : 'a CloudFront deployment' };
+}
+
+/** What a rejected event's call deploys, when its name is one of the deployment calls. */
+function deploymentTargetOf(eventName: string | undefined): TargetKind | undefined {
+  return eventName !== undefined && Object.hasOwn(DEPLOYMENT_CALLS, eventName)
+    ? DEPLOYMENT_CALLS[eventName as DeploymentCallName].target
+    : undefined;
+}
+
+/**
+ * A change's lines on one line: "configuration updated; now: enabled; aliases: a.example.com"
+ * (a line ending with ":" introduces the next).
+ */
+export function changeText(lines: readonly string[]): string {
+  return lines.reduce((text, line, i) => (i === 0 ? line : `${text}${text.endsWith(':') ? ' ' : '; '}${line}`), '');
 }
 
 function targetLabel(kind: WatchRequest['target']['kind']): string {
@@ -214,7 +270,7 @@ function build(state: WatchState | RunningWatch, phase: MessagePhase): Omit<Noti
   if (invalidationId) fact('Invalidation', invalidationId);
   if (deployment) {
     fact('Change', deployment.change.call);
-    if (deployment.change.changes.length > 0) fact('What changed', deployment.change.changes.join('; '));
+    if (deployment.change.changes.length > 0) fact('What changed', changeText(deployment.change.changes));
     if (change?.eTag) fact('Version', change.eTag);
   } else if (work === 'deployment' && rejected?.eventName) fact('Change', rejected.eventName);
   const verb = work === 'deployment' ? 'Changed' : 'Created';
@@ -227,27 +283,22 @@ function build(state: WatchState | RunningWatch, phase: MessagePhase): Omit<Noti
   if (invalidation?.foundBy) fact('Found by', invalidation.foundBy);
   if (state.audience?.routingNote) fact('Routing', state.audience.routingNote);
 
-  const targetWord = targetKind === 'tenant' ? 'tenant' : 'distribution';
-  const subject =
-    work === 'deployment'
-      ? targetId || targetName
-        ? `the deployment of ${targetWord} ${targetName ? `${targetName}${targetId ? ` (${targetId})` : ''}` : targetId}`
-        : 'a deployment'
-      : invalidationId
-        ? `invalidation ${invalidationId}${targetName ? ` on ${targetName}` : targetId ? ` on ${targetWord} ${targetId}` : ''}`
-        : 'an invalidation';
   const doneWord = work === 'deployment' ? 'Deployed' : 'Completed';
+  const { subject, untracked } =
+    work === 'deployment'
+      ? deploymentSubject(targetKind ?? deploymentTargetOf(rejected?.eventName), targetId, targetName, change?.call ?? rejected?.eventName)
+      : invalidationSubject(targetKind, targetId, targetName, invalidationId);
   let summary: string;
   let reason: string | undefined;
   switch (outcome) {
     case 'completed':
       summary =
         work === 'deployment'
-          ? `CloudFront ${subject.replace(/^the deployment of /, '')} deployed${change ? ` (${change.call})` : ''}${tookSeconds !== undefined ? ` in about ${formatDuration(tookSeconds)}` : ''}${laterChanges !== undefined ? `, ${laterChangesText(laterChanges)}` : ''}.`
-          : `CloudFront ${subject} completed${tookSeconds !== undefined ? ` in about ${formatDuration(tookSeconds)}` : ''}.`;
+          ? `${subject} deployed${tookSeconds !== undefined ? ` in about ${formatDuration(tookSeconds)}` : ''}${laterChanges !== undefined ? `, ${laterChangesText(laterChanges)}` : ''}.`
+          : `${subject} completed${tookSeconds !== undefined ? ` in about ${formatDuration(tookSeconds)}` : ''}.`;
       break;
     case 'still-in-progress':
-      summary = `CloudFront ${subject} is still in progress after ${formatDuration(waitedSeconds ?? 0)}; the notifier stopped watching.`;
+      summary = `${subject} is still ${work === 'deployment' ? 'deploying' : 'in progress'} after ${formatDuration(waitedSeconds ?? 0)}; the notifier stopped watching.`;
       reason = status?.lastError
         ? `The last check got no answer from CloudFront (${oneLine(status.lastError, NOTIFICATION_LIMITS.reasonChars / 2)}). Check the console; no further message will follow.`
         : `CloudFront has not reported ${doneWord} yet. Check the console; no further message will follow.`;
@@ -257,10 +308,10 @@ function build(state: WatchState | RunningWatch, phase: MessagePhase): Omit<Noti
         rejected ? `the CloudTrail event was rejected: ${rejected.reason}` : describeFailure('error' in state ? state.error : undefined),
         NOTIFICATION_LIMITS.reasonChars,
       );
-      summary = `Could not track CloudFront ${subject}: ${reason}`;
+      summary = `Could not track ${untracked}: ${reason}`;
       break;
     case IN_PROGRESS:
-      summary = `CloudFront ${subject} is in progress.`;
+      summary = `${subject} is ${work === 'deployment' ? 'deploying' : 'in progress'}.`;
       reason = 'This message will show how it ends.';
       break;
   }
