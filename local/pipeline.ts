@@ -171,6 +171,13 @@ async function invokeWithTimeout(
   }
 }
 
+/** What the CloudFront emulator's clock and `isWatched` read of a watch execution's request (invalidation or deployment). */
+interface WatchedRequest {
+  readonly target?: { readonly kind?: string; readonly id?: string };
+  readonly invalidationId?: string;
+  readonly change?: { readonly eTag?: string };
+}
+
 /**
  * The whole notifier, offline: the synthesized definition run by aws-local-stepfunctions,
  * the real handlers, and loopback emulators for CloudFront, Slack, SNS, Secrets Manager and
@@ -191,13 +198,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const late: { watcher?: LocalWatcher } = {};
   const cloudFront = new CloudFrontEmulator({
     rateLimit: options.cloudFrontRateLimit,
-    clock: (invalidationId) => {
+    clock: (workId) => {
       for (const execution of late.watcher?.executions.values() ?? []) {
-        if ((execution.input as { request?: { invalidationId?: string } }).request?.invalidationId === invalidationId)
-          return late.watcher!.elapsedSeconds(execution);
+        const request = (execution.input as { request?: WatchedRequest }).request;
+        if (request?.invalidationId === workId || request?.change?.eTag === workId) return late.watcher!.elapsedSeconds(execution);
       }
       return 0;
     },
+    isWatched: (kind, id) =>
+      [...(late.watcher?.executions.values() ?? [])].some((execution) => {
+        const target = (execution.input as { request?: WatchedRequest }).request?.target;
+        return execution.status === 'RUNNING' && target?.kind === kind && target.id === id;
+      }),
   });
   const slack = new SlackEmulator();
   const slackAppChannels = Object.values(routing?.destinations ?? {}).flatMap((destination) =>
