@@ -351,13 +351,15 @@ function describeReadIdentity(identity: v.InferOutput<typeof UserIdentitySchema>
   }
 }
 
-/** Which of the fields that hold the batch CloudTrail cut, whole or in the members that name the invalidation. */
+/** Which of the fields that name the work CloudTrail cut, whole or in the members that name it (the invalidation, the created distribution or tenant). */
 function cutFieldsOf(detail: CloudTrailDetail): CutField[] {
   const request = detail.requestParameters;
   const response = detail.responseElements;
+  const responseCut =
+    response?.omitted || response?.invalidation?.omitted || response?.distribution?.omitted || response?.distributionTenant?.omitted;
   return [
     ...(request?.omitted || request?.invalidationBatch?.omitted ? (['requestParameters'] as const) : []),
-    ...(response?.omitted || response?.invalidation?.omitted ? (['responseElements'] as const) : []),
+    ...(responseCut ? (['responseElements'] as const) : []),
   ];
 }
 
