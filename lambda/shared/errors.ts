@@ -10,7 +10,7 @@ export const ErrorNames = {
   CloudFrontUnavailable: 'CloudFrontUnavailable',
   /** NoSuchInvalidation, NoSuchDistribution, EntityNotFound, AccessDenied, ...: never retried. */
   InvalidationNotTrackable: 'InvalidationNotTrackable',
-  /** NoSuchDistribution, NoSuchResource (a tenant), AccessDenied, ... for a deployment's status check: never retried. */
+  /** NoSuchDistribution, EntityNotFound (a tenant), AccessDenied, ... for a deployment's status check: never retried. */
   DeploymentNotTrackable: 'DeploymentNotTrackable',
   /**
    * A chat webhook (Slack, Teams, Google Chat) answered 429 and asked for a longer wait than
