@@ -54,6 +54,11 @@ export interface EmulatedTarget {
   readonly domains?: readonly string[];
   readonly tags?: Readonly<Record<string, string>>;
   /**
+   * The account that owns it (organization mode): its deployment's checks answer only that
+   * account's credentials (another account's get a 404, as CloudFront answers). @default the notifier's own
+   */
+  readonly account?: string;
+  /**
    * Its deployment, which makes its GetDistribution / GetDistributionTenant calls checks (see
    * {@link CloudFrontEmulator}). Without one it reads Deployed, without an ETag.
    */
@@ -297,7 +302,7 @@ export class CloudFrontEmulator {
   private answer(method: string, path: string, account?: string): Reply {
     const list = this.list(method, path, account);
     if (list) return list;
-    const deployment = method === 'GET' ? this.deploymentCheck(path) : undefined;
+    const deployment = method === 'GET' ? this.deploymentCheck(path, account) : undefined;
     if (deployment) return deployment;
     const lookup = method === 'GET' ? this.lookup(path) : undefined;
     if (lookup) return lookup;
@@ -382,7 +387,7 @@ export class CloudFrontEmulator {
    * GetDistribution / GetDistributionTenant of a target with a deployment script while a watch of
    * it runs: a check (see the class). Undefined for any other call, which {@link lookup} answers.
    */
-  private deploymentCheck(path: string): Reply | undefined {
+  private deploymentCheck(path: string, account: string | undefined): Reply | undefined {
     const match = TARGET_PATTERN.exec(path);
     if (!match) return undefined;
     const kind = match[1] === 'distribution' ? 'distribution' : 'tenant';
@@ -395,7 +400,8 @@ export class CloudFrontEmulator {
       () => this.targetXml(kind, id, this.targets.get(`${kind}/${id}`) ?? { kind, id }, 'InProgress'),
       (record) => {
         const target = this.targets.get(`${kind}/${id}`);
-        if (!target) return this.targetNotFound(kind, record);
+        // Each account sees its own distributions only: another account's credentials get a 404.
+        if (!target || target.account !== account) return this.targetNotFound(kind, record);
         const status = this.deploymentStatus(script);
         script.checks += 1;
         record(200, status);
