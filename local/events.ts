@@ -119,6 +119,11 @@ export interface DeploymentEventOptions {
   readonly tenant?: TenantSettings;
   /** AssociateDistributionWebACL / AssociateDistributionTenantWebACL: the web ACL. @default the fixture's */
   readonly webACLArn?: string;
+  /**
+   * When the call was made (ISO 8601): the event's `time` and `detail.eventTime`, the change's
+   * time a deployment's duration counts from. @default the fixture's
+   */
+  readonly eventTime?: string;
 }
 
 /** CloudTrail's way of writing a time inside `responseElements` (not ISO). */
@@ -278,6 +283,10 @@ export function deploymentEvent(
   const eventId = options.eventId ?? `evt-${call}-${eTag}`;
   Object.assign(fixture.detail, { eventName: call, requestParameters, responseElements, eventID: eventId });
   fixture.id = eventId;
+  if (options.eventTime !== undefined) {
+    fixture.time = options.eventTime;
+    fixture.detail.eventTime = options.eventTime;
+  }
   return fixture;
 }
 

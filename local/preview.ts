@@ -29,7 +29,14 @@ import {
 } from '../lambda/notify/render-sns';
 import { renderTeams, renderTeamsBurst, TEAMS_LIMITS, type TeamsMessage } from '../lambda/notify/render-teams';
 import { GOOGLE_CHAT_LIMITS, renderGoogleChat, renderGoogleChatBurst, type GoogleChatMessage } from '../lambda/notify/render-google-chat';
-import { SAMPLE_DISTRIBUTION, SAMPLE_TENANT, cloudTrailEvent } from './events';
+import {
+  SAMPLE_DISTRIBUTION,
+  SAMPLE_DISTRIBUTION_UPDATE,
+  SAMPLE_TENANT,
+  SAMPLE_TENANT_CREATION,
+  cloudTrailEvent,
+  deploymentEvent,
+} from './events';
 
 export interface PreviewSample {
   /** Folder name under the output folder. */
@@ -51,10 +58,12 @@ function status(overrides: Partial<StatusResult> & Pick<StatusResult, 'paths'>):
 }
 
 /** A deployment's last check: Deployed, 4 min 38 s after its change (a deployment has no paths). */
-function deployed(overrides: Partial<StatusResult> = {}): StatusResult {
+function deployed(request: DeploymentRequest, overrides: Partial<StatusResult> = {}): StatusResult {
+  const changedAtMs = Date.parse(request.eventTime);
   return status({
     status: 'Deployed',
-    checkedAt: '2026-11-21T18:07:05.000Z',
+    createTime: new Date(changedAtMs).toISOString(),
+    checkedAt: new Date(changedAtMs + 278_000).toISOString(),
     elapsedSeconds: 278,
     paths: { total: 0, sample: [] },
     ...overrides,
@@ -68,74 +77,29 @@ function manyPaths(count: number): string[] {
   );
 }
 
-/**
- * A CloudTrail record of a successful deployment call, as CloudFront's would read (the request
- * members lowercased, the version made in `eTag`).
- */
-function deploymentEvent(
-  eventName: string,
-  requestParameters: unknown,
-  responseElements: unknown,
-  eventId: string,
-): Record<string, unknown> {
-  return {
-    version: '0',
-    id: eventId,
-    'detail-type': 'AWS API Call via CloudTrail',
-    source: 'aws.cloudfront',
-    account: '123456789012',
-    time: CREATED,
-    region: 'us-east-1',
-    detail: {
-      eventVersion: '1.09',
-      userIdentity: {
-        type: 'AssumedRole',
-        arn: 'arn:aws:sts::123456789012:assumed-role/github-actions-deploy/deploy-web-1342',
-        sessionContext: { sessionIssuer: { userName: 'github-actions-deploy' } },
-      },
-      eventTime: CREATED,
-      eventSource: 'cloudfront.amazonaws.com',
-      eventName,
-      awsRegion: 'us-east-1',
-      requestParameters,
-      responseElements,
-      eventID: eventId,
-      recipientAccountId: '123456789012',
-    },
-  };
+/** A deployment event's request, read as the notifier reads it. */
+function deploymentRequest(event: Record<string, unknown>): DeploymentRequest {
+  const request = parseWatchRequest(event);
+  if (request.work !== 'deployment') throw new Error(`the sample event ${String(event.id)} must read as a deployment`);
+  return request;
 }
 
-/** Sample deployments: an update of the sample distribution, and a tenant created on it. */
+/**
+ * Sample deployments, from the recorded CloudTrail events: an update of the sample distribution
+ * (its whole configuration sent again: enabled, two aliases, two origins, four cache behaviours),
+ * and a tenant created.
+ */
 function sampleDeployments(): { update: DeploymentRequest; tenant: DeploymentRequest } {
-  const distributionId = SAMPLE_DISTRIBUTION.targetId;
-  const update = parseWatchRequest(
-    deploymentEvent(
-      'UpdateDistribution',
-      {
-        id: distributionId,
-        ifMatch: 'E1Q2W3E4R5T6Y7',
-        distributionConfig: {
-          enabled: true,
-          aliases: { quantity: 2, items: ['www.example.com', 'shop.example.com'] },
-          origins: { quantity: 2 },
-          cacheBehaviors: { quantity: 3 },
-        },
-      },
-      { eTag: 'E2QWRUHEXAMPLE', distribution: { id: distributionId } },
-      'evt-update-distribution',
+  return {
+    update: deploymentRequest(
+      deploymentEvent('UpdateDistribution', SAMPLE_DISTRIBUTION_UPDATE, { distribution: { cacheBehaviors: 3, webACLId: '' } }),
     ),
-  );
-  const tenant = parseWatchRequest(
-    deploymentEvent(
-      'CreateDistributionTenant',
-      { name: 'customer-42', distributionId, domains: [{ domain: 'customer-42.example.com' }] },
-      { eTag: 'E3TENANTEXAMPLE', distributionTenant: { id: 'dt_2abcXYZexample' } },
-      'evt-create-tenant',
+    tenant: deploymentRequest(
+      deploymentEvent('CreateDistributionTenant', SAMPLE_TENANT_CREATION, {
+        tenant: { name: 'customer-42', domains: ['customer-42.example.com'] },
+      }),
     ),
-  );
-  if (update.work !== 'deployment' || tenant.work !== 'deployment')
-    throw new Error('the sample deployment events must read as deployments');
-  return { update, tenant };
+  };
 }
 
 /** The sample invalidations and deployments, built the way the notify function builds them. */
@@ -191,7 +155,7 @@ export function previewSamples(): PreviewSample[] {
         outcome: 'completed',
         request: update,
         audience: { destinations: ['deploys'], routes: [], targetName: 'www.example.com' },
-        status: deployed(),
+        status: deployed(update),
       },
     ],
     [
@@ -201,7 +165,7 @@ export function previewSamples(): PreviewSample[] {
         outcome: 'completed',
         request: tenantDeployment,
         audience: { destinations: ['deploys'], routes: [], targetName: 'customer-42.example.com' },
-        status: deployed({ laterChanges: 1 }),
+        status: deployed(tenantDeployment, { laterChanges: 1 }),
       },
     ],
     [
