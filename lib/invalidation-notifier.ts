@@ -259,7 +259,7 @@ export class InvalidationNotifier extends Construct {
     }
     const parsed = parseRouting(
       { destinations: props.destinations, routes: props.routes, defaultDestinations: props.defaultDestinations },
-      { ...this.home(), organizationMode: props.organizationId !== undefined },
+      { ...this.home(), organizationMode: props.organizationId !== undefined, watch: props.watch ?? WORK_KINDS },
     );
     problems.push(...parsed.problems);
     return parsed.config;

@@ -1,7 +1,7 @@
 import { DEFAULT_POLL_SCHEDULE, validatePollSchedule, type PollSchedule } from '../../lambda/shared/schedule';
 import { ConfigError } from './config-error';
 import { unknownKeyProblems } from './did-you-mean';
-import { parseRouting, type RoutingConfig } from './routing';
+import { parseRouting, type RoutingConfig, type RoutingEnvironment } from './routing';
 import { parseWorkKinds } from './work-kinds';
 import { WORK_KINDS, type WorkKind } from '../../lambda/shared/cloudtrail-calls';
 import { ACCOUNT_ID, CLOUDFRONT_EVENTS_REGION, ORGANIZATION_ID, regionProblem, secretProblems, topicArnProblems } from './shapes';
@@ -148,8 +148,8 @@ export function loadConfig(source: ContextSource): NotifierConfig {
   const notificationTopicArn = topicArn('notificationTopicArn');
   const alarmTopicArn = topicArn('alarmTopicArn');
 
-  const routing = routingFrom(context, region, organizationId !== undefined, problems);
   const watch = watchFrom(context('watch'), problems);
+  const routing = routingFrom(context, { region, organizationMode: organizationId !== undefined, watch }, problems);
   if (routing && (slackWebhookSecretName || notificationTopicArn)) {
     problems.push(
       'slackWebhookSecretName and notificationTopicArn are the simple case; with destinations, declare them there instead ' +
@@ -205,12 +205,7 @@ function watchFrom(value: unknown, problems: string[]): readonly WorkKind[] {
  * `destinations`, `routes` and `defaultDestinations` are JSON: objects in cdk.json, JSON text
  * with `-c key='...'`. Undefined when none is set; every problem is added to `problems`.
  */
-function routingFrom(
-  context: (key: ContextKey) => unknown,
-  region: string,
-  organizationMode: boolean,
-  problems: string[],
-): RoutingConfig | undefined {
+function routingFrom(context: (key: ContextKey) => unknown, env: RoutingEnvironment, problems: string[]): RoutingConfig | undefined {
   const keys = ['destinations', 'routes', 'defaultDestinations'] as const;
   const raw: Partial<Record<(typeof keys)[number], unknown>> = {};
   for (const key of keys) {
@@ -228,7 +223,7 @@ function routingFrom(
     }
   }
   if (Object.keys(raw).length === 0) return undefined;
-  const parsed = parseRouting(raw, { region, organizationMode });
+  const parsed = parseRouting(raw, env);
   problems.push(...parsed.problems);
   return parsed.config;
 }

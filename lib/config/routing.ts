@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { WORK_KINDS } from '../../lambda/shared/cloudtrail-calls';
+import { WORK_KINDS, type WorkKind } from '../../lambda/shared/cloudtrail-calls';
 import { BURST_DEFAULTS, BURST_KEYS, BURST_LIMITS, DESTINATION_TYPES, WEBHOOK_TYPES, ownRecord } from '../../lambda/shared/routing';
 import { closestKey, unknownKeyProblems } from './did-you-mean';
 import {
@@ -356,6 +356,8 @@ const RESERVED_NAMES = new Set(['constructor', 'prototype', '__proto__']);
 export interface RoutingEnvironment extends Home {
   /** Whether invalidations of other accounts reach the notifier (organization mode): `accounts` matches need it. @default unknown: not checked */
   readonly organizationMode?: boolean;
+  /** What is watched (the `watch` setting): a route whose `kinds` names none of it never matches. @default unknown: not checked */
+  readonly watch?: readonly WorkKind[];
 }
 
 /** `routes[0].match.tags`, from a valibot issue's path. */
@@ -440,6 +442,17 @@ export function parseRouting(
           `routes[${index}].match.accounts matches invalidations of other accounts, which reach the notifier only in organization mode: set organizationId, or remove accounts`,
         );
       }
+    });
+  }
+  const { watch } = env;
+  if (watch) {
+    routes.forEach((route, index) => {
+      const kinds = isObject(route) && isObject(route.match) ? route.match.kinds : undefined;
+      if (!Array.isArray(kinds) || kinds.length === 0 || kinds.some((kind) => watch.includes(kind as WorkKind))) return;
+      const unwatched = kinds.map((kind) => JSON.stringify(kind)).join(' and ');
+      problems.push(
+        `routes[${index}].match.kinds names only ${unwatched}, which ${kinds.length === 1 ? 'is' : 'are'} not watched (watch is ${JSON.stringify(watch)}), so the route never matches: add ${unwatched} to watch, or remove the route`,
+      );
     });
   }
   if (!parsed.success || problems.length > 0) return { problems };

@@ -30,6 +30,14 @@ describe('loadConfig', () => {
     expect(() => load({ watch: 'invalidations' })).toThrow('watch: "invalidations" is not a kind of work (did you mean "invalidation"?)');
     expect(() => load({ watch: [] })).toThrow('watch must be a list of "invalidation" and/or "deployment"');
     expect(() => load({ watch: ['deployment', 'deployment'] })).toThrow('watch names "deployment" twice');
+    expect(() =>
+      load({
+        watch: 'deployment',
+        destinations: '{"ops": {"type": "sns"}}',
+        routes: '[{"match": {"kinds": ["invalidation"]}, "destinations": ["ops"]}]',
+        defaultDestinations: '["ops"]',
+      }),
+    ).toThrow('routes[0].match.kinds names only "invalidation", which is not watched (watch is ["deployment"])');
   });
 
   it('reads every documented key, numbers given as strings as -c does', () => {

@@ -56,6 +56,25 @@ describe('what is watched', () => {
     ]);
   });
 
+  it('refuses a route that matches only kinds of work that are not watched: it could never be used', () => {
+    const error = errorOf(() =>
+      synth({
+        watch: ['invalidation'],
+        destinations: { ops: { type: 'sns' }, deploys: { type: 'sns' } },
+        routes: [
+          { match: { kinds: ['deployment'] }, destinations: ['deploys'] },
+          { match: { kinds: ['invalidation', 'deployment'] }, destinations: ['ops'] },
+        ],
+        defaultDestinations: [],
+      }),
+    );
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toBe(
+      'Invalid configuration:\n- routes[0].match.kinds names only "deployment", which is not watched (watch is ["invalidation"]), so the route never matches: add "deployment" to watch, or remove the route',
+    );
+  });
+
   it('refuses a kind it does not know, naming the prop and the kinds', () => {
     const error = errorOf(() => synth({ watch: ['deployments' as never] }));
 
