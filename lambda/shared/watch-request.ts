@@ -512,6 +512,9 @@ function whereAndWhen(read: CloudTrailEvent, detail: CloudTrailDetail): Pick<Wat
   };
 }
 
+/** CloudFront's versions (ETags) are short runs of capitals and digits. */
+const CLOUDFRONT_VERSION = /^[A-Za-z0-9]{1,128}$/;
+
 /**
  * The watch request of a call that starts a deployment. The target comes from the request's
  * `id` (updates) or the created resource in the response (creations), with the response's
@@ -559,7 +562,9 @@ function parseDeploymentRequest(
   const eTag = response?.eTag;
   const change: DeploymentChange = {
     call,
-    ...(eTag && eTag.length <= MAX_ID_LENGTH ? { eTag } : {}),
+    // A version CloudFront would give (E2QWRUHAPOMQZL) names the change; anything else is not
+    // trusted to (an `event-...` one could pass for a change named by its event), and the event names it.
+    ...(eTag && CLOUDFRONT_VERSION.test(eTag) ? { eTag } : {}),
     changes: describeChange(call, rawRequest).map((line) => clip(line, MAX_TEXT_LENGTH)),
   };
   return { work: 'deployment', target: { kind, id: targetId }, ...common, ...whereAndWhen(read, detail), change };

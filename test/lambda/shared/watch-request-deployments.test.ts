@@ -294,6 +294,25 @@ describe('parseWatchRequest on a deployment event CloudTrail cut', () => {
     expect(executionNameFor(request)).toBe(executionNameFor(parseDeployment(structuredClone(event))));
   });
 
+  it('names a change by its event when its eTag is not shaped like a CloudFront version, so no version can pass for another change (event-...)', () => {
+    // Prepare: one change without an ETag, named by its event; another whose "ETag" spells that name.
+    const unnamed = withDetail(updateDistributionEvent, (detail) => {
+      delete (detail.responseElements as Json).eTag;
+      detail.eventID = 'evt-1';
+    });
+    const spoofing = withDetail(updateDistributionEvent, (detail) => {
+      (detail.responseElements as Json).eTag = 'event-evt-1';
+      detail.eventID = 'evt-2';
+    });
+
+    // Act
+    const [first, second] = [parseDeployment(unnamed), parseDeployment(spoofing)];
+
+    // Assert
+    expect(second.change.eTag).toBeUndefined();
+    expect(executionNameFor(first)).not.toBe(executionNameFor(second));
+  });
+
   it.each([
     ['the whole response', (detail: Json) => void (detail.responseElements = OMITTED), 'responseElements'],
     [
