@@ -5,7 +5,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS } from '../lambda/shared/errors';
+import { ErrorNames, LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS } from '../lambda/shared/errors';
 import type { PollSchedule } from '../lambda/shared/schedule';
 import { Delivery, DeliveryStateNames, WatcherFailures } from './delivery';
 
@@ -171,6 +171,16 @@ export class Watcher extends Construct {
         },
       }),
       resultPath: sfn.JsonPath.DISCARD,
+    });
+    // Its channel's pace taken by another message this second: tried again for a few seconds
+    // (the watch is not checked meanwhile; a completion is seen at the next check all the same).
+    announce.addRetry({
+      errors: [ErrorNames.TellLater],
+      interval: Duration.seconds(1),
+      backoffRate: 1.5,
+      maxAttempts: 5,
+      maxDelay: Duration.seconds(4),
+      jitterStrategy: sfn.JitterType.FULL,
     });
     announce.addRetry(LAMBDA_TROUBLE_RETRY);
     announce.addCatch(watch, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });

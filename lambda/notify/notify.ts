@@ -282,6 +282,7 @@ export async function announce(
   budget: TimeBudget = timeBudget(DEFAULT_REMAINING_MS),
 ): Promise<Record<string, string>> {
   const outcomes: Record<string, string> = {};
+  const paced: string[] = [];
   const tellDeps = tellDepsOf(deps);
   const notification = buildProgressNotification(input.watch);
   for (const name of input.watch.audience?.destinations ?? []) {
@@ -305,7 +306,12 @@ export async function announce(
       outcomes[name] = 'up to date';
     } catch (error) {
       outcomes[name] = `${(error as Error).name}: ${(error as Error).message}`;
+      if ((error as Error).name === ErrorNames.TellLater) paced.push(name);
     }
   }
+  // A channel whose pace another message took this second (a pipeline invalidating and deploying
+  // at once): the watcher tries again in a second or two, so that both are announced. The other
+  // destinations are up to date already: told again, their message is only edited (or left).
+  if (paced.length > 0) throw new NamedError(ErrorNames.TellLater, `announcing to ${paced.join(', ')}: tried again in seconds`);
   return outcomes;
 }

@@ -1,3 +1,4 @@
+import { ErrorNames } from '../../lambda/shared/errors';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { WATCH_METRICS } from '../../lambda/shared/metrics';
 import { DEFAULT_POLL_SCHEDULE } from '../../lambda/shared/schedule';
@@ -103,6 +104,17 @@ describe('watcher state machine', () => {
     expect(watchOver.Default).toBe('Mark still in progress');
     // No check and no Wait in the watcher: checking is the checker's.
     expect(Object.values(states).filter((state) => state.Type === 'Wait')).toEqual([]);
+  });
+
+  it('announces a live message best effort: a channel whose pace is taken is tried again for seconds, any other failure goes back to watching', () => {
+    const announce = states[StateNames.announce] as unknown as {
+      Retry: { ErrorEquals: string[]; MaxAttempts: number; MaxDelaySeconds?: number }[];
+      Catch: { ErrorEquals: string[]; Next: string }[];
+      Next: string;
+    };
+    expect(announce.Retry[0]).toMatchObject({ ErrorEquals: [ErrorNames.TellLater], MaxAttempts: 5, MaxDelaySeconds: 4 });
+    expect(announce.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: StateNames.watch })]);
+    expect(announce.Next).toBe(StateNames.watch);
   });
 
   it('makes one final check when the token times out, and ends "could not track" on a refusal or any other failure', () => {
