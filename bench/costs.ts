@@ -92,7 +92,7 @@ export function chargesOf(usage: Usage, memoryMb: Readonly<Record<string, number
   }
   if (usage.sdkIntegrationCalls > 0)
     charges.push({
-      item: 'SDK-integration calls (GetInvalidation)',
+      item: 'SDK-integration calls (CloudFront Get calls)',
       price: `$${PRICES.sdkIntegrationCall} beyond their transitions; CloudFront's Get calls are free`,
       usd: usage.sdkIntegrationCalls * PRICES.sdkIntegrationCall,
     });
