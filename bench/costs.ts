@@ -119,6 +119,12 @@ export function chargesOf(usage: Usage, memoryMb: Readonly<Record<string, number
 
 export const totalOf = (charges: readonly Charge[]): number => charges.reduce((sum, charge) => sum + charge.usd, 0);
 
+/** $ per 1,000 watches like these, itemized: each charge of their summed usage as if 1,000 such watches ran. */
+export function chargesPer1000(usages: readonly Usage[], memoryMb: Readonly<Record<string, number>>): Charge[] {
+  const usage = usages.reduce(addUsage, NO_USAGE);
+  return chargesOf(usage, memoryMb).map((charge) => ({ ...charge, usd: (1000 * charge.usd) / Math.max(1, usages.length) }));
+}
+
 /** Sums usages (a crowd's watches, a mix's). */
 export function addUsage(a: Usage, b: Usage): Usage {
   const lambdaCalls: Record<string, number> = { ...a.lambdaCalls };
