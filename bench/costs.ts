@@ -92,7 +92,7 @@ export function chargesOf(usage: Usage, memoryMb: Readonly<Record<string, number
   }
   if (usage.sdkIntegrationCalls > 0)
     charges.push({
-      item: 'SDK-integration calls (GetInvalidation)',
+      item: 'SDK-integration calls (CloudFront Get calls)',
       price: `$${PRICES.sdkIntegrationCall} beyond their transitions; CloudFront's Get calls are free`,
       usd: usage.sdkIntegrationCalls * PRICES.sdkIntegrationCall,
     });
@@ -118,6 +118,12 @@ export function chargesOf(usage: Usage, memoryMb: Readonly<Record<string, number
 }
 
 export const totalOf = (charges: readonly Charge[]): number => charges.reduce((sum, charge) => sum + charge.usd, 0);
+
+/** $ per 1,000 watches like these, itemized: each charge of their summed usage as if 1,000 such watches ran. */
+export function chargesPer1000(usages: readonly Usage[], memoryMb: Readonly<Record<string, number>>): Charge[] {
+  const usage = usages.reduce(addUsage, NO_USAGE);
+  return chargesOf(usage, memoryMb).map((charge) => ({ ...charge, usd: (1000 * charge.usd) / Math.max(1, usages.length) }));
+}
 
 /** Sums usages (a crowd's watches, a mix's). */
 export function addUsage(a: Usage, b: Usage): Usage {

@@ -240,7 +240,9 @@ async function main() {
   for (const call of calls) {
     const second = Math.floor((call.at - startedAtMs) / 1000);
     perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
-    byInvalidation.set(call.invalidationId, [...(byInvalidation.get(call.invalidationId) ?? []), call]);
+    // The scale run watches invalidations only; a deployment's check names no invalidation.
+    if (call.invalidationId !== undefined)
+      byInvalidation.set(call.invalidationId, [...(byInvalidation.get(call.invalidationId) ?? []), call]);
   }
   const delays: number[] = [];
   const tellingDelays: number[] = [];

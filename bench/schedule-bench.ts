@@ -8,12 +8,14 @@
  * and there each watch of the mix runs alone on the virtual clock, as a lone watch in an
  * account would. Every charge is priced in one place (bench/costs.ts, at bench/prices.ts).
  * Prints the tables, writes bench/results/schedule.json and the chart
- * bench/results/schedule.svg (and .png).
+ * bench/results/schedule.svg (and .png). Then the deployments, against the
+ * `distribution-deployed` waiter (bench/deployment-bench.ts: bench/results/deployments.json).
  */
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeChart } from './chart';
-import { NO_USAGE, addUsage, chargesOf, checkerFixedMonthly, priceSourcesLine, totalOf, type Charge } from './costs';
+import { runDeploymentBench } from './deployment-bench';
+import { chargesPer1000, checkerFixedMonthly, priceSourcesLine, totalOf, type Charge } from './costs';
 import { PRICES, PRICES_COPIED_ON, PRICE_SOURCES } from './prices';
 import {
   COMPLETION_TIMES_SECONDS,
@@ -29,10 +31,11 @@ import { fixed, max, mean, runWorker, table, treeState, writeResult } from './su
 const GOALS = { meanDelaySeconds: 2, maxDelaySeconds: 5, costRatioToWaiter: 0.4 } as const;
 
 /** $ per 1,000 watches of these executions, itemized (each charge as if 1,000 such watches ran). */
-function per1000(executions: readonly ExecutionMeasure[], memoryMb: Readonly<Record<string, number>>): Charge[] {
-  const usage = executions.reduce((sum, execution) => addUsage(sum, execution.usage), NO_USAGE);
-  return chargesOf(usage, memoryMb).map((charge) => ({ ...charge, usd: (1000 * charge.usd) / Math.max(1, executions.length) }));
-}
+const per1000 = (executions: readonly ExecutionMeasure[], memoryMb: Readonly<Record<string, number>>): Charge[] =>
+  chargesPer1000(
+    executions.map((execution) => execution.usage),
+    memoryMb,
+  );
 
 function summarize(result: WorkerResult) {
   const { executions } = result;
@@ -318,6 +321,8 @@ async function main() {
     `\nWrote ${file} and ${chart.files.map((f) => path.relative(process.cwd(), f)).join(', ')} ` +
       `(real time ${fixed((performance.now() - started) / 1000)} s: ${summaries.map((s) => `${s.config} ${fixed(s.workerRealSeconds)} s`).join(', ')}).`,
   );
+
+  await runDeploymentBench();
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { WORK_KINDS, type WorkKind } from '../lambda/shared/cloudtrail-calls';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -16,6 +17,11 @@ import { NotifierFunction } from './notifier-function';
 
 export interface CheckerProps {
   readonly schedule: PollSchedule;
+  /**
+   * The work watched: deployments add GetDistribution and GetDistributionTenant.
+   * @default both invalidations and deployments
+   */
+  readonly watch?: readonly WorkKind[];
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
 }
@@ -109,17 +115,23 @@ export class Checker extends Construct {
     );
     this.tickQueue.grantSendMessages(this.checkerFunction);
     const { account, partition } = Stack.of(this);
+    // Read-only Get calls, only those of the work watched: an invalidation's status, a distribution's or tenant's.
+    const watch = props.watch ?? WORK_KINDS;
+    const checks = {
+      distribution: [
+        ...(watch.includes('invalidation') ? ['cloudfront:GetInvalidation'] : []),
+        ...(watch.includes('deployment') ? ['cloudfront:GetDistribution'] : []),
+      ],
+      tenant: [
+        ...(watch.includes('invalidation') ? ['cloudfront:GetInvalidationForDistributionTenant'] : []),
+        ...(watch.includes('deployment') ? ['cloudfront:GetDistributionTenant'] : []),
+      ],
+    };
     this.checkerFunction.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['cloudfront:GetInvalidation'],
-        resources: [`arn:${partition}:cloudfront::${account}:distribution/*`],
-      }),
+      new PolicyStatement({ actions: checks.distribution, resources: [`arn:${partition}:cloudfront::${account}:distribution/*`] }),
     );
     this.checkerFunction.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['cloudfront:GetInvalidationForDistributionTenant'],
-        resources: [`arn:${partition}:cloudfront::${account}:distribution-tenant/*`],
-      }),
+      new PolicyStatement({ actions: checks.tenant, resources: [`arn:${partition}:cloudfront::${account}:distribution-tenant/*`] }),
     );
     // cdk-nag names unresolved tokens like this in its finding IDs.
     const accountInFinding = Token.isUnresolved(account) ? '<AWS::AccountId>' : account;
@@ -127,7 +139,7 @@ export class Checker extends Construct {
       Validations.of(this.checkerFunction.role!).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::${accountInFinding}:${resource}]`,
         reason:
-          'Any distribution or tenant of the account may be invalidated by anyone; their IDs are not known at deploy time. The actions are read-only Get calls.',
+          'Any distribution or tenant of the account may be invalidated or changed by anyone; their IDs are not known at deploy time. The actions are read-only Get calls.',
       });
     }
 

@@ -22,6 +22,13 @@ export {
   type InvalidationEvent,
   type InvalidationEventDetail,
 } from '../lambda/shared/invalidation-event';
+export {
+  DEPLOYMENT_DETAIL_TYPE_LIST,
+  DEPLOYMENT_EVENT_DETAIL_TYPES,
+  type DeploymentEvent,
+  type DeploymentEventDetail,
+} from '../lambda/shared/deployment-event';
+export type { WatchEvent } from '../lambda/shared/watch-event';
 export { EventForwarder, ForwarderStack, type EventForwarderProps, type ForwarderStackProps } from './event-forwarder';
 export { CloudTrailTrail, type CloudTrailTrailProps } from './cloudtrail-trail';
 export {

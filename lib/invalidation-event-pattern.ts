@@ -1,5 +1,5 @@
 import type { EventPattern } from 'aws-cdk-lib/aws-events';
-import { CLOUDFRONT_EVENT_SOURCE, EVENT_NAMES } from '../lambda/shared/invalidation-calls';
+import { CLOUDFRONT_EVENT_SOURCE, eventNamesFor, WORK_KINDS, type WorkKind } from '../lambda/shared/cloudtrail-calls';
 
 /** The `source` of every event CloudFront puts on EventBridge (it has no native events, only CloudTrail's). */
 export const CLOUDFRONT_EVENTBRIDGE_SOURCE = 'aws.cloudfront';
@@ -8,19 +8,21 @@ export const CLOUDFRONT_EVENTBRIDGE_SOURCE = 'aws.cloudfront';
 export const CLOUDTRAIL_API_CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 
 /**
- * The one event pattern for successful CloudTrail CreateInvalidation and
- * CreateInvalidationForDistributionTenant calls: used by the trigger, the us-east-1 forwarder,
- * the member accounts' forwarding rules and the organization bus, so that what is forwarded is
- * exactly what is watched. A new object on each call: CDK rules keep and may extend the one they get.
+ * The one event pattern for the successful CloudTrail calls that start watched work
+ * (CreateInvalidation, CreateInvalidationForDistributionTenant, and the calls that start a
+ * deployment: DEPLOYMENT_CALLS in lambda/shared/cloudtrail-calls.ts): used by the trigger, the
+ * us-east-1 forwarder, the member accounts' forwarding rules and the organization bus, so that
+ * what is forwarded is exactly what is watched. `kinds` narrows it to the work the notifier
+ * watches (both by default). A new object on each call: CDK rules keep and may extend the one they get.
  */
-export function invalidationEventPattern(): EventPattern {
+export function invalidationEventPattern(kinds: readonly WorkKind[] = WORK_KINDS): EventPattern {
   return {
     source: [CLOUDFRONT_EVENTBRIDGE_SOURCE],
     detailType: [CLOUDTRAIL_API_CALL_DETAIL_TYPE],
     detail: {
       eventSource: [CLOUDFRONT_EVENT_SOURCE],
-      eventName: [EVENT_NAMES.distribution, EVENT_NAMES.tenant],
-      // A failed call (TooManyInvalidationsInProgress, AccessDenied...) created nothing.
+      eventName: eventNamesFor(kinds),
+      // A failed call (TooManyInvalidationsInProgress, AccessDenied, PreconditionFailed...) started nothing.
       errorCode: [{ exists: false }],
     },
   };

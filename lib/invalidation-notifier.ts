@@ -5,6 +5,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EnvNames } from '../lambda/shared/env';
+import { WORK_KINDS, type WorkKind } from '../lambda/shared/cloudtrail-calls';
 import { needsTags } from '../lambda/shared/routing';
 import { DEFAULT_POLL_SCHEDULE, validatePollSchedule, type PollSchedule } from '../lambda/shared/schedule';
 import { CLOUDWATCH_SERVICE, OperationalAlarms } from './alarms';
@@ -78,6 +79,12 @@ export interface InvalidationNotifierProps {
    * @default this account only
    */
   readonly organizationId?: string;
+  /**
+   * What is watched: `['invalidation']`, `['deployment']` (distribution and tenant deployments),
+   * or both. The trigger listens only for their calls, and the checker may make only their Get calls.
+   * @default ['invalidation', 'deployment']
+   */
+  readonly watch?: readonly WorkKind[];
 }
 
 const PROPS = propChecks<InvalidationNotifierProps>()({
@@ -92,6 +99,7 @@ const PROPS = propChecks<InvalidationNotifierProps>()({
   logRetention: propCheck.retentionDays,
   receivesForwardedEvents: propCheck.flag,
   organizationId: propCheck.text,
+  watch: propCheck.workKinds,
 });
 
 const SCHEDULE_PROPS = propChecks<PollSchedule>()({
@@ -119,6 +127,8 @@ export class InvalidationNotifier extends Construct {
   /** Watches (outcomes, time to complete, detection bound, checks, throttling), executions and functions on one page. */
   public readonly dashboard: NotifierDashboard;
   public readonly schedule: PollSchedule;
+  /** What is watched: invalidations, deployments, or both. */
+  public readonly watch: readonly WorkKind[];
 
   constructor(scope: Construct, id: string, givenProps: InvalidationNotifierProps | null = {}) {
     super(scope, id);
@@ -133,6 +143,7 @@ export class InvalidationNotifier extends Construct {
     ];
     if (props.notificationTopic) problems.push(...this.topicProblems('notificationTopic', props.notificationTopic));
     const routing = this.routing(props, problems);
+    this.watch = props.watch ?? WORK_KINDS;
     if (problems.length > 0 || !routing) throw new ConfigError(problems);
     const logRetention = props.logRetention;
 
@@ -142,7 +153,7 @@ export class InvalidationNotifier extends Construct {
       existingSecrets: props.slackWebhookSecret ? { [SIMPLE.slack]: props.slackWebhookSecret } : {},
     });
 
-    this.checker = new Checker(this, 'Checker', { schedule: this.schedule, logRetention });
+    this.checker = new Checker(this, 'Checker', { schedule: this.schedule, watch: this.watch, logRetention });
 
     const notify = new NotifierFunction(this, 'Notify', {
       functionDir: 'notify',
@@ -184,14 +195,14 @@ export class InvalidationNotifier extends Construct {
     this.watcher.stateMachine.grantStartExecution(startWatch);
     this.grantLookups(startWatch, needsTags(routing));
 
-    this.trigger = new Trigger(this, 'Trigger', { startWatchFunction: startWatch });
+    this.trigger = new Trigger(this, 'Trigger', { startWatchFunction: startWatch, watch: this.watch });
     this.dashboard = new NotifierDashboard(this, 'Dashboard', {
       watcher: this.watcher.stateMachine,
       tickDeadLetterQueue: this.checker.tickDeadLetterQueue,
       functions: { 'Start watch': startWatch, 'Register watch': registerFunction, Checker: checkerFunction, Notify: notify },
     });
     if (props.organizationId) {
-      this.organizationBus = new OrganizationBus(this, 'OrganizationBus', { organizationId: props.organizationId });
+      this.organizationBus = new OrganizationBus(this, 'OrganizationBus', { organizationId: props.organizationId, watch: this.watch });
       this.organizationBus.rule.addTarget(this.trigger.target);
       for (const fn of [checkerFunction, startWatch]) this.readMembersThrough(fn, props.organizationId);
     }
@@ -248,7 +259,7 @@ export class InvalidationNotifier extends Construct {
     }
     const parsed = parseRouting(
       { destinations: props.destinations, routes: props.routes, defaultDestinations: props.defaultDestinations },
-      { ...this.home(), organizationMode: props.organizationId !== undefined },
+      { ...this.home(), organizationMode: props.organizationId !== undefined, watch: props.watch ?? WORK_KINDS },
     );
     problems.push(...parsed.problems);
     return parsed.config;

@@ -29,6 +29,7 @@ export class NotifierStack extends Stack {
     const { config } = props;
     this.notifier = new InvalidationNotifier(this, 'Notifier', {
       schedule: config.schedule,
+      watch: config.watch,
       receivesForwardedEvents: config.region !== CLOUDFRONT_EVENTS_REGION,
       ...(config.organizationId ? { organizationId: config.organizationId } : {}),
       ...(config.routing

@@ -1,4 +1,5 @@
 import { Stack, Token } from 'aws-cdk-lib';
+import type { WorkKind } from '../lambda/shared/cloudtrail-calls';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -17,11 +18,17 @@ export interface OrganizationBusProps {
    * @default ORGANIZATION_BUS_NAME
    */
   readonly eventBusName?: string;
+  /**
+   * The work watched, whose calls {@link OrganizationBus.rule} matches.
+   * @default both invalidations and deployments
+   */
+  readonly watch?: readonly WorkKind[];
 }
 
 const ORGANIZATION_BUS_PROPS = propChecks<OrganizationBusProps>()({
   organizationId: propCheck.text,
   eventBusName: propCheck.text,
+  watch: propCheck.workKinds,
 });
 
 /**
@@ -92,8 +99,8 @@ export class OrganizationBus extends Construct {
     this.eventBusArn = Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: eventBusName });
     this.rule = new Rule(this, 'Rule', {
       eventBus: this.eventBus,
-      description: 'Successful CloudFront CreateInvalidation calls (distributions and tenants) of the member accounts, via CloudTrail',
-      eventPattern: invalidationEventPattern(),
+      description: 'Successful CloudFront calls that start watched work (distributions and tenants) of the member accounts, via CloudTrail',
+      eventPattern: invalidationEventPattern(props.watch),
     });
   }
 }

@@ -7,6 +7,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterQueue } from './dead-letter-queue';
 import { invalidationEventPattern } from './invalidation-event-pattern';
+import { WORK_KINDS, type WorkKind } from '../lambda/shared/cloudtrail-calls';
 
 export interface TriggerProps {
   /** The Start watch function: it names the watcher execution after the invalidation. */
@@ -16,6 +17,11 @@ export interface TriggerProps {
    * @default 8
    */
   readonly retryAttempts?: number;
+  /**
+   * The work watched: invalidations, deployments, or both.
+   * @default both
+   */
+  readonly watch?: readonly WorkKind[];
 }
 
 /**
@@ -33,8 +39,8 @@ export class Trigger extends Construct {
     super(scope, id);
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', 'the rule target and of Start watch');
     this.rule = new Rule(this, 'Rule', {
-      description: 'Successful CloudFront CreateInvalidation calls (distributions and tenants), via CloudTrail',
-      eventPattern: invalidationEventPattern(),
+      description: `Successful CloudFront calls that start ${(props.watch ?? WORK_KINDS).map((kind) => `${kind}s`).join(' and ')} (distributions and tenants), via CloudTrail`,
+      eventPattern: invalidationEventPattern(props.watch),
     });
     this.target = new LambdaFunction(props.startWatchFunction, {
       deadLetterQueue: this.deadLetterQueue,

@@ -1,10 +1,11 @@
 import { Duration, Names, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { DONE_STATUSES } from '../lambda/shared/status-result';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS } from '../lambda/shared/errors';
+import { ErrorNames, LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS } from '../lambda/shared/errors';
 import type { PollSchedule } from '../lambda/shared/schedule';
 import { Delivery, DeliveryStateNames, WatcherFailures } from './delivery';
 
@@ -171,11 +172,22 @@ export class Watcher extends Construct {
       }),
       resultPath: sfn.JsonPath.DISCARD,
     });
+    // Its channel's pace taken by another message this second: tried again for a few seconds
+    // (the watch is not checked meanwhile; a completion is seen at the next check all the same).
+    announce.addRetry({
+      errors: [ErrorNames.TellLater],
+      interval: Duration.seconds(1),
+      backoffRate: 1.5,
+      maxAttempts: 5,
+      maxDelay: Duration.seconds(4),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
     announce.addRetry(LAMBDA_TROUBLE_RETRY);
     announce.addCatch(watch, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
     announce.next(watch);
     const watchOver = new sfn.Choice(this, StateNames.watchOver)
-      .when(sfn.Condition.stringEquals('$.status.status', 'Completed'), markCompleted)
+      // Completed ends an invalidation, Deployed a deployment.
+      .when(sfn.Condition.or(...DONE_STATUSES.map((status) => sfn.Condition.stringEquals('$.status.status', status))), markCompleted)
       .when(sfn.Condition.isPresent('$.status.announce'), announce)
       .otherwise(markStillInProgress);
     watch.next(watchOver);

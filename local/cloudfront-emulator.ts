@@ -20,6 +20,27 @@ export interface EmulatedInvalidation {
   readonly completesAtSecond?: number;
 }
 
+/**
+ * How a distribution's or tenant's current version deploys: the version's `ETag` and when it
+ * reads `Deployed` (InProgress before). Give `inProgressChecks` or `deployedAtSecond`, not both;
+ * neither: Deployed at once.
+ */
+export interface DeploymentScript {
+  /** The version: the `ETag` header every GetDistribution / GetDistributionTenant answer carries. */
+  readonly eTag: string;
+  /**
+   * Answer InProgress to this many checks of this version, then Deployed. A check is a call while
+   * a watch of the target runs (see the constructor's `isWatched`): without `isWatched`, every call.
+   */
+  readonly inProgressChecks?: number;
+  /**
+   * Or: Deployed from this second on, in the virtual time of this version's watch (the
+   * constructor's `clock`, asked with this `eTag`). Preferred in end-to-end tests: it does not
+   * depend on how many calls were made.
+   */
+  readonly deployedAtSecond?: number;
+}
+
 /** What the emulator knows of a distribution or tenant besides its invalidations (GetDistribution, GetDistributionTenant, tags). */
 export interface EmulatedTarget {
   readonly kind: 'distribution' | 'tenant';
@@ -32,6 +53,16 @@ export interface EmulatedTarget {
   readonly name?: string;
   readonly domains?: readonly string[];
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * The account that owns it (organization mode): its deployment's checks answer only that
+   * account's credentials (another account's get a 404, as CloudFront answers). @default the notifier's own
+   */
+  readonly account?: string;
+  /**
+   * Its deployment, which makes its GetDistribution / GetDistributionTenant calls checks (see
+   * {@link CloudFrontEmulator}). Without one it reads Deployed, without an ETag.
+   */
+  readonly deployment?: DeploymentScript;
 }
 
 /** An error answer: CloudFront's REST-XML error with this status and code. */
@@ -55,10 +86,17 @@ export type ForcedAnswer = ForcedError | { readonly blip: Blip };
 
 type Reply = LoopbackResponse | { readonly blip: Blip; readonly body: string };
 
+/** The status checks the emulator records in `calls`: an invalidation's, or a deployment's. */
+export type CheckOperation = 'GetInvalidation' | 'GetInvalidationForDistributionTenant' | 'GetDistribution' | 'GetDistributionTenant';
+
 export interface CloudFrontCall {
+  readonly operation: CheckOperation;
   readonly kind: 'distribution' | 'tenant';
   readonly targetId: string;
-  readonly invalidationId: string;
+  /** The invalidation checked (GetInvalidation*); absent for a deployment's check. */
+  readonly invalidationId?: string;
+  /** A deployment's check: the version the target was at when asked (answered unless the answer was forced). */
+  readonly eTag?: string;
   /** 0 when no status line was sent (`reset`, `hang`). */
   readonly status: number;
   /** The status or error code answered, or the blip. */
@@ -82,20 +120,43 @@ const LIST_TENANTS_PATH = '/2020-05-31/distribution-tenants';
 const xml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 
+/** A deployment script as given, refused when it says two things at once. */
+function checkedScript(script: DeploymentScript): DeploymentScript {
+  if (script.inProgressChecks !== undefined && script.deployedAtSecond !== undefined) {
+    throw new Error(`the deployment of version ${script.eTag} gives both inProgressChecks and deployedAtSecond: give one`);
+  }
+  return script;
+}
+
 /**
  * A loopback server speaking CloudFront's REST-XML GetInvalidation and
- * GetInvalidationForDistributionTenant (and, for the search of a cut CloudTrail event's
+ * GetInvalidationForDistributionTenant, GetDistribution and GetDistributionTenant (a
+ * deployment's checks: the target's `Status` and its version in the `ETag` header, from the
+ * target's {@link DeploymentScript}) (and, for the search of a cut CloudTrail event's
  * invalidation, ListInvalidations, ListInvalidationsForDistributionTenant, ListDistributions and
  * ListDistributionTenants, in one page for tenants), with faults on demand: forced answers (throttling,
  * 5xx, access denied, and blips: truncated, reset, hanging answers) and a token-bucket rate
  * limit that answers Throttling beyond it. It has its own server rather than the shared
  * loopback one because blips need the socket.
+ *
+ * GetDistribution and GetDistributionTenant are also Start watch's look-ups (the target's name
+ * for messages and routes, read before the watch starts, then cached for minutes). A call to a
+ * target with a deployment script is a check when a watch of that target runs (`isWatched`),
+ * otherwise a look-up: a look-up is answered from the script as it stands but recorded in
+ * `lookups`, consumes no check of `inProgressChecks`, no forced answer and no rate-limit token.
+ * So a test's `forceNext` and `inProgressChecks` reach the checker, whether or not Start watch
+ * had the name cached. The one call this misreads: a look-up of a target while another watch of
+ * it runs (a second change after the name's cache expired) counts as a check.
  */
 export class CloudFrontEmulator {
   public readonly calls: CloudFrontCall[] = [];
   /** Look-ups of names and tags (not checks: they take no forced answer and no rate-limit token). */
   public readonly lookups: { readonly operation: string; readonly resource: string }[] = [];
   private readonly targets = new Map<string, EmulatedTarget>();
+  /** The deployment scripts by `kind/id`, with the checks each version has answered. */
+  private readonly deployments = new Map<string, DeploymentScript & { checks: number }>();
+  /** Targets `remove` deleted: their invalidations' checks answer 404 too. */
+  private readonly removed = new Set<string>();
   private readonly lookupFailures: ForcedError[] = [];
   private readonly invalidations = new Map<string, EmulatedInvalidation & { checks: number }>();
   private readonly forced: ForcedAnswer[] = [];
@@ -106,8 +167,13 @@ export class CloudFrontEmulator {
   constructor(
     private readonly options: {
       readonly rateLimit?: RateLimit;
-      /** Seconds into the watch of an invalidation, for `completesAtSecond`. */
-      readonly clock?: (invalidationId: string) => number;
+      /**
+       * Seconds into the watch of a piece of work, named as `workIdOf` names it: an invalidation's
+       * ID (for `completesAtSecond`) or a deployment's version, its `ETag` (for `deployedAtSecond`).
+       */
+      readonly clock?: (workId: string) => number;
+      /** Whether a watch of this target runs now: tells a deployment's checks from Start watch's look-ups (see the class). */
+      readonly isWatched?: (kind: 'distribution' | 'tenant', id: string) => boolean;
     } = {},
   ) {
     this.tokens = options.rateLimit?.burst ?? 0;
@@ -147,9 +213,34 @@ export class CloudFrontEmulator {
     this.lookupFailures.push(...answers);
   }
 
-  /** A distribution or tenant to describe (name, domains, tags); unknown ones answer 404. */
+  /** A distribution or tenant to describe (name, domains, tags, deployment); unknown ones answer 404. */
   describe(target: EmulatedTarget): void {
-    this.targets.set(`${target.kind}/${target.id}`, target);
+    const key = `${target.kind}/${target.id}`;
+    this.targets.set(key, target);
+    this.removed.delete(key);
+    this.deployments.delete(key);
+    if (target.deployment) this.deployments.set(key, { ...checkedScript(target.deployment), checks: 0 });
+  }
+
+  /**
+   * A new change of a described target: a new version (`eTag`), InProgress again until its
+   * script says Deployed (its `deployedAtSecond` counts in the new version's watch).
+   */
+  change(kind: 'distribution' | 'tenant', id: string, deployment: DeploymentScript): void {
+    const target = this.targets.get(`${kind}/${id}`);
+    if (!target) throw new Error(`change: ${kind} ${id} was not described (describe it first) or was removed`);
+    this.describe({ ...target, deployment });
+  }
+
+  /**
+   * The target is deleted: from now on every call naming it answers 404 as CloudFront does
+   * (GetDistribution and invalidations of a distribution: NoSuchDistribution; of a tenant:
+   * EntityNotFound; ListTagsForResource: NoSuchResource), its checks still recorded in `calls`.
+   */
+  remove(kind: 'distribution' | 'tenant', id: string): void {
+    const key = `${kind}/${id}`;
+    if (!this.targets.delete(key)) throw new Error(`remove: ${kind} ${id} was not described or was removed already`);
+    this.removed.add(key);
   }
 
   /** The next answers, whatever is asked (e.g. `{status: 400, code: 'Throttling'}`, `{blip: 'reset'}`). */
@@ -159,6 +250,11 @@ export class CloudFrontEmulator {
 
   callsFor(invalidationId: string): CloudFrontCall[] {
     return this.calls.filter((call) => call.invalidationId === invalidationId);
+  }
+
+  /** The deployment checks of a target (GetDistribution / GetDistributionTenant calls recorded as checks). */
+  deploymentChecksFor(kind: 'distribution' | 'tenant', id: string): CloudFrontCall[] {
+    return this.calls.filter((call) => call.invalidationId === undefined && call.kind === kind && call.targetId === id);
   }
 
   private key(kind: string, targetId: string, invalidationId: string) {
@@ -206,6 +302,8 @@ export class CloudFrontEmulator {
   private answer(method: string, path: string, account?: string): Reply {
     const list = this.list(method, path, account);
     if (list) return list;
+    const deployment = method === 'GET' ? this.deploymentCheck(path, account) : undefined;
+    if (deployment) return deployment;
     const lookup = method === 'GET' ? this.lookup(path) : undefined;
     if (lookup) return lookup;
     const match = PATTERN.exec(path);
@@ -214,17 +312,58 @@ export class CloudFrontEmulator {
     const kind = segment === 'distribution' ? 'distribution' : 'tenant';
     const targetId = decodeURIComponent(rawTarget);
     const invalidationId = decodeURIComponent(rawId);
-    const record = (status: number, answer: string) => this.calls.push({ kind, targetId, invalidationId, status, answer, at: Date.now() });
+    const operation = kind === 'tenant' ? 'GetInvalidationForDistributionTenant' : 'GetInvalidation';
+    const known = () => this.invalidations.get(this.key(kind, targetId, invalidationId));
+    return this.check(
+      { operation, kind, targetId, invalidationId },
+      // What would have been answered, without counting it as a check: the client never reads it.
+      () => {
+        const invalidation = known();
+        return invalidation ? this.invalidationXml(invalidation, 'InProgress') : this.errorXml(404, 'NoSuchInvalidation', '');
+      },
+      (record) => {
+        const found = known();
+        // Each account sees its own invalidations only: another account's credentials get a 404.
+        const invalidation = found && found.account === account && !this.removed.has(`${kind}/${targetId}`) ? found : undefined;
+        if (!invalidation) {
+          const anyForTarget =
+            !this.removed.has(`${kind}/${targetId}`) &&
+            [...this.invalidations.values()].some((inv) => inv.kind === kind && inv.targetId === targetId);
+          if (!anyForTarget) return this.targetNotFound(kind, record);
+          record(404, 'NoSuchInvalidation');
+          return this.error(404, 'NoSuchInvalidation', 'The specified invalidation does not exist.');
+        }
+        const completed =
+          invalidation.completesAtSecond !== undefined
+            ? (this.options.clock?.(invalidationId) ?? 0) >= invalidation.completesAtSecond
+            : invalidation.checks >= (invalidation.inProgressChecks ?? 0);
+        invalidation.checks += 1;
+        const status = completed ? 'Completed' : 'InProgress';
+        record(200, status);
+        return {
+          status: 200,
+          headers: { 'content-type': 'text/xml', 'x-amzn-requestid': `req-${this.calls.length}` },
+          body: this.invalidationXml(invalidation, status),
+        };
+      },
+    );
+  }
 
+  /**
+   * A status check, recorded in `calls`: the next forced answer if there is one, else Throttling
+   * beyond the rate limit, else `respond` (which records its own answer through `record`).
+   * `blipBody`: the answer a blip cuts.
+   */
+  private check(
+    call: Pick<CloudFrontCall, 'operation' | 'kind' | 'targetId' | 'invalidationId' | 'eTag'>,
+    blipBody: () => string,
+    respond: (record: (status: number, answer: string) => void) => Reply,
+  ): Reply {
+    const record = (status: number, answer: string) => this.calls.push({ ...call, status, answer, at: Date.now() });
     const forced = this.forced.shift();
     if (forced && 'blip' in forced) {
       record(forced.blip === 'truncated' || forced.blip === 'truncated-xml' ? 200 : 0, forced.blip);
-      // What would have been answered, without counting it as a check: the client never reads it.
-      const invalidation = this.invalidations.get(this.key(kind, targetId, invalidationId));
-      return {
-        blip: forced.blip,
-        body: invalidation ? this.invalidationXml(invalidation, 'InProgress') : this.errorXml(404, 'NoSuchInvalidation', ''),
-      };
+      return { blip: forced.blip, body: blipBody() };
     }
     if (forced) {
       record(forced.status, forced.code);
@@ -234,31 +373,50 @@ export class CloudFrontEmulator {
       record(400, 'Throttling');
       return this.error(400, 'Throttling', 'Rate exceeded');
     }
-    const found = this.invalidations.get(this.key(kind, targetId, invalidationId));
-    // Each account sees its own invalidations only: another account's credentials get a 404.
-    const invalidation = found && found.account === account ? found : undefined;
-    if (!invalidation) {
-      const anyForTarget = [...this.invalidations.values()].some((inv) => inv.kind === kind && inv.targetId === targetId);
-      const code = anyForTarget ? 'NoSuchInvalidation' : kind === 'tenant' ? 'EntityNotFound' : 'NoSuchDistribution';
-      record(404, code);
-      return this.error(
-        404,
-        code,
-        `The specified ${anyForTarget ? 'invalidation' : kind === 'tenant' ? 'distribution tenant' : 'distribution'} does not exist.`,
-      );
-    }
-    const completed =
-      invalidation.completesAtSecond !== undefined
-        ? (this.options.clock?.(invalidationId) ?? 0) >= invalidation.completesAtSecond
-        : invalidation.checks >= (invalidation.inProgressChecks ?? 0);
-    invalidation.checks += 1;
-    const status = completed ? 'Completed' : 'InProgress';
-    record(200, status);
-    return {
-      status: 200,
-      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': `req-${this.calls.length}` },
-      body: this.invalidationXml(invalidation, status),
-    };
+    return respond(record);
+  }
+
+  /** CloudFront's 404 for a target that does not exist (never did, or was deleted). */
+  private targetNotFound(kind: 'distribution' | 'tenant', record?: (status: number, answer: string) => void): LoopbackResponse {
+    const code = kind === 'tenant' ? 'EntityNotFound' : 'NoSuchDistribution';
+    record?.(404, code);
+    return this.error(404, code, `The specified ${kind === 'tenant' ? 'distribution tenant' : 'distribution'} does not exist.`);
+  }
+
+  /**
+   * GetDistribution / GetDistributionTenant of a target with a deployment script while a watch of
+   * it runs: a check (see the class). Undefined for any other call, which {@link lookup} answers.
+   */
+  private deploymentCheck(path: string, account: string | undefined): Reply | undefined {
+    const match = TARGET_PATTERN.exec(path);
+    if (!match) return undefined;
+    const kind = match[1] === 'distribution' ? 'distribution' : 'tenant';
+    const id = decodeURIComponent(match[2]!);
+    const script = this.deployments.get(`${kind}/${id}`);
+    if (!script || !(this.options.isWatched?.(kind, id) ?? true)) return undefined;
+    const operation = kind === 'tenant' ? 'GetDistributionTenant' : 'GetDistribution';
+    return this.check(
+      { operation, kind, targetId: id, eTag: script.eTag },
+      () => this.targetXml(kind, id, this.targets.get(`${kind}/${id}`) ?? { kind, id }, 'InProgress'),
+      (record) => {
+        const target = this.targets.get(`${kind}/${id}`);
+        // Each account sees its own distributions only: another account's credentials get a 404.
+        if (!target || target.account !== account) return this.targetNotFound(kind, record);
+        const status = this.deploymentStatus(script);
+        script.checks += 1;
+        record(200, status);
+        return this.targetAnswer(kind, id, target, status, script.eTag);
+      },
+    );
+  }
+
+  /** Where a version's script stands now, without counting a check. */
+  private deploymentStatus(script: DeploymentScript & { checks: number }): 'Deployed' | 'InProgress' {
+    const deployed =
+      script.deployedAtSecond !== undefined
+        ? (this.options.clock?.(script.eTag) ?? 0) >= script.deployedAtSecond
+        : script.checks >= (script.inProgressChecks ?? 0);
+    return deployed ? 'Deployed' : 'InProgress';
   }
 
   /**
@@ -371,24 +529,49 @@ export class CloudFrontEmulator {
     const id = decodeURIComponent(match[2]!);
     this.lookups.push({ operation: kind === 'tenant' ? 'GetDistributionTenant' : 'GetDistribution', resource: id });
     const target = this.targets.get(`${kind}/${id}`);
-    if (!target)
-      return this.error(404, kind === 'tenant' ? 'EntityNotFound' : 'NoSuchDistribution', `The specified ${kind} does not exist.`);
+    if (!target) return this.targetNotFound(kind);
+    const script = this.deployments.get(`${kind}/${id}`);
+    return this.targetAnswer(kind, id, target, script ? this.deploymentStatus(script) : 'Deployed', script?.eTag);
+  }
+
+  /** GetDistribution's or GetDistributionTenant's answer: the `ETag` header (when the target has a version) and the XML. */
+  private targetAnswer(
+    kind: 'distribution' | 'tenant',
+    id: string,
+    target: EmulatedTarget,
+    status: 'Deployed' | 'InProgress',
+    eTag: string | undefined,
+  ): LoopbackResponse {
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': `req-${this.calls.length}`, ...(eTag ? { etag: eTag } : {}) },
+      body: this.targetXml(kind, id, target, status),
+    };
+  }
+
+  /** The `Distribution` or `DistributionTenant` element CloudFront answers, with the members the notifier reads. */
+  private targetXml(kind: 'distribution' | 'tenant', id: string, target: EmulatedTarget, status: 'Deployed' | 'InProgress'): string {
     const ns = 'xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"';
+    const modified = '<LastModifiedTime>2026-01-01T00:00:00Z</LastModifiedTime>';
     if (kind === 'tenant') {
       const domains = (target.domains ?? [])
         .map((domain) => `<member><Domain>${xml(domain)}</Domain><Status>active</Status></member>`)
         .join('');
-      return ok(
+      return (
         `<?xml version="1.0" encoding="UTF-8"?><DistributionTenant ${ns}><Id>${xml(id)}</Id><DistributionId>E000000000000</DistributionId>` +
-          `<Name>${xml(target.name ?? id)}</Name><Domains>${domains}</Domains><Enabled>true</Enabled><Status>Deployed</Status></DistributionTenant>`,
+        `<Name>${xml(target.name ?? id)}</Name><Arn>arn:aws:cloudfront::123456789012:distribution-tenant/${xml(id)}</Arn>` +
+        `<Domains>${domains}</Domains><CreatedTime>2026-01-01T00:00:00Z</CreatedTime>${modified}` +
+        `<Enabled>true</Enabled><Status>${status}</Status></DistributionTenant>`
       );
     }
     const aliases = target.aliases ?? [];
-    return ok(
-      `<?xml version="1.0" encoding="UTF-8"?><Distribution ${ns}><Id>${xml(id)}</Id><Status>Deployed</Status>` +
-        `<DomainName>${xml(target.domainName ?? `${id.toLowerCase()}.cloudfront.net`)}</DomainName>` +
-        `<DistributionConfig><CallerReference>local</CallerReference><Aliases><Quantity>${aliases.length}</Quantity>` +
-        `<Items>${aliases.map((alias) => `<CNAME>${xml(alias)}</CNAME>`).join('')}</Items></Aliases><Enabled>true</Enabled></DistributionConfig></Distribution>`,
+    return (
+      `<?xml version="1.0" encoding="UTF-8"?><Distribution ${ns}><Id>${xml(id)}</Id>` +
+      `<ARN>arn:aws:cloudfront::123456789012:distribution/${xml(id)}</ARN><Status>${status}</Status>${modified}` +
+      `<InProgressInvalidationBatches>0</InProgressInvalidationBatches>` +
+      `<DomainName>${xml(target.domainName ?? `${id.toLowerCase()}.cloudfront.net`)}</DomainName>` +
+      `<DistributionConfig><CallerReference>local</CallerReference><Aliases><Quantity>${aliases.length}</Quantity>` +
+      `<Items>${aliases.map((alias) => `<CNAME>${xml(alias)}</CNAME>`).join('')}</Items></Aliases><Enabled>true</Enabled></DistributionConfig></Distribution>`
     );
   }
 

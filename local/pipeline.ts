@@ -77,6 +77,14 @@ export interface LocalPipelineOptions {
   readonly beforeInvoke?: (functionDir: string, input: unknown) => Promise<void> | void;
 }
 
+/** One Notify invocation: for which destination and invalidation, and how it ended (once it has). */
+export interface NotifyCall {
+  readonly destination: string;
+  readonly invalidationId?: string;
+  /** `returned`, or the name of the error it threw (`TellLater`: it waited for its channel's pace and sent nothing). */
+  readonly result?: string;
+}
+
 export interface LocalPipeline {
   readonly template: CfnTemplate;
   readonly cloudFront: CloudFrontEmulator;
@@ -94,7 +102,7 @@ export interface LocalPipeline {
   /** The table of watches in flight (dynalite), with the capacity each request consumed. */
   readonly dynamoDb: LocalDynamoDb;
   /** Every Notify invocation (retries included): which destination, for which invalidation. */
-  readonly notifyCalls: { readonly destination: string; readonly invalidationId?: string }[];
+  readonly notifyCalls: NotifyCall[];
   /** Every PutMetricData the state machine made itself (the failed-delivery count), in order: CloudWatch's side, which writes no log line. */
   readonly putMetricData: PutMetricDataInput[];
   /** The function folder of every invocation that ended out of time (an error of LAMBDA_TIMEOUT_ERRORS), in order. */
@@ -123,7 +131,9 @@ const notifyCallOf = (input: unknown) => {
     watch?: { request?: { invalidationId?: string }; rejected?: { invalidationId?: string } };
   };
   const invalidationId = watch?.request?.invalidationId ?? watch?.rejected?.invalidationId;
-  return { destination: String(destination), ...(invalidationId ? { invalidationId } : {}) };
+  return { destination: String(destination), ...(invalidationId ? { invalidationId } : {}) } as {
+    -readonly [K in keyof NotifyCall]: NotifyCall[K];
+  };
 };
 
 /** Real time (timers are never compressed, see virtual-time.ts), like Lambda's deadline. */
@@ -171,6 +181,13 @@ async function invokeWithTimeout(
   }
 }
 
+/** What the CloudFront emulator's clock and `isWatched` read of a watch execution's request (invalidation or deployment). */
+interface WatchedRequest {
+  readonly target?: { readonly kind?: string; readonly id?: string };
+  readonly invalidationId?: string;
+  readonly change?: { readonly eTag?: string };
+}
+
 /**
  * The whole notifier, offline: the synthesized definition run by aws-local-stepfunctions,
  * the real handlers, and loopback emulators for CloudFront, Slack, SNS, Secrets Manager and
@@ -191,13 +208,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const late: { watcher?: LocalWatcher } = {};
   const cloudFront = new CloudFrontEmulator({
     rateLimit: options.cloudFrontRateLimit,
-    clock: (invalidationId) => {
+    clock: (workId) => {
       for (const execution of late.watcher?.executions.values() ?? []) {
-        if ((execution.input as { request?: { invalidationId?: string } }).request?.invalidationId === invalidationId)
-          return late.watcher!.elapsedSeconds(execution);
+        const request = (execution.input as { request?: WatchedRequest }).request;
+        if (request?.invalidationId === workId || request?.change?.eTag === workId) return late.watcher!.elapsedSeconds(execution);
       }
       return 0;
     },
+    isWatched: (kind, id) =>
+      [...(late.watcher?.executions.values() ?? [])].some((execution) => {
+        const target = (execution.input as { request?: WatchedRequest }).request?.target;
+        return execution.status === 'RUNNING' && target?.kind === kind && target.id === id;
+      }),
   });
   const slack = new SlackEmulator();
   const slackAppChannels = Object.values(routing?.destinations ?? {}).flatMap((destination) =>
@@ -282,9 +304,17 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         fn.logicalId,
         timeoutMs,
         async (context) => {
-          if (fn.functionDir === 'notify') notifyCalls.push(notifyCallOf(input));
+          const call = fn.functionDir === 'notify' ? notifyCallOf(input) : undefined;
+          if (call) notifyCalls.push(call);
           await options.beforeInvoke?.(fn.functionDir, input);
-          return module.handler(input, context);
+          try {
+            const output = await module.handler(input, context);
+            if (call) call.result = 'returned';
+            return output;
+          } catch (error) {
+            if (call) call.result = (error as Error).name;
+            throw error;
+          }
         },
         () => functionTimeouts.push(fn.functionDir),
       );

@@ -1,7 +1,8 @@
 /**
  * `npm run preview`: what each destination would receive, without an AWS account or a chat
  * workspace. Renders sample invalidations (completed, still in progress, could not track, 3,000
- * paths) for every destination type, and the messages that live (a Slack app's "in progress"
+ * paths) and deployments (deployed, deployed together with a later change, could not track: the
+ * distribution was deleted) for every destination type, and the messages that live (a Slack app's "in progress"
  * message and its update, a burst's live message in progress and done, its failure reply, a
  * digest of 300 with a cut list), writes each payload to a file under `preview/` (or the folder
  * given with `--out`), and says where to paste them to see them as people will.
@@ -13,7 +14,7 @@ import { join, relative, resolve } from 'node:path';
 import { buildBurstNotification, burstMemberOf, type BurstMember, type BurstNotification } from '../lambda/shared/burst-notification';
 import { buildNotification, buildProgressNotification, type Notification, type WatchState } from '../lambda/shared/notification';
 import { samplePaths, type StatusResult } from '../lambda/shared/status-result';
-import { parseWatchRequest } from '../lambda/shared/watch-request';
+import { parseWatchRequest, type DeploymentRequest } from '../lambda/shared/watch-request';
 import { renderSlack, renderSlackBurst, renderSlackFailureReply, SLACK_LIMITS, type SlackMessage } from '../lambda/notify/render-slack';
 import {
   SNS_LIMITS,
@@ -28,7 +29,14 @@ import {
 } from '../lambda/notify/render-sns';
 import { renderTeams, renderTeamsBurst, TEAMS_LIMITS, type TeamsMessage } from '../lambda/notify/render-teams';
 import { GOOGLE_CHAT_LIMITS, renderGoogleChat, renderGoogleChatBurst, type GoogleChatMessage } from '../lambda/notify/render-google-chat';
-import { SAMPLE_DISTRIBUTION, SAMPLE_TENANT, cloudTrailEvent } from './events';
+import {
+  SAMPLE_DISTRIBUTION,
+  SAMPLE_DISTRIBUTION_UPDATE,
+  SAMPLE_TENANT,
+  SAMPLE_TENANT_CREATION,
+  cloudTrailEvent,
+  deploymentEvent,
+} from './events';
 
 export interface PreviewSample {
   /** Folder name under the output folder. */
@@ -49,6 +57,19 @@ function status(overrides: Partial<StatusResult> & Pick<StatusResult, 'paths'>):
   };
 }
 
+/** A deployment's last check: Deployed, 4 min 38 s after its change (a deployment has no paths). */
+function deployed(request: DeploymentRequest, overrides: Partial<StatusResult> = {}): StatusResult {
+  const changedAtMs = Date.parse(request.eventTime);
+  return status({
+    status: 'Deployed',
+    createTime: new Date(changedAtMs).toISOString(),
+    checkedAt: new Date(changedAtMs + 278_000).toISOString(),
+    elapsedSeconds: 278,
+    paths: { total: 0, sample: [] },
+    ...overrides,
+  });
+}
+
 /** What a real deploy of a large site invalidates: pages, assets, and some cache tags. */
 function manyPaths(count: number): string[] {
   return Array.from({ length: count }, (_, i) =>
@@ -56,11 +77,37 @@ function manyPaths(count: number): string[] {
   );
 }
 
-/** The sample invalidations, built the way the notify function builds them. */
+/** A deployment event's request, read as the notifier reads it. */
+function deploymentRequest(event: Record<string, unknown>): DeploymentRequest {
+  const request = parseWatchRequest(event);
+  if (request.work !== 'deployment') throw new Error(`the sample event ${String(event.id)} must read as a deployment`);
+  return request;
+}
+
+/**
+ * Sample deployments, from the recorded CloudTrail events: an update of the sample distribution
+ * (its whole configuration sent again: enabled, two aliases, two origins, four cache behaviours),
+ * and a tenant created.
+ */
+function sampleDeployments(): { update: DeploymentRequest; tenant: DeploymentRequest } {
+  return {
+    update: deploymentRequest(
+      deploymentEvent('UpdateDistribution', SAMPLE_DISTRIBUTION_UPDATE, { distribution: { cacheBehaviors: 3, webACLId: '' } }),
+    ),
+    tenant: deploymentRequest(
+      deploymentEvent('CreateDistributionTenant', SAMPLE_TENANT_CREATION, {
+        tenant: { name: 'customer-42', domains: ['customer-42.example.com'] },
+      }),
+    ),
+  };
+}
+
+/** The sample invalidations and deployments, built the way the notify function builds them. */
 export function previewSamples(): PreviewSample[] {
   const distribution = parseWatchRequest(cloudTrailEvent(SAMPLE_DISTRIBUTION));
   const tenant = parseWatchRequest(cloudTrailEvent(SAMPLE_TENANT));
   const large = manyPaths(3_000);
+  const { update, tenant: tenantDeployment } = sampleDeployments();
   const states: [string, string, WatchState][] = [
     [
       'completed',
@@ -100,6 +147,41 @@ export function previewSamples(): PreviewSample[] {
       'completed-3000-paths',
       'a completed invalidation of 3,000 paths and cache tags',
       { outcome: 'completed', request: distribution, status: status({ paths: samplePaths(large, large.length) }) },
+    ],
+    [
+      'deployment-deployed',
+      'a distribution update deployed',
+      {
+        outcome: 'completed',
+        request: update,
+        audience: { destinations: ['deploys'], routes: [], targetName: 'www.example.com' },
+        status: deployed(update),
+      },
+    ],
+    [
+      'deployment-with-later-change',
+      'a new tenant deployed together with 1 later change of it',
+      {
+        outcome: 'completed',
+        request: tenantDeployment,
+        audience: { destinations: ['deploys'], routes: [], targetName: 'customer-42.example.com' },
+        status: deployed(tenantDeployment, { laterChanges: 1 }),
+      },
+    ],
+    [
+      'deployment-could-not-track',
+      'a deployment that could not be tracked: the distribution was deleted while watched',
+      {
+        outcome: 'could-not-track',
+        request: update,
+        error: {
+          Error: 'DeploymentNotTrackable',
+          Cause: JSON.stringify({
+            errorType: 'DeploymentNotTrackable',
+            errorMessage: `NoSuchDistribution: CloudFront refused the status check for distribution ${update.target.id}, deployment ${update.change.eTag} (HTTP 404): The specified distribution does not exist.`,
+          }),
+        },
+      },
     ],
   ];
   return states.map(([name, description, state]) => ({ name, description, notification: buildNotification(state) }));

@@ -12,6 +12,7 @@ import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { BUNDLE_FILE, LAMBDA_ROOT, NOTIFIER_BUNDLING } from '../lib/notifier-function';
+import { PUBLISHED_EVENTS } from './event-schema';
 
 const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
@@ -58,11 +59,10 @@ export function build(): void {
     const outfile = path.join(DIST, 'lambda', dir, BUNDLE_FILE);
     buildSync(esbuildOptions(NOTIFIER_BUNDLING, path.join(LAMBDA_ROOT, dir, 'handler.ts'), outfile));
   }
-  // The event's public contract, beside the module that describes it.
-  copyFileSync(
-    path.join(LAMBDA_ROOT, 'shared', 'invalidation-event.schema.json'),
-    path.join(DIST, 'lambda', 'shared', 'invalidation-event.schema.json'),
-  );
+  // The events' public contracts, beside the modules that describe them.
+  for (const { file } of Object.values(PUBLISHED_EVENTS)) {
+    copyFileSync(path.join(LAMBDA_ROOT, 'shared', file), path.join(DIST, 'lambda', 'shared', file));
+  }
 }
 
 if (require.main === module) build();

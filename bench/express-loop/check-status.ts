@@ -82,6 +82,8 @@ export async function checkStatus(
   { now = () => new Date(), random = Math.random, crowd, callTimeoutMs }: CheckOptions = {},
 ): Promise<CheckStep> {
   const { request, loop: previous, status: lastStatus } = input.watch;
+  // A comparison design from before deployments were watched: it checks invalidations only.
+  if (request.work === 'deployment') throw new NamedError(ErrorNames.InvalidWatcherInput, 'the Express loop checks invalidations only');
   const pace = previous?.pace ?? 0;
   const key = `${request.target.kind}/${request.target.id}/${request.invalidationId}`;
   // While CloudFront throttles the crowd: the interval that lets every watch fit, jittered.

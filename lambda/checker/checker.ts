@@ -15,12 +15,12 @@ import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '
 import { adjust, grant, grantable, newBudget, refill, type BudgetSettings, type BudgetState } from '../shared/budget';
 import { formatTickMessage, type TickMessage, type WatchCheckState } from '../shared/chain-state';
 import { CLOCK_TIMING, wakeChecker, type TickQueue } from '../shared/checker-clock';
-import { ErrorNames } from '../shared/errors';
-import { getInvalidation, statusOf, type CheckedRequest } from '../shared/invalidation-status';
+import { ErrorNames, NOT_TRACKABLE_ERRORS } from '../shared/errors';
+import { checkWork, type CheckedRequest } from '../shared/invalidation-status';
 import type { PollSchedule } from '../shared/schedule';
-import { LAST_ERROR_MAX_CHARS, type StatusResult } from '../shared/status-result';
+import { DONE_STATUSES, LAST_ERROR_MAX_CHARS, type StatusResult } from '../shared/status-result';
 import { clip } from '../shared/text';
-import { MalformedClockItem, watchKey, type WatchItem, type WatchStore } from '../shared/watch-store';
+import { checkedRequestOf, MalformedClockItem, watchedWorkOf, type WatchItem, type WatchStore } from '../shared/watch-store';
 import { nextTickDelaySeconds, selectWatches } from './selection';
 import type { WatchCache } from './watch-cache';
 
@@ -87,7 +87,8 @@ export interface TickReport {
 }
 
 type CheckAnswer =
-  | { readonly kind: 'answered'; readonly status: StatusResult }
+  /** `laterVersion`: a deployment's target reads a version made after the watch's change. */
+  | { readonly kind: 'answered'; readonly status: StatusResult; readonly laterVersion?: boolean }
   | { readonly kind: 'refused'; readonly error: Error }
   | { readonly kind: 'failed'; readonly throttled: boolean; readonly error: Error };
 
@@ -150,7 +151,7 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
     const tally = (perAccount[watch.account] ??= { calls: 0, throttled: 0 });
     tally.calls += 1;
     if (throttled) tally.throttled += 1;
-    const ending = endingOf(watch, answer, before, nowMs);
+    const ending = endingOf(watch, answer, before, nowMs, () => laterChangesIn(watches, watch));
     if (ending) endings.push({ watch, ending });
   });
   for (const [account, budget] of Object.entries(budgets)) {
@@ -227,27 +228,68 @@ export async function runTick(tick: TickMessage, deps: CheckerDeps): Promise<Tic
 
 /** One CloudFront call for the watch, its answer read (never thrown: a refusal is an answer too). */
 async function check(watch: WatchItem, nowMs: number, deps: Pick<CheckerDeps, 'cloudFront' | 'callTimeoutMs'>): Promise<CheckAnswer> {
-  const request = requestOf(watch);
   try {
     const client = await deps.cloudFront(watch.account);
-    const invalidation = await getInvalidation(client, request, deps.callTimeoutMs?.());
-    return { kind: 'answered', status: statusOf(invalidation, new Date(nowMs), secondsSince(watch.startedAtMs, nowMs)) };
+    const checked = await checkWork(
+      client,
+      checkedRequestOf(watch),
+      new Date(nowMs),
+      secondsSince(watch.startedAtMs, nowMs),
+      deps.callTimeoutMs?.(),
+    );
+    return { kind: 'answered', status: checked.status, ...(checked.laterVersion ? { laterVersion: true } : {}) };
   } catch (error) {
     const named = error as Error;
-    if (named.name === ErrorNames.InvalidationNotTrackable) return { kind: 'refused', error: named };
+    if (NOT_TRACKABLE_ERRORS.includes(named.name)) return { kind: 'refused', error: named };
     return { kind: 'failed', throttled: named.name === ErrorNames.CloudFrontThrottled || isThrottlingError(named as never), error: named };
   }
 }
 
-/** Whether the answer ends the watch, and how; undefined while it goes on. */
-function endingOf(watch: WatchItem, answer: CheckAnswer, before: WatchCheckState | undefined, nowMs: number): WatchEnding | undefined {
-  if (answer.kind === 'refused')
-    return { outcome: 'could-not-track', error: ErrorNames.InvalidationNotTrackable, cause: answer.error.message };
+/**
+ * How many changes of the same target were made after a deployment watch's change, as far as the
+ * watches in flight tell: at least one, since its target reads a later version (that change's
+ * watch may have ended, or not be registered yet).
+ */
+function laterChangesIn(watches: readonly WatchItem[], watch: WatchItem): number {
+  const later = watches.filter(
+    (other) =>
+      other.work === 'deployment' &&
+      other.key !== watch.key &&
+      other.account === watch.account &&
+      other.kind === watch.kind &&
+      other.targetId === watch.targetId &&
+      (other.changedAtMs ?? 0) > (watch.changedAtMs ?? 0),
+  ).length;
+  return Math.max(1, later);
+}
+
+/**
+ * Whether the answer ends the watch, and how; undefined while it goes on. A deployment is over
+ * when its target reads Deployed: its own version, or a later one (then it was deployed together
+ * with the later changes, and says so). Its target still deploying a later version says nothing
+ * of its own change: the watch goes on, so that it is never reported deployed while a later
+ * change is in progress.
+ */
+function endingOf(
+  watch: WatchItem,
+  answer: CheckAnswer,
+  before: WatchCheckState | undefined,
+  nowMs: number,
+  laterChanges: () => number,
+): WatchEnding | undefined {
+  if (answer.kind === 'refused') {
+    const error = watch.work === 'deployment' ? ErrorNames.DeploymentNotTrackable : ErrorNames.InvalidationNotTrackable;
+    return { outcome: 'could-not-track', error, cause: answer.error.message };
+  }
   const pastDeadline = nowMs >= watch.deadlineAtMs;
   if (answer.kind === 'answered') {
-    if (answer.status.status === 'Completed') {
+    if ((DONE_STATUSES as readonly string[]).includes(answer.status.status)) {
       const lastCheckedAtMs = before?.lastCheckedAtMs ?? watch.startedAtMs;
-      return { outcome: 'completed', status: { ...answer.status, detectionBoundSeconds: Math.max(0, (nowMs - lastCheckedAtMs) / 1000) } };
+      const detectionBoundSeconds = Math.max(0, (nowMs - lastCheckedAtMs) / 1000);
+      return {
+        outcome: 'completed',
+        status: { ...answer.status, detectionBoundSeconds, ...(answer.laterVersion ? { laterChanges: laterChanges() } : {}) },
+      };
     }
     if (pastDeadline) return { outcome: 'still-in-progress', status: answer.status };
     return watch.announce ? { outcome: 'announced', status: { ...answer.status, announce: true } } : undefined;
@@ -306,7 +348,7 @@ export async function runWatchdog(deps: Pick<CheckerDeps, 'store' | 'queue' | 'n
 
 /**
  * The watcher's final check, when its token was never answered: one call, its status (Unknown
- * with the reason when CloudFront did not answer). A refusal is thrown (InvalidationNotTrackable).
+ * with the reason when CloudFront did not answer). A refusal is thrown (InvalidationNotTrackable, DeploymentNotTrackable).
  * The watch leaves the table: its execution is ending.
  */
 export async function finalCheck(
@@ -316,17 +358,8 @@ export async function finalCheck(
 ): Promise<StatusResult> {
   const nowMs = (deps.now ?? Date.now)();
   const startedAtMs = Date.parse(startedAt);
-  const key = watchKey(request);
-  const watch: WatchItem = {
-    key,
-    account: request.account,
-    kind: request.target.kind,
-    targetId: request.target.id,
-    invalidationId: request.invalidationId,
-    startedAtMs,
-    deadlineAtMs: nowMs,
-    registeredAtMs: startedAtMs,
-  };
+  const watch: WatchItem = { ...watchedWorkOf(request), startedAtMs, deadlineAtMs: nowMs, registeredAtMs: startedAtMs };
+  const key = watch.key;
   const answer = await check(watch, nowMs, deps);
   await deps.store.remove(key);
   if (answer.kind === 'refused') throw answer.error;
@@ -338,14 +371,6 @@ export async function finalCheck(
     elapsedSeconds: secondsSince(startedAtMs, nowMs),
     paths: { total: 0, sample: [] },
   };
-}
-
-function requestOf(watch: Pick<WatchItem, 'account' | 'kind' | 'targetId' | 'invalidationId'>): CheckedRequest {
-  return {
-    account: watch.account,
-    target: { kind: watch.kind, id: watch.targetId },
-    invalidationId: watch.invalidationId,
-  } as CheckedRequest;
 }
 
 const secondsSince = (startMs: number, nowMs: number) => Math.max(0, Math.round((nowMs - startMs) / 1000));

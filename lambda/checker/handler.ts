@@ -17,7 +17,8 @@ import { CheckedRequestSchema } from '../shared/invalidation-status';
 import { parsePollSchedule } from '../shared/schedule';
 import type { StatusResult } from '../shared/status-result';
 import { recordWatchEnd } from '../shared/watch-metrics';
-import { WatchStore } from '../shared/watch-store';
+import { WatchStore, checkedRequestOf } from '../shared/watch-store';
+import { workLogKeys } from '../shared/watch-request';
 import { finalCheck, runTick, runWatchdog, type CheckerDeps, type TickReport } from './checker';
 import { WatchCache } from './watch-cache';
 
@@ -53,24 +54,24 @@ function depsFor(context: Context): CheckerDeps {
     callTimeoutMs: () => callBudgetMs(context.getRemainingTimeInMillis()),
     onWatchEnd: (watch, ending, state) => {
       if (ending.outcome === 'announced') {
-        logger.info('Watch announced', { invalidationId: watch.invalidationId, targetId: watch.targetId });
+        logger.info('Watch announced', { ...workLogKeys(checkedRequestOf(watch)), targetId: watch.targetId });
         return;
       }
-      const request = { account: watch.account, target: { kind: watch.kind, id: watch.targetId }, invalidationId: watch.invalidationId };
+      const request = checkedRequestOf(watch);
       const status: StatusResult | undefined = 'status' in ending ? ending.status : undefined;
       logger.info('Watch ended', {
-        invalidationId: watch.invalidationId,
+        ...workLogKeys(request),
         targetId: watch.targetId,
         outcome: ending.outcome,
         checks: state.checks,
         throttledChecks: state.throttledChecks,
         ...(status ? { status: status.status, elapsedSeconds: status.elapsedSeconds } : { reason: 'cause' in ending ? ending.cause : '' }),
       });
-      recordWatchEnd(metrics, request as never, ending.outcome, state, status);
+      recordWatchEnd(metrics, request, ending.outcome, state, status);
     },
     onCheckFailed: (watch, error, throttled) =>
       logger.warn(throttled ? 'Status check throttled; the budget shrinks' : 'Status check failed; the watch goes on', {
-        invalidationId: watch.invalidationId,
+        ...workLogKeys(checkedRequestOf(watch)),
         targetId: watch.targetId,
         errorName: error.name,
         errorMessage: error.message,
@@ -81,7 +82,7 @@ function depsFor(context: Context): CheckerDeps {
           ? "Step Functions did not take the watch's answer; tried again at its next check"
           : "Step Functions refused the watch's token for good; the watcher's final check ends it at its maximum wait",
         // Its name only: Step Functions' validation messages quote the value, here the task token.
-        { invalidationId: watch.invalidationId, targetId: watch.targetId, errorName: error.name },
+        { ...workLogKeys(checkedRequestOf(watch)), targetId: watch.targetId, errorName: error.name },
       ),
   };
 }
@@ -152,6 +153,6 @@ export const handler = middy<unknown, StatusResult | { batchItemFailures: [] } |
       );
     }
     const { request, startedAt } = parsed.output.finalCheck;
-    logger.warn('Final check: the watch token was never answered', { invalidationId: request.invalidationId, targetId: request.target.id });
+    logger.warn('Final check: the watch token was never answered', { ...workLogKeys(request as never), targetId: request.target.id });
     return finalCheck(request as never, startedAt, deps);
   });

@@ -8,6 +8,7 @@ import {
   type PhaseCounts,
 } from '../shared/burst-notification';
 import { IN_PROGRESS, type MessagePhase } from '../shared/notification';
+import type { WorkKind } from '../shared/watch-request';
 
 export interface MemberListOptions {
   /** One member's line, already escaped and bounded for the channel; no line breaks. */
@@ -43,9 +44,9 @@ const isEmpty = (counts: PhaseCounts) => Object.values(counts).every((n) => n ==
  * and a last line counting every member left out by phase, so each member given is still
  * accounted for exactly once. Room for that line is kept before each member is added.
  */
-export function fitMembers(burst: Pick<BurstNotification, 'listed' | 'omitted'>, options: MemberListOptions): MemberList {
+export function fitMembers(burst: Pick<BurstNotification, 'listed' | 'omitted' | 'work'>, options: MemberListOptions): MemberList {
   const measure = options.measure ?? ((text: string) => text.length);
-  const more = (omitted: PhaseCounts) => (options.moreLine ?? ((text: string) => text))(omittedLine(omitted));
+  const more = (omitted: PhaseCounts) => (options.moreLine ?? ((text: string) => text))(omittedLine(omitted, burst.work));
   const newline = measure('\n');
   // What stays out if the list stopped after member i: the notification's omitted, plus the listed after i.
   const after: PhaseCounts[] = [];
@@ -73,9 +74,9 @@ export function fitMembers(burst: Pick<BurstNotification, 'listed' | 'omitted'>,
 /** Per phase, the emoji or icon a channel shows before a member or a count. */
 export type PhaseIcons = Readonly<Record<MessagePhase, string>>;
 
-/** "⚠️ 2 could not be tracked · 🔄 11 running · ✅ 27 completed": every phase with a count, in the list's order. */
-export function countsLine(counts: PhaseCounts, icons: PhaseIcons): string {
+/** "⚠️ 2 could not be tracked · 🔄 11 running · ✅ 27 completed": every phase with a count, in the list's order, in the words of the work. */
+export function countsLine(counts: PhaseCounts, icons: PhaseIcons, work: WorkKind): string {
   return LIST_ORDER.filter((phase) => counts[phase] > 0)
-    .map((phase) => `${icons[phase]} ${counts[phase]} ${PHASE_WORDS[phase]}`)
+    .map((phase) => `${icons[phase]} ${counts[phase]} ${PHASE_WORDS[work][phase]}`)
     .join(' · ');
 }

@@ -1,6 +1,6 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ErrorNames, NamedError } from '../shared/errors';
-import type { InvalidationEvent } from '../shared/invalidation-event';
+import type { WatchEvent } from '../shared/watch-event';
 import { describeAwsFault, faultLabel } from '../shared/aws-faults';
 import type { TimeBudget } from './time-budget';
 
@@ -12,12 +12,7 @@ const TRANSIENT_ENTRY_CODES = new Set(['InternalFailure', 'InternalException', '
  * answer, out of time) is EventBusUnavailable, retried by the state machine; a refusal (no
  * permission, no such bus, malformed) is EventBusRejected and names the bus.
  */
-export async function putInvalidationEvent(
-  client: EventBridgeClient,
-  busName: string,
-  event: InvalidationEvent,
-  budget: TimeBudget,
-): Promise<string> {
+export async function putWatchEvent(client: EventBridgeClient, busName: string, event: WatchEvent, budget: TimeBudget): Promise<string> {
   const command = new PutEventsCommand({
     Entries: [
       {

@@ -7,6 +7,7 @@ import { logger } from '../shared/logger';
 import { DELIVERY_METRICS } from '../shared/metrics';
 import { parseRuntimeDestinations } from '../shared/routing';
 import { TellStore } from '../shared/tell-store';
+import { workLogKeys } from '../shared/watch-request';
 import { createEventBridgeClient, createSecretReader, createSfnClient, createSnsClient } from './aws-clients';
 import { recordDelivered } from './delivery-metrics';
 import { announce, notify, type DeliveryResult, type NotifyDependencies } from './notify';
@@ -48,12 +49,12 @@ export const handler = middy<unknown, DeliveryResult | Record<string, string> | 
     const budget = budgetOfInvocation(context, { signal });
     if ('announce' in input) {
       const shown = await announce(input.announce, dependencies, budget);
-      logger.info('Watch announced', { invalidationId: input.announce.watch.request?.invalidationId ?? 'none', shown });
+      logger.info('Watch announced', { ...workLogKeys(input.announce.watch.request), shown });
       return shown;
     }
-    const invalidationId = input.watch.request?.invalidationId ?? input.watch.rejected?.invalidationId ?? 'none';
+    const work = workLogKeys(input.watch.request ?? input.watch.rejected);
     // A child per invocation: its keys cannot leak into, or be reset by, another invocation.
-    const log = logger.createChild({ persistentKeys: { invalidationId, destination: input.destination, outcome: input.watch.outcome } });
+    const log = logger.createChild({ persistentKeys: { ...work, destination: input.destination, outcome: input.watch.outcome } });
     try {
       // Inline waits and requests end by middy's early timeout, with a named error to retry.
       const result = await notify(input, dependencies, budget);
@@ -62,7 +63,7 @@ export const handler = middy<unknown, DeliveryResult | Record<string, string> | 
         return undefined;
       }
       log.info('Notification delivered', { type: result.type, told: result.told });
-      recordDelivered(metrics, input.destination, invalidationId);
+      recordDelivered(metrics, input.destination, work);
       return result;
     } catch (error) {
       // Not counted here: the state machine may retry it, and counts a final failure itself

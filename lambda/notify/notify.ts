@@ -4,12 +4,12 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { buildBurstNotification, burstMemberOf, type BurstMember } from '../shared/burst-notification';
 import { burstFactsOf, burstKeyFor, burstSettingsOf, joinBursts, LONE } from '../shared/bursts';
 import { ErrorNames, NamedError } from '../shared/errors';
-import { buildInvalidationEvent } from '../shared/invalidation-event';
 import { buildNotification, buildProgressNotification, type Notification, type Outcome, type WatchState } from '../shared/notification';
 import type { RuntimeDestination } from '../shared/routing';
 import type { TellStore } from '../shared/tell-store';
 import { oneLine } from '../shared/text';
-import { putInvalidationEvent } from './deliver-eventbridge';
+import { buildWatchEvent } from '../shared/watch-event';
+import { putWatchEvent } from './deliver-eventbridge';
 import { publishRendered, publishToTopic } from './deliver-sns';
 import { deliverToWebhook } from './deliver-webhook';
 import type { AnnounceInput, DeliveryInput } from './notify-input';
@@ -169,12 +169,10 @@ async function tellDestination(
 ): Promise<TellResult | undefined> {
   const { watch } = input;
   if (destination.type === 'eventbridge') {
-    // Automation keeps one event per invalidation: never in a burst, no pace (PutEvents takes thousands a second).
+    // Automation keeps one event per watch: never in a burst, no pace (PutEvents takes thousands a second).
     const sender: MessageSender = {
       single: () =>
-        putInvalidationEvent(deps.eventBridge(), destination.busName, buildInvalidationEvent(watch, notification), budget).then(
-          () => undefined,
-        ),
+        putWatchEvent(deps.eventBridge(), destination.busName, buildWatchEvent(watch, notification), budget).then(() => undefined),
       digest: () => Promise.reject(new Error('An event bus is never told in digests')),
     };
     return tellAlone({ destination: input.destination }, sender, tellDeps);
@@ -284,6 +282,7 @@ export async function announce(
   budget: TimeBudget = timeBudget(DEFAULT_REMAINING_MS),
 ): Promise<Record<string, string>> {
   const outcomes: Record<string, string> = {};
+  const paced: string[] = [];
   const tellDeps = tellDepsOf(deps);
   const notification = buildProgressNotification(input.watch);
   for (const name of input.watch.audience?.destinations ?? []) {
@@ -307,7 +306,12 @@ export async function announce(
       outcomes[name] = 'up to date';
     } catch (error) {
       outcomes[name] = `${(error as Error).name}: ${(error as Error).message}`;
+      if ((error as Error).name === ErrorNames.TellLater) paced.push(name);
     }
   }
+  // A channel whose pace another message took this second (a pipeline invalidating and deploying
+  // at once): the watcher tries again in a second or two, so that both are announced. The other
+  // destinations are up to date already: told again, their message is only edited (or left).
+  if (paced.length > 0) throw new NamedError(ErrorNames.TellLater, `announcing to ${paced.join(', ')}: tried again in seconds`);
   return outcomes;
 }

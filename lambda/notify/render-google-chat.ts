@@ -8,8 +8,16 @@
  * {@link inertMarkup} the others, in the card too, paths included (a card may be read as Markdown). Bare URLs
  * are still linked by Chat, as in any message a person types.
  */
-import { memberLabel, memberStatus, phaseOf, worstPhase, type BurstMember, type BurstNotification } from '../shared/burst-notification';
-import { IN_PROGRESS, type MessagePhase, type Notification } from '../shared/notification';
+import {
+  WORK_NOUNS,
+  memberLabel,
+  memberStatus,
+  phaseOf,
+  worstPhase,
+  type BurstMember,
+  type BurstNotification,
+} from '../shared/burst-notification';
+import { IN_PROGRESS, workKeyOf, type MessagePhase, type Notification } from '../shared/notification';
 import { clipEscaped, inertMarkup, jsonUtf8Bytes, oneLine, utf8Bytes } from '../shared/text';
 import { countsLine, fitMembers } from './burst-list';
 import { fitPaths } from './path-list';
@@ -89,13 +97,17 @@ function subtitleOf(notification: Notification): string | undefined {
   const target = notification.targetId
     ? `${notification.targetKind === 'tenant' ? 'Tenant' : 'Distribution'} ${notification.targetId}`
     : '';
-  const parts = [target, notification.invalidationId ? `invalidation ${notification.invalidationId}` : ''].filter(Boolean);
+  const work = notification.invalidationId ? `invalidation ${notification.invalidationId}` : (notification.change?.call ?? '');
+  const parts = [target, work].filter(Boolean);
   return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 
-/** Card IDs identify the card within the message; keep them to a plain token. */
+/**
+ * Card IDs identify the card within the message; keep them to a plain token. Each watch's is
+ * stable (an invalidation's ID; a deployment's target and change, see {@link workKeyOf}).
+ */
 const cardIdOf = (notification: Notification) =>
-  `cloudfront-invalidation-${(notification.invalidationId ?? 'unknown').replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64)}`;
+  `cloudfront-${notification.work}-${(workKeyOf(notification) ?? 'unknown').replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64)}`;
 
 // Paths are joined with <br> in the card, and fitPaths joins with newlines: count each as <br>.
 const pathBytes = (text: string) => jsonUtf8Bytes(text.replace(/\n/g, '<br>'));
@@ -151,14 +163,14 @@ const memberHtml = (member: BurstMember) =>
   htmlLine(`${ICON[phaseOf(member)]} ${memberLabel(member)} · ${memberStatus(member)}`, BURST_BUDGETS.memberBytes);
 
 /**
- * A digest of many invalidations, within {@link GOOGLE_CHAT_LIMITS.budgetBytes}: the summary as
+ * A digest of many invalidations (or deployments), within {@link GOOGLE_CHAT_LIMITS.budgetBytes}: the summary as
  * text, a card with the counts, the slowest and as many members as fit (failures first), the
  * rest counted by state.
  */
 export function renderGoogleChatBurst(burst: BurstNotification): GoogleChatMessage {
   const phase = worstPhase(burst.counts);
   const text = `${ICON[phase]} ${escapeChatText(burst.summary, BUDGETS.textUnits - 3)}`;
-  const counts = countsLine(burst.counts, ICON);
+  const counts = countsLine(burst.counts, ICON, burst.work);
   const header = { title: htmlLine(burst.title, 300), ...(counts ? { subtitle: htmlLine(counts, BURST_BUDGETS.subtitleBytes) } : {}) };
   const slowest: GoogleChatSection[] = burst.slowest
     ? [{ widgets: [{ decoratedText: { topLabel: 'Slowest', text: memberHtml(burst.slowest), wrapText: true } }] }]
@@ -167,10 +179,13 @@ export function renderGoogleChatBurst(burst: BurstNotification): GoogleChatMessa
     text,
     cardsV2: [
       {
-        cardId: 'cloudfront-invalidation-burst',
+        cardId: `cloudfront-${burst.work}-burst`,
         card: {
           header,
-          sections: [...(list ? [{ header: 'Invalidations', widgets: [{ textParagraph: { text: list } }] }] : []), ...slowest],
+          sections: [
+            ...(list ? [{ header: WORK_NOUNS[burst.work].heading, widgets: [{ textParagraph: { text: list } }] }] : []),
+            ...slowest,
+          ],
         },
       },
     ],

@@ -5,10 +5,12 @@ import {
   memberStatus,
   phaseOf,
   worstPhase,
+  WORK_NOUNS,
   type BurstMember,
   type BurstNotification,
 } from '../shared/burst-notification';
 import { IN_PROGRESS, type MessagePhase, type Notification, type ProgressNotification } from '../shared/notification';
+import type { WorkKind } from '../shared/watch-request';
 import { clipEscaped, inertMarkup, jsonUnits, oneLine } from '../shared/text';
 import { countsLine, fitMembers } from './burst-list';
 import { fitPaths } from './path-list';
@@ -36,12 +38,20 @@ const BUDGETS = {
   pathsChars: SLACK_LIMITS.sectionChars,
 } as const;
 
+/** A notification has about ten facts; more than this come only from a bug, and are not shown. */
+const MAX_FACTS = 2 * SLACK_LIMITS.fields;
+
 /** Slack needs exactly these three characters escaped in text. */
 export function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export const CONSOLE_LINK_LABEL = 'Open the invalidation in the CloudFront console';
+/** What the console link opens: the invalidation's page, or the deployed distribution's or tenant's. */
+export function consoleLinkLabel(notification: Pick<Notification, 'work' | 'targetKind'>): string {
+  const page =
+    notification.work !== 'deployment' ? 'invalidation' : notification.targetKind === 'tenant' ? 'distribution tenant' : 'distribution';
+  return `Open the ${page} in the CloudFront console`;
+}
 
 const EMOJI: Record<MessagePhase, string> = {
   [IN_PROGRESS]: ':arrows_counterclockwise:',
@@ -81,8 +91,9 @@ export interface SlackMessage {
 }
 
 /**
- * One invalidation's message: its outcome, or (a Slack app's live message, later updated with
- * `chat.update` to its outcome) that it is in progress.
+ * One invalidation's or deployment's message: its outcome, or (a Slack app's live message, later
+ * updated with `chat.update` to its outcome) that it is in progress. A deployment has no paths,
+ * so no paths section.
  */
 export function renderSlack(notification: Notification | ProgressNotification): SlackMessage {
   const emoji = EMOJI[notification.outcome];
@@ -98,12 +109,15 @@ export function renderSlack(notification: Notification | ProgressNotification): 
     },
     { type: 'section', text: { type: 'mrkdwn', text: `${emoji} ${slackLine(notification.summary, BUDGETS.summaryChars)}` } },
   ];
-  const facts = notification.facts.slice(0, SLACK_LIMITS.fields);
-  if (facts.length > 0) {
-    const perFact = Math.min(SLACK_LIMITS.fieldChars - 100, Math.floor(BUDGETS.factsChars / facts.length));
+  // A section holds at most 10 fields: a deployment's facts with an account and a routing note are 11.
+  const facts = notification.facts.slice(0, MAX_FACTS);
+  const perFact = Math.min(SLACK_LIMITS.fieldChars - 100, Math.floor(BUDGETS.factsChars / Math.max(1, facts.length)));
+  for (let start = 0; start < facts.length; start += SLACK_LIMITS.fields) {
     blocks.push({
       type: 'section',
-      fields: facts.map((fact) => ({ type: 'mrkdwn', text: `*${slackLine(fact.label, 60)}*\n${slackLine(fact.value, perFact)}` })),
+      fields: facts
+        .slice(start, start + SLACK_LIMITS.fields)
+        .map((fact) => ({ type: 'mrkdwn', text: `*${slackLine(fact.label, 60)}*\n${slackLine(fact.value, perFact)}` })),
     });
   }
   if (notification.paths.total > 0) {
@@ -113,7 +127,7 @@ export function renderSlack(notification: Notification | ProgressNotification): 
     const list = fitPaths(notification.paths, { maxChars: budget, escape: inCodeBlock, measure: jsonUnits });
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `${heading}${fence}\n${list}${fence}` } });
   }
-  const link = slackLink(notification.consoleUrl, CONSOLE_LINK_LABEL);
+  const link = slackLink(notification.consoleUrl, consoleLinkLabel(notification));
   if (link) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: link }] });
   return { text: slackLine(notification.summary, SLACK_LIMITS.sectionChars), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }
@@ -150,7 +164,7 @@ function memberLine(member: BurstMember): string {
  * 850 (emoji, label, status and link, each bounded), so each section but the last is more than
  * 2,000 full and the 7,000 of the list take at most four.
  */
-function listSections(burst: Pick<BurstNotification, 'listed' | 'omitted'>, heading: string): Record<string, unknown>[] {
+function listSections(burst: Pick<BurstNotification, 'listed' | 'omitted' | 'work'>, heading: string): Record<string, unknown>[] {
   const { lines } = fitMembers(burst, {
     line: memberLine,
     moreLine: escapeSlack,
@@ -191,23 +205,27 @@ export function renderSlackBurst(burst: BurstNotification): SlackMessage {
       text: { type: 'mrkdwn', text: `${EMOJI[worstPhase(burst.counts)]} ${slackLine(burst.summary, BURST_BUDGETS.summaryChars)}` },
     },
   ];
-  const counts = countsLine(burst.counts, EMOJI);
+  const counts = countsLine(burst.counts, EMOJI, burst.work);
   if (counts) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: counts }] });
   blocks.push(...listSections(burst, ''));
   if (burst.slowest) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Slowest:* ${memberLine(burst.slowest)}` } });
   return { text: slackLine(burst.summary, SLACK_LIMITS.sectionChars), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }
 
+/** "did not complete", "did not reach Deployed": what the failure reply says of its members. */
+const NOT_DONE: Readonly<Record<WorkKind, string>> = { invalidation: 'did not complete', deployment: 'did not reach Deployed' };
+
 /**
- * The thread reply under a live message when invalidations did not complete (so the channel is
- * notified, which an edit does not do): one line per failure with its reason, bounded; none
- * (undefined) when every member completed or still runs.
+ * The thread reply under a live message when invalidations or deployments did not complete (so
+ * the channel is notified, which an edit does not do): one line per failure with its reason,
+ * bounded; none (undefined) when every member completed or still runs.
  */
 export function renderSlackFailureReply(members: readonly BurstMember[]): SlackMessage | undefined {
   const failures = members.filter((member) => member.outcome !== undefined && member.outcome !== 'completed');
   if (failures.length === 0) return undefined;
   const burst = buildBurstNotification({ kind: 'live', members: failures, total: failures.length });
-  const summary = `${failures.length} CloudFront ${failures.length === 1 ? 'invalidation' : 'invalidations'} did not complete: ${describeCounts(burst.counts)}.`;
+  const noun = WORK_NOUNS[burst.work];
+  const summary = `${failures.length} CloudFront ${failures.length === 1 ? noun.one : noun.many} ${NOT_DONE[burst.work]}: ${describeCounts(burst.counts, burst.work)}.`;
   return {
     text: escapeSlack(summary),
     blocks: listSections(burst, `${EMOJI[worstPhase(burst.counts)]} *${escapeSlack(summary)}*`),

@@ -1,9 +1,17 @@
-import { describeCounts, memberLabel, memberStatus, type BurstMember, type BurstNotification } from '../shared/burst-notification';
-import { formatDuration, type Notification } from '../shared/notification';
+import {
+  WORK_NOUNS,
+  describeCounts,
+  memberLabel,
+  memberStatus,
+  type BurstMember,
+  type BurstNotification,
+} from '../shared/burst-notification';
+import { formatDuration, laterChangesText, workKeyOf, type Notification } from '../shared/notification';
+import type { WorkKind } from '../shared/watch-request';
 import { WORD_JOINER, clipEscaped, inertMarkup, jsonUtf8Bytes, oneLine, toAscii, utf8Bytes } from '../shared/text';
 import { fitMembers } from './burst-list';
 import { fitPaths } from './path-list';
-import { CONSOLE_LINK_LABEL, escapeSlack, slackLink } from './render-slack';
+import { consoleLinkLabel, escapeSlack, slackLink } from './render-slack';
 
 /** SNS limits: the whole message (all protocols together) and the subject line. */
 export const SNS_LIMITS = {
@@ -37,9 +45,15 @@ const AMAZON_Q = {
   idChars: 128,
 } as const;
 
+/** Amazon Q's event type names the kind of work: `CloudFrontInvalidation.completed`, `CloudFrontDeploymentBurst.digest`. */
+const EVENT_TYPE_PREFIXES: Readonly<Record<WorkKind, string>> = {
+  invalidation: 'CloudFrontInvalidation',
+  deployment: 'CloudFrontDeployment',
+};
+
 /** SNS subjects must be ASCII, single-line and at most 100 characters. */
 export function renderSubject(notification: Notification): string {
-  const ids = [notification.targetId, notification.invalidationId].filter(Boolean).join(' ');
+  const ids = [notification.targetId, notification.invalidationId ?? notification.change?.call].filter(Boolean).join(' ');
   const ascii = toAscii(oneLine(`${notification.title}${ids ? `: ${ids}` : ''}`, 1_000));
   return ascii.length <= SNS_LIMITS.subjectChars ? ascii : `${ascii.slice(0, SNS_LIMITS.subjectChars - 3)}...`;
 }
@@ -110,12 +124,14 @@ export function renderAmazonQ(notification: Notification): string {
   const ids = [notification.targetId, notification.invalidationId]
     .filter((id): id is string => Boolean(id))
     .map((id) => chatLine(id, AMAZON_Q.idChars));
-  const invalidationId = notification.invalidationId ? chatLine(notification.invalidationId, AMAZON_Q.idChars) : undefined;
-  const link = slackLink(notification.consoleUrl, CONSOLE_LINK_LABEL);
+  // Amazon Q threads a watch's messages by it: the invalidation's ID, or the deployment's target and change.
+  const workKey = workKeyOf(notification);
+  const workId = workKey ? chatLine(workKey, AMAZON_Q.idChars) : undefined;
+  const link = slackLink(notification.consoleUrl, consoleLinkLabel(notification));
   return JSON.stringify({
     version: '1.0',
     source: 'custom',
-    id: invalidationId,
+    id: workId,
     content: {
       textType: 'client-markdown',
       title: chatLine(notification.title, 250),
@@ -124,9 +140,9 @@ export function renderAmazonQ(notification: Notification): string {
       keywords: [notification.outcome, ...(notification.targetId ? [chatLine(notification.targetId, AMAZON_Q.idChars)] : [])],
     },
     metadata: {
-      threadId: invalidationId ?? 'cloudfront-invalidation',
+      threadId: workId ?? `cloudfront-${notification.work}`,
       summary: chatLine(notification.summary, AMAZON_Q.metadataSummaryChars),
-      eventType: `CloudFrontInvalidation.${notification.outcome}`,
+      eventType: `${EVENT_TYPE_PREFIXES[notification.work]}.${notification.outcome}`,
       relatedResources: ids,
       additionalContext: { outcome: notification.outcome },
     },
@@ -145,14 +161,19 @@ const asciiLine = (text: string, max: number) => {
  */
 export function renderSms(notification: Notification): string {
   const id = (value: string | undefined) => (value ? ` ${asciiLine(value, 40)}` : '');
-  const what = `CloudFront invalidation${id(notification.invalidationId)}${notification.targetId ? ` on${id(notification.targetId)}` : ''}`;
+  const deployment = notification.work === 'deployment';
+  const kind = notification.targetKind === 'tenant' ? 'tenant' : 'distribution';
+  // "UpdateDistribution of CloudFront distribution E2ABC", "CloudFront invalidation I2J0 on E2ABC".
+  const what = deployment
+    ? `${notification.change ? `${asciiLine(notification.change.call, 40)} of ` : ''}CloudFront ${kind}${id(notification.targetId)}`
+    : `CloudFront invalidation${id(notification.invalidationId)}${notification.targetId ? ` on${id(notification.targetId)}` : ''}`;
   let text: string;
   switch (notification.outcome) {
     case 'completed':
-      text = `${what} completed${notification.durationSeconds !== undefined ? ` in about ${formatDuration(notification.durationSeconds)}` : ''}`;
+      text = `${what} ${deployment ? 'deployed' : 'completed'}${notification.durationSeconds !== undefined ? ` in about ${formatDuration(notification.durationSeconds)}` : ''}${deployment && notification.laterChanges !== undefined ? `, ${laterChangesText(notification.laterChanges)}` : ''}`;
       break;
     case 'still-in-progress':
-      text = `${what} still in progress${notification.waitedSeconds !== undefined ? ` after ${formatDuration(notification.waitedSeconds)}` : ''}; no longer watched`;
+      text = `${what} still ${deployment ? 'deploying' : 'in progress'}${notification.waitedSeconds !== undefined ? ` after ${formatDuration(notification.waitedSeconds)}` : ''}; no longer watched`;
       break;
     case 'could-not-track':
       text = `Could not track ${what}${notification.reason ? `: ${notification.reason}` : ''}`;
@@ -196,18 +217,18 @@ const memberWords = (member: BurstMember) => `${memberLabel(member)}: ${memberSt
  */
 export function renderBurstText(burst: BurstNotification, listBytes: number = SNS_LIMITS.emailPathBytes): string {
   const lines = [emailLine(burst.summary)];
-  const counts = describeCounts(burst.counts);
+  const counts = describeCounts(burst.counts, burst.work);
   if (counts) lines.push('', `Counts: ${counts}`);
   if (burst.slowest) lines.push(`Slowest: ${emailLine(memberWords(burst.slowest))}`);
   const list = fitMembers(burst, { line: (member) => `- ${emailLine(memberWords(member))}`, maxChars: listBytes, measure: jsonUtf8Bytes });
-  if (list.lines.length > 0) lines.push('', 'Invalidations:', ...list.lines);
+  if (list.lines.length > 0) lines.push('', `${WORK_NOUNS[burst.work].heading}:`, ...list.lines);
   return lines.join('\n');
 }
 
 /** A burst for Amazon Q: the custom-notification shape, the members in the description as far as it reads well. */
 export function renderBurstAmazonQ(burst: BurstNotification): string {
   const head = [chatLine(burst.summary, AMAZON_Q.summaryChars)];
-  const counts = describeCounts(burst.counts);
+  const counts = describeCounts(burst.counts, burst.work);
   if (counts) head.push(`*Counts:* ${chatLine(counts, AMAZON_Q.factsChars)}`);
   if (burst.slowest) head.push(`*Slowest:* ${chatLine(memberWords(burst.slowest), AMAZON_Q.reasonChars)}`);
   const used = head.join('\n').length;
@@ -227,9 +248,9 @@ export function renderBurstAmazonQ(burst: BurstNotification): string {
       ],
     },
     metadata: {
-      threadId: 'cloudfront-invalidation-burst',
+      threadId: `cloudfront-${burst.work}-burst`,
       summary: chatLine(burst.summary, AMAZON_Q.metadataSummaryChars),
-      eventType: `CloudFrontInvalidationBurst.${burst.kind}`,
+      eventType: `${EVENT_TYPE_PREFIXES[burst.work]}Burst.${burst.kind}`,
       relatedResources: [],
       additionalContext: Object.fromEntries(Object.entries(burst.counts).map(([phase, n]) => [phase, String(n)])),
     },

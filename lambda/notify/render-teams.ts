@@ -10,7 +10,15 @@
  * TextRun caller text is made inert rather than escaped ({@link inertMarkup}): nothing shows a
  * backslash, nothing becomes a link or emphasis whichever way a host reads it.
  */
-import { memberLabel, memberStatus, phaseOf, worstPhase, type BurstMember, type BurstNotification } from '../shared/burst-notification';
+import {
+  WORK_NOUNS,
+  memberLabel,
+  memberStatus,
+  phaseOf,
+  worstPhase,
+  type BurstMember,
+  type BurstNotification,
+} from '../shared/burst-notification';
 import { IN_PROGRESS, type MessagePhase, type Notification } from '../shared/notification';
 import { clipEscaped, inertMarkup, jsonUtf8Bytes, oneLine, utf8Bytes } from '../shared/text';
 import { countsLine, fitMembers } from './burst-list';
@@ -188,7 +196,7 @@ const memberText = (member: BurstMember) =>
   plainLine(`${ICON[phaseOf(member)]} ${memberLabel(member)} · ${memberStatus(member)}`, BURST_BUDGETS.memberBytes);
 
 /**
- * A digest of many invalidations as one Adaptive Card, within {@link TEAMS_LIMITS.budgetBytes}:
+ * A digest of many invalidations (or deployments) as one Adaptive Card, within {@link TEAMS_LIMITS.budgetBytes}:
  * the summary, the counts, the slowest, and as many members as fit (failures first), the rest
  * counted by state. Every caller text is a TextRun, never markdown.
  */
@@ -204,7 +212,7 @@ export function renderTeamsBurst(burst: BurstNotification): TeamsMessage {
       ],
     },
   ];
-  const counts = countsLine(burst.counts, ICON);
+  const counts = countsLine(burst.counts, ICON, burst.work);
   if (counts) body.push(richText(plainLine(counts, BURST_BUDGETS.countsBytes), { isSubtle: true }));
   if (burst.slowest)
     body.push({
@@ -222,7 +230,7 @@ export function renderTeamsBurst(burst: BurstNotification): TeamsMessage {
     body: list
       ? [
           ...body,
-          { type: 'TextBlock', text: 'Invalidations', weight: 'Bolder', separator: true, wrap: true },
+          { type: 'TextBlock', text: WORK_NOUNS[burst.work].heading, weight: 'Bolder', separator: true, wrap: true },
           { ...richText(list), spacing: 'Small' },
         ]
       : body,

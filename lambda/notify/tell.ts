@@ -302,8 +302,9 @@ async function sendDigestIfDue(watch: TellWatch, sender: MessageSender, deps: Te
 
 /**
  * A watch told in a Slack app's live message (its burst's): the message brought up to date with
- * every member's state. `undefined`: it waits (another sender shows it). `announce`: the watch is
- * still in progress (its first check): best effort, nothing waits on it.
+ * every member's state. `undefined`: it waits (another sender shows it). Without a summary it
+ * announces the watch, still in progress at its first check: best effort, nothing waits on it,
+ * but a first post the channel's pace holds back throws TellLater, for the watcher to try again.
  */
 export async function tellLive(
   watch: Omit<TellWatch, 'taskToken' | 'summary' | 'outcome'> & {
@@ -351,7 +352,10 @@ export async function tellLive(
     };
     const pace = ts ? sender.updatePace : sender.postPace;
     if (!(await store.takePace(pace.key, pace.intervalMs, now()))) {
-      if (watch.summary === undefined) return undefined;
+      // An announcement of a burst whose message is not posted yet is tried again in seconds (the
+      // watcher retries it): else another burst's post in the same second (a pipeline invalidating
+      // and deploying at once) would leave it without its "in progress" message until it ends.
+      if (watch.summary === undefined && ts) return undefined;
       throw tellLater(`Destination "${watch.destination}" has had a message a moment ago (its pace: one per ${pace.intervalMs} ms)`);
     }
     let told: Told = { kind: 'live', atMs: now() };

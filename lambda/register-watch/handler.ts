@@ -5,7 +5,8 @@ import { EnvNames, requireEnv } from '../shared/env';
 import { handlerOptions } from '../shared/handler-options';
 import { logger } from '../shared/logger';
 import { parsePollSchedule } from '../shared/schedule';
-import { WatchStore } from '../shared/watch-store';
+import { checkedRequestOf, WatchStore } from '../shared/watch-store';
+import { workLogKeys } from '../shared/watch-request';
 import { TellStore } from '../shared/tell-store';
 import { parseRuntimeDestinations } from '../shared/routing';
 import { parseRegisterInput, registerWatch } from './register-watch';
@@ -25,5 +26,5 @@ export const handler = middy<unknown, void>(handlerOptions('Register watch'))
   .handler(async (event) => {
     const input = parseRegisterInput(event);
     const { watch, wokeChecker } = await registerWatch(input, schedule, store, queue, telling);
-    logger.info('Watch registered', { invalidationId: watch.invalidationId, targetId: watch.targetId, wokeChecker });
+    logger.info('Watch registered', { ...workLogKeys(checkedRequestOf(watch)), targetId: watch.targetId, wokeChecker });
   });

@@ -4,7 +4,7 @@ import { ErrorNames, NamedError } from '../shared/errors';
 import { CheckedRequestSchema } from '../shared/invalidation-status';
 import type { PollSchedule } from '../shared/schedule';
 import { wakeChecker, type TickQueue } from '../shared/checker-clock';
-import { watchKey, type WatchItem, type WatchStore } from '../shared/watch-store';
+import { watchedWorkOf, type WatchItem, type WatchStore } from '../shared/watch-store';
 import { burstFactsOf, hasLiveMessage, joinBursts } from '../shared/bursts';
 import type { RuntimeDestination } from '../shared/routing';
 import type { TellStore } from '../shared/tell-store';
@@ -87,11 +87,7 @@ export async function registerWatch(
     nowMs,
   );
   const watch: WatchItem = {
-    key: watchKey(request),
-    account: request.account,
-    kind: request.target.kind,
-    targetId: request.target.id,
-    invalidationId: request.invalidationId,
+    ...watchedWorkOf(request),
     startedAtMs,
     deadlineAtMs: startedAtMs + schedule.maxWaitSeconds * 1000,
     registeredAtMs: nowMs,

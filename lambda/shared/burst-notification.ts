@@ -1,10 +1,12 @@
 /**
- * The notification of a burst: many invalidations told in one message (a Slack app's live
- * message, "27 of 40 completed", or a digest for a webhook or SNS topic). Channel-neutral, like
- * {@link buildNotification}'s; lambda/notify/render-*.ts render it.
+ * The notification of a burst: many invalidations, or many deployments, told in one message (a
+ * Slack app's live message, "27 of 40 completed", or a digest for a webhook or SNS topic).
+ * Channel-neutral, like {@link buildNotification}'s; lambda/notify/render-*.ts render it. A burst
+ * holds one kind of work (lambda/shared/bursts.ts keys them apart), so its words are that kind's:
+ * "12 of 12 CloudFront deployments by alice deployed".
  *
  * Every member given is accounted for exactly once: listed, or counted in `omitted` by its
- * phase, so a cut list still says what happened to each invalidation.
+ * phase, so a cut list still says what happened to each invalidation or deployment.
  */
 import {
   IN_PROGRESS,
@@ -14,13 +16,14 @@ import {
   buildProgressNotification,
   formatDuration,
   formatTime,
+  laterChangesText,
   type MessagePhase,
   type Outcome,
   type RunningWatch,
   type WatchState,
 } from './notification';
 import { clipUtf8, oneLine } from './text';
-import type { WatchRequest } from './watch-request';
+import type { WatchRequest, WorkKind } from './watch-request';
 
 /**
  * Bounds, in UTF-8 bytes, of what the store keeps per member: one item per invalidation of a
@@ -43,9 +46,15 @@ export const BURST_LIMITS = {
   byChars: 80,
 } as const;
 
-/** What the store keeps per invalidation of a burst: enough to list it, nothing more. */
+/** What the store keeps per invalidation or deployment of a burst: enough to list it, nothing more. */
 export interface BurstMember {
+  /** Set for a deployment; absent for an invalidation (and in members stored before deployments were watched). */
+  readonly work?: 'deployment';
   readonly invalidationId?: string;
+  /** A deployment's call: `UpdateDistribution`, `CreateDistributionTenant`, ... */
+  readonly change?: string;
+  /** A deployment deployed together with later changes of its target: at least this many. */
+  readonly laterChanges?: number;
   readonly targetId?: string;
   readonly targetKind?: WatchRequest['target']['kind'];
   readonly targetName?: string;
@@ -78,6 +87,7 @@ export function burstMemberOf(state: WatchState | RunningWatch, startedAt: strin
     outcome === 'could-not-track' || (outcome === 'still-in-progress' && state.status?.lastError) ? notification.reason : undefined;
   const text = (value: string | undefined, maxBytes: number) => bounded(value, maxBytes);
   const invalidationId = text(notification.invalidationId, BURST_MEMBER_LIMITS.idBytes);
+  const change = text(notification.change?.call, BURST_MEMBER_LIMITS.idBytes);
   const targetId = text(notification.targetId, BURST_MEMBER_LIMITS.idBytes);
   const targetName = text(notification.targetName, BURST_MEMBER_LIMITS.targetNameBytes);
   const createdBy = text(state.request?.createdBy ?? state.rejected?.createdBy, BURST_MEMBER_LIMITS.createdByBytes);
@@ -87,7 +97,10 @@ export function burstMemberOf(state: WatchState | RunningWatch, startedAt: strin
   const waitedSeconds = 'waitedSeconds' in notification ? notification.waitedSeconds : undefined;
   // No `undefined` values: the store (DynamoDB) refuses them.
   return {
+    ...(notification.work === 'deployment' ? { work: 'deployment' as const } : {}),
     ...(invalidationId ? { invalidationId } : {}),
+    ...(change ? { change } : {}),
+    ...(notification.laterChanges !== undefined ? { laterChanges: notification.laterChanges } : {}),
     ...(targetId ? { targetId } : {}),
     ...(notification.targetKind ? { targetKind: notification.targetKind } : {}),
     ...(targetName ? { targetName } : {}),
@@ -143,6 +156,8 @@ export interface BurstInput {
 /** Every string is one line and bounded, as in {@link Notification}; each renderer escapes its own way. */
 export interface BurstNotification {
   readonly kind: BurstInput['kind'];
+  /** What its members are: invalidations or deployments (see {@link workOfMembers}). */
+  readonly work: WorkKind;
   /** Short headline, e.g. "CloudFront invalidations in progress". */
   readonly title: string;
   /** One sentence that stands alone: "27 of 40 CloudFront invalidations by alice completed; 2 could not be tracked; 11 running." */
@@ -163,46 +178,83 @@ export interface BurstNotification {
   readonly digestNumber?: number;
 }
 
-/** How people read a member: by its name when known, with its ID; else its IDs. */
+/**
+ * How people read a member: by its name when known, with its ID; else its IDs. A deployment's
+ * ends with its call, which tells one change of a target from another: "E2ABC... UpdateDistribution".
+ */
 export function memberLabel(member: BurstMember): string {
   const id = member.targetId ?? member.invalidationId ?? 'unknown target';
-  return member.targetName ? `${member.targetName} (${id})` : id;
+  const label = member.targetName ? `${member.targetName} (${id})` : id;
+  return member.work === 'deployment' && member.change ? `${label} ${member.change}` : label;
 }
 
-/** What became of a member, in words shared by every channel. */
+/** What became of a member, in words shared by every channel: "completed in about 3 min", "deployed in about 4 min, together with 1 later change". */
 export function memberStatus(member: BurstMember): string {
+  const deployment = member.work === 'deployment';
   switch (member.outcome) {
-    case 'completed':
-      return member.durationSeconds !== undefined ? `completed in about ${formatDuration(member.durationSeconds)}` : 'completed';
+    case 'completed': {
+      const done = `${PHASE_WORDS[workOfMember(member)].completed}${member.durationSeconds !== undefined ? ` in about ${formatDuration(member.durationSeconds)}` : ''}`;
+      return deployment && member.laterChanges !== undefined ? `${done}, ${laterChangesText(member.laterChanges)}` : done;
+    }
     case 'still-in-progress':
-      return `still in progress${member.waitedSeconds !== undefined ? ` after ${formatDuration(member.waitedSeconds)}` : ''}; no longer watched${member.reason ? ` (${member.reason})` : ''}`;
+      return `still ${deployment ? 'deploying' : 'in progress'}${member.waitedSeconds !== undefined ? ` after ${formatDuration(member.waitedSeconds)}` : ''}; no longer watched${member.reason ? ` (${member.reason})` : ''}`;
     case 'could-not-track':
       return `could not be tracked${member.reason ? `: ${member.reason}` : ''}`;
     case undefined:
-      return `running since ${formatTime(member.startedAt)}`;
+      return `${deployment ? 'deploying' : 'running'} since ${formatTime(member.startedAt)}`;
   }
 }
 
-/** A phase in words, after a count: "2 could not be tracked". */
-export const PHASE_WORDS: Readonly<Record<MessagePhase, string>> = {
-  completed: 'completed',
-  'could-not-track': 'could not be tracked',
-  'still-in-progress': 'still in progress when the watch stopped',
-  [IN_PROGRESS]: 'running',
+const workOfMember = (member: BurstMember): WorkKind => member.work ?? 'invalidation';
+
+/**
+ * The kind of work a burst's members are: deployments when every one is, else invalidations
+ * (the members of bursts stored before deployments were watched carry no kind).
+ */
+export function workOfMembers(members: readonly BurstMember[]): WorkKind {
+  return members.length > 0 && members.every((member) => member.work === 'deployment') ? 'deployment' : 'invalidation';
+}
+
+/** A phase in words, after a count, for each kind of work: "2 could not be tracked", "10 deployed". */
+export const PHASE_WORDS: Readonly<Record<WorkKind, Readonly<Record<MessagePhase, string>>>> = {
+  invalidation: {
+    completed: 'completed',
+    'could-not-track': 'could not be tracked',
+    'still-in-progress': 'still in progress when the watch stopped',
+    [IN_PROGRESS]: 'running',
+  },
+  deployment: {
+    completed: 'deployed',
+    'could-not-track': 'could not be tracked',
+    'still-in-progress': 'still deploying when the watch stopped',
+    [IN_PROGRESS]: 'deploying',
+  },
 };
 
-/** "10 completed, 2 running": the phases with a count, in {@link LIST_ORDER}. */
-export function describeCounts(counts: PhaseCounts): string {
+/** What people read for a kind of work: after "CloudFront" ("1 CloudFront deployment"), and above a list of members. */
+export const WORK_NOUNS: Readonly<Record<WorkKind, { readonly one: string; readonly many: string; readonly heading: string }>> = {
+  invalidation: { one: 'invalidation', many: 'invalidations', heading: 'Invalidations' },
+  deployment: { one: 'deployment', many: 'deployments', heading: 'Deployments' },
+};
+
+/** "10 completed, 2 running": the phases with a count, in {@link LIST_ORDER}, in the words of the work. */
+export function describeCounts(counts: PhaseCounts, work: WorkKind): string {
   return LIST_ORDER.filter((phase) => counts[phase] > 0)
-    .map((phase) => `${counts[phase]} ${PHASE_WORDS[phase]}`)
+    .map((phase) => `${counts[phase]} ${PHASE_WORDS[work][phase]}`)
     .join(', ');
 }
 
 /** The last line of a cut list: "… and 12 more: 10 completed, 2 running". */
-export function omittedLine(omitted: PhaseCounts): string {
+export function omittedLine(omitted: PhaseCounts, work: WorkKind): string {
   const count = OUTCOMES.reduce((sum, outcome) => sum + omitted[outcome], omitted[IN_PROGRESS]);
-  return `… and ${count} more: ${describeCounts(omitted)}`;
+  return `… and ${count} more: ${describeCounts(omitted, work)}`;
 }
+
+/** A live message's title when every member ended well ("CloudFront deployments deployed" would stutter). */
+const ALL_DONE_TITLES: Readonly<Record<WorkKind, string>> = {
+  invalidation: 'CloudFront invalidations completed',
+  deployment: 'CloudFront changes deployed',
+};
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
@@ -212,7 +264,10 @@ export function buildBurstNotification(input: BurstInput): BurstNotification {
   const total = Math.max(Math.trunc(input.total) || 0, members.length);
   const separately = Math.max(0, Math.trunc(input.separately ?? 0) || 0);
   const by = input.by ? oneLine(input.by, BURST_LIMITS.byChars) : '';
-  const what = `CloudFront invalidations${by ? ` by ${by}` : ''}`;
+  const work = workOfMembers(members);
+  const noun = `CloudFront ${WORK_NOUNS[work].many}`;
+  const words = PHASE_WORDS[work];
+  const what = `${noun}${by ? ` by ${by}` : ''}`;
 
   const ordered = LIST_ORDER.flatMap((phase) => members.filter((member) => phaseOf(member) === phase));
   const listed = ordered.slice(0, BURST_LIMITS.listedMembers);
@@ -226,7 +281,7 @@ export function buildBurstNotification(input: BurstInput): BurstNotification {
   const others = (of: PhaseCounts) =>
     (['could-not-track', 'still-in-progress', IN_PROGRESS] as const)
       .filter((phase) => of[phase] > 0)
-      .map((phase) => `; ${of[phase]} ${PHASE_WORDS[phase]}`)
+      .map((phase) => `; ${of[phase]} ${words[phase]}`)
       .join('');
 
   let title: string;
@@ -235,24 +290,21 @@ export function buildBurstNotification(input: BurstInput): BurstNotification {
   if (input.kind === 'live') {
     done = counts[IN_PROGRESS] === 0 && members.length >= total;
     const failed = counts['could-not-track'] + counts['still-in-progress'];
-    title = !done
-      ? 'CloudFront invalidations in progress'
-      : failed === 0
-        ? 'CloudFront invalidations completed'
-        : 'CloudFront invalidations ended';
-    summary = `${counts.completed} of ${total} ${what} completed${others(counts)}.`;
+    title = !done ? `${noun} in progress` : failed === 0 ? ALL_DONE_TITLES[work] : `${noun} ended`;
+    summary = `${counts.completed} of ${total} ${what} ${words.completed}${others(counts)}.`;
   } else {
     done = input.final === true;
     const number = input.digestNumber !== undefined ? ` ${Math.max(1, Math.trunc(input.digestNumber) || 1)}` : '';
-    title = `CloudFront invalidations: digest${number}${done ? ' (last)' : ''}`;
+    title = `${noun}: digest${number}${done ? ' (last)' : ''}`;
     const told =
       separately > 0 ? ` ${separately} ${plural(separately, 'was', 'were')} told on ${plural(separately, 'its', 'their')} own.` : '';
     summary =
-      `${members.length} of ${total} ${what} ended: ${describeCounts(counts) || 'none'}.` +
+      `${members.length} of ${total} ${what} ended: ${describeCounts(counts, work) || 'none'}.` +
       `${told}${done ? ' The burst has ended.' : ' More will follow.'}`;
   }
   return {
     kind: input.kind,
+    work,
     title,
     summary: oneLine(summary, NOTIFICATION_LIMITS.summaryChars),
     counts,

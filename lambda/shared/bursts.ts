@@ -1,8 +1,10 @@
 import type { BurstKey, BurstSettings, RuntimeDestination } from './routing';
 import type { TellStore, Membership } from './tell-store';
 
-/** What a burst key is made of: who created the invalidation, and its caller reference. */
+/** What a burst key is made of: the kind of work, who started it, and an invalidation's caller reference. */
 export interface BurstFacts {
+  /** Set for a deployment: a burst holds one kind of work, so its message says "12 of 12 deployments". */
+  readonly work?: 'deployment';
   readonly createdBy?: string;
   readonly createdByArn?: string;
   readonly callerReference?: string;
@@ -16,6 +18,7 @@ export function burstFactsOf(request: Readonly<Record<string, unknown>>): BurstF
   const createdByArn = text(request.createdByArn);
   const callerReference = text(request.callerReference);
   return {
+    ...(request.work === 'deployment' ? { work: 'deployment' as const } : {}),
     ...(createdBy ? { createdBy } : {}),
     ...(createdByArn ? { createdByArn } : {}),
     ...(callerReference ? { callerReference } : {}),
@@ -28,8 +31,18 @@ export function callerReferencePrefix(reference: string): string {
   return cut > 0 ? reference.slice(0, cut) : reference;
 }
 
-/** The text invalidations of one burst share, for a destination's `by` (see BURST_KEYS). */
+/**
+ * The text the watches of one burst share, for a destination's `by` (see BURST_KEYS). A
+ * deployment's key starts with `deployment:`, so the deployments and the invalidations of one
+ * creator fall into different bursts (an invalidation's key is as it was before deployments,
+ * so bursts in flight across an upgrade stay whole).
+ */
 export function burstKeyOf(by: BurstKey, facts: BurstFacts): string {
+  const key = invalidationBurstKeyOf(by, facts);
+  return facts.work === 'deployment' ? `deployment:${key}` : key;
+}
+
+function invalidationBurstKeyOf(by: BurstKey, facts: BurstFacts): string {
   const creator = facts.createdByArn ?? facts.createdBy ?? 'unknown creator';
   switch (by) {
     case 'creator':

@@ -10,6 +10,8 @@ export const ErrorNames = {
   CloudFrontUnavailable: 'CloudFrontUnavailable',
   /** NoSuchInvalidation, NoSuchDistribution, EntityNotFound, AccessDenied, ...: never retried. */
   InvalidationNotTrackable: 'InvalidationNotTrackable',
+  /** NoSuchDistribution, EntityNotFound (a tenant), AccessDenied, ... for a deployment's status check: never retried. */
+  DeploymentNotTrackable: 'DeploymentNotTrackable',
   /**
    * A chat webhook (Slack, Teams, Google Chat) answered 429 and asked for a longer wait than
    * this invocation can spend: transient, the state machine retries later.
@@ -54,6 +56,9 @@ export const ErrorNames = {
 } as const;
 
 export type ErrorName = (typeof ErrorNames)[keyof typeof ErrorNames];
+
+/** CloudFront refused a status check for good (not found, access denied): the watch cannot be tracked. */
+export const NOT_TRACKABLE_ERRORS: readonly string[] = [ErrorNames.InvalidationNotTrackable, ErrorNames.DeploymentNotTrackable];
 
 /**
  * Delivery errors worth trying again later: the notify tasks' Retry matches these. Every other

@@ -1,12 +1,15 @@
 /**
- * Asking CloudFront how an invalidation stands: the one Get call (GetInvalidation or
- * GetInvalidationForDistributionTenant, by the target's kind) and what its failures mean.
+ * Asking CloudFront how a watch's work stands: the one Get call (GetInvalidation or
+ * GetInvalidationForDistributionTenant for an invalidation, GetDistribution or
+ * GetDistributionTenant for a deployment, by the target's kind) and what its failures mean.
  * Shared by the checker, its final check and the command line: one reading of CloudFront's
  * answers everywhere.
  */
 import { isThrottlingError } from '@smithy/core/retry';
 import type { SdkError } from '@smithy/types';
 import {
+  GetDistributionCommand,
+  GetDistributionTenantCommand,
   GetInvalidationCommand,
   GetInvalidationForDistributionTenantCommand,
   type CloudFrontClient,
@@ -15,31 +18,129 @@ import {
 import * as v from 'valibot';
 import { ErrorNames, NamedError } from './errors';
 import { samplePaths, type StatusResult } from './status-result';
-import type { WatchRequest } from './watch-request';
+import type { DeploymentRequest, InvalidationRequest } from './watch-request';
 
-/** The fields of the watch request a check reads. */
-export type CheckedRequest = Pick<WatchRequest, 'target' | 'invalidationId' | 'account'>;
+/** The fields of an invalidation's watch request a check reads. */
+export type CheckedInvalidation = Pick<InvalidationRequest, 'work' | 'target' | 'invalidationId' | 'account'>;
+/** The fields of a deployment's watch request a check reads: the change's version and time tell it from later ones. */
+export type CheckedDeployment = Pick<DeploymentRequest, 'work' | 'target' | 'account' | 'eventId' | 'eventTime'> & {
+  readonly change: Pick<DeploymentRequest['change'], 'eTag'>;
+};
+export type CheckedRequest = CheckedInvalidation | CheckedDeployment;
 
 const nonEmpty = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
+const TargetSchema = v.looseObject({ kind: v.picklist(['distribution', 'tenant']), id: nonEmpty });
 /**
  * Those fields, as a function that checks receives them from the state machine (Start watch
  * wrote and checked the whole request; the rest passes through).
  */
-export const CheckedRequestSchema = v.looseObject({
-  target: v.looseObject({ kind: v.picklist(['distribution', 'tenant']), id: nonEmpty }),
-  invalidationId: nonEmpty,
-  account: nonEmpty,
-});
+export const CheckedRequestSchema = v.variant('work', [
+  v.looseObject({ work: v.optional(v.literal('invalidation')), target: TargetSchema, invalidationId: nonEmpty, account: nonEmpty }),
+  v.looseObject({
+    work: v.literal('deployment'),
+    target: TargetSchema,
+    change: v.looseObject({ eTag: v.optional(nonEmpty) }),
+    eventId: nonEmpty,
+    eventTime: v.pipe(
+      v.string(),
+      v.check((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO 8601 time'),
+    ),
+    account: nonEmpty,
+  }),
+]);
+
+/** What a distribution or tenant reads now: its status, and the version (ETag) that status is about. */
+export interface DeploymentState {
+  readonly status: 'Deployed' | 'InProgress';
+  readonly eTag?: string;
+}
+
+/** A check's answer: the status result, and for a deployment the version the target reads now. */
+export interface CheckedStatus {
+  readonly status: StatusResult;
+  /** A deployment's target reads another version than the watch's change: a later change was made. */
+  readonly laterVersion?: boolean;
+}
+
+/**
+ * One Get call for the watch's work, its answer as a status result as of `checkedAt`,
+ * `elapsedSeconds` into the watch. For a deployment, `createTime` is the change's own time (the
+ * target's LastModifiedTime would be a later change's) and there are no paths.
+ */
+export async function checkWork(
+  client: CloudFrontClient,
+  request: CheckedRequest,
+  checkedAt: Date,
+  elapsedSeconds: number,
+  timeoutMs?: number,
+): Promise<CheckedStatus> {
+  if (request.work !== 'deployment')
+    return { status: statusOf(await getInvalidation(client, request, timeoutMs), checkedAt, elapsedSeconds) };
+  const deployment = await getDeployment(client, request, timeoutMs);
+  const changedAt = Date.parse(request.eventTime);
+  return {
+    status: {
+      status: deployment.status,
+      ...(Number.isNaN(changedAt) ? {} : { createTime: new Date(changedAt).toISOString() }),
+      checkedAt: checkedAt.toISOString(),
+      elapsedSeconds,
+      paths: { total: 0, sample: [] },
+    },
+    ...(request.change.eTag !== undefined && deployment.eTag !== undefined && deployment.eTag !== request.change.eTag
+      ? { laterVersion: true }
+      : {}),
+  };
+}
+
+/** Runs one CloudFront call within `timeoutMs`, its failure classified (see {@link classifyCloudFrontError}). */
+async function call<T>(
+  request: CheckedRequest,
+  timeoutMs: number | undefined,
+  send: (options: { abortSignal: AbortSignal }) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    return await send({ abortSignal: controller.signal });
+  } catch (error) {
+    // The SDK's AbortError does not say why; this one does.
+    const reason = controller.signal.aborted
+      ? Object.assign(new Error(`no complete answer within ${timeoutMs} ms`), { name: 'TimeoutError', cause: error })
+      : error;
+    throw classifyCloudFrontError(reason, request);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Calls GetDistribution or GetDistributionTenant: the target's status and the version it is about. */
+export async function getDeployment(client: CloudFrontClient, request: CheckedDeployment, timeoutMs?: number): Promise<DeploymentState> {
+  return call(request, timeoutMs, async (options) => {
+    const output =
+      request.target.kind === 'tenant'
+        ? await client.send(new GetDistributionTenantCommand({ Identifier: request.target.id }), options)
+        : await client.send(new GetDistributionCommand({ Id: request.target.id }), options);
+    const status =
+      'DistributionTenant' in output
+        ? output.DistributionTenant?.Status
+        : (output as { Distribution?: { Status?: string } }).Distribution?.Status;
+    if (status !== 'Deployed' && status !== 'InProgress') {
+      const what = request.target.kind === 'tenant' ? 'DistributionTenant.Status' : 'Distribution.Status';
+      throw new NamedError(
+        ErrorNames.CloudFrontUnavailable,
+        `CloudFront answered ${status === undefined ? `without a ${what}` : `${what} ${JSON.stringify(status)}, neither Deployed nor InProgress`}`,
+      );
+    }
+    return { status, ...(output.ETag ? { eTag: output.ETag } : {}) };
+  });
+}
 
 /**
  * Calls the Get API that matches the target: GetInvalidation or GetInvalidationForDistributionTenant.
  * `timeoutMs` bounds the whole call (the client's own limits bound each phase of it).
  */
-export async function getInvalidation(client: CloudFrontClient, request: CheckedRequest, timeoutMs?: number): Promise<Invalidation> {
-  const controller = new AbortController();
-  const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(), timeoutMs);
-  const options = { abortSignal: controller.signal };
-  try {
+export async function getInvalidation(client: CloudFrontClient, request: CheckedInvalidation, timeoutMs?: number): Promise<Invalidation> {
+  return call(request, timeoutMs, async (options) => {
     const output =
       request.target.kind === 'tenant'
         ? await client.send(
@@ -51,15 +152,7 @@ export async function getInvalidation(client: CloudFrontClient, request: Checked
       throw new NamedError(ErrorNames.CloudFrontUnavailable, 'CloudFront answered without an Invalidation.Status');
     }
     return output.Invalidation;
-  } catch (error) {
-    // The SDK's AbortError does not say why; this one does.
-    const reason = controller.signal.aborted
-      ? Object.assign(new Error(`no complete answer within ${timeoutMs} ms`), { name: 'TimeoutError', cause: error })
-      : error;
-    throw classifyCloudFrontError(reason, request);
-  } finally {
-    clearTimeout(timer);
-  }
+  });
 }
 
 /** Names the SDK gives a service error whose answer carried no error code (an HTML page, an empty body). */
@@ -90,7 +183,11 @@ export function classifyCloudFrontError(error: unknown, request: CheckedRequest)
   const sdkError = (error ?? {}) as SdkErrorFields;
   const code = sdkError.name ?? 'UnknownError';
   const status = sdkError.$metadata?.httpStatusCode;
-  const what = `${request.target.kind === 'tenant' ? 'distribution tenant' : 'distribution'} ${request.target.id}, invalidation ${request.invalidationId}`;
+  const what = `${request.target.kind === 'tenant' ? 'distribution tenant' : 'distribution'} ${request.target.id}, ${
+    request.work === 'deployment'
+      ? `deployment ${request.change.eTag ?? `of event ${request.eventId}`}`
+      : `invalidation ${request.invalidationId}`
+  }`;
   // The SDK's own list of throttling answers (names, HTTP 429, the throttling trait).
   if (isThrottlingError(sdkError as SdkError)) {
     return new NamedError(ErrorNames.CloudFrontThrottled, `CloudFront throttled the status check (${code}) for ${what}`, { cause: error });
@@ -105,7 +202,7 @@ export function classifyCloudFrontError(error: unknown, request: CheckedRequest)
     !NOT_A_CODE.test(code);
   if (refused) {
     return new NamedError(
-      ErrorNames.InvalidationNotTrackable,
+      request.work === 'deployment' ? ErrorNames.DeploymentNotTrackable : ErrorNames.InvalidationNotTrackable,
       `${code}: CloudFront refused the status check for ${what} (HTTP ${status}): ${sdkError.message ?? 'no message'}`,
       { cause: error },
     );

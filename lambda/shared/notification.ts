@@ -4,7 +4,8 @@
  */
 import type { PathSample, StatusResult } from './status-result';
 import { oneLine } from './text';
-import type { RejectedEvent, WatchRequest } from './watch-request';
+import { DEPLOYMENT_CALLS, type DeploymentCallName } from './cloudtrail-calls';
+import { workOf, type RejectedEvent, type TargetKind, type WatchRequest, type WorkKind } from './watch-request';
 import type { Audience } from './watcher-input';
 
 /** How a watch ended: the one list, for the types, the Notify input's schema and the event's. */
@@ -52,6 +53,8 @@ export const NOTIFICATION_LIMITS = {
  */
 export interface Notification {
   readonly outcome: Outcome;
+  /** What the watch was about: an invalidation, or a distribution's or tenant's deployment. */
+  readonly work: WorkKind;
   /** Short headline, e.g. "CloudFront invalidation completed". */
   readonly title: string;
   /** One sentence that stands alone (chat previews, SNS subjects, fallbacks). */
@@ -62,6 +65,10 @@ export interface Notification {
   readonly reason?: string;
   readonly consoleUrl?: string;
   readonly invalidationId?: string;
+  /** A deployment's change: the call that made it and the version (ETag) it made. */
+  readonly change?: { readonly call: string; readonly eTag?: string };
+  /** A deployment deployed together with later changes of its target: at least this many (see StatusResult.laterChanges). */
+  readonly laterChanges?: number;
   readonly targetId?: string;
   readonly targetKind?: WatchRequest['target']['kind'];
   /** What people recognise the target by (first alternate domain name, tenant name and domain), when it could be read. */
@@ -88,12 +95,27 @@ export interface ProgressNotification extends Omit<Notification, 'outcome' | 'du
   readonly outcome: typeof IN_PROGRESS;
 }
 
-const TITLES: Record<MessagePhase, string> = {
+const INVALIDATION_TITLES: Record<MessagePhase, string> = {
   [IN_PROGRESS]: 'CloudFront invalidation in progress',
   completed: 'CloudFront invalidation completed',
   'still-in-progress': 'CloudFront invalidation still in progress',
   'could-not-track': 'Could not track CloudFront invalidation',
 };
+
+/** A deployment's titles name what was deployed: a distribution or a tenant. */
+function deploymentTitle(phase: MessagePhase, kind: WatchRequest['target']['kind'] | undefined): string {
+  const what = kind === 'tenant' ? 'distribution tenant' : kind === 'distribution' ? 'distribution' : 'deployment';
+  switch (phase) {
+    case IN_PROGRESS:
+      return `CloudFront ${what} deploying`;
+    case 'completed':
+      return `CloudFront ${what} deployed`;
+    case 'still-in-progress':
+      return `CloudFront ${what} still deploying`;
+    case 'could-not-track':
+      return `Could not track CloudFront ${kind ? `${what} deployment` : 'deployment'}`;
+  }
+}
 
 /** "1 h 2 min", "3 min 12 s", "45 s". */
 export function formatDuration(totalSeconds: number): string {
@@ -112,10 +134,27 @@ export function formatTime(iso: string): string {
   return Number.isNaN(time.getTime()) ? iso : `${time.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-/** The invalidation's page in the CloudFront console. */
-export function consoleUrlFor(target: WatchRequest['target'], invalidationId: string): string {
+/** The invalidation's page in the CloudFront console; without an invalidation, the distribution's or tenant's page (a deployment). */
+export function consoleUrlFor(target: WatchRequest['target'], invalidationId?: string): string {
   const section = target.kind === 'tenant' ? 'distribution-tenants' : 'distributions';
-  return `https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/${section}/${encodeURIComponent(target.id)}/invalidations/details/${encodeURIComponent(invalidationId)}`;
+  const page = `https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/${section}/${encodeURIComponent(target.id)}`;
+  return invalidationId === undefined ? page : `${page}/invalidations/details/${encodeURIComponent(invalidationId)}`;
+}
+
+/**
+ * What names the watch's work across its messages (a chat card's or thread's ID): the
+ * invalidation's ID, or a deployment's target and the version its change made (its call when
+ * CloudTrail gave no version): stable for the watch, different for each change of a target.
+ */
+export function workKeyOf(notification: Pick<Notification, 'work' | 'invalidationId' | 'targetId' | 'change'>): string | undefined {
+  if (notification.work !== 'deployment') return notification.invalidationId;
+  if (!notification.targetId) return undefined;
+  return `${notification.targetId}-${notification.change?.eTag ?? notification.change?.call ?? 'change'}`;
+}
+
+/** "together with 1 later change", "together with 3 later changes". */
+export function laterChangesText(count: number): string {
+  return `together with ${count === 1 ? '1 later change' : `${count} later changes`}`;
 }
 
 /**
@@ -133,6 +172,50 @@ export function describeFailure(error: WatchState['error']): string {
   }
   const name = error.Error ?? 'Error';
   return message ? `${name}: ${message}` : name;
+}
+
+/** "www.example.com (E2ABC...)", "E2ABC...", or nothing. */
+const targetText = (id: string | undefined, name: string | undefined) => (name ? `${name}${id ? ` (${id})` : ''}` : id);
+
+/** How a summary names an invalidation: "CloudFront invalidation I2J0... on www.example.com", and after "Could not track". */
+function invalidationSubject(
+  kind: TargetKind | undefined,
+  id: string | undefined,
+  name: string | undefined,
+  invalidationId: string | undefined,
+) {
+  const subject = invalidationId
+    ? `invalidation ${invalidationId}${name ? ` on ${name}` : id ? ` on ${kind === 'tenant' ? 'tenant' : 'distribution'} ${id}` : ''}`
+    : 'an invalidation';
+  return { subject: `CloudFront ${subject}`, untracked: `CloudFront ${subject}` };
+}
+
+/**
+ * How a summary names a deployment: the call that made the change, then what it changed,
+ * "UpdateDistribution of CloudFront distribution www.example.com (E2ABC...)", so every phase
+ * reads "... deployed", "... is deploying", "Could not track ...".
+ */
+function deploymentSubject(kind: TargetKind | undefined, id: string | undefined, name: string | undefined, call: string | undefined) {
+  const target = targetText(id, name);
+  const what = kind === 'tenant' ? 'distribution tenant' : kind === 'distribution' ? 'distribution' : 'resource';
+  const thing = target ? `CloudFront ${what} ${target}` : `a CloudFront ${kind ? what : 'deployment'}`;
+  const subject = call ? `${call} of ${thing}` : target ? `The change of ${thing}` : 'A CloudFront deployment';
+  return { subject, untracked: call ? subject : target ? `the deployment of ${thing}` : 'a CloudFront deployment' };
+}
+
+/** What a rejected event's call deploys, when its name is one of the deployment calls. */
+function deploymentTargetOf(eventName: string | undefined): TargetKind | undefined {
+  return eventName !== undefined && Object.hasOwn(DEPLOYMENT_CALLS, eventName)
+    ? DEPLOYMENT_CALLS[eventName as DeploymentCallName].target
+    : undefined;
+}
+
+/**
+ * A change's lines on one line: "configuration updated; now: enabled; aliases: a.example.com"
+ * (a line ending with ":" introduces the next).
+ */
+export function changeText(lines: readonly string[]): string {
+  return lines.reduce((text, line, i) => (i === 0 ? line : `${text}${text.endsWith(':') ? ' ' : '; '}${line}`), '');
 }
 
 function targetLabel(kind: WatchRequest['target']['kind']): string {
@@ -155,10 +238,20 @@ export function buildProgressNotification(state: RunningWatch): ProgressNotifica
 function build(state: WatchState | RunningWatch, phase: MessagePhase): Omit<Notification, 'outcome'> & { readonly outcome: MessagePhase } {
   const { request, status, rejected } = state;
   const outcome = phase;
+  const work: WorkKind = request ? workOf(request) : rejected ? workOf(rejected) : 'invalidation';
+  const invalidation = request?.work === 'deployment' ? undefined : request;
+  const deployment = request?.work === 'deployment' ? request : undefined;
   const id = (value: string | undefined) => (value === undefined ? undefined : oneLine(value, NOTIFICATION_LIMITS.idChars) || undefined);
   const targetKind = request?.target.kind;
   const targetId = id(request?.target.id ?? rejected?.targetId);
-  const invalidationId = id(request?.invalidationId ?? rejected?.invalidationId);
+  const invalidationId = id(invalidation?.invalidationId ?? rejected?.invalidationId);
+  const change = deployment
+    ? {
+        call: oneLine(deployment.change.call, NOTIFICATION_LIMITS.idChars),
+        ...(id(deployment.change.eTag) ? { eTag: id(deployment.change.eTag)! } : {}),
+      }
+    : undefined;
+  const laterChanges = deployment && outcome === 'completed' ? status?.laterChanges : undefined;
   const createdBy = request?.createdBy ?? rejected?.createdBy;
   const targetName = state.audience?.targetName ? oneLine(state.audience.targetName, NOTIFICATION_LIMITS.idChars) || undefined : undefined;
   const createTime = status?.createTime;
@@ -175,51 +268,66 @@ function build(state: WatchState | RunningWatch, phase: MessagePhase): Omit<Noti
   if (targetName) fact('Name', targetName);
   if (targetId) fact(targetKind ? targetLabel(targetKind) : 'Target', targetId);
   if (invalidationId) fact('Invalidation', invalidationId);
-  if (createdBy) fact('Created by', createdBy);
-  if (createTime) fact('Created at', formatTime(createTime));
+  if (deployment) {
+    fact('Change', deployment.change.call);
+    if (deployment.change.changes.length > 0) fact('What changed', changeText(deployment.change.changes));
+    if (change?.eTag) fact('Version', change.eTag);
+  } else if (work === 'deployment' && rejected?.eventName) fact('Change', rejected.eventName);
+  const verb = work === 'deployment' ? 'Changed' : 'Created';
+  if (createdBy) fact(`${verb} by`, createdBy);
+  if (createTime) fact(`${verb} at`, formatTime(createTime));
   if (tookSeconds !== undefined) fact('Took', `about ${formatDuration(tookSeconds)}`);
+  if (laterChanges !== undefined) fact('Deployed', laterChangesText(laterChanges));
   if (waitedSeconds !== undefined) fact('Waited', formatDuration(waitedSeconds));
-  if (request?.callerReference) fact('Caller reference', request.callerReference);
-  if (request?.foundBy) fact('Found by', request.foundBy);
+  if (invalidation?.callerReference) fact('Caller reference', invalidation.callerReference);
+  if (invalidation?.foundBy) fact('Found by', invalidation.foundBy);
   if (state.audience?.routingNote) fact('Routing', state.audience.routingNote);
 
-  const subject = invalidationId
-    ? `invalidation ${invalidationId}${targetName ? ` on ${targetName}` : targetId ? ` on ${targetKind === 'tenant' ? 'tenant' : 'distribution'} ${targetId}` : ''}`
-    : 'an invalidation';
+  const doneWord = work === 'deployment' ? 'Deployed' : 'Completed';
+  const { subject, untracked } =
+    work === 'deployment'
+      ? deploymentSubject(targetKind ?? deploymentTargetOf(rejected?.eventName), targetId, targetName, change?.call ?? rejected?.eventName)
+      : invalidationSubject(targetKind, targetId, targetName, invalidationId);
   let summary: string;
   let reason: string | undefined;
   switch (outcome) {
     case 'completed':
-      summary = `CloudFront ${subject} completed${tookSeconds !== undefined ? ` in about ${formatDuration(tookSeconds)}` : ''}.`;
+      summary =
+        work === 'deployment'
+          ? `${subject} deployed${tookSeconds !== undefined ? ` in about ${formatDuration(tookSeconds)}` : ''}${laterChanges !== undefined ? `, ${laterChangesText(laterChanges)}` : ''}.`
+          : `${subject} completed${tookSeconds !== undefined ? ` in about ${formatDuration(tookSeconds)}` : ''}.`;
       break;
     case 'still-in-progress':
-      summary = `CloudFront ${subject} is still in progress after ${formatDuration(waitedSeconds ?? 0)}; the notifier stopped watching.`;
+      summary = `${subject} is still ${work === 'deployment' ? 'deploying' : 'in progress'} after ${formatDuration(waitedSeconds ?? 0)}; the notifier stopped watching.`;
       reason = status?.lastError
         ? `The last check got no answer from CloudFront (${oneLine(status.lastError, NOTIFICATION_LIMITS.reasonChars / 2)}). Check the console; no further message will follow.`
-        : 'CloudFront has not reported Completed yet. Check the console; no further message will follow.';
+        : `CloudFront has not reported ${doneWord} yet. Check the console; no further message will follow.`;
       break;
     case 'could-not-track':
       reason = oneLine(
         rejected ? `the CloudTrail event was rejected: ${rejected.reason}` : describeFailure('error' in state ? state.error : undefined),
         NOTIFICATION_LIMITS.reasonChars,
       );
-      summary = `Could not track CloudFront ${subject}: ${reason}`;
+      summary = `Could not track ${untracked}: ${reason}`;
       break;
     case IN_PROGRESS:
-      summary = `CloudFront ${subject} is in progress.`;
+      summary = `${subject} is ${work === 'deployment' ? 'deploying' : 'in progress'}.`;
       reason = 'This message will show how it ends.';
       break;
   }
-  const consoleUrl = request ? consoleUrlFor(request.target, request.invalidationId) : undefined;
+  const consoleUrl = request ? consoleUrlFor(request.target, invalidation?.invalidationId) : undefined;
   return {
     outcome,
-    title: TITLES[outcome],
+    work,
+    title: work === 'deployment' ? deploymentTitle(outcome, targetKind) : INVALIDATION_TITLES[outcome],
     summary: oneLine(summary, NOTIFICATION_LIMITS.summaryChars),
     facts,
     paths: status?.paths ?? { total: 0, sample: [] },
     ...(reason ? { reason: oneLine(reason, NOTIFICATION_LIMITS.reasonChars) } : {}),
     ...(consoleUrl && consoleUrl.length <= NOTIFICATION_LIMITS.consoleUrlChars ? { consoleUrl } : {}),
     ...(invalidationId ? { invalidationId } : {}),
+    ...(change ? { change } : {}),
+    ...(laterChanges !== undefined ? { laterChanges } : {}),
     ...(targetId ? { targetId } : {}),
     ...(targetKind ? { targetKind } : {}),
     ...(targetName ? { targetName } : {}),

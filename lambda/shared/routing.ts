@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { WORK_KINDS, type WorkKind } from './cloudtrail-calls';
 
 /**
  * Routing at run time: the two contracts the constructs put in the functions' environment (the
@@ -100,6 +101,7 @@ const RouteTableRouteSchema = v.object({
     tags: v.optional(ownRecord(v.string(), v.string(), 'tags must be an object')),
     createdBy: v.optional(names),
     accounts: v.optional(names),
+    kinds: v.optional(v.array(v.picklist(WORK_KINDS))),
   }),
   destinations: names,
 });
@@ -136,6 +138,8 @@ export function parseRuntimeDestinations(json: string): Readonly<Record<string, 
 
 /** What routing looks at: data the watch already has plus cached look-ups (tags). */
 export interface RoutingFacts {
+  /** What the watch is about. @default 'invalidation' */
+  readonly work?: WorkKind;
   readonly targetKind?: 'distribution' | 'tenant';
   readonly account?: string;
   readonly targetId?: string;
@@ -208,6 +212,7 @@ function compiled(glob: string): CompiledGlob {
 
 /** Whether a route's match holds for these facts. Unknown facts (no tags read) never match. */
 export function routeMatches(match: TableMatch, facts: RoutingFacts): boolean {
+  if (match.kinds && !match.kinds.includes(facts.work ?? 'invalidation')) return false;
   if (match.distributionIds && !(facts.targetKind === 'distribution' && match.distributionIds.includes(facts.targetId ?? ''))) return false;
   if (match.tenantIds && !(facts.targetKind === 'tenant' && match.tenantIds.includes(facts.targetId ?? ''))) return false;
   if (match.tags) {

@@ -28,12 +28,17 @@ const isoTime = v.pipe(
   v.check((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO 8601 time'),
 );
 
-/** `Unknown` when the check was throttled or CloudFront did not answer (the watch goes on, slower). */
-export const InvalidationStatusSchema = v.picklist(['InProgress', 'Completed', 'Unknown']);
+/**
+ * `Completed` ends an invalidation, `Deployed` a deployment; `Unknown` when the check was
+ * throttled or CloudFront did not answer (the watch goes on, slower).
+ */
+export const InvalidationStatusSchema = v.picklist(['InProgress', 'Completed', 'Deployed', 'Unknown']);
+/** The statuses that end a watch as completed, whatever its work: the watcher's "Watch over?" reads them. */
+export const DONE_STATUSES = ['Completed', 'Deployed'] as const;
 export type InvalidationStatus = v.InferOutput<typeof InvalidationStatusSchema>;
 
 export const PathSampleSchema = v.object({
-  /** How many paths or cache tags the invalidation has. */
+  /** How many paths or cache tags the invalidation has (0 for a deployment). */
   total: count,
   /** The first of them, bounded by {@link PATH_SAMPLE_LIMITS} (see {@link samplePaths}). */
   sample: v.pipe(v.array(v.string()), v.maxLength(PATH_SAMPLE_LIMITS.maxPaths), v.readonly()),
@@ -67,6 +72,11 @@ export const StatusResultSchema = v.object({
    * still in progress: the watcher announces it and goes on watching.
    */
   announce: v.optional(v.literal(true)),
+  /**
+   * A deployment deployed together with later changes of the same target (CloudFront reports
+   * status per distribution, not per change): at least this many were made after it.
+   */
+  laterChanges: v.optional(v.pipe(count, v.minValue(1))),
 });
 export type StatusResult = v.InferOutput<typeof StatusResultSchema>;
 

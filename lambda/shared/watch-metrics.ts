@@ -3,6 +3,7 @@ import { WATCH_METRICS } from './metrics';
 import type { Outcome } from './notification';
 import type { StatusResult } from './status-result';
 import type { CheckedRequest } from './invalidation-status';
+import { workLogKeys } from './watch-request';
 
 const { names, dimensions } = WATCH_METRICS;
 
@@ -26,9 +27,9 @@ export function recordWatchEnd(
   status?: StatusResult,
 ): void {
   metrics.addDimensions({ [dimensions.targetKind]: request.target.kind, [dimensions.outcome]: outcome });
-  metrics.addMetadata('invalidationId', request.invalidationId);
+  for (const [key, value] of Object.entries(workLogKeys(request))) metrics.addMetadata(key, value);
   metrics.addMetric(names.watchesEnded, MetricUnit.Count, 1);
-  if (status?.status === 'Completed') {
+  if (status?.status === 'Completed' || status?.status === 'Deployed') {
     const created = status.createTime ? Date.parse(status.createTime) : NaN;
     const seconds = Number.isNaN(created) ? status.elapsedSeconds : (Date.parse(status.checkedAt) - created) / 1000;
     metrics.addMetric(names.timeToComplete, MetricUnit.Seconds, Math.max(0, seconds));

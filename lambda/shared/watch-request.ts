@@ -1,14 +1,23 @@
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
-import { CLOUDFRONT_EVENT_SOURCE, EVENT_NAMES } from './invalidation-calls';
+import {
+  CLOUDFRONT_EVENT_SOURCE,
+  DEPLOYMENT_CALLS,
+  EVENT_NAMES,
+  WORK_KINDS,
+  type DeploymentCallName,
+  type WorkKind,
+} from './cloudtrail-calls';
+import { describeChange } from './deployment-change';
 import { clip, codePointLength } from './text';
 import { ACCOUNT_ID } from './organization';
 
 /**
- * Contract 1, the watch request: what the trigger extracts from a CloudTrail
- * `CreateInvalidation` / `CreateInvalidationForDistributionTenant` event. Declared here once as
- * schemas (the types are inferred from them), parsed at Start watch's edge; everything
- * downstream trusts the typed value.
+ * Contract 1, the watch request: what the trigger extracts from a CloudTrail event of a call that
+ * starts work: an invalidation (`CreateInvalidation` / `CreateInvalidationForDistributionTenant`)
+ * or a deployment (`UpdateDistribution`, `CreateDistributionTenant`, ...: DEPLOYMENT_CALLS).
+ * Declared here once as schemas (the types are inferred from them), parsed at Start watch's
+ * edge; everything downstream trusts the typed value.
  */
 
 /**
@@ -39,21 +48,34 @@ export const WatchTargetSchema = v.pipe(
 );
 export type WatchTarget = v.InferOutput<typeof WatchTargetSchema>;
 
-export const WatchRequestSchema = v.pipe(
+export const WorkKindSchema = v.picklist(WORK_KINDS);
+export type { WorkKind };
+
+/** The fields every watch request has, whatever the work. */
+const CommonRequestEntries = {
+  target: WatchTargetSchema,
+  /** Who made the call, from CloudTrail `userIdentity`, for people to read. */
+  createdBy: BoundedText,
+  /** The caller's ARN (`userIdentity.arn`), for routes that match on it. */
+  createdByArn: v.optional(BoundedText),
+  /** ISO 8601 time of the API call. */
+  eventTime: BoundedText,
+  /** CloudTrail event ID, for tracing a notification back to the API call. */
+  eventId: Id,
+  account: BoundedText,
+  region: BoundedText,
+};
+
+/** The most lines a change's description keeps (each bounded text). */
+export const MAX_CHANGE_LINES = 8;
+
+export const InvalidationRequestSchema = v.pipe(
   v.object({
-    target: WatchTargetSchema,
+    /** Absent in requests written before deployments were watched: an invalidation. */
+    work: v.optional(v.literal('invalidation')),
+    ...CommonRequestEntries,
     invalidationId: Id,
-    /** Who created the invalidation, from CloudTrail `userIdentity`, for people to read. */
-    createdBy: BoundedText,
-    /** The creator's ARN (`userIdentity.arn`), for routes that match on it. */
-    createdByArn: v.optional(BoundedText),
     callerReference: v.optional(BoundedText),
-    /** ISO 8601 time of the API call. */
-    eventTime: BoundedText,
-    /** CloudTrail event ID, for tracing a notification back to the API call. */
-    eventId: Id,
-    account: BoundedText,
-    region: BoundedText,
     /**
      * Set when the CloudTrail event was cut (too large) and the invalidation was found by listing
      * the invalidations created at the event's time: how it was found, for people to read.
@@ -62,7 +84,74 @@ export const WatchRequestSchema = v.pipe(
   }),
   v.readonly(),
 );
+export type InvalidationRequest = v.InferOutput<typeof InvalidationRequestSchema>;
+
+/** What a deployment's call says of its change. */
+export const DeploymentChangeSchema = v.pipe(
+  v.object({
+    /** The CloudTrail event name: `UpdateDistribution`, `CreateDistributionTenant`, ... */
+    call: BoundedText,
+    /**
+     * The version the call made (its answer's `ETag`): names the change, and tells whether the
+     * target's deployed version is this one or a later one. Missing when CloudTrail left it out.
+     */
+    eTag: v.optional(Id),
+    /** What the call changed, as far as its request tells, one line each; empty: "configuration updated". */
+    changes: v.pipe(v.array(BoundedText), v.maxLength(MAX_CHANGE_LINES), v.readonly()),
+  }),
+  v.readonly(),
+);
+export type DeploymentChange = v.InferOutput<typeof DeploymentChangeSchema>;
+
+export const DeploymentRequestSchema = v.pipe(
+  v.object({
+    work: v.literal('deployment'),
+    ...CommonRequestEntries,
+    change: DeploymentChangeSchema,
+  }),
+  v.readonly(),
+);
+export type DeploymentRequest = v.InferOutput<typeof DeploymentRequestSchema>;
+
+export const WatchRequestSchema = v.union([InvalidationRequestSchema, DeploymentRequestSchema]);
 export type WatchRequest = v.InferOutput<typeof WatchRequestSchema>;
+
+/** The kind of work a request (or a rejected event) is about. */
+export function workOf(request: { readonly work?: WorkKind }): WorkKind {
+  return request.work ?? 'invalidation';
+}
+
+/** The invalidation's ID, for a request about one. */
+export function invalidationIdOf(request: WatchRequest): string | undefined {
+  return request.work === 'deployment' ? undefined : request.invalidationId;
+}
+
+/** The keys a log line or a metric's metadata names the work by: `invalidationId`, or `deployment` (the change's name). */
+export function workLogKeys(
+  request:
+    | {
+        readonly invalidationId?: unknown;
+        readonly work?: WorkKind;
+        readonly change?: { readonly eTag?: string };
+        readonly eventId?: unknown;
+      }
+    | undefined,
+): { readonly invalidationId: string } | { readonly deployment: string } {
+  if (request?.work === 'deployment' && request.change && typeof request.eventId === 'string') {
+    return { deployment: workIdOf({ change: request.change, eventId: request.eventId }) };
+  }
+  return { invalidationId: typeof request?.invalidationId === 'string' ? request.invalidationId : 'none' };
+}
+
+/**
+ * What names the work within its target: the invalidation's ID, or the change's ETag (the
+ * event's ID when CloudTrail gave none): a duplicated CloudTrail delivery names the same.
+ */
+export function workIdOf(
+  request: { readonly invalidationId: string } | { readonly change: { readonly eTag?: string }; readonly eventId: string },
+): string {
+  return 'change' in request ? (request.change.eTag ?? `event-${request.eventId}`) : request.invalidationId;
+}
 
 /** What a rejected event still tells us, so the "could not track" message can name it. */
 export const RejectedEventSchema = v.pipe(
@@ -70,6 +159,8 @@ export const RejectedEventSchema = v.pipe(
     reason: v.string(),
     eventId: Id,
     eventName: v.optional(v.string()),
+    /** Set when the event's call starts a deployment (its eventName says which); absent: an invalidation, or unknown. */
+    work: v.optional(v.literal('deployment')),
     targetId: v.optional(v.string()),
     invalidationId: v.optional(v.string()),
     createdBy: v.optional(BoundedText),
@@ -79,7 +170,7 @@ export const RejectedEventSchema = v.pipe(
 );
 export type RejectedEvent = v.InferOutput<typeof RejectedEventSchema>;
 
-export { CLOUDFRONT_EVENT_SOURCE, EVENT_NAMES };
+export { CLOUDFRONT_EVENT_SOURCE, DEPLOYMENT_CALLS, EVENT_NAMES };
 
 /** The fields CloudTrail may cut (over its size limit, about 100 KB each): they hold the batch. */
 export type CutField = 'requestParameters' | 'responseElements';
@@ -178,6 +269,10 @@ export const CloudTrailEventSchema = v.object({
       omitted: Omitted,
       location: Text,
       invalidation: Part({ omitted: Omitted, id: Text }),
+      // The deployment calls': the version made (the ETag header) and the resource created.
+      eTag: Text,
+      distribution: Part({ omitted: Omitted, id: Text }),
+      distributionTenant: Part({ omitted: Omitted, id: Text }),
     }),
   }),
 });
@@ -256,13 +351,15 @@ function describeReadIdentity(identity: v.InferOutput<typeof UserIdentitySchema>
   }
 }
 
-/** Which of the fields that hold the batch CloudTrail cut, whole or in the members that name the invalidation. */
+/** Which of the fields that name the work CloudTrail cut, whole or in the members that name it (the invalidation, the created distribution or tenant). */
 function cutFieldsOf(detail: CloudTrailDetail): CutField[] {
   const request = detail.requestParameters;
   const response = detail.responseElements;
+  const responseCut =
+    response?.omitted || response?.invalidation?.omitted || response?.distribution?.omitted || response?.distributionTenant?.omitted;
   return [
     ...(request?.omitted || request?.invalidationBatch?.omitted ? (['requestParameters'] as const) : []),
-    ...(response?.omitted || response?.invalidation?.omitted ? (['responseElements'] as const) : []),
+    ...(responseCut ? (['responseElements'] as const) : []),
   ];
 }
 
@@ -294,17 +391,33 @@ export function parseWatchRequest(event: unknown): WatchRequest {
   const rawName = detail.eventName;
   if (!rawName) return reject('detail.eventName is missing');
   const eventName = baseEventName(rawName);
+  const deploymentCall = Object.hasOwn(DEPLOYMENT_CALLS, eventName) ? (eventName as DeploymentCallName) : undefined;
   const kind = (Object.keys(EVENT_NAMES) as TargetKind[]).find((k) => EVENT_NAMES[k] === eventName);
-  if (!kind) {
-    return reject(`detail.eventName ${quote(rawName)} is not ${EVENT_NAMES.distribution} or ${EVENT_NAMES.tenant}`, { eventName: rawName });
+  if (!kind && !deploymentCall) {
+    return reject(
+      `detail.eventName ${quote(rawName)} is not a call the notifier watches (${EVENT_NAMES.distribution}, ${EVENT_NAMES.tenant}, or a call that starts a deployment: ${Object.keys(DEPLOYMENT_CALLS).join(', ')})`,
+      { eventName: rawName },
+    );
   }
+  const work = deploymentCall ? ({ work: 'deployment' } as const) : {};
   const source = detail.eventSource;
   if (source !== CLOUDFRONT_EVENT_SOURCE) {
-    return reject(`detail.eventSource is ${quote(source ?? '')}, expected ${CLOUDFRONT_EVENT_SOURCE}`, { eventName });
+    return reject(`detail.eventSource is ${quote(source ?? '')}, expected ${CLOUDFRONT_EVENT_SOURCE}`, { eventName, ...work });
   }
   if (detail.errorCode) {
-    return reject(`the API call failed with ${quote(detail.errorCode)}; there is no invalidation to watch`, { eventName });
+    return reject(
+      `the API call failed with ${quote(detail.errorCode)}; there is no ${deploymentCall ? 'deployment' : 'invalidation'} to watch`,
+      { eventName, ...work },
+    );
   }
+  if (deploymentCall) {
+    const common = { createdBy, ...(createdByArn ? { createdByArn } : {}), eventId };
+    const rawRequest = (event as { detail?: { requestParameters?: unknown } }).detail?.requestParameters;
+    return parseDeploymentRequest(deploymentCall, read, detail, rawRequest, common, (reason, known) =>
+      reject(reason, { ...known, eventName, work: 'deployment' }),
+    );
+  }
+  if (!kind) return reject('unreachable: neither an invalidation nor a deployment call'); // narrowed above
 
   const request = detail.requestParameters;
   const response = detail.responseElements;
@@ -322,10 +435,7 @@ export function parseWatchRequest(event: unknown): WatchRequest {
   const invalidationFrom = response?.invalidation?.id;
   const invalidationId = invalidationFrom ?? locationMatchesKind?.invalidationId;
   const badLocation = location && 'undecodable' in location ? ' (responseElements.location is there but has a bad percent-escape)' : '';
-  const text = (value: string | undefined, fallback: string) => clip(value ?? fallback, MAX_TEXT_LENGTH);
-  const eventTime = text(detail.eventTime ?? read.time, new Date(0).toISOString());
-  const account = text(read.account ?? detail.recipientAccountId, 'unknown');
-  const region = text(read.region ?? detail.awsRegion, 'us-east-1');
+  const { eventTime, account, region } = whereAndWhen(read, detail);
 
   const cutFields = cutFieldsOf(detail);
   if (cutFields.length > 0 && (!targetId || !invalidationId)) {
@@ -392,6 +502,74 @@ export function parseWatchRequest(event: unknown): WatchRequest {
   };
 }
 
+/** The time, account and region of an event, bounded, as every watch request carries them. */
+function whereAndWhen(read: CloudTrailEvent, detail: CloudTrailDetail): Pick<WatchRequest, 'eventTime' | 'account' | 'region'> {
+  const text = (value: string | undefined, fallback: string) => clip(value ?? fallback, MAX_TEXT_LENGTH);
+  return {
+    eventTime: text(detail.eventTime ?? read.time, new Date(0).toISOString()),
+    account: text(read.account ?? detail.recipientAccountId, 'unknown'),
+    region: text(read.region ?? detail.awsRegion, 'us-east-1'),
+  };
+}
+
+/** CloudFront's versions (ETags) are short runs of capitals and digits. */
+const CLOUDFRONT_VERSION = /^[A-Za-z0-9]{1,128}$/;
+
+/**
+ * The watch request of a call that starts a deployment. The target comes from the request's
+ * `id` (updates) or the created resource in the response (creations), with the response's
+ * resource as a second source for updates; the change is named by the response's `eTag`. A cut
+ * event that still names its target is watched (its change named by the event ID); one that
+ * does not is rejected: a deployment cannot be found by listing, as a cut invalidation can.
+ */
+function parseDeploymentRequest(
+  call: DeploymentCallName,
+  read: CloudTrailEvent,
+  detail: CloudTrailDetail,
+  rawRequest: unknown,
+  common: Pick<DeploymentRequest, 'createdBy' | 'createdByArn' | 'eventId'>,
+  reject: (reason: string, known?: Partial<RejectedEvent>) => never,
+): DeploymentRequest {
+  const { target: kind, idFrom } = DEPLOYMENT_CALLS[call];
+  const request = detail.requestParameters;
+  const response = detail.responseElements;
+  const created = kind === 'tenant' ? response?.distributionTenant : response?.distribution;
+  const createdField = `responseElements.${kind === 'tenant' ? 'distributionTenant' : 'distribution'}.id`;
+  const sources: readonly (readonly [string, string | undefined])[] =
+    idFrom === 'request'
+      ? [
+          ['requestParameters.id', request?.id],
+          [createdField, created?.id],
+        ]
+      : [[createdField, created?.id]];
+  const targetFrom = sources.find(([, value]) => value !== undefined);
+  const what = kind === 'tenant' ? 'distribution tenant' : 'distribution';
+  if (!targetFrom) {
+    const cutFields = cutFieldsOf(detail);
+    const fields = sources.map(([field]) => field).join(' and ');
+    return reject(
+      cutFields.length > 0
+        ? `${describeCut(cutFields)}, so it names no ${what} ID (${fields} missing)`
+        : `no ${what} ID: ${fields} ${sources.length > 1 ? 'are both' : 'is'} missing`,
+    );
+  }
+  const [field, targetId] = targetFrom as readonly [string, string];
+  if (targetId.length > MAX_ID_LENGTH) {
+    return reject(`${field} is ${targetId.length} characters long, longer than any CloudFront ID (${MAX_ID_LENGTH})`, {
+      targetId,
+    });
+  }
+  const eTag = response?.eTag;
+  const change: DeploymentChange = {
+    call,
+    // A version CloudFront would give (E2QWRUHAPOMQZL) names the change; anything else is not
+    // trusted to (an `event-...` one could pass for a change named by its event), and the event names it.
+    ...(eTag && CLOUDFRONT_VERSION.test(eTag) ? { eTag } : {}),
+    changes: describeChange(call, rawRequest).map((line) => clip(line, MAX_TEXT_LENGTH)),
+  };
+  return { work: 'deployment', target: { kind, id: targetId }, ...common, ...whereAndWhen(read, detail), change };
+}
+
 /** Step Functions allows 1-80 of these in an execution name. */
 const MAX_EXECUTION_NAME = 80;
 const EXECUTION_NAME_UNSAFE = /[^A-Za-z0-9_-]/g;
@@ -414,37 +592,39 @@ function hashedName(parts: readonly string[], hash: string): string {
   return [...others, lastCut, hash].filter((part) => part !== '').join('-');
 }
 
+/** The fields of a request that name its watch: the target and the work on it. */
+export type WatchedWork = { readonly target: WatchTarget; readonly account?: string } & (
+  { readonly invalidationId: string } | { readonly change: { readonly eTag?: string }; readonly eventId: string }
+);
+
+/** The word between target and change in a deployment's execution name: an invalidation's plain name has no such part. */
+const DEPLOYMENT_PART = 'deployed';
+
 /**
  * The watcher execution's name. Step Functions refuses a second execution of the same name,
  * which is what makes a duplicate event harmless, and the name makes executions findable by
- * invalidation ID. It is injective: `TARGET-INVALIDATION` when both IDs are already safe and fit
- * (and the ID's shape says its kind: tenant IDs start `dt_`); otherwise sanitised, cut, and
- * followed by a hash of the exact original, so two invalidations never share a name.
+ * invalidation ID or change. It is injective: `TARGET-INVALIDATION` (or `TARGET-deployed-ETAG`)
+ * when the IDs are already safe and fit (and the ID's shape says its kind: tenant IDs start
+ * `dt_`); otherwise sanitised, cut, and followed by a hash of the exact original, so two watches
+ * never share a name. A plain invalidation name has one dash (two with the account), a plain
+ * deployment name two (three): the two kinds never meet.
  */
-export function executionNameFor(
-  request: Pick<WatchRequest, 'target' | 'invalidationId'> & { readonly account?: string },
-  options: { readonly withAccount?: boolean } = {},
-): string {
+export function executionNameFor(request: WatchedWork, options: { readonly withAccount?: boolean } = {}): string {
   const { kind, id } = request.target;
+  const deployment = 'change' in request;
+  const workId = workIdOf(request);
   // Organization mode: two accounts may use the same IDs; a 12-digit account ID first keeps
   // every name distinct (and never starts like "rejected").
   const account = options.withAccount ? request.account : undefined;
   const accountShown = account === undefined || ACCOUNT_ID.test(account);
-  const plain = `${account ? `${account}-` : ''}${id}-${request.invalidationId}`;
+  const parts = [...(account ? [account] : []), id, ...(deployment ? [DEPLOYMENT_PART] : []), workId];
+  const plain = parts.join('-');
   const kindShown = (kind === 'tenant') === id.startsWith('dt_');
-  if (
-    ID_AS_IS.test(id) &&
-    ID_AS_IS.test(request.invalidationId) &&
-    kindShown &&
-    accountShown &&
-    id !== REJECTED_PREFIX &&
-    keptAsIs(plain)
-  ) {
+  if (ID_AS_IS.test(id) && ID_AS_IS.test(workId) && kindShown && accountShown && id !== REJECTED_PREFIX && keptAsIs(plain)) {
     return plain;
   }
-  return account
-    ? hashedName([account, id, request.invalidationId], shortHash('watch-in-account', account, kind, id, request.invalidationId))
-    : hashedName([id, request.invalidationId], shortHash('watch', kind, id, request.invalidationId));
+  const seed = `${deployment ? 'deployment-' : ''}${account ? 'watch-in-account' : 'watch'}`;
+  return hashedName(parts, shortHash(seed, ...(account ? [account] : []), kind, id, workId));
 }
 
 /**

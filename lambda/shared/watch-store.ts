@@ -21,28 +21,75 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import * as v from 'valibot';
+import type { CheckedRequest } from './invalidation-status';
+import { workIdOf } from './watch-request';
 import { WATCHES_BY_REGISTRATION } from './watch-table';
 
 const nonEmpty = v.pipe(v.string(), v.minLength(1));
 const epochMs = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 /** A watch in flight, as the checker reads it. */
-export const WatchItemSchema = v.object({
-  /** `<account>/<kind>/<targetId>/<invalidationId>`: one watch per invalidation. */
-  key: nonEmpty,
-  account: nonEmpty,
-  kind: v.picklist(['distribution', 'tenant']),
-  targetId: nonEmpty,
-  invalidationId: nonEmpty,
-  /** The watcher execution's start: the watch's age is counted from it. */
-  startedAtMs: epochMs,
-  /** When the maximum wait runs out: the checker then ends the watch as still in progress. */
-  deadlineAtMs: epochMs,
-  registeredAtMs: epochMs,
-  /** The watch keeps a live message: the checker answers at its first check if it is still in progress, so the watcher can say so. */
-  announce: v.optional(v.boolean()),
-});
+export const WatchItemSchema = v.pipe(
+  v.object({
+    /** `<account>/<kind>/<targetId>/<invalidationId>` or `<account>/<kind>/<targetId>/deployment/<change>`: one watch per piece of work. */
+    key: nonEmpty,
+    account: nonEmpty,
+    kind: v.picklist(['distribution', 'tenant']),
+    targetId: nonEmpty,
+    /** Absent: an invalidation (items written before deployments were watched have none). */
+    work: v.optional(v.literal('deployment')),
+    /** An invalidation's. */
+    invalidationId: v.optional(nonEmpty),
+    /** A deployment's: the version its change made (absent when CloudTrail gave none). */
+    eTag: v.optional(nonEmpty),
+    /** A deployment's: the CloudTrail event, which names the change without an ETag. */
+    eventId: v.optional(nonEmpty),
+    /** A deployment's: when its call was made, which orders the changes of one target. */
+    changedAtMs: v.optional(epochMs),
+    /** The watcher execution's start: the watch's age is counted from it. */
+    startedAtMs: epochMs,
+    /** When the maximum wait runs out: the checker then ends the watch as still in progress. */
+    deadlineAtMs: epochMs,
+    registeredAtMs: epochMs,
+    /** The watch keeps a live message: the checker answers at its first check if it is still in progress, so the watcher can say so. */
+    announce: v.optional(v.boolean()),
+  }),
+  v.check(
+    (item) =>
+      item.work === 'deployment' ? item.eventId !== undefined && item.changedAtMs !== undefined : item.invalidationId !== undefined,
+    'an invalidation watch needs invalidationId, a deployment watch eventId and changedAtMs',
+  ),
+);
 export type WatchItem = v.InferOutput<typeof WatchItemSchema>;
+
+/** The fields of a watch item that say what it checks, from the request a check reads. */
+export function watchedWorkOf(
+  request: CheckedRequest,
+): Pick<WatchItem, 'key' | 'account' | 'kind' | 'targetId' | 'work' | 'invalidationId' | 'eTag' | 'eventId' | 'changedAtMs'> {
+  const common = { key: watchKey(request), account: request.account, kind: request.target.kind, targetId: request.target.id };
+  if (request.work !== 'deployment') return { ...common, invalidationId: request.invalidationId };
+  return {
+    ...common,
+    work: 'deployment',
+    ...(request.change.eTag ? { eTag: request.change.eTag } : {}),
+    eventId: request.eventId,
+    changedAtMs: Math.max(0, Date.parse(request.eventTime) || 0),
+  };
+}
+
+/** The request a check of the watch reads, back from its item. */
+export function checkedRequestOf(watch: WatchItem): CheckedRequest {
+  const target = { kind: watch.kind, id: watch.targetId };
+  if (watch.work !== 'deployment') return { account: watch.account, target, invalidationId: watch.invalidationId ?? '' };
+  return {
+    work: 'deployment',
+    account: watch.account,
+    target,
+    eventId: watch.eventId ?? '',
+    eventTime: new Date(watch.changedAtMs ?? 0).toISOString(),
+    change: watch.eTag ? { eTag: watch.eTag } : {},
+  };
+}
 
 export const ClockItemSchema = v.object({
   /** `running` while a chain of ticks goes on; `idle` once the last one found no watch. */
@@ -61,15 +108,10 @@ export class MalformedClockItem extends Error {
   override readonly name = 'MalformedClockItem';
 }
 
-/** What identifies the invalidation a watch is for. */
-export interface WatchedInvalidation {
-  readonly account: string;
-  readonly target: { readonly kind: 'distribution' | 'tenant'; readonly id: string };
-  readonly invalidationId: string;
-}
-
-export function watchKey({ account, target, invalidationId }: WatchedInvalidation): string {
-  return `${account}/${target.kind}/${target.id}/${invalidationId}`;
+/** The key of the watch of a piece of work: its account, target, and the invalidation or change. */
+export function watchKey(request: CheckedRequest): string {
+  const { account, target } = request;
+  return `${account}/${target.kind}/${target.id}/${request.work === 'deployment' ? 'deployment/' : ''}${workIdOf(request)}`;
 }
 
 /** Items stay a day past the watch's deadline, then DynamoDB's TTL removes what nobody did. */

@@ -1,4 +1,5 @@
 import { route, needsTags, type RouteTable } from '../shared/routing';
+import { workOf } from '../shared/watch-request';
 import type { Audience } from '../shared/watcher-input';
 import type { RejectedEvent, WatchRequest } from '../shared/watch-request';
 import { ErrorNames, NamedError } from '../shared/errors';
@@ -35,6 +36,7 @@ export function audienceFrom(table: RouteTable, lookups: TargetLookups): Audienc
       (creator): creator is string => creator !== undefined,
     );
     const decision = route(table, {
+      work: workOf(request ?? rejected ?? {}),
       ...(request ? { targetKind: request.target.kind, account: request.account } : {}),
       targetId: request?.target.id ?? rejected?.targetId,
       ...(details.tags ? { tags: details.tags } : {}),

@@ -2,7 +2,14 @@ import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { WatcherInput } from '../shared/watcher-input';
 import type { AudienceOf, WatchSubject } from './audience';
 import { clip } from '../shared/text';
-import { MalformedEventError, executionNameFor, parseWatchRequest, rejectedExecutionNameFor, type CutEvent } from '../shared/watch-request';
+import {
+  MalformedEventError,
+  executionNameFor,
+  workIdOf,
+  parseWatchRequest,
+  rejectedExecutionNameFor,
+  type CutEvent,
+} from '../shared/watch-request';
 import type { RecoverCutEvent } from './recover-cut-event';
 
 export interface StartWatchResult {
@@ -18,6 +25,8 @@ export interface StartWatchResult {
   /** Why routing may not be what the routes say (see Audience.routingNote). */
   readonly routingNote?: string;
   readonly invalidationId?: string;
+  /** A deployment's change, as its execution names it (its ETag). */
+  readonly deployment?: string;
   readonly rejectedReason?: string;
   /** The CloudTrail event was cut and the invalidation found by listing: how (see WatchRequest.foundBy). */
   readonly foundBy?: string;
@@ -92,7 +101,9 @@ export async function startWatch(
     destinations: audience.destinations,
     ...(audience.routingNote ? { routingNote: audience.routingNote } : {}),
     ...('request' in subject
-      ? { invalidationId: subject.request.invalidationId, ...(subject.request.foundBy ? { foundBy: subject.request.foundBy } : {}) }
+      ? subject.request.work === 'deployment'
+        ? { deployment: workIdOf(subject.request) }
+        : { invalidationId: subject.request.invalidationId, ...(subject.request.foundBy ? { foundBy: subject.request.foundBy } : {}) }
       : { rejectedReason: subject.rejected.reason }),
   };
   // Nobody would hear of it: the configuration drops invalidations that no route matches.

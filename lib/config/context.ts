@@ -1,7 +1,9 @@
 import { DEFAULT_POLL_SCHEDULE, validatePollSchedule, type PollSchedule } from '../../lambda/shared/schedule';
 import { ConfigError } from './config-error';
 import { unknownKeyProblems } from './did-you-mean';
-import { parseRouting, type RoutingConfig } from './routing';
+import { parseRouting, type RoutingConfig, type RoutingEnvironment } from './routing';
+import { parseWorkKinds } from './work-kinds';
+import { WORK_KINDS, type WorkKind } from '../../lambda/shared/cloudtrail-calls';
 import { ACCOUNT_ID, CLOUDFRONT_EVENTS_REGION, ORGANIZATION_ID, regionProblem, secretProblems, topicArnProblems } from './shapes';
 
 /**
@@ -26,6 +28,8 @@ export interface NotifierConfig {
    * validated. Unset: the simple case, one SNS topic plus Slack when slackWebhookSecretName is set.
    */
   readonly routing?: RoutingConfig;
+  /** What is watched: invalidations, deployments, or both (the default). */
+  readonly watch: readonly WorkKind[];
 }
 
 /** A number as `-c key=value` writes it: digits, at most one point, an optional sign. */
@@ -47,6 +51,7 @@ export const CONTEXT_KEYS = [
   'createTrail',
   'organizationId',
   'centralAccount',
+  'watch',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -143,7 +148,8 @@ export function loadConfig(source: ContextSource): NotifierConfig {
   const notificationTopicArn = topicArn('notificationTopicArn');
   const alarmTopicArn = topicArn('alarmTopicArn');
 
-  const routing = routingFrom(context, region, organizationId !== undefined, problems);
+  const watch = watchFrom(context('watch'), problems);
+  const routing = routingFrom(context, { region, organizationMode: organizationId !== undefined, watch }, problems);
   if (routing && (slackWebhookSecretName || notificationTopicArn)) {
     problems.push(
       'slackWebhookSecretName and notificationTopicArn are the simple case; with destinations, declare them there instead ' +
@@ -164,6 +170,7 @@ export function loadConfig(source: ContextSource): NotifierConfig {
     region,
     createTrail,
     schedule,
+    watch,
     ...(organizationId ? { organizationId } : {}),
     ...(centralAccount ? { centralAccount } : {}),
     ...(slackWebhookSecretName ? { slackWebhookSecretName } : {}),
@@ -174,15 +181,31 @@ export function loadConfig(source: ContextSource): NotifierConfig {
 }
 
 /**
+ * `watch`: a JSON list in cdk.json (`["deployment"]`), or with `-c` a JSON list or the kinds
+ * separated by commas (`-c watch=invalidation,deployment`). Unset: both.
+ */
+function watchFrom(value: unknown, problems: string[]): readonly WorkKind[] {
+  if (value === undefined || value === null) return WORK_KINDS;
+  let list = value;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    try {
+      list = text.startsWith('[') ? JSON.parse(text) : text.split(',').map((kind) => kind.trim());
+    } catch {
+      problems.push(`watch is not valid JSON (write -c watch=invalidation,deployment, or a JSON list in cdk.json)`);
+      return WORK_KINDS;
+    }
+  }
+  const parsed = parseWorkKinds('watch', list);
+  problems.push(...parsed.problems);
+  return parsed.kinds ?? WORK_KINDS;
+}
+
+/**
  * `destinations`, `routes` and `defaultDestinations` are JSON: objects in cdk.json, JSON text
  * with `-c key='...'`. Undefined when none is set; every problem is added to `problems`.
  */
-function routingFrom(
-  context: (key: ContextKey) => unknown,
-  region: string,
-  organizationMode: boolean,
-  problems: string[],
-): RoutingConfig | undefined {
+function routingFrom(context: (key: ContextKey) => unknown, env: RoutingEnvironment, problems: string[]): RoutingConfig | undefined {
   const keys = ['destinations', 'routes', 'defaultDestinations'] as const;
   const raw: Partial<Record<(typeof keys)[number], unknown>> = {};
   for (const key of keys) {
@@ -200,7 +223,7 @@ function routingFrom(
     }
   }
   if (Object.keys(raw).length === 0) return undefined;
-  const parsed = parseRouting(raw, { region, organizationMode });
+  const parsed = parseRouting(raw, env);
   problems.push(...parsed.problems);
   return parsed.config;
 }

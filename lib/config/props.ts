@@ -1,4 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
+import { parseWorkKinds } from './work-kinds';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { unknownKeyProblems } from './did-you-mean';
 
@@ -33,6 +34,11 @@ export const propCheck = {
   number: (value: unknown) => (typeof value === 'number' ? undefined : `must be a number, not ${shown(value)}`),
   object: (value: unknown) =>
     typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : `must be an object, not ${shown(value)}`,
+  /** What is watched: a list of WORK_KINDS (see parseWorkKinds; its problems start with the prop's name, said again here). */
+  workKinds: (value: unknown) =>
+    parseWorkKinds('it', value)
+      .problems.map((problem) => problem.replace(/^it:? /, ''))
+      .join('; ') || undefined,
   /** Checked after the props' types, with its own messages (e.g. the routing configuration by parseRouting). */
   checkedLater: () => undefined,
   /** An ITopic: an existing topic is imported by its ARN. */

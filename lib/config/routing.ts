@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { WORK_KINDS, type WorkKind } from '../../lambda/shared/cloudtrail-calls';
 import { BURST_DEFAULTS, BURST_KEYS, BURST_LIMITS, DESTINATION_TYPES, WEBHOOK_TYPES, ownRecord } from '../../lambda/shared/routing';
 import { closestKey, unknownKeyProblems } from './did-you-mean';
 import {
@@ -272,12 +273,26 @@ export const RouteMatchSchema = v.pipe(
       ),
       /** Organization mode: the accounts the distribution or tenant belongs to. @default any account */
       accounts: v.optional(listOf('account ID', shaped(ACCOUNT_ID, 'a 12-digit AWS account ID'))),
+      /** The kinds of work: `["invalidation"]`, `["deployment"]` (distribution and tenant deployments). @default both */
+      kinds: v.optional(
+        v.pipe(
+          v.array(
+            v.picklist(
+              WORK_KINDS,
+              (issue) =>
+                `${JSON.stringify(issue.input) ?? String(issue.input)} is not a kind of work: write "invalidation" or "deployment"`,
+            ),
+            'must be a non-empty list of kinds of work ("invalidation", "deployment")',
+          ),
+          v.nonEmpty('must be a non-empty list of kinds of work ("invalidation", "deployment")'),
+        ),
+      ),
     },
-    'must be an object with at least one of distributionIds, tenantIds, tags, createdBy, accounts',
+    'must be an object with at least one of distributionIds, tenantIds, tags, createdBy, accounts, kinds',
   ),
   v.check(
     (match) => Object.keys(match).length > 0,
-    'must be an object with at least one of distributionIds, tenantIds, tags, createdBy, accounts',
+    'must be an object with at least one of distributionIds, tenantIds, tags, createdBy, accounts, kinds',
   ),
   // A match that can never hold: said at synth rather than discovered when nobody is told.
   v.check(
@@ -341,6 +356,8 @@ const RESERVED_NAMES = new Set(['constructor', 'prototype', '__proto__']);
 export interface RoutingEnvironment extends Home {
   /** Whether invalidations of other accounts reach the notifier (organization mode): `accounts` matches need it. @default unknown: not checked */
   readonly organizationMode?: boolean;
+  /** What is watched (the `watch` setting): a route whose `kinds` names none of it never matches. @default unknown: not checked */
+  readonly watch?: readonly WorkKind[];
 }
 
 /** `routes[0].match.tags`, from a valibot issue's path. */
@@ -425,6 +442,17 @@ export function parseRouting(
           `routes[${index}].match.accounts matches invalidations of other accounts, which reach the notifier only in organization mode: set organizationId, or remove accounts`,
         );
       }
+    });
+  }
+  const { watch } = env;
+  if (watch) {
+    routes.forEach((route, index) => {
+      const kinds = isObject(route) && isObject(route.match) ? route.match.kinds : undefined;
+      if (!Array.isArray(kinds) || kinds.length === 0 || kinds.some((kind) => watch.includes(kind as WorkKind))) return;
+      const unwatched = kinds.map((kind) => JSON.stringify(kind)).join(' and ');
+      problems.push(
+        `routes[${index}].match.kinds names only ${unwatched}, which ${kinds.length === 1 ? 'is' : 'are'} not watched (watch is ${JSON.stringify(watch)}), so the route never matches: add ${unwatched} to watch, or remove the route`,
+      );
     });
   }
   if (!parsed.success || problems.length > 0) return { problems };

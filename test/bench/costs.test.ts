@@ -1,4 +1,4 @@
-import { NO_USAGE, addUsage, chargesOf, checkerFixedMonthly, expressGbSeconds, totalOf } from '../../bench/costs';
+import { NO_USAGE, addUsage, chargesOf, chargesPer1000, checkerFixedMonthly, expressGbSeconds, totalOf } from '../../bench/costs';
 import { PRICES } from '../../bench/prices';
 
 const memory = { checker: 256, notify: 128 };
@@ -59,4 +59,13 @@ it("prices the checker's fixed cost per month: a watchdog call a minute and the 
   const perCall = 0.2e-6 + 100 * 0.0000000017 * 2 + 0.125e-6;
   expect(total).toBeCloseTo(43_200 * perCall + 648_000 * 0.4e-6, 9);
   expect(charges.map((charge) => charge.item)).toContain('idle SQS long polls of the tick queue');
+});
+
+it('prices 1,000 watches like the given ones: each charge of their summed usage, per watch, times 1,000', () => {
+  const one = { ...NO_USAGE, standardTransitions: 10, sqsRequests: 3 };
+  const other = { ...NO_USAGE, standardTransitions: 20, sqsRequests: 9 };
+  const charges = Object.fromEntries(chargesPer1000([one, other], memory).map((charge) => [charge.item, charge.usd]));
+  expect(charges['Step Functions Standard transitions']).toBeCloseTo(1000 * 15 * 0.000025, 12);
+  expect(charges['SQS requests']).toBeCloseTo(1000 * 6 * 0.4e-6, 12);
+  expect(totalOf(chargesPer1000([], memory))).toBe(0);
 });

@@ -73,6 +73,12 @@ describe('the webhook secret', () => {
     const execution = await watch(invalidation('ISECRET5000001'));
 
     expect(execution.status).toBe('SUCCEEDED');
+    // The attempts, each with how it ended (a wait for the channel's pace is not an attempt).
+    expect(
+      pipeline.notifyCalls
+        .filter((call) => call.invalidationId === 'ISECRET5000001' && call.destination === 'slack' && call.result !== ErrorNames.TellLater)
+        .map((call) => call.result),
+    ).toEqual([ErrorNames.SecretUnavailable, 'returned']);
     expect(notifyCalls(pipeline, 'slack', execution)).toBe(2);
     expect(pipeline.aws.secretsFailures).toHaveLength(0);
     expect(slackFor('ISECRET5000001')).toHaveLength(1);

@@ -144,9 +144,16 @@ describe('errors that cannot be retried', () => {
     [
       'an unknown event name',
       (e: Record<string, any>) => {
+        e.detail.eventName = 'DeleteDistribution';
+      },
+      /"DeleteDistribution" is not a call the notifier watches \(CreateInvalidation/,
+    ],
+    [
+      'a deployment call naming no target',
+      (e: Record<string, any>) => {
         e.detail.eventName = 'CreateDistribution';
       },
-      /"CreateDistribution" is not CreateInvalidation/,
+      /no distribution ID: responseElements.distribution.id is missing/,
     ],
   ])(
     'a malformed event (%s) ends failed with a message naming what is missing, and calls CloudFront never',

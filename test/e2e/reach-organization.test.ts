@@ -10,7 +10,15 @@
  */
 import { WatcherFailures } from '../../lib/watcher';
 import { matchesPattern } from '../../local/event-pattern';
-import { SAMPLE_DISTRIBUTION, cloudTrailEvent, emulatedInvalidation, type SampleInvalidation } from '../../local/events';
+import {
+  SAMPLE_DISTRIBUTION,
+  SAMPLE_DISTRIBUTION_UPDATE,
+  cloudTrailEvent,
+  deploymentEvent,
+  emulatedDeployment,
+  emulatedInvalidation,
+  type SampleInvalidation,
+} from '../../local/events';
 import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
 import { rulesOf, watched } from '../support/reach-e2e';
 
@@ -51,6 +59,26 @@ describe('organization mode', () => {
     expect(pipeline.aws.assumedRoles).toContain(`arn:aws:iam::${MEMBER}:role/CloudFrontInvalidationNotifierReader`);
     const [message, ...others] = pipeline.aws.published.filter((p) => p.message.includes('IMEMBER01'));
     expect(others).toHaveLength(0);
+    expect(JSON.parse(message!.message).email).toContain(`Account: acme-prod (${MEMBER})`);
+  });
+
+  it("watches a member's distribution update through its reader role: the pattern hears it, the execution is named with the account", async () => {
+    const sample = { ...SAMPLE_DISTRIBUTION_UPDATE, targetId: 'EMEMBERDEPLOY1', eTag: 'E2MEMBERVER001' };
+    const event = deploymentEvent('UpdateDistribution', sample) as { account: string; detail: Record<string, unknown> };
+    event.account = MEMBER;
+    event.detail.recipientAccountId = MEMBER;
+    expect(rulesOf(pipeline.template).filter((rule) => rule.bus !== undefined && matchesPattern(rule.pattern, event))).toHaveLength(1);
+    // Checked with the member's credentials only: the emulator answers 404 to the notifier's own.
+    pipeline.cloudFront.describe(emulatedDeployment(sample, { inProgressChecks: 1 }, { account: MEMBER }));
+
+    await pipeline.deliver(event);
+    await pipeline.idle();
+
+    const execution = pipeline.watcher.executions.get(`${MEMBER}-${sample.targetId}-deployed-${sample.eTag}`);
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(execution?.output).toMatchObject({ outcome: 'completed', status: { status: 'Deployed' } });
+    expect(pipeline.aws.assumedRoles).toContain(`arn:aws:iam::${MEMBER}:role/CloudFrontInvalidationNotifierReader`);
+    const [message] = pipeline.aws.published.filter((p) => p.message.includes(sample.targetId));
     expect(JSON.parse(message!.message).email).toContain(`Account: acme-prod (${MEMBER})`);
   });
 

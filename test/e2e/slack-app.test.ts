@@ -4,7 +4,15 @@
  * watch with a live message; "Announce in progress" posts; the end updates the same message.
  */
 import { WatcherFailures } from '../../lib/watcher';
-import { SAMPLE_DISTRIBUTION, cloudTrailEvent, emulatedInvalidation, type SampleInvalidation } from '../../local/events';
+import {
+  SAMPLE_DISTRIBUTION,
+  SAMPLE_DISTRIBUTION_UPDATE,
+  cloudTrailEvent,
+  deploymentEvent,
+  emulatedDeployment,
+  emulatedInvalidation,
+  type SampleInvalidation,
+} from '../../local/events';
 import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
 
 const CHANNEL = 'C0DEPLOYS01';
@@ -38,6 +46,29 @@ async function watch(invalidation: SampleInvalidation) {
   await pipeline.idle();
   return executionOf(invalidation);
 }
+
+it('announces an invalidation and a deployment that start in the same second, each in its own message, though the channel takes one post a second', async () => {
+  // Prepare: a pipeline invalidating and updating at once (two bursts: their kinds differ).
+  const invalidation = sample();
+  const deployment = { ...SAMPLE_DISTRIBUTION_UPDATE, targetId: 'E2SAMESECOND01', eTag: 'E2SAMESECONDV1' };
+  pipeline.cloudFront.add(emulatedInvalidation(invalidation, { completesAtSecond: 90 }));
+  pipeline.cloudFront.describe(emulatedDeployment(deployment, { deployedAtSecond: 120 }));
+
+  // Act
+  await Promise.all([
+    pipeline.deliver(cloudTrailEvent(invalidation)),
+    pipeline.deliver(deploymentEvent('UpdateDistribution', deployment, { eventTime: new Date().toISOString() })),
+  ]);
+  await pipeline.idle();
+
+  // Assert: two top-level posts, each "in progress" ("deploying"), each edited to its outcome.
+  const top = pipeline.slackApi.posts.filter((post) => !post.thread_ts);
+  expect(top.map((post) => textOf(post))).toEqual([
+    expect.stringMatching(/in progress|deploying/),
+    expect.stringMatching(/in progress|deploying/),
+  ]);
+  expect(new Set(pipeline.slackApi.updates.map((update) => update.ts))).toEqual(new Set(top.map((post) => post.ts)));
+});
 
 it('posts "in progress" at the first check, then updates that same message when the invalidation completes', async () => {
   const invalidation = sample();

@@ -14,7 +14,30 @@ describe('loadConfig', () => {
   });
 
   it('defaults to us-east-1, no Slack, a new topic and the default schedule', () => {
-    expect(load({})).toEqual({ region: 'us-east-1', createTrail: false, schedule: DEFAULT_POLL_SCHEDULE });
+    expect(load({})).toEqual({
+      region: 'us-east-1',
+      createTrail: false,
+      schedule: DEFAULT_POLL_SCHEDULE,
+      watch: ['invalidation', 'deployment'],
+    });
+  });
+
+  it('reads what is watched from a comma list (-c) or a JSON list (cdk.json), and names a misspelled kind', () => {
+    expect(load({ watch: 'deployment' }).watch).toEqual(['deployment']);
+    expect(load({ watch: 'invalidation, deployment' }).watch).toEqual(['invalidation', 'deployment']);
+    expect(load({ watch: ['invalidation'] }).watch).toEqual(['invalidation']);
+    expect(load({ watch: '["deployment"]' }).watch).toEqual(['deployment']);
+    expect(() => load({ watch: 'invalidations' })).toThrow('watch: "invalidations" is not a kind of work (did you mean "invalidation"?)');
+    expect(() => load({ watch: [] })).toThrow('watch must be a list of "invalidation" and/or "deployment"');
+    expect(() => load({ watch: ['deployment', 'deployment'] })).toThrow('watch names "deployment" twice');
+    expect(() =>
+      load({
+        watch: 'deployment',
+        destinations: '{"ops": {"type": "sns"}}',
+        routes: '[{"match": {"kinds": ["invalidation"]}, "destinations": ["ops"]}]',
+        defaultDestinations: '["ops"]',
+      }),
+    ).toThrow('routes[0].match.kinds names only "invalidation", which is not watched (watch is ["deployment"])');
   });
 
   it('reads every documented key, numbers given as strings as -c does', () => {

@@ -1,3 +1,4 @@
+import { ErrorNames } from '../../lambda/shared/errors';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { WATCH_METRICS } from '../../lambda/shared/metrics';
 import { DEFAULT_POLL_SCHEDULE } from '../../lambda/shared/schedule';
@@ -25,7 +26,7 @@ const states = allStates(definition);
 const statementsOfFunction = (functionDir: string) => statementsOf(json, functionDir);
 
 describe('trigger', () => {
-  it('matches successful CreateInvalidation and CreateInvalidationForDistributionTenant CloudTrail calls only', () => {
+  it('matches the successful CloudTrail calls that start an invalidation or a deployment, and no others', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: SYNTHESIZED_INVALIDATION_PATTERN,
     });
@@ -85,14 +86,35 @@ describe('watcher state machine', () => {
       TimeoutSeconds: DEFAULT_POLL_SCHEDULE.maxWaitSeconds + TOKEN_GRACE.toSeconds(),
       Next: StateNames.watchOver,
     });
-    const watchOver = states[StateNames.watchOver] as unknown as { Choices: { Variable: string; Next: string }[]; Default: string };
-    expect(watchOver.Choices.map((choice) => [choice.Variable, choice.Next])).toEqual([
-      ['$.status.status', 'Mark completed'],
+    const watchOver = states[StateNames.watchOver] as unknown as {
+      Choices: { Variable?: string; Or?: { Variable: string; StringEquals: string }[]; Next: string }[];
+      Default: string;
+    };
+    // Completed ends an invalidation, Deployed a deployment.
+    expect(watchOver.Choices.map((choice) => [choice.Or ?? choice.Variable, choice.Next])).toEqual([
+      [
+        [
+          { Variable: '$.status.status', StringEquals: 'Completed' },
+          { Variable: '$.status.status', StringEquals: 'Deployed' },
+        ],
+        'Mark completed',
+      ],
       ['$.status.announce', StateNames.announce],
     ]);
     expect(watchOver.Default).toBe('Mark still in progress');
     // No check and no Wait in the watcher: checking is the checker's.
     expect(Object.values(states).filter((state) => state.Type === 'Wait')).toEqual([]);
+  });
+
+  it('announces a live message best effort: a channel whose pace is taken is tried again for seconds, any other failure goes back to watching', () => {
+    const announce = states[StateNames.announce] as unknown as {
+      Retry: { ErrorEquals: string[]; MaxAttempts: number; MaxDelaySeconds?: number }[];
+      Catch: { ErrorEquals: string[]; Next: string }[];
+      Next: string;
+    };
+    expect(announce.Retry[0]).toMatchObject({ ErrorEquals: [ErrorNames.TellLater], MaxAttempts: 5, MaxDelaySeconds: 4 });
+    expect(announce.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: StateNames.watch })]);
+    expect(announce.Next).toBe(StateNames.watch);
   });
 
   it('makes one final check when the token times out, and ends "could not track" on a refusal or any other failure', () => {
@@ -151,13 +173,16 @@ describe('watcher state machine', () => {
 });
 
 describe('least privilege', () => {
-  it('lets the checker call only the two CloudFront Get APIs, on the account distributions and tenants', () => {
+  it("lets the checker call only CloudFront's Get APIs of the work watched: invalidations' and deployments' on distributions, the tenant ones on tenants", () => {
     const statements = statementsOfFunction('checker').filter((s) => actionsOf([s]).some((a) => a.startsWith('cloudfront:')));
-    expect(actionsOf(statements)).toEqual(['cloudfront:GetInvalidation', 'cloudfront:GetInvalidationForDistributionTenant']);
-    const resources = JSON.stringify(statements.map((s) => s.Resource));
-    expect(resources).toContain(':distribution/*');
-    expect(resources).toContain(':distribution-tenant/*');
-    expect(resources).not.toContain('"*"');
+    const on = (resource: string) =>
+      statements
+        .filter((s) => JSON.stringify(s.Resource).includes(resource))
+        .flatMap((s) => actionsOf([s]))
+        .sort();
+    expect(on(':distribution/*')).toEqual(['cloudfront:GetDistribution', 'cloudfront:GetInvalidation']);
+    expect(on(':distribution-tenant/*')).toEqual(['cloudfront:GetDistributionTenant', 'cloudfront:GetInvalidationForDistributionTenant']);
+    expect(JSON.stringify(statements.map((s) => s.Resource))).not.toContain('"*"');
   });
 
   it("lets the checker and Register watch do only what they use, each on the notifier's own table, queue and watcher", () => {

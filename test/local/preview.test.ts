@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderTeams } from '../../lambda/notify/render-teams';
-import { previewMessages, previewSamples, runPreview, type WrittenSample } from '../../local/preview';
+import { previewMessages, previewSamples, renderPreviewFiles, runPreview, type WrittenSample } from '../../local/preview';
 import { adaptiveCardProblems } from '../lambda/notify/adaptive-card-check';
 
 const SLACK_FILES = ['slack-block-kit-builder.json', 'slack.json'];
@@ -18,19 +18,50 @@ const FILES = [
 ];
 
 describe('previewSamples', () => {
-  it('covers every outcome and an invalidation of 3,000 paths', () => {
+  it('covers every outcome, an invalidation of 3,000 paths, and deployments next to the invalidations', () => {
     // Act
     const samples = previewSamples();
 
     // Assert
-    expect(samples.map((sample) => [sample.name, sample.notification.outcome, sample.notification.paths.total])).toEqual([
-      ['completed', 'completed', 4],
-      ['still-in-progress', 'still-in-progress', 2],
-      ['could-not-track', 'could-not-track', 0],
-      ['completed-3000-paths', 'completed', 3_000],
+    expect(
+      samples.map((sample) => [sample.name, sample.notification.work, sample.notification.outcome, sample.notification.paths.total]),
+    ).toEqual([
+      ['completed', 'invalidation', 'completed', 4],
+      ['still-in-progress', 'invalidation', 'still-in-progress', 2],
+      ['could-not-track', 'invalidation', 'could-not-track', 0],
+      ['completed-3000-paths', 'invalidation', 'completed', 3_000],
+      ['deployment-deployed', 'deployment', 'completed', 0],
+      ['deployment-with-later-change', 'deployment', 'completed', 0],
+      ['deployment-could-not-track', 'deployment', 'could-not-track', 0],
     ]);
     expect(samples[1]!.notification.targetKind).toBe('tenant');
     expect(samples[2]!.notification.reason).toMatch(/^CloudFrontAccessDenied: /);
+  });
+
+  it('tells the deployments as deployments: what changed, a later change, a deleted distribution, no paths', () => {
+    // Act
+    const [deployed, withLater, untracked] = previewSamples()
+      .slice(4)
+      .map((sample) => sample.notification);
+
+    // Assert
+    expect(deployed!.summary).toBe(
+      'UpdateDistribution of CloudFront distribution www.example.com (E2QWRUHAPOMQZL) deployed in about 4 min 38 s.',
+    );
+    expect(deployed!.facts).toContainEqual({
+      label: 'What changed',
+      value:
+        'configuration updated; now: enabled; aliases: www.example.com, shop.example.com; 2 origins; 4 cache behaviors (the default included)',
+    });
+    expect(withLater!.title).toBe('CloudFront distribution tenant deployed');
+    expect(withLater!.summary).toMatch(
+      /^CreateDistributionTenant of CloudFront distribution tenant customer-42\.example\.com \(dt_\w+\) deployed in about 4 min 38 s, together with 1 later change\.$/,
+    );
+    expect(untracked!.reason).toMatch(/^DeploymentNotTrackable: NoSuchDistribution: .*does not exist\.$/);
+    for (const sample of previewSamples().slice(4)) {
+      const files = renderPreviewFiles(sample.notification);
+      for (const file of files) expect(file.content).not.toMatch(/Paths|invalidation/i);
+    }
   });
 });
 

@@ -1,14 +1,24 @@
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import schema from '../../lambda/shared/invalidation-event.schema.json';
+import deploymentSchema from '../../lambda/shared/deployment-event.schema.json';
+import invalidationSchema from '../../lambda/shared/invalidation-event.schema.json';
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 addFormats(ajv);
-const validate = ajv.compile(schema);
+const validateInvalidation = ajv.compile(invalidationSchema);
+const validateDeployment = ajv.compile(deploymentSchema);
 
-/** Problems of an event as a rule's target would receive it, against the repo's JSON Schema; empty when valid. */
+const problemsOf = (validate: ValidateFunction, event: unknown): string[] =>
+  validate(event) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? 'invalid'}`);
+
+/** Problems of an invalidation event as a rule's target would receive it, against the repo's JSON Schema; empty when valid. */
 export function eventSchemaProblems(event: unknown): string[] {
-  return validate(event) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? 'invalid'}`);
+  return problemsOf(validateInvalidation, event);
+}
+
+/** Problems of a deployment event as a rule's target would receive it, against the repo's JSON Schema; empty when valid. */
+export function deploymentEventSchemaProblems(event: unknown): string[] {
+  return problemsOf(validateDeployment, event);
 }
 
 /** The envelope EventBridge adds around a PutEvents entry. */

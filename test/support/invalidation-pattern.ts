@@ -8,7 +8,27 @@ export const SYNTHESIZED_INVALIDATION_PATTERN = {
   'detail-type': ['AWS API Call via CloudTrail'],
   detail: {
     eventSource: ['cloudfront.amazonaws.com'],
-    eventName: ['CreateInvalidation', 'CreateInvalidationForDistributionTenant'],
+    eventName: [
+      'CreateInvalidation',
+      'CreateInvalidationForDistributionTenant',
+      'CreateDistribution',
+      'CreateDistributionWithTags',
+      'CopyDistribution',
+      'UpdateDistribution',
+      'UpdateDistributionWithStagingConfig',
+      'AssociateDistributionWebACL',
+      'DisassociateDistributionWebACL',
+      'CreateDistributionTenant',
+      'UpdateDistributionTenant',
+      'AssociateDistributionTenantWebACL',
+      'DisassociateDistributionTenantWebACL',
+    ],
     errorCode: [{ exists: false }],
   },
+};
+
+/** The same pattern when only invalidations are watched (`watch: ['invalidation']`). */
+export const SYNTHESIZED_INVALIDATIONS_ONLY_PATTERN = {
+  ...SYNTHESIZED_INVALIDATION_PATTERN,
+  detail: { ...SYNTHESIZED_INVALIDATION_PATTERN.detail, eventName: ['CreateInvalidation', 'CreateInvalidationForDistributionTenant'] },
 };

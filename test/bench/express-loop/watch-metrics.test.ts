@@ -3,6 +3,7 @@
  * line on stdout per watch (none per in-progress check), dimensions that are never IDs, and
  * the values the Express loop's state carried.
  */
+import { parseInvalidationRequest } from '../../support/invalidation-request';
 import { CloudFrontClient, GetInvalidationCommand, NoSuchInvalidation } from '@aws-sdk/client-cloudfront';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -11,7 +12,6 @@ import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.
 import { EnvNames } from '../../../lambda/shared/env';
 import { WATCH_METRICS } from '../../../lambda/shared/metrics';
 import { DEFAULT_POLL_SCHEDULE } from '../../../lambda/shared/schedule';
-import { parseWatchRequest } from '../../../lambda/shared/watch-request';
 import { failureOf } from '../../support/failure-of';
 
 const cloudFrontMock = mockClient(CloudFrontClient);
@@ -55,8 +55,8 @@ async function emfLinesOf(run: () => Promise<unknown>): Promise<EmfLine[]> {
   return lines.map((line) => JSON.parse(line) as EmfLine).filter((entry) => entry._aws !== undefined);
 }
 
-const distribution = parseWatchRequest(structuredClone(distributionEvent));
-const tenant = parseWatchRequest(structuredClone(tenantEvent));
+const distribution = parseInvalidationRequest(structuredClone(distributionEvent));
+const tenant = parseInvalidationRequest(structuredClone(tenantEvent));
 const STARTED = Date.now() - 100_000;
 /** The Express loop's input, 100 s into the watch, with the state the earlier checks carried. */
 const expressInput = (request: typeof distribution, carried?: { checks: number; throttledChecks: number; checkedAt?: string }) => ({

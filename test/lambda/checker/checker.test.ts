@@ -80,7 +80,10 @@ const deps = (overrides: Partial<CheckerDeps> = {}): CheckerDeps => ({
   ...overrides,
 });
 
-function watchOf(invalidationId: string, options: { account?: string; startedAtMs?: number; maxWaitSeconds?: number } = {}): WatchItem {
+function watchOf(
+  invalidationId: string,
+  options: { account?: string; startedAtMs?: number; maxWaitSeconds?: number } = {},
+): WatchItem & { invalidationId: string } {
   const account = options.account ?? ACCOUNT;
   const startedAtMs = options.startedAtMs ?? T0;
   const target = { kind: 'distribution' as const, id: `E${account.slice(0, 6)}` };

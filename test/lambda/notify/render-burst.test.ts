@@ -18,7 +18,7 @@ import { buildBurstNotification, burstMemberOf, type BurstMember } from '../../.
 import { buildNotification, buildProgressNotification } from '../../../lambda/shared/notification';
 import { samplePaths } from '../../../lambda/shared/status-result';
 import { adaptiveCardProblems } from './adaptive-card-check';
-import { burstMembers, completedStatus, distributionRequest } from './fixtures';
+import { burstMembers, completedStatus, deploymentBurstMembers, deploymentNotifications, distributionRequest } from './fixtures';
 
 type Block = Record<string, unknown> & { type: string };
 type Text = { type: string; text: string };
@@ -202,5 +202,140 @@ describe.each([
     const chatList = accounted(amazonQ.content.description.split('\n'), ['• ']);
     expect(chatList.shown + chatList.more).toBe(count);
     expect(parsed.sms).toMatch(/^[\x20-\x7e]{1,140}$/);
+  });
+});
+
+describe('bursts of deployments', () => {
+  it('shows a live Slack message of deployments: its title, "deployed" counts, each member with its target and change', () => {
+    // Prepare
+    const members = deploymentBurstMembers(12, { running: true });
+    const burst = buildBurstNotification({ kind: 'live', members, total: 12, by: 'alice' });
+
+    // Act
+    const message = renderSlackBurst(burst);
+
+    // Assert
+    const blocks = message.blocks as readonly Block[];
+    expect((blocks[0]!.text as Text).text).toBe('CloudFront deployments in progress');
+    expect(burst.summary).toBe('8 of 12 CloudFront deployments by alice deployed; 1 could not be tracked; 3 deploying.');
+    expect(JSON.stringify(blocks[2])).toContain(':white_check_mark: 8 deployed');
+    const lines = sectionTexts(message).slice(1, -1).join('\n').split('\n');
+    expect(lines[0]).toMatch(
+      /^:warning: EDEPLOY1007 UpdateDistribution · could not be tracked: DeploymentNotTrackable: NoSuchDistribution: /,
+    );
+    expect(lines).toContainEqual(
+      ':white_check_mark: EDEPLOY1004 UpdateDistribution · deployed in about 1 min 4 s, together with 1 later change',
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/^:arrows_counterclockwise: EDEPLOY1001 UpdateDistribution · deploying since /));
+    expect(JSON.stringify(message)).not.toMatch(/invalidation/i);
+  });
+
+  it('titles a live message whose deployments all went out "CloudFront changes deployed"', () => {
+    // Prepare
+    const members = deploymentBurstMembers(5);
+
+    // Act
+    const burst = buildBurstNotification({ kind: 'live', members, total: 5 });
+
+    // Assert
+    expect(burst.title).toBe('CloudFront changes deployed');
+    expect(burst.summary).toBe('5 of 5 CloudFront deployments deployed.');
+  });
+
+  it('replies in the thread with the deployments that did not reach Deployed', () => {
+    // Act
+    const reply = renderSlackFailureReply(deploymentBurstMembers(30))!;
+
+    // Assert
+    expect(reply.text).toBe(
+      '4 CloudFront deployments did not reach Deployed: 3 could not be tracked, 1 still deploying when the watch stopped.',
+    );
+  });
+
+  it("edits a lone deployment's live message from deploying to deployed, as for an invalidation", () => {
+    // Prepare
+    const { running, completed } = deploymentNotifications();
+
+    // Act
+    const before = renderSlack(running);
+    const after = renderSlack(completed);
+
+    // Assert
+    expect(sectionTexts(before)[0]).toMatch(/^:arrows_counterclockwise: .* is deploying\.$/);
+    expect(sectionTexts(after)[0]).toMatch(/^:white_check_mark: .* deployed in about 4 min\.$/);
+  });
+
+  describe('a digest of 1,000 deployments on every platform', () => {
+    const members = deploymentBurstMembers(1000);
+    const burst = buildBurstNotification({
+      kind: 'digest',
+      members,
+      total: 1003,
+      separately: 3,
+      digestNumber: 2,
+      final: true,
+      by: 'alice',
+    });
+    const counted = members.length;
+
+    it('reads as deployments', () => {
+      // Assert
+      expect(burst.title).toBe('CloudFront deployments: digest 2 (last)');
+      expect(burst.summary).toMatch(
+        /^1000 of 1003 CloudFront deployments by alice ended: 100 could not be tracked, 40 still deploying when the watch stopped, 860 deployed\. 3 were told on their own\. The burst has ended\.$/,
+      );
+    });
+
+    it('in Slack: within every limit, every member accounted for', () => {
+      // Act
+      const message = renderSlackBurst(burst);
+
+      // Assert
+      expect(JSON.stringify(message.blocks).length).toBeLessThanOrEqual(SLACK_LIMITS.totalChars);
+      const lines = sectionTexts(message).slice(1, -1).join('\n').split('\n');
+      const { shown, more } = accounted(lines, SLACK_MARKS);
+      expect(shown + more).toBe(counted);
+      expect(lines.at(-1)).toMatch(/^… and \d+ more: .*\d+ deployed$/);
+    });
+
+    it('in Teams: a valid card within its budget, a "Deployments" list, every member accounted for', () => {
+      // Act
+      const message = renderTeamsBurst(burst);
+
+      // Assert
+      expect(Buffer.byteLength(JSON.stringify(message))).toBeLessThanOrEqual(TEAMS_LIMITS.budgetBytes);
+      const card = message.attachments[0].content;
+      expect(adaptiveCardProblems(card)).toEqual([]);
+      expect(JSON.stringify(card)).toContain('"text":"Deployments"');
+      const list = (card.body.at(-1)!.inlines as { text: string }[])[0]!.text.split('\n');
+      const { shown, more } = accounted(list, ICONS);
+      expect(shown + more).toBe(counted);
+    });
+
+    it('in Google Chat: within its budget, a "Deployments" section, a card ID of its own', () => {
+      // Act
+      const message = renderGoogleChatBurst(burst);
+
+      // Assert
+      expect(Buffer.byteLength(JSON.stringify(message))).toBeLessThanOrEqual(GOOGLE_CHAT_LIMITS.budgetBytes);
+      expect(message.cardsV2[0].cardId).toBe('cloudfront-deployment-burst');
+      const section = message.cardsV2[0].card.sections.find((candidate) => candidate.header === 'Deployments')!;
+      const { shown, more } = accounted(section.widgets[0]!.textParagraph!.text.split('<br>'), ICONS);
+      expect(shown + more).toBe(counted);
+    });
+
+    it('in SNS: under its limit, a "Deployments:" list in the e-mail, Amazon Q a deployment burst', () => {
+      // Act
+      const message = renderSnsBurstMessage(burst);
+
+      // Assert
+      expect(Buffer.byteLength(message)).toBeLessThan(SNS_LIMITS.messageBytes);
+      const parsed = JSON.parse(message) as { default: string; email: string; sms: string };
+      expect(parsed.email).toContain('\nDeployments:\n- ');
+      expect(parsed.email).toContain('Counts: 100 could not be tracked, 40 still deploying when the watch stopped, 860 deployed');
+      const amazonQ = JSON.parse(parsed.default) as { metadata: { threadId: string; eventType: string } };
+      expect(amazonQ.metadata).toMatchObject({ threadId: 'cloudfront-deployment-burst', eventType: 'CloudFrontDeploymentBurst.digest' });
+      expect(renderBurstSubject(burst)).toBe('CloudFront deployments: digest 2 (last): 1000 of 1003');
+    });
   });
 });

@@ -16,8 +16,12 @@ import {
   completedStatus,
   completedWith,
   completedWithPaths,
+  deploymentNotifications,
+  deploymentStates,
   distributionRequest,
+  hostileDeploymentNotifications,
   hostileNotifications,
+  updateRequest,
 } from './fixtures';
 
 /** Caller text that is markup somewhere in Google Chat: mentions, Chat links, Markdown links, HTML, emphasis, a newline. */
@@ -298,4 +302,63 @@ describe('renderGoogleChat: caller text never becomes markup, a link or a mentio
     // Act / Assert
     expect(escapeChatHtml(text)).toBe(escaped);
   });
+});
+
+describe('renderGoogleChat: deployments', () => {
+  const deployments = deploymentNotifications();
+
+  it('tells a deployed update: call-first text, the change in the subtitle, every fact, no paths section, the distribution button', () => {
+    // Act
+    const message = renderGoogleChat(deployments.withLater);
+
+    // Assert
+    expect(message.text).toBe(
+      '✅ UpdateDistribution of CloudFront distribution www.example.com (EDFDVBD6EXAMPLE) deployed in about 4 min, together with 1 later change.',
+    );
+    expect(cardOf(message).header).toEqual({
+      title: 'CloudFront distribution deployed',
+      subtitle: 'Distribution EDFDVBD6EXAMPLE · UpdateDistribution',
+    });
+    expect(facts(message)).toContainEqual({
+      topLabel: 'What changed',
+      text: 'configuration updated; now: enabled; aliases: www.example.com; 2 origins',
+      wrapText: true,
+    });
+    expect(pathsSection(message)).toBeUndefined();
+    expect(JSON.stringify(message)).toContain('#/distributions/EDFDVBD6EXAMPLE"');
+  });
+
+  it.each(['completed', 'stillInProgress', 'couldNotTrack'] as const)(
+    'gives a deployment %s a stable card ID from its target and change, apart from other changes of the target',
+    (phase) => {
+      // Act
+      const cardId = renderGoogleChat(deployments[phase]).cardsV2[0].cardId;
+      const laterChange = renderGoogleChat(
+        buildNotification({
+          ...deploymentStates().completed,
+          request: { ...updateRequest, change: { ...updateRequest.change, eTag: 'E3LATER' } },
+        }),
+      ).cardsV2[0].cardId;
+
+      // Assert
+      expect(cardId).toBe('cloudfront-deployment-EDFDVBD6EXAMPLE-E2QWRUHEXAMPLE');
+      expect(laterChange).toBe('cloudfront-deployment-EDFDVBD6EXAMPLE-E3LATER');
+    },
+  );
+
+  it.each(hostileDeploymentNotifications().map((notification) => [notification.change?.call, notification.outcome, notification] as const))(
+    'keeps a hostile %s %s within its limits, with entities and no markup from caller text',
+    (_call, _outcome, notification) => {
+      // Act
+      const message = renderGoogleChat(notification);
+
+      // Assert
+      expect(bytesOf(message)).toBeLessThanOrEqual(GOOGLE_CHAT_LIMITS.budgetBytes);
+      expect(message.cardsV2[0].cardId).toMatch(/^[A-Za-z0-9_-]+$/);
+      for (const field of cardHtmlFields(message)) {
+        expect(field).not.toMatch(/[<>]/);
+        expect(field).not.toMatch(DANGLING_AMPERSAND);
+      }
+    },
+  );
 });

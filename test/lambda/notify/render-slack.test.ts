@@ -1,6 +1,14 @@
 import { escapeAndClip, SLACK_LIMITS, escapeSlack, renderSlack, type SlackMessage } from '../../../lambda/notify/render-slack';
 import { buildNotification } from '../../../lambda/shared/notification';
-import { completedWith, completedWithPaths, distributionRequest, moreCount } from './fixtures';
+import {
+  completedWith,
+  completedWithPaths,
+  deploymentNotifications,
+  deploymentStates,
+  distributionRequest,
+  moreCount,
+  tenantRequest,
+} from './fixtures';
 
 type Block = Record<string, unknown> & { type: string };
 type Text = { type: string; text: string };
@@ -232,5 +240,112 @@ describe('renderSlack', () => {
     expect(sectionTexts(message)[0]).toBe(':white_check_mark: done ∗Forged:∗ line');
     expect(fieldTexts(message)).toEqual(['*Caller reference*\ndeploy ∗Created by∗ &lt;\u2060!channel&gt;']);
     expect(message.text).not.toContain('\n');
+  });
+});
+
+describe('renderSlack: deployments', () => {
+  const deployments = deploymentNotifications();
+  const headerOf = (message: SlackMessage) => (blocksOf(message)[0]!.text as Text).text;
+
+  it('tells a deployed update: its call and target, what changed, no paths section, a link to the distribution', () => {
+    // Act
+    const message = renderSlack(deployments.completed);
+
+    // Assert
+    expect(headerOf(message)).toBe('CloudFront distribution deployed');
+    expect(sectionTexts(message)[0]).toBe(
+      ':white_check_mark: UpdateDistribution of CloudFront distribution www.example.com (EDFDVBD6EXAMPLE) deployed in about 4 min.',
+    );
+    expect(fieldTexts(message)).toEqual(
+      expect.arrayContaining([
+        '*Change*\nUpdateDistribution',
+        '*What changed*\nconfiguration updated; now: enabled; aliases: www.example.com; 2 origins',
+        '*Version*\nE2QWRUHEXAMPLE',
+        '*Changed by*\nplatform-deploy/alice',
+        '*Took*\nabout 4 min',
+      ]),
+    );
+    expect(pathsSection(message)).toBeUndefined();
+    expect(JSON.stringify(message)).not.toMatch(/Paths|0 paths|invalidation/i);
+    expect(JSON.stringify(blocksOf(message).at(-1))).toContain(
+      '<https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/EDFDVBD6EXAMPLE|Open the distribution in the CloudFront console>',
+    );
+  });
+
+  it('says a deployment went out together with a later change, in the summary and as a fact', () => {
+    // Act
+    const message = renderSlack(deployments.withLater);
+
+    // Assert
+    expect(sectionTexts(message)[0]).toMatch(/deployed in about 4 min, together with 1 later change\.$/);
+    expect(fieldTexts(message)).toContain('*Deployed*\ntogether with 1 later change');
+  });
+
+  it('shows a live message deploying, then edited to deployed: same layout, only the state changes', () => {
+    // Act
+    const progress = renderSlack(deployments.running);
+    const updated = renderSlack(deployments.completed);
+
+    // Assert
+    expect(headerOf(progress)).toBe('CloudFront distribution deploying');
+    expect(sectionTexts(progress)[0]).toBe(
+      ':arrows_counterclockwise: UpdateDistribution of CloudFront distribution www.example.com (EDFDVBD6EXAMPLE) is deploying.',
+    );
+    expect(blocksOf(progress).map((block) => block.type)).toEqual(blocksOf(updated).map((block) => block.type));
+    expect(JSON.stringify(blocksOf(progress).at(-1))).toBe(JSON.stringify(blocksOf(updated).at(-1)));
+  });
+
+  it.each([
+    ['stillInProgress', 'CloudFront distribution still deploying', /is still deploying after 1 h 0 min; the notifier stopped watching\.$/],
+    [
+      'couldNotTrack',
+      'Could not track CloudFront distribution deployment',
+      /^:warning: Could not track UpdateDistribution of .*NoSuchDistribution.*does not exist\.$/,
+    ],
+  ] as const)('tells a deployment that %s', (phase, title, summary) => {
+    // Act
+    const message = renderSlack(deployments[phase]);
+
+    // Assert
+    expect(headerOf(message)).toBe(title);
+    expect(sectionTexts(message)[0]).toMatch(summary);
+    expect(pathsSection(message)).toBeUndefined();
+  });
+
+  it('names a tenant as a distribution tenant, with a link to its page', () => {
+    // Act
+    const message = renderSlack(deploymentNotifications(tenantRequest).completed);
+
+    // Assert
+    expect(headerOf(message)).toBe('CloudFront distribution tenant deployed');
+    expect(fieldTexts(message)).toContain(
+      '*What changed*\ntenant created: customer-7; domains: customer-7.example.com; on distribution EDFDVBD6EXAMPLE',
+    );
+    expect(JSON.stringify(blocksOf(message).at(-1))).toContain(
+      '#/distribution-tenants/dt_2abcEXAMPLE|Open the distribution tenant in the CloudFront console>',
+    );
+  });
+
+  it("shows every fact when there are more than one section holds (10): an account and a routing note beside a deployment's", () => {
+    // Prepare
+    const notification = buildNotification({
+      ...deploymentStates().withLater,
+      audience: {
+        destinations: ['team'],
+        routes: [],
+        targetName: 'www.example.com',
+        accountName: 'production',
+        routingNote: 'matched route "web"',
+      },
+    });
+
+    // Act
+    const message = renderSlack(notification);
+
+    // Assert
+    expect(notification.facts.length).toBeGreaterThan(SLACK_LIMITS.fields);
+    expect(fieldTexts(message)).toHaveLength(notification.facts.length);
+    for (const block of blocksOf(message))
+      expect(((block.fields as unknown[] | undefined) ?? []).length).toBeLessThanOrEqual(SLACK_LIMITS.fields);
   });
 });

@@ -1,6 +1,6 @@
 import { SNS_LIMITS, renderAmazonQ, renderSms, renderSnsMessage, renderSubject, renderText } from '../../../lambda/notify/render-sns';
 import { buildNotification, type Notification } from '../../../lambda/shared/notification';
-import { completedWith, completedWithPaths, distributionRequest, moreCount } from './fixtures';
+import { completedWith, completedWithPaths, deploymentNotifications, distributionRequest, moreCount, tenantRequest } from './fixtures';
 
 interface AmazonQNotification {
   version: string;
@@ -313,5 +313,87 @@ describe('renderSms', () => {
 
     // Assert
     expect(message.sms).toBe(renderSms(notification));
+  });
+});
+
+describe('SNS: deployments', () => {
+  const deployments = deploymentNotifications();
+
+  it('names the target and the change in the subject', () => {
+    // Act
+    const subject = renderSubject(deployments.completed);
+
+    // Assert
+    expect(subject).toBe('CloudFront distribution deployed: EDFDVBD6EXAMPLE UpdateDistribution');
+  });
+
+  it('writes an e-mail with what changed, no paths line, and the distribution console link', () => {
+    // Act
+    const email = renderText(deployments.withLater);
+
+    // Assert
+    expect(email.split('\n')).toEqual([
+      'UpdateDistribution of CloudFront distribution www.example.com (EDFDVBD6EXAMPLE) deployed in about 4 min, together with 1 later change.',
+      '',
+      'Name: www.example.com',
+      'Distribution: EDFDVBD6EXAMPLE',
+      'Change: UpdateDistribution',
+      'What changed: configuration updated; now: enabled; aliases: www.example.com; 2 origins',
+      'Version: E2QWRUHEXAMPLE',
+      'Changed by: platform-deploy/alice',
+      'Changed at: 2026-11-21 18:02:27 UTC',
+      'Took: about 4 min',
+      'Deployed: together with 1 later change',
+      '',
+      'Console: https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/EDFDVBD6EXAMPLE',
+    ]);
+  });
+
+  it('gives Amazon Q a deployment event type, a thread per target and change, and a link to the distribution', () => {
+    // Act
+    const amazonQ = amazonQOf(deployments.couldNotTrack);
+
+    // Assert
+    expect(amazonQ.id).toBe('EDFDVBD6EXAMPLE-E2QWRUHEXAMPLE');
+    expect(amazonQ.metadata.threadId).toBe('EDFDVBD6EXAMPLE-E2QWRUHEXAMPLE');
+    expect(amazonQ.metadata.eventType).toBe('CloudFrontDeployment.could-not-track');
+    expect(amazonQ.metadata.relatedResources).toEqual(['EDFDVBD6EXAMPLE']);
+    expect(amazonQ.content.nextSteps).toEqual([
+      '<https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/EDFDVBD6EXAMPLE|Open the distribution in the CloudFront console>',
+    ]);
+    expect(amazonQ.content.description).not.toContain('Paths');
+  });
+
+  it.each([
+    ['completed', 'UpdateDistribution of CloudFront distribution EDFDVBD6EXAMPLE deployed in about 4 min'],
+    ['withLater', 'UpdateDistribution of CloudFront distribution EDFDVBD6EXAMPLE deployed in about 4 min, together with 1 later change'],
+    ['stillInProgress', 'UpdateDistribution of CloudFront distribution EDFDVBD6EXAMPLE still deploying after 1 h 0 min; no longer watched'],
+  ] as const)('sends one SMS segment for a deployment %s', (phase, sms) => {
+    // Act
+    const text = renderSms(deployments[phase]);
+
+    // Assert
+    expect(text).toBe(sms);
+  });
+
+  it('keeps the SMS of a deployment that could not be tracked within one segment, and a tenant called a tenant', () => {
+    // Act
+    const untracked = renderSms(deployments.couldNotTrack);
+    const tenant = renderSms(deploymentNotifications(tenantRequest).completed);
+
+    // Assert
+    expect(untracked).toMatch(/^Could not track UpdateDistribution of CloudFront distribution EDFDVBD6EXAMPLE: /);
+    expect(untracked.length).toBeLessThanOrEqual(SNS_LIMITS.smsChars);
+    expect(tenant).toBe('CreateDistributionTenant of CloudFront tenant dt_2abcEXAMPLE deployed in about 4 min');
+  });
+
+  it("keeps an invalidation's Amazon Q IDs and event type as they were", () => {
+    // Act
+    const amazonQ = amazonQOf(completedWith(['/a']));
+
+    // Assert
+    expect(amazonQ.id).toBe('I2J0I21PCUYOIK');
+    expect(amazonQ.metadata.threadId).toBe('I2J0I21PCUYOIK');
+    expect(amazonQ.metadata.eventType).toBe('CloudFrontInvalidation.completed');
   });
 });

@@ -20,8 +20,11 @@ import {
   completedStatus,
   completedWith,
   completedWithPaths,
+  deploymentNotifications,
   distributionRequest,
+  hostileDeploymentNotifications,
   hostileNotifications,
+  tenantRequest,
 } from './fixtures';
 
 /** Caller text that is markup in one host or another: links, mentions, HTML, emphasis, lists, a date function, a newline. */
@@ -212,6 +215,14 @@ describe('renderTeams: Adaptive Card schema (Microsoft adaptivecards object mode
       `shared hostile fixture ${i} (${notification.outcome})`,
       notification,
     ]),
+    ...(['completed', 'withLater', 'stillInProgress', 'couldNotTrack'] as const).map((phase): [string, Notification] => [
+      `a deployment ${phase}`,
+      deploymentNotifications()[phase],
+    ]),
+    ...hostileDeploymentNotifications().map((notification, i): [string, Notification] => [
+      `hostile deployment ${i} (${notification.change?.call}, ${notification.outcome})`,
+      notification,
+    ]),
   ];
 
   it.each(cases)('is valid for %s', (_name, notification) => {
@@ -282,18 +293,17 @@ describe('renderTeams: limits', () => {
     expect(withOneMore).toBe(shown);
   });
 
-  it.each(hostileNotifications().map((notification) => [notification.outcome, notification] as const))(
-    'keeps a huge hostile %s notification within the budget, with facts and a path count',
-    (_outcome, notification) => {
-      // Act
-      const message = renderTeams(notification);
+  it.each(
+    [...hostileNotifications(), ...hostileDeploymentNotifications()].map((notification) => [notification.outcome, notification] as const),
+  )('keeps a huge hostile %s notification within the budget, with facts and a path count', (_outcome, notification) => {
+    // Act
+    const message = renderTeams(notification);
 
-      // Assert
-      expect(bytesOf(message)).toBeLessThanOrEqual(TEAMS_LIMITS.budgetBytes);
-      expect(factsOf(cardOf(message))).toHaveLength(notification.facts.length);
-      if (notification.paths.total > 0) expect(pathsOf(cardOf(message)).more).toBeGreaterThan(0);
-    },
-  );
+    // Assert
+    expect(bytesOf(message)).toBeLessThanOrEqual(TEAMS_LIMITS.budgetBytes);
+    expect(factsOf(cardOf(message))).toHaveLength(notification.facts.length);
+    if (notification.paths.total > 0) expect(pathsOf(cardOf(message)).more).toBeGreaterThan(0);
+  });
 
   it('shows every path and no "more" line when they all fit', () => {
     // Act
@@ -433,5 +443,75 @@ describe('escapeCardMarkdown', () => {
   ])('escapes %j as %j', (text, escaped) => {
     // Act / Assert
     expect(escapeCardMarkdown(text)).toBe(escaped);
+  });
+});
+
+describe('renderTeams: deployments', () => {
+  const deployments = deploymentNotifications();
+
+  it.each([
+    [
+      'completed',
+      '✅ CloudFront distribution deployed',
+      /^UpdateDistribution of CloudFront distribution www\.example\.com \(EDFDVBD6EXAMPLE\) deployed in about 4 min\.$/,
+    ],
+    ['withLater', '✅ CloudFront distribution deployed', /deployed in about 4 min, together with 1 later change\.$/],
+    [
+      'stillInProgress',
+      '⏳ CloudFront distribution still deploying',
+      /is still deploying after 1 h 0 min; the notifier stopped watching\.$/,
+    ],
+    [
+      'couldNotTrack',
+      '⚠️ Could not track CloudFront distribution deployment',
+      /^Could not track UpdateDistribution of .*The specified distribution does not exist\.$/,
+    ],
+  ] as const)("tells a deployment %s: title, summary, what changed, no paths block, the distribution's page", (phase, title, summary) => {
+    // Act
+    const card = cardOf(renderTeams(deployments[phase]));
+
+    // Assert
+    expect(markdownFields(card)[0]).toBe(title);
+    expect(textRuns(card)[0]).toMatch(summary);
+    expect(factsOf(card)).toContainEqual({
+      title: 'What changed',
+      value: 'configuration updated; now: enabled; aliases: www.example.com; 2 origins',
+    });
+    expect(markdownFields(card).some((field) => field.startsWith('Paths'))).toBe(false);
+    expect(pathsOf(card).lines).toEqual([]);
+    expect(card.actions).toEqual([
+      {
+        type: 'Action.OpenUrl',
+        title: 'Open in console',
+        url: 'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/EDFDVBD6EXAMPLE',
+      },
+    ]);
+    expect(adaptiveCardProblems(card)).toEqual([]);
+  });
+
+  it('names a tenant deployment and shows its name and domain as plain text', () => {
+    // Act
+    const card = cardOf(renderTeams(deploymentNotifications(tenantRequest).withLater));
+
+    // Assert
+    expect(markdownFields(card)[0]).toBe('✅ CloudFront distribution tenant deployed');
+    expect(factsOf(card)).toContainEqual({ title: 'Deployed', value: 'together with 1 later change' });
+    expect(factsOf(card)).toContainEqual({
+      title: 'What changed',
+      value: 'tenant created: customer-7; domains: customer-7.example.com; on distribution EDFDVBD6EXAMPLE',
+    });
+  });
+
+  it('shows hostile aliases, tenant names and web ACL ARNs only in plain TextRuns, inert', () => {
+    for (const notification of hostileDeploymentNotifications()) {
+      // Act
+      const card = cardOf(renderTeams(notification));
+
+      // Assert
+      const changed = factsOf(card).find((fact) => fact.title === 'What changed')!;
+      // A cut may end the text with "<…", which opens nothing.
+      expect(changed.value).not.toMatch(/[*~`\n]|\]\(|<(?![\u2060…])/);
+      for (const field of markdownFields(card)) expect(rendered(field).markup).toEqual([]);
+    }
   });
 });

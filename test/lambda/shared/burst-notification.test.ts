@@ -5,6 +5,8 @@ import {
   LIST_ORDER,
   buildBurstNotification,
   burstMemberOf,
+  memberLabel,
+  memberStatus,
   phaseOf,
   type BurstMember,
   type BurstNotification,
@@ -17,8 +19,18 @@ import {
   buildProgressNotification,
   type MessagePhase,
 } from '../../../lambda/shared/notification';
+import { burstFactsOf, burstKeyFor, burstKeyOf } from '../../../lambda/shared/bursts';
+import type { RuntimeDestination } from '../../../lambda/shared/routing';
 import { utf8Bytes } from '../../../lambda/shared/text';
-import { burstMembers, completedStatus, distributionRequest, hostileBurstMembers } from '../notify/fixtures';
+import {
+  burstMembers,
+  completedStatus,
+  deploymentStates,
+  distributionRequest,
+  hostileBurstMembers,
+  tenantRequest,
+  updateRequest,
+} from '../notify/fixtures';
 import { samplePaths } from '../../../lambda/shared/status-result';
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -291,5 +303,96 @@ describe('buildBurstNotification: every member accounted for exactly once (prope
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('a deployment in a burst', () => {
+  it('is stored as a member with its kind, change and later changes, and no paths', () => {
+    // Act
+    const member = burstMemberOf(deploymentStates().withLater, '2026-11-21T18:02:27.000Z');
+
+    // Assert
+    expect(member).toMatchObject({
+      work: 'deployment',
+      targetId: 'EDFDVBD6EXAMPLE',
+      change: 'UpdateDistribution',
+      laterChanges: 1,
+      pathCount: 0,
+    });
+    expect(member.invalidationId).toBeUndefined();
+    expect(`${memberLabel(member)} · ${memberStatus(member)}`).toBe(
+      'www.example.com (EDFDVBD6EXAMPLE) UpdateDistribution · deployed in about 4 min, together with 1 later change',
+    );
+  });
+
+  it.each([
+    ['running', 'deploying since 2026-11-21 18:02:27 UTC'],
+    ['stillInProgress', 'still deploying after 1 h 0 min; no longer watched'],
+    ['couldNotTrack', 'could not be tracked: DeploymentNotTrackable: NoSuchDistribution: '],
+  ] as const)('says what became of a deployment %s in its own words', (phase, status) => {
+    // Act
+    const member = burstMemberOf(deploymentStates()[phase], '2026-11-21T18:02:27.000Z');
+
+    // Assert
+    expect(memberStatus(member).startsWith(status)).toBe(true);
+  });
+
+  it('keeps an invalidation member as it was: no kind, no change', () => {
+    // Act
+    const member = burstMembers(1)[0]!;
+
+    // Assert
+    expect(member).not.toHaveProperty('work');
+    expect(member.change).toBeUndefined();
+    expect(memberStatus(member)).toMatch(/^completed in about /);
+  });
+});
+
+describe('burstKeyFor', () => {
+  const slack: RuntimeDestination = {
+    type: 'slack',
+    secretId: 'hook',
+    burst: { windowSeconds: 10, maxSeparate: 3, digestEverySeconds: 60, by: 'creator' },
+  };
+  const by = (key: 'creator' | 'caller-reference-prefix' | 'destination'): RuntimeDestination => ({
+    ...slack,
+    burst: { ...slack.burst!, by: key },
+  });
+
+  it.each(['creator', 'caller-reference-prefix', 'destination'] as const)(
+    'puts the deployments and the invalidations of one creator in different bursts (by %s)',
+    (key) => {
+      // Act
+      const deployment = burstKeyFor(by(key), burstFactsOf({ ...updateRequest, createdBy: 'alice' }), 'w1');
+      const invalidation = burstKeyFor(
+        by(key),
+        burstFactsOf({ ...distributionRequest, createdBy: 'alice', createdByArn: updateRequest.createdByArn }),
+        'w2',
+      );
+
+      // Assert
+      expect(deployment).not.toBe(invalidation);
+      expect(deployment).toBe(`deployment:${invalidation.replace(/^reference:.*/, `creator:${updateRequest.createdByArn}`)}`);
+    },
+  );
+
+  it('keys two deployments of one creator together, and an invalidation as before deployments were watched', () => {
+    // Act
+    const first = burstKeyFor(slack, burstFactsOf(updateRequest), 'w1');
+    const second = burstKeyFor(slack, burstFactsOf(tenantRequest), 'w2');
+    const invalidation = burstKeyFor(slack, burstFactsOf({ ...distributionRequest }), 'w3');
+
+    // Assert
+    expect(first).toBe(second);
+    expect(first).toBe('deployment:creator:arn:aws:sts::123456789012:assumed-role/platform-deploy/alice');
+    expect(invalidation).toBe(`creator:${distributionRequest.createdByArn}`);
+  });
+
+  it('keys a rejected deployment event with the deployments', () => {
+    // Act
+    const key = burstKeyOf('creator', burstFactsOf({ reason: 'no distribution ID', eventId: 'e', work: 'deployment', createdBy: 'alice' }));
+
+    // Assert
+    expect(key).toBe('deployment:creator:alice');
   });
 });

@@ -10,7 +10,7 @@ import { buildInvalidationEvent } from '../../../lambda/shared/invalidation-even
 import { DeliveredInvalidationEventSchema, InvalidationEventDetailSchema } from '../../../lambda/shared/invalidation-event-schema';
 import { buildNotification, OUTCOMES, type WatchState } from '../../../lambda/shared/notification';
 import { samplePaths } from '../../../lambda/shared/status-result';
-import { EVENT_SCHEMA_PATH, eventJsonSchema } from '../../../scripts/event-schema';
+import { eventJsonSchema, eventSchemaPath } from '../../../scripts/event-schema';
 import { asDelivered, eventSchemaProblems } from '../../support/event-schema';
 import { completedStatus, distributionRequest, hostile } from '../notify/fixtures';
 
@@ -43,7 +43,7 @@ const watches: fc.Arbitrary<WatchState> = fc
 
 describe('the event JSON Schema', () => {
   it('is the one generated from the declaration (run `npm run schemas` after changing it)', () => {
-    expect(JSON.parse(readFileSync(EVENT_SCHEMA_PATH, 'utf8'))).toEqual(eventJsonSchema());
+    expect(JSON.parse(readFileSync(eventSchemaPath('invalidation'), 'utf8'))).toEqual(eventJsonSchema());
   });
 
   it('closes the detail: no field but the declared ones', () => {

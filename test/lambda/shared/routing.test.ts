@@ -66,6 +66,26 @@ describe('route', () => {
     expect(routeMatches(match, { targetKind: 'distribution', targetId: 'EOTHER12345', creators: ['deploy.role'] })).toBe(false);
   });
 
+  it('matches a route on kinds of work: deployments to one channel, invalidations (the default work) to another', () => {
+    const byKind = parseRouteTable(
+      JSON.stringify({
+        routes: [
+          { name: 'deploys', match: { kinds: ['deployment'] }, destinations: ['deploys-slack'] },
+          { name: 'caches', match: { kinds: ['invalidation'], distributionIds: ['E2QWRUHAPOMQZL'] }, destinations: ['web-teams'] },
+        ],
+        defaultDestinations: ['email'],
+      }),
+    );
+    const facts = { targetKind: 'distribution' as const, targetId: 'E2QWRUHAPOMQZL', creators: ['alice'] };
+
+    expect(route(byKind, { ...facts, work: 'deployment' })).toEqual({ destinations: ['deploys-slack'], routes: ['deploys'] });
+    expect(route(byKind, { ...facts, work: 'invalidation' })).toEqual({ destinations: ['web-teams'], routes: ['caches'] });
+    expect(route(byKind, facts)).toEqual({ destinations: ['web-teams'], routes: ['caches'] });
+    expect(() =>
+      parseRouteTable(JSON.stringify({ routes: [{ match: { kinds: ['deploys'] }, destinations: [] }], defaultDestinations: [] })),
+    ).toThrow();
+  });
+
   it('drops unmatched invalidations when defaultDestinations is empty', () => {
     const minimal = { routes: [{ match: { distributionIds: ['E2QWRUHAPOMQZL'] }, destinations: ['web-teams'] }], defaultDestinations: [] };
     expect(route(minimal, { targetKind: 'distribution', targetId: 'EOTHER12345', creators: [] }).destinations).toEqual([]);

@@ -1,3 +1,4 @@
+import { parseInvalidationRequest } from '../../support/invalidation-request';
 import distributionEvent from '../../../local/fixtures/create-invalidation.json';
 import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.json';
 import cutEvent from '../../../local/fixtures/create-invalidation-cut.json';
@@ -7,7 +8,6 @@ import {
   MalformedEventError,
   describeIdentity,
   executionNameFor,
-  parseWatchRequest,
   rejectedExecutionNameFor,
   type RejectedEvent,
   type TargetKind,
@@ -30,7 +30,7 @@ function withDetail(event: Json, change: (detail: Json) => void): Json {
 /** Runs parseWatchRequest and returns the MalformedEventError it must throw. */
 function rejectionOf(event: unknown): MalformedEventError {
   try {
-    parseWatchRequest(event);
+    parseInvalidationRequest(event);
   } catch (error) {
     if (error instanceof MalformedEventError) return error;
     throw error;
@@ -44,7 +44,7 @@ describe('parseWatchRequest', () => {
     const event = copy(distributionEvent);
 
     // Act
-    const request = parseWatchRequest(event);
+    const request = parseInvalidationRequest(event);
 
     // Assert
     expect(request).toEqual({
@@ -65,7 +65,7 @@ describe('parseWatchRequest', () => {
     const event = copy(tenantEvent);
 
     // Act
-    const request = parseWatchRequest(event);
+    const request = parseInvalidationRequest(event);
 
     // Assert
     expect(request.target).toEqual({ kind: 'tenant', id: 'dt_2wjDZi3hD1ivOXf6rpZJO1AB' });
@@ -83,7 +83,7 @@ describe('parseWatchRequest', () => {
     });
 
     // Act
-    const request = parseWatchRequest(event);
+    const request = parseInvalidationRequest(event);
 
     // Assert
     expect(request.target).toEqual({ kind: 'tenant', id: 'dt_2wjDZi3hD1ivOXf6rpZJO1AB' });
@@ -97,7 +97,7 @@ describe('parseWatchRequest', () => {
     });
 
     // Act
-    const request = parseWatchRequest(event);
+    const request = parseInvalidationRequest(event);
 
     // Assert
     expect(request.target).toEqual({ kind: 'distribution', id: 'E2QWRUHAPOMQZL' });
@@ -110,7 +110,7 @@ describe('parseWatchRequest', () => {
     });
 
     // Act
-    const request = parseWatchRequest(event);
+    const request = parseInvalidationRequest(event);
 
     // Assert
     expect(request.invalidationId).toBe('I2J0I21PCUYOIK');
@@ -123,7 +123,7 @@ describe('parseWatchRequest', () => {
     });
 
     // Act
-    const request = parseWatchRequest(event);
+    const request = parseInvalidationRequest(event);
 
     // Assert
     expect(request.target).toEqual({ kind: 'distribution', id: 'E2QWRUHAPOMQZL' });
@@ -137,7 +137,7 @@ describe('parseWatchRequest', () => {
     });
 
     // Act
-    const request = parseWatchRequest(event);
+    const request = parseInvalidationRequest(event);
 
     // Assert
     expect(request).not.toHaveProperty('callerReference');
@@ -182,8 +182,23 @@ describe('parseWatchRequest', () => {
       expect(error.rejected.createdBy).toBe('github-actions-deploy/deploy-web-1342');
     });
 
-    it('rejects an event whose eventName is not one of the two invalidation calls', () => {
+    it('rejects an event whose eventName is neither an invalidation call nor a deployment call', () => {
       // Prepare
+      const event = withDetail(distributionEvent, (detail) => {
+        detail.eventName = 'DeleteDistribution';
+      });
+
+      // Act
+      const error = rejectionOf(event);
+
+      // Assert
+      expect(error.rejected.reason).toContain('detail.eventName');
+      expect(error.rejected.reason).toContain('DeleteDistribution');
+      expect(error.rejected.eventName).toBe('DeleteDistribution');
+    });
+
+    it('reads a deployment call as a deployment, and rejects it naming the field its target ID is missing from', () => {
+      // Prepare: an invalidation event renamed CreateDistribution has no created distribution in its response.
       const event = withDetail(distributionEvent, (detail) => {
         detail.eventName = 'CreateDistribution';
       });
@@ -192,9 +207,8 @@ describe('parseWatchRequest', () => {
       const error = rejectionOf(event);
 
       // Assert
-      expect(error.rejected.reason).toContain('detail.eventName');
-      expect(error.rejected.reason).toContain('CreateDistribution');
-      expect(error.rejected.eventName).toBe('CreateDistribution');
+      expect(error.rejected.reason).toBe('no distribution ID: responseElements.distribution.id is missing');
+      expect(error.rejected.work).toBe('deployment');
     });
 
     it('rejects an event from another event source', () => {
@@ -336,7 +350,7 @@ describe('parseWatchRequest', () => {
 
       // Assert
       expect(JSON.stringify(error.rejected).length).toBeLessThan(4096);
-      expect(error.rejected.reason).toContain('is not CreateInvalidation');
+      expect(error.rejected.reason).toContain('is not a call the notifier watches (CreateInvalidation');
     });
   });
 
@@ -347,7 +361,7 @@ describe('parseWatchRequest', () => {
     });
 
     // Act
-    const request = parseWatchRequest(event);
+    const request = parseInvalidationRequest(event);
 
     // Assert
     expect(request.target).toEqual({ kind: 'distribution', id: 'E2QWRUHAPOMQZL' });
@@ -363,7 +377,7 @@ describe('parseWatchRequest', () => {
     const started = performance.now();
 
     // Act
-    parseWatchRequest(event);
+    parseInvalidationRequest(event);
 
     // Assert
     expect(performance.now() - started).toBeLessThan(500);
@@ -378,7 +392,7 @@ describe('parseWatchRequest', () => {
     });
 
     // Act
-    const request = parseWatchRequest(event);
+    const request = parseInvalidationRequest(event);
 
     // Assert
     expect(request.target.id).toBe('E2QWRUHAPOMQZL');
@@ -393,7 +407,7 @@ describe('parseWatchRequest', () => {
     });
 
     // Act
-    const request = parseWatchRequest(event);
+    const request = parseInvalidationRequest(event);
 
     // Assert
     expect(request.callerReference!.startsWith('ref-rrr')).toBe(true);
@@ -424,7 +438,7 @@ describe('parseWatchRequest on an event CloudTrail cut for size', () => {
 
   it('reads an event whose requestParameters alone were cut from the IDs responseElements still holds', () => {
     // Act
-    const request = parseWatchRequest(copy(requestCutEvent));
+    const request = parseInvalidationRequest(copy(requestCutEvent));
 
     // Assert
     expect(request.target).toEqual({ kind: 'distribution', id: 'E2QWRUHAPOMQZL' });
@@ -552,7 +566,7 @@ describe('executionNameFor', () => {
 
   it('keeps a distribution watch readable: target and invalidation IDs as they are', () => {
     // Prepare
-    const request = parseWatchRequest(copy(distributionEvent));
+    const request = parseInvalidationRequest(copy(distributionEvent));
 
     // Act
     const name = executionNameFor(request);
@@ -563,7 +577,7 @@ describe('executionNameFor', () => {
 
   it('keeps a tenant watch readable: the tenant ID says it is a tenant', () => {
     // Prepare
-    const request = parseWatchRequest(copy(tenantEvent));
+    const request = parseInvalidationRequest(copy(tenantEvent));
 
     // Act
     const name = executionNameFor(request);

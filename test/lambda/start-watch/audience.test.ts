@@ -1,3 +1,4 @@
+import { parseInvalidationRequest } from '../../support/invalidation-request';
 import {
   CloudFrontClient,
   GetDistributionCommand,
@@ -10,7 +11,6 @@ import distributionEvent from '../../../local/fixtures/create-invalidation.json'
 import tenantEvent from '../../../local/fixtures/create-invalidation-for-tenant.json';
 import { CloudFrontAccess } from '../../../lambda/shared/cloudfront-access';
 import { parseRouting, type RoutingConfig } from '../../../lib/config';
-import { parseWatchRequest } from '../../../lambda/shared/watch-request';
 import { audienceFrom } from '../../../lambda/start-watch/audience';
 import { TargetLookups } from '../../../lambda/start-watch/lookups';
 import { failureOf } from '../../support/failure-of';
@@ -19,8 +19,8 @@ const cloudFrontMock = mockClient(CloudFrontClient);
 const access = new CloudFrontAccess({ clientConfig: {} });
 afterEach(() => cloudFrontMock.reset());
 
-const distribution = parseWatchRequest(structuredClone(distributionEvent));
-const tenant = parseWatchRequest(structuredClone(tenantEvent));
+const distribution = parseInvalidationRequest(structuredClone(distributionEvent));
+const tenant = parseInvalidationRequest(structuredClone(tenantEvent));
 
 function routing(raw: object): RoutingConfig {
   const { config, problems } = parseRouting(raw as never);

@@ -87,6 +87,16 @@ describe('parseRouting rejects', () => {
       { routes: [{ match: { tags: { team: 1 } }, destinations: ['email'] }] },
       'routes[0].match.tags.team: must be a string',
     ],
+    [
+      'a kind of work that does not exist',
+      { routes: [{ match: { kinds: ['deployments'] }, destinations: ['email'] }] },
+      'routes[0].match.kinds[0]: "deployments" is not a kind of work: write "invalidation" or "deployment"',
+    ],
+    [
+      'an empty list of kinds',
+      { routes: [{ match: { kinds: [] }, destinations: ['email'] }] },
+      'routes[0].match.kinds: must be a non-empty list of kinds of work',
+    ],
   ])('%s', (_, change, expected) => {
     const { config, problems } = parseRouting({ ...structuredClone(RAW), ...change }, { region: 'us-east-1', organizationMode: false });
     expect(config).toBeUndefined();
