@@ -180,3 +180,35 @@ export const priceSourcesLine = (): string =>
   Object.entries(PRICE_SOURCES)
     .map(([name, url]) => `${name} ${url}`)
     .join('; ');
+
+/** A design's summary as the charges table reads it. */
+export interface ChargedDesign {
+  readonly label: string;
+  readonly chargesPer1000: readonly Charge[];
+  readonly costPer1000Usd: number;
+}
+
+/** "$0.596". */
+export const usd = (value: number): string => (Number.isFinite(value) ? `$${value.toFixed(3)}` : 'n/a');
+
+/**
+ * Every charge, one row each with its price, the union of the designs' items, then the totals
+ * and each design's ratio to the baseline: as both benchmarks print it.
+ */
+export function chargesTableRows(designs: readonly ChargedDesign[], ratio: (design: ChargedDesign) => number): string[][] {
+  const items = new Map<string, string>();
+  for (const design of designs)
+    for (const charge of design.chargesPer1000) if (!items.has(charge.item)) items.set(charge.item, charge.price);
+  return [
+    ...[...items].map(([item, price]) => [
+      item,
+      ...designs.map((design) => {
+        const charge = design.chargesPer1000.find((c) => c.item === item);
+        return charge ? usd(charge.usd) : '-';
+      }),
+      price,
+    ]),
+    ['total', ...designs.map((design) => usd(design.costPer1000Usd)), ''],
+    ['ratio to the waiter', ...designs.map((design) => `${ratio(design).toFixed(2)}x`), ''],
+  ];
+}

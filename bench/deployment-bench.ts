@@ -8,7 +8,7 @@
  * Prints the tables and writes bench/results/deployments.json.
  */
 import { performance } from 'node:perf_hooks';
-import { chargesOf, chargesPer1000, totalOf } from './costs';
+import { chargesOf, chargesPer1000, totalOf, chargesTableRows, usd } from './costs';
 import { DEPLOYMENT_WAITER } from './comparison-designs';
 import {
   DEPLOYMENT_CONFIGS,
@@ -34,7 +34,6 @@ const DURATION_BANDS = [
 /** Intervals a per-kind schedule for deployments could use, for the estimate in the notes. */
 const PER_KIND_INTERVALS_SECONDS = [15, 30, 60] as const;
 
-const usd = (value: number) => `$${fixed(value, 3)}`;
 const costOf = (executions: readonly DeploymentMeasure[], memoryMb: Readonly<Record<string, number>>) =>
   totalOf(
     chargesPer1000(
@@ -138,7 +137,7 @@ export async function runDeploymentBench(): Promise<void> {
   const summaries = results.map(summarize);
   const resultOf = (name: DeploymentConfigName) => results[names.indexOf(name)]!;
   const [checker, waiter] = [summaries[names.indexOf('checker')]!, summaries[names.indexOf('deployment-waiter')]!];
-  const ratio = (s: Summary) => s.costPer1000Usd / waiter.costPer1000Usd;
+  const ratio = (s: Pick<Summary, 'costPer1000Usd'>) => s.costPer1000Usd / waiter.costPer1000Usd;
   const population = resultOf('checker').executions;
   const durations = population.map((execution) => execution.deploysAtSecond);
   const { count, seed, shortShare, short, long, tenantEvery } = DEPLOYMENT_POPULATION;
@@ -191,26 +190,11 @@ export async function runDeploymentBench(): Promise<void> {
   );
   console.log('(Counts are per deployment; Get calls = GetDistribution / GetDistributionTenant checks.)');
 
-  const items = new Map<string, string>();
-  for (const s of summaries) for (const charge of s.chargesPer1000) if (!items.has(charge.item)) items.set(charge.item, charge.price);
   console.log('\nEvery charge, $ per 1,000 deployments (each watched alone):');
   console.log(
-    table(
-      ['charge', ...summaries.map((s) => s.label), 'price'],
-      [
-        ...[...items].map(([item, price]) => [
-          item,
-          ...summaries.map((s) => {
-            const charge = s.chargesPer1000.find((c) => c.item === item);
-            return charge ? usd(charge.usd) : '-';
-          }),
-          price,
-        ]),
-        ['total', ...summaries.map((s) => usd(s.costPer1000Usd)), ''],
-        ['ratio to the waiter', ...summaries.map((s) => `${fixed(ratio(s), 2)}x`), ''],
-      ],
-      1,
-    ).replace(/^(.*)$/gm, (line) => line.trimEnd()),
+    table(['charge', ...summaries.map((s) => s.label), 'price'], chargesTableRows(summaries, ratio), 1).replace(/^(.*)$/gm, (line) =>
+      line.trimEnd(),
+    ),
   );
 
   console.log('\nBy duration (mean delay over the detected; $ per 1,000 over all):');

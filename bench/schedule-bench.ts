@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeChart } from './chart';
 import { runDeploymentBench } from './deployment-bench';
-import { chargesPer1000, checkerFixedMonthly, priceSourcesLine, totalOf, type Charge } from './costs';
+import { chargesPer1000, checkerFixedMonthly, priceSourcesLine, totalOf, type Charge, chargesTableRows, usd } from './costs';
 import { PRICES, PRICES_COPIED_ON, PRICE_SOURCES } from './prices';
 import {
   COMPLETION_TIMES_SECONDS,
@@ -91,7 +91,6 @@ function byCompletionTime(result: WorkerResult) {
 }
 
 const minutes = (seconds: number) => (seconds < 60 ? `${seconds} s` : `${seconds / 60} min`);
-const usd = (value: number) => `$${fixed(value, 3)}`;
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
 
 async function main() {
@@ -105,7 +104,7 @@ async function main() {
   const summaries = results.map(summarize);
   const of = (name: ConfigName) => summaries[names.indexOf(name)]!;
   const [checker, waiter] = [of('checker'), of('waiter')];
-  const ratio = (s: Summary) => s.costPer1000Usd / waiter.costPer1000Usd;
+  const ratio = (s: Pick<Summary, 'costPer1000Usd'>) => s.costPer1000Usd / waiter.costPer1000Usd;
 
   console.log(
     'Poll schedule benchmark: the synthesized watcher and the real handlers, run locally on one virtual clock; the comparison ' +
@@ -155,27 +154,11 @@ async function main() {
   );
   console.log('(Counts are per watch; Std trans. = Standard transitions as billed; DDB = DynamoDB request units.)');
 
-  // Every charge, one row each, the price named: the union of the designs' items.
-  const items = new Map<string, string>();
-  for (const s of summaries) for (const charge of s.chargesPer1000) if (!items.has(charge.item)) items.set(charge.item, charge.price);
   console.log('\nEvery charge, $ per 1,000 watches (each watched alone):');
   console.log(
-    table(
-      ['charge', ...summaries.map((s) => s.label), 'price'],
-      [
-        ...[...items].map(([item, price]) => [
-          item,
-          ...summaries.map((s) => {
-            const charge = s.chargesPer1000.find((c) => c.item === item);
-            return charge ? usd(charge.usd) : '-';
-          }),
-          price,
-        ]),
-        ['total', ...summaries.map((s) => usd(s.costPer1000Usd)), ''],
-        ['ratio to the waiter', ...summaries.map((s) => `${fixed(ratio(s), 2)}x`), ''],
-      ],
-      1,
-    ).replace(/^(.*)$/gm, (line) => line.trimEnd()),
+    table(['charge', ...summaries.map((s) => s.label), 'price'], chargesTableRows(summaries, ratio), 1).replace(/^(.*)$/gm, (line) =>
+      line.trimEnd(),
+    ),
   );
   if (checker.fixedMonthly) {
     console.log(
