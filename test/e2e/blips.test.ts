@@ -120,7 +120,8 @@ describe('a checker that runs out of time or fails', () => {
     // Act
     const execution = await watch(sample);
 
-    // Assert
+    // Assert (the error first: what went wrong, if anything did)
+    expect(execution.error).toBeUndefined();
     expect(execution.status).toBe('SUCCEEDED');
     expect(slackFor(sample.invalidationId)).toHaveLength(1);
   });
