@@ -137,6 +137,7 @@ describe('a checker that runs out of time or fails', () => {
     // Assert
     expect(tickFaults).toHaveLength(0);
     expect(pipeline.queues.counters.messagesDeadLettered).toBe(1);
+    expect(execution.error).toBeUndefined();
     expect(execution.status).toBe('SUCCEEDED');
     expect(slackFor('ICHAINDIED0001')).toHaveLength(1);
     // Late, not lost: five deliveries 30 s apart, then the watchdog's next minute.
