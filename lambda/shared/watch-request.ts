@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
-import {
-  CLOUDFRONT_EVENT_SOURCE,
-  DEPLOYMENT_CALLS,
-  EVENT_NAMES,
-  WORK_KINDS,
-  type DeploymentCallName,
-  type WorkKind,
-} from './cloudtrail-calls';
+import { CLOUDFRONT_EVENT_SOURCE, DEPLOYMENT_CALLS, EVENT_NAMES, type DeploymentCallName, type WorkKind } from './cloudtrail-calls';
 import { describeChange } from './deployment-change';
 import { clip, codePointLength } from './text';
 import { ACCOUNT_ID } from './organization';
@@ -48,7 +41,6 @@ export const WatchTargetSchema = v.pipe(
 );
 export type WatchTarget = v.InferOutput<typeof WatchTargetSchema>;
 
-export const WorkKindSchema = v.picklist(WORK_KINDS);
 export type { WorkKind };
 
 /** The fields every watch request has, whatever the work. */
@@ -119,11 +111,6 @@ export type WatchRequest = v.InferOutput<typeof WatchRequestSchema>;
 /** The kind of work a request (or a rejected event) is about. */
 export function workOf(request: { readonly work?: WorkKind }): WorkKind {
   return request.work ?? 'invalidation';
-}
-
-/** The invalidation's ID, for a request about one. */
-export function invalidationIdOf(request: WatchRequest): string | undefined {
-  return request.work === 'deployment' ? undefined : request.invalidationId;
 }
 
 /** The keys a log line or a metric's metadata names the work by: `invalidationId`, or `deployment` (the change's name). */
