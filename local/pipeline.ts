@@ -235,6 +235,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     },
     {
       queues,
+      executions: { stateMachineArn, all: () => late.watcher!.executions.values() },
       taskTokens: {
         success: (token, output) => late.watcher!.sendTaskSuccess(token, output),
         failure: (token, error, cause) => late.watcher!.sendTaskFailure(token, error, cause),
