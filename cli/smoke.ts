@@ -5,7 +5,7 @@
  * why, and whether the event reached a bus. Plain logic over injected clients and clock.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CloudFrontClient, CreateInvalidationCommand, CreateInvalidationForDistributionTenantCommand } from '@aws-sdk/client-cloudfront';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -18,8 +18,10 @@ import * as v from 'valibot';
 import { PRICES, PRICE_SOURCES } from '../bench/prices';
 import { DeliveryStateNames, WatcherFailures } from '../lambda/shared/delivery-names';
 import { ErrorNames } from '../lambda/shared/errors';
+import { oneLine } from '../lambda/shared/text';
 import { executionNameFor, type WatchTarget } from '../lambda/shared/watch-request';
 import { AudienceSchema } from '../lambda/shared/watcher-input';
+import { createInvalidation } from './commands/invalidate';
 
 /** The stack `bin/app.ts` deploys, and its output naming the watcher. */
 export const DEFAULT_STACK_NAME = 'CloudFrontInvalidationNotifier';
@@ -152,14 +154,16 @@ export async function runSmoke(settings: SmokeSettings, deps: SmokeDeps): Promis
     try {
       await deps.sleep(Math.max(0, Math.min(ms, deadline - deps.now())), deps.signal);
     } catch (error) {
-      if (deps.signal?.aborted) throw new Interrupted();
-      throw error;
+      if (!deps.signal?.aborted) throw error;
     }
+    if (deps.signal?.aborted) throw new Interrupted();
   };
   try {
     const stateMachineArn = settings.stateMachineArn ?? (await watcherOfStack(deps.cloudFormation, settings.stackName));
     report.stateMachineArn = stateMachineArn;
-    const invalidation = await createInvalidation(deps, settings);
+    const callerReference = `${CALLER_REFERENCE_PREFIX} ${new Date(deps.now()).toISOString()}`;
+    const id = await createInvalidation(deps.cloudFront, settings.target, [settings.path], callerReference);
+    const invalidation = { target: settings.target, id, path: settings.path, callerReference };
     report.invalidation = invalidation;
     const { target } = invalidation;
     deps.log(
@@ -251,19 +255,6 @@ async function watcherOfStack(cloudFormation: CloudFormationClient, stackName: s
 async function regionOf(client: { config: { region: unknown } }): Promise<string> {
   const region = client.config.region;
   return typeof region === 'function' ? String(await (region as () => Promise<string>)()) : String(region);
-}
-
-async function createInvalidation(deps: SmokeDeps, settings: SmokeSettings): Promise<NonNullable<SmokeReport['invalidation']>> {
-  const callerReference = `${CALLER_REFERENCE_PREFIX} ${new Date(deps.now()).toISOString()}`;
-  const batch = { CallerReference: callerReference, Paths: { Quantity: 1, Items: [settings.path] } };
-  const { target } = settings;
-  const answer =
-    target.kind === 'tenant'
-      ? await deps.cloudFront.send(new CreateInvalidationForDistributionTenantCommand({ Id: target.id, InvalidationBatch: batch }))
-      : await deps.cloudFront.send(new CreateInvalidationCommand({ DistributionId: target.id, InvalidationBatch: batch }));
-  const id = answer.Invalidation?.Id;
-  if (!id) throw new SmokeProblem('CloudFront answered CreateInvalidation without an invalidation ID.');
-  return { target, id, path: settings.path, callerReference };
 }
 
 /** The execution Start watch started for the invalidation: its plain name, or with an account first (organization mode). */
@@ -443,7 +434,13 @@ export function costOf(usage: Pick<HistoryReading, 'transitions' | 'lambdaInvoca
   };
 }
 
-const round = (usd: number): string => Number(usd.toPrecision(2)).toString();
+/** Two significant digits, never in exponent notation ($0.00000085, not $8.5e-7). */
+const round = (usd: number): string => {
+  const twoDigits = Number(usd.toPrecision(2));
+  if (twoDigits === 0) return '0';
+  const fixed = twoDigits.toFixed(Math.max(0, 1 - Math.floor(Math.log10(Math.abs(twoDigits)))));
+  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+};
 
 /** Thrown inside {@link runSmoke} for a failure it has the words for. */
 class SmokeProblem extends Error {}
@@ -492,20 +489,17 @@ export function describeReport(report: SmokeReport): string[] {
   const lines: string[] = [];
   if (report.execution) {
     lines.push(
-      `Execution ${report.execution.name}: ${report.execution.status}${report.execution.error ? ` (${report.execution.error})` : ''}`,
+      `Execution ${oneLine(report.execution.name, 100)}: ${report.execution.status}${report.execution.error ? ` (${oneLine(report.execution.error, 100)})` : ''}`,
     );
   }
   for (const destination of report.destinations) {
-    const kind = destination.type ? ` (${destination.type})` : '';
-    if (destination.status === 'delivered')
-      lines.push(
-        `  ${destination.name}${kind}: delivered${destination.told && destination.told !== 'separate' ? ` (${destination.told})` : ''}`,
-      );
-    else if (destination.status === 'not-delivered')
-      lines.push(
-        `  ${destination.name}${kind}: NOT delivered: ${destination.error ?? 'unknown error'}: ${destination.cause ?? 'no cause'}`,
-      );
-    else lines.push(`  ${destination.name}${kind}: not reached`);
+    const kind = destination.type ? ` (${oneLine(destination.type, 40)})` : '';
+    const name = oneLine(destination.name, 100);
+    const why = `${oneLine(destination.error ?? 'unknown error', 100)}: ${oneLine(destination.cause ?? 'no cause', 500)}`;
+    const told = destination.told && destination.told !== 'separate' ? ` (${oneLine(destination.told, 40)})` : '';
+    if (destination.status === 'delivered') lines.push(`  ${name}${kind}: delivered${told}`);
+    else if (destination.status === 'not-delivered') lines.push(`  ${name}${kind}: NOT delivered: ${why}`);
+    else lines.push(`  ${name}${kind}: not reached`);
   }
   if (report.eventBus) lines.push(report.eventBus.text);
   if (report.cost) lines.push(report.cost.text);

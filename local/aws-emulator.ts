@@ -78,8 +78,8 @@ const SNS_MAX_MESSAGE_BYTES = 262_144;
  * One loopback server for the AWS APIs the handlers call besides CloudFront: SNS Publish
  * (query protocol), Secrets Manager GetSecretValue and Step Functions StartExecution (JSON
  * protocols), Step Functions task tokens (SendTaskSuccess/Failure/Heartbeat), given the
- * executions, Step Functions' read API (ListExecutions, DescribeExecution, GetExecutionHistory)
- * and, given a {@link QueueEmulator}, SQS. Point AWS_ENDPOINT_URL_SNS, _SECRETS_MANAGER, _SFN and _SQS at `url`.
+ * executions, Step Functions' read API (ListExecutions, DescribeExecution, GetExecutionHistory),
+ * CloudFormation DescribeStacks (the {@link stacks} set) and, given a {@link QueueEmulator}, SQS. Point AWS_ENDPOINT_URL_SNS, _SECRETS_MANAGER, _SFN and _SQS at `url`.
  */
 export class AwsEmulator {
   public readonly published: PublishedMessage[] = [];
@@ -100,6 +100,8 @@ export class AwsEmulator {
   public eventsEntryFailures: { code: string; message: string }[] = [];
   /** Every GetSecretValue request, answered or failed. */
   public secretReads = 0;
+  /** CloudFormation stacks DescribeStacks knows, by name, with their outputs (OutputKey -> OutputValue). */
+  public readonly stacks = new Map<string, Readonly<Record<string, string>>>();
   private server?: LoopbackServer;
 
   constructor(
@@ -126,6 +128,7 @@ export class AwsEmulator {
     if (form.get('Action') === 'Publish') return this.publish(form);
     if (form.get('Action') === 'AssumeRole') return this.assumeRole(form);
     if (form.get('Action') === 'ListAccountAliases') return this.listAccountAliases(request.headers.authorization);
+    if (form.get('Action') === 'DescribeStacks') return this.describeStacks(form.get('StackName') ?? '');
     return jsonError('UnknownOperationException', `Not emulated: ${target || form.get('Action') || request.path}`, 400, '1.1');
   }
 
@@ -207,6 +210,31 @@ export class AwsEmulator {
         `<ListAccountAliasesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListAccountAliasesResult><AccountAliases>` +
         `${alias ? `<member>${alias}</member>` : ''}</AccountAliases><IsTruncated>false</IsTruncated></ListAccountAliasesResult>` +
         `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></ListAccountAliasesResponse>`,
+    };
+  }
+
+  /** CloudFormation DescribeStacks of one stack by name: its outputs, or ValidationError "does not exist" as the service says. */
+  private describeStacks(stackName: string): LoopbackResponse {
+    const outputs = this.stacks.get(stackName);
+    const namespace = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+    if (!outputs) {
+      return {
+        status: 400,
+        headers: { 'content-type': 'text/xml' },
+        body: `<ErrorResponse xmlns="${namespace}"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${xmlText(stackName)} does not exist</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+      };
+    }
+    const members = Object.entries(outputs)
+      .map(([key, value]) => `<member><OutputKey>${xmlText(key)}</OutputKey><OutputValue>${xmlText(value)}</OutputValue></member>`)
+      .join('');
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml' },
+      body:
+        `<DescribeStacksResponse xmlns="${namespace}"><DescribeStacksResult><Stacks><member><StackName>${xmlText(stackName)}</StackName>` +
+        `<StackId>arn:aws:cloudformation:us-east-1:${LOCAL_ACCOUNT_ID}:stack/${xmlText(stackName)}/${randomUUID()}</StackId>` +
+        `<CreationTime>${new Date().toISOString()}</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus><Outputs>${members}</Outputs>` +
+        `</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></DescribeStacksResponse>`,
     };
   }
 
@@ -412,6 +440,8 @@ const stsError = (code: string, message: string): LoopbackResponse => ({
   headers: { 'content-type': 'text/xml' },
   body: `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
 });
+
+const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 const json = (body: unknown, version: '1.0' | '1.1'): LoopbackResponse => ({
   status: 200,

@@ -17,6 +17,7 @@ import {
   CALLER_REFERENCE_PREFIX,
   DEFAULT_SMOKE_PATH,
   checkSmokePath,
+  costOf,
   describeReport,
   readHistory,
   runSmoke,
@@ -203,6 +204,16 @@ describe('readHistory', () => {
   });
 });
 
+describe('costOf', () => {
+  it('prices the path and the watch at bench/prices.ts, in plain decimals', () => {
+    const cost = costOf({ transitions: 11, lambdaInvocations: 5 });
+    expect(cost).toMatchObject({ invalidationPathUsd: PRICES.invalidationPath, transitionsUsd: 11 * PRICES.standardTransition });
+    expect(cost.text).toContain("one invalidation path (free within the account's first 1,000 paths a month, then $0.005)");
+    expect(cost.text).toContain('11 state transitions ($0.00028) and 5 Lambda invocations ($0.000001 in requests, $0.00000085 in duration');
+    expect(cost.text).not.toMatch(/\de-\d/);
+  });
+});
+
 describe('checkSmokePath', () => {
   it.each([
     ['no slash', 'smoke', /must start with "\/"/],
@@ -277,19 +288,17 @@ describe('runSmoke, with mocked AWS', () => {
   });
 
   it('no execution within the timeout: failed, saying what that means and what to check; the path still costs', async () => {
-    sfn
-      .on(ListExecutionsCommand)
-      .resolves({
-        executions: [
-          {
-            executionArn: `${STATE_MACHINE}:other`,
-            name: 'E2SMOKE-IOTHER',
-            stateMachineArn: STATE_MACHINE,
-            status: 'RUNNING',
-            startDate: new Date(),
-          },
-        ],
-      });
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        {
+          executionArn: `${STATE_MACHINE}:other`,
+          name: 'E2SMOKE-IOTHER',
+          stateMachineArn: STATE_MACHINE,
+          status: 'RUNNING',
+          startDate: new Date(),
+        },
+      ],
+    });
     const report = await runSmoke(settings, deps());
     expect(report.outcome).toBe('failed');
     expect(report.problem).toMatch(/No execution E2SMOKE-ISMOKE .* within 30 minutes/);
