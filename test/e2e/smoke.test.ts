@@ -154,3 +154,23 @@ it('a stack that does not exist: exit 1, naming it and what to pass instead', as
   expect(run.code).toBe(EXIT.couldNotTrack);
   expect(run.stderr).toMatch(/Stack NoSuchStack does not exist in this region \(us-east-1\).*--state-machine-arn/);
 });
+
+it.each([
+  [
+    'a wildcard path',
+    ['--distribution-id', DISTRIBUTION, '--path', '/assets/*'],
+    /option '--path <path>' argument '\/assets\/\*' is invalid.*not a wildcard/,
+  ],
+  ['no target', [], /--distribution-id E\.\.\..*--tenant-id dt_\.\.\./],
+  [
+    'a malformed state machine ARN',
+    ['--distribution-id', DISTRIBUTION, '--state-machine-arn', 'Watcher'],
+    /option '--state-machine-arn <arn>' argument 'Watcher' is invalid/,
+  ],
+])('bad arguments (%s): a usage error naming the argument, nothing created', async (_, args, message) => {
+  const before = created.length;
+  const run = await runCli(['smoke', ...args], env);
+  expect(run.code).toBe(EXIT.usage);
+  expect(run.stderr).toMatch(message);
+  expect(created).toHaveLength(before);
+});
