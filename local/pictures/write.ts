@@ -5,9 +5,9 @@
  *
  *   npm run pictures      writes the README's pictures to docs/pictures/
  */
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { GoogleChatMessage } from '../../lambda/notify/render-google-chat';
 import type { SlackMessage } from '../../lambda/notify/render-slack';
 import type { TeamsMessage } from '../../lambda/notify/render-teams';
@@ -81,10 +81,8 @@ export interface PictureOptions {
   readonly platforms?: readonly Platform[];
 }
 
-interface PlannedPicture {
+interface PlannedPicture extends PictureJob {
   readonly file: string;
-  readonly platform: Platform;
-  readonly sample: PictureSample;
 }
 
 /** The pictures that {@link writePictures} would draw, without drawing them. Unknown sample names are an error. */
@@ -120,8 +118,36 @@ const CAPTIONS: Record<Platform, { readonly name: string; readonly note: string 
   },
 };
 
-async function drawPicture(context: BrowserContext, { platform, sample }: PlannedPicture, path: string): Promise<void> {
+/** What {@link drawPicture} draws: a platform's payload of one sample. */
+export interface PictureJob {
+  readonly platform: Platform;
+  readonly sample: PictureSample;
+}
+
+/** A browser context that draws every picture alike: scale 1, no motion, UTC, one locale, whatever the machine's settings. */
+export function pictureContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({
+    viewport: { width: PICTURE_WIDTH, height: 600 },
+    deviceScaleFactor: 1,
+    reducedMotion: 'reduce',
+    timezoneId: 'UTC',
+    locale: 'en-US',
+    colorScheme: 'light',
+  });
+}
+
+/**
+ * One picture as PNG, cut at {@link MAX_PICTURE_HEIGHT}. `inspect` sees the page as drawn, before
+ * it is closed (the tests read what it shows).
+ */
+export async function drawPicture(
+  context: BrowserContext,
+  { platform, sample }: PictureJob,
+  inspect?: (page: Page) => Promise<void>,
+): Promise<Buffer> {
   const caption: Caption = { title: `${CAPTIONS[platform].name}: ${sample.description}`, note: CAPTIONS[platform].note };
+  const payload = platform === 'slack' ? sample.slack : platform === 'teams' ? sample.teams : sample.googleChat;
+  if (!payload) throw new Error(`the sample ${sample.name} has no ${CAPTIONS[platform].name} payload`);
   const page = await context.newPage();
   try {
     if (platform === 'slack') await page.setContent(slackPage(sample.slack!, caption, SENDER));
@@ -131,8 +157,7 @@ async function drawPicture(context: BrowserContext, { platform, sample }: Planne
       await drawTeamsCard(page, sample.teams!);
     }
     await page.waitForFunction('document.fonts.status === "loaded"');
-    const picture = page.locator('#picture');
-    let height = Math.ceil((await picture.boundingBox())!.height);
+    let height = Math.ceil((await page.locator('#picture').boundingBox())!.height);
     if (height > MAX_PICTURE_HEIGHT) {
       const note = ` Cut at ${MAX_PICTURE_HEIGHT.toLocaleString('en-US')} of ${height.toLocaleString('en-US')} pixels: the message goes on.`;
       await page.locator('.caption .note').evaluate((element, text) => {
@@ -140,13 +165,14 @@ async function drawPicture(context: BrowserContext, { platform, sample }: Planne
       }, note);
       height = MAX_PICTURE_HEIGHT;
     }
-    await page.screenshot({
-      path,
+    const png = await page.screenshot({
       fullPage: true,
       clip: { x: 0, y: 0, width: PICTURE_WIDTH, height },
       animations: 'disabled',
       caret: 'hide',
     });
+    await inspect?.(page);
+    return png;
   } finally {
     await page.close();
   }
@@ -162,19 +188,11 @@ export async function writePictures({ outDir, ...options }: PictureOptions & { r
   mkdirSync(outDir, { recursive: true });
   const browser = await launchChromium();
   try {
-    // Fixed rendering: scale 1, no motion, UTC, one locale, whatever the machine's settings.
-    const context = await browser.newContext({
-      viewport: { width: PICTURE_WIDTH, height: 600 },
-      deviceScaleFactor: 1,
-      reducedMotion: 'reduce',
-      timezoneId: 'UTC',
-      locale: 'en-US',
-      colorScheme: 'light',
-    });
+    const context = await pictureContext(browser);
     const written: string[] = [];
     for (const picture of planned) {
       const path = join(outDir, picture.file);
-      await drawPicture(context, picture, path);
+      writeFileSync(path, await drawPicture(context, picture));
       written.push(path);
     }
     return written;
