@@ -83,11 +83,27 @@ export function teamsPage(caption: Caption, sender: string): string {
 }
 
 /** The library bundles that draw the card, loaded into the page (each sets a global). */
-const RENDERER_SCRIPTS = [require.resolve('markdown-it/browser'), require.resolve('adaptivecards/dist/adaptivecards.min.js')];
+const RENDERER_MODULES = ['markdown-it/browser', 'adaptivecards/dist/adaptivecards.min.js'];
+
+/**
+ * Where those bundles are: resolved when a card is drawn, not when this module loads, so that
+ * the packaged command line (which does not ship them) starts without them and says what to install.
+ */
+function rendererScripts(): string[] {
+  return RENDERER_MODULES.map((module) => {
+    try {
+      return require.resolve(module);
+    } catch {
+      throw new Error(
+        `Drawing Teams cards needs Microsoft's adaptivecards and markdown-it: npm install --no-save adaptivecards markdown-it`,
+      );
+    }
+  });
+}
 
 /** Draws the message's card with Microsoft's renderer into the page's `#card`; fails if the renderer drew nothing. */
 export async function drawTeamsCard(page: Page, message: TeamsMessage): Promise<void> {
-  for (const path of RENDERER_SCRIPTS) await page.addScriptTag({ path });
+  for (const path of rendererScripts()) await page.addScriptTag({ path });
   const error = await page.evaluate(
     ({ card, hostConfig }) => {
       // Runs in the page: the globals that the two bundles set.
