@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The command line: `npx cloudfront-invalidation-notifier <command>`. For pipelines (`wait`,
  * `invalidate --wait`: the notifier's schedule and CloudFront handling, no fixed limit), for
@@ -9,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import { clockFromEnv } from './clock';
 import { invalidateCommand } from './commands/invalidate';
+import { previewCommand } from './commands/preview';
 import { smokeCommand } from './commands/smoke';
 import { waitCommand } from './commands/wait';
 import type { CliContext } from './context';
@@ -27,7 +27,7 @@ export function program(context: CliContext): Command {
       writeErr: (text) => context.stderr.write(text),
     })
     .exitOverride();
-  for (const command of [waitCommand(context), invalidateCommand(context), smokeCommand(context)]) {
+  for (const command of [waitCommand(context), invalidateCommand(context), smokeCommand(context), previewCommand(context)]) {
     // Subcommands inherit neither the output nor the error handling: each is told.
     root.addCommand(
       command
@@ -53,7 +53,8 @@ export async function run(argv: readonly string[], context: CliContext): Promise
   }
 }
 
-async function main(): Promise<void> {
+/** The process around {@link run}: signals, exit status, broken pipes (cli/bin.ts calls it). */
+export async function main(): Promise<void> {
   const controller = new AbortController();
   let clock;
   try {
@@ -94,5 +95,3 @@ async function main(): Promise<void> {
   // Exits once stdout is flushed, whatever sockets the SDK keeps open.
   process.stdout.write('', () => process.exit(code));
 }
-
-if (require.main === module) void main();

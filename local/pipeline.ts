@@ -156,7 +156,8 @@ const fakeLambdaContext = (functionName: string, deadlineMs: number) => ({
 
 /**
  * One invocation under Lambda's timeout. Past it, Step Functions sees `Sandbox.Timedout` and the
- * handler is left to finish unseen, as in a sandbox that is frozen and discarded. `onTimeout`
+ * handler is left to finish unseen, as in a sandbox that is frozen and discarded (a handler not
+ * yet started when the time ran out never starts: see the `beforeInvoke` stall). `onTimeout`
  * hears of every invocation that ended out of time, whether the runtime or the handler's own
  * early timeout noticed it.
  */
@@ -311,6 +312,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           const call = fn.functionDir === 'notify' ? notifyCallOf(input) : undefined;
           if (call) notifyCalls.push(call);
           await options.beforeInvoke?.(fn.functionDir, input);
+          // Out of time already (a stall): Lambda froze and discarded this sandbox, so its handler
+          // never runs on unseen with an input whose invocation Step Functions or SQS counted as failed.
+          if (context.getRemainingTimeInMillis() <= 0) return new Promise<never>(() => undefined);
           try {
             const output = await module.handler(input, context);
             if (call) call.result = 'returned';

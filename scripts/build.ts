@@ -5,7 +5,7 @@
  * - dist/lambda/<function>/index.mjs: each handler bundled as NodejsFunction bundles it at synth
  *   (NOTIFIER_BUNDLING), so that NotifierFunction finds it beside its compiled copy and an app
  *   using the package needs neither esbuild nor TypeScript nor this repository;
- * - dist/cli/main.js: the command line (package.json `bin`), one file with the SDK clients and
+ * - dist/cli/bin.js: the command line (package.json `bin`), one file with the SDK clients and
  *   commander in it, so that `npx cloudfront-invalidation-notifier` installs nothing more.
  *   playwright-core stays outside (preview --png asks for it when it is missing).
  */
@@ -20,7 +20,7 @@ import { PUBLISHED_EVENTS } from './event-schema';
 const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 /** The command line's bundle: package.json's `bin`. */
-export const CLI_BUNDLE = path.join(DIST, 'cli', 'main.js');
+export const CLI_BUNDLE = path.join(DIST, 'cli', 'bin.js');
 
 /**
  * NodejsFunction's bundling options as the esbuild call it makes (aws-lambda-nodejs
@@ -65,13 +65,17 @@ export function build(): void {
     buildSync(esbuildOptions(NOTIFIER_BUNDLING, path.join(LAMBDA_ROOT, dir, 'handler.ts'), outfile));
   }
   buildSync({
-    entryPoints: [path.join(ROOT, 'cli', 'main.ts')],
+    entryPoints: [path.join(ROOT, 'cli', 'bin.ts')],
     bundle: true,
     platform: 'node',
     target: 'node22',
     format: 'cjs',
     outfile: CLI_BUNDLE,
     external: ['playwright-core'],
+    // Bundled together, every module shares the bundle's `module`: a script's `require.main ===
+    // module` guard (local/preview.ts, local/pictures/write.ts) would run that script inside the
+    // command line. cli/bin.ts runs it without a guard.
+    define: { 'require.main': 'undefined' },
     // The source's own shebang line is kept by esbuild; the bundle is run by npm's bin link.
     logLevel: 'warning',
   });

@@ -1,5 +1,5 @@
 /**
- * The command line as a user runs it: a child process (`node --import tsx cli/main.ts ...`)
+ * The command line as a user runs it: a child process (`node --import tsx cli/bin.ts ...`)
  * with AWS's standard environment pointing the SDK at loopback emulators
  * (AWS_ENDPOINT_URL_<SERVICE>), fake credentials, nothing from this machine's AWS
  * configuration, and time compressed by NOTIFIER_CLI_TIME_SCALE.
@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { TIME_SCALE_ENV } from '../../cli/clock';
 
 export const ROOT = path.join(__dirname, '..', '..');
-const MAIN = path.join(ROOT, 'cli', 'main.ts');
+const BIN = path.join(ROOT, 'cli', 'bin.ts');
 
 export interface CliRun {
   readonly code: number | null;
@@ -47,7 +47,7 @@ export function cliEnv(options: CliEnvOptions = {}): NodeJS.ProcessEnv {
 
 /** The node and arguments that run the command line from source. */
 export function cliCommand(args: readonly string[]): [string, string[]] {
-  return [process.execPath, ['--import', 'tsx', MAIN, ...args]];
+  return [process.execPath, ['--import', 'tsx', BIN, ...args]];
 }
 
 /** Starts the command; `done` resolves with how it ended and what it printed. */

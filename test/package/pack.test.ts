@@ -124,14 +124,17 @@ describe('the packed package', () => {
   it('installs the command line as a bin that runs in plain Node with nothing else installed', () => {
     // Act: what `npx cloudfront-invalidation-notifier` runs in the consumer's folder
     const bin = path.join(appDir, 'node_modules', '.bin', PACKAGE.name);
-    const version = spawnSync(bin, ['--version'], { cwd: appDir, env: cleanEnv(), encoding: 'utf8' });
-    const usage = spawnSync(bin, ['wait', '--distribution-id', 'E1'], { cwd: appDir, env: cleanEnv(), encoding: 'utf8' });
+    const cwd = mkdtempSync(path.join(work, 'cli-'));
+    const version = spawnSync(bin, ['--version'], { cwd, env: cleanEnv(), encoding: 'utf8' });
+    const usage = spawnSync(bin, ['wait', '--distribution-id', 'E1'], { cwd, env: cleanEnv(), encoding: 'utf8' });
 
     // Assert
     expect(version.stdout.trim()).toBe(PACKAGE.version);
     expect(version.status).toBe(0);
     expect(usage.stderr).toContain('give the invalidation (--invalidation-id I...) or --deployment');
     expect(usage.status).toBe(64);
+    // Only the command ran: no script bundled with it (the preview's) ran too and wrote files.
+    expect(readdirSync(cwd)).toEqual([]);
   });
 
   it('installs with aws-cdk-lib and constructs only: no esbuild, TypeScript, AWS SDK, middy or Powertools', () => {
