@@ -9,6 +9,7 @@ import { version } from '../package.json';
 import { clockFromEnv } from './clock';
 import { invalidateCommand } from './commands/invalidate';
 import { previewCommand } from './commands/preview';
+import { smokeCommand } from './commands/smoke';
 import { waitCommand } from './commands/wait';
 import type { CliContext } from './context';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes';
@@ -26,7 +27,7 @@ export function program(context: CliContext): Command {
       writeErr: (text) => context.stderr.write(text),
     })
     .exitOverride();
-  for (const command of [waitCommand(context), invalidateCommand(context), previewCommand(context)]) {
+  for (const command of [waitCommand(context), invalidateCommand(context), smokeCommand(context), previewCommand(context)]) {
     // Subcommands inherit neither the output nor the error handling: each is told.
     root.addCommand(
       command

@@ -73,6 +73,8 @@ export interface LocalPipelineOptions {
   readonly functionTimeoutsMs?: Readonly<Record<string, number>>;
   /** The loopback Slack Web API's tokens, channels and limits. @default the bot token in every slack-app secret, in every slack-app channel, no limits */
   readonly slackApi?: SlackApiEmulatorOptions;
+  /** Hears of each invalidation the loopback CloudFront's CreateInvalidation makes (see its `onCreate`): a test plays CloudTrail here. @default none */
+  readonly onCreateInvalidation?: NonNullable<ConstructorParameters<typeof CloudFrontEmulator>[0]>['onCreate'];
   /** Runs at the start of every invocation, inside its timeout: a test can make a function stall or fail. */
   readonly beforeInvoke?: (functionDir: string, input: unknown) => Promise<void> | void;
 }
@@ -209,6 +211,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const late: { watcher?: LocalWatcher } = {};
   const cloudFront = new CloudFrontEmulator({
     rateLimit: options.cloudFrontRateLimit,
+    ...(options.onCreateInvalidation ? { onCreate: options.onCreateInvalidation } : {}),
     clock: (workId) => {
       for (const execution of late.watcher?.executions.values() ?? []) {
         const request = (execution.input as { request?: WatchedRequest }).request;
@@ -236,6 +239,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     },
     {
       queues,
+      executions: { stateMachineArn, all: () => late.watcher!.executions.values() },
       taskTokens: {
         success: (token, output) => late.watcher!.sendTaskSuccess(token, output),
         failure: (token, error, cause) => late.watcher!.sendTaskFailure(token, error, cause),
