@@ -7,8 +7,6 @@ import {
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { cloudFrontClientConfig } from '../../lambda/shared/cloudfront-client';
-import { classifyCloudFrontError } from '../../lambda/shared/invalidation-status';
-import { NOT_TRACKABLE_ERRORS } from '../../lambda/shared/errors';
 import type { WatchTarget } from '../../lambda/shared/watch-request';
 import { adviceFor } from '../advice';
 import type { CliContext } from '../context';
@@ -111,15 +109,12 @@ ${EXIT_CODES_HELP}`,
       try {
         invalidationId = await createInvalidation(client, target, options.paths, callerReference);
       } catch (error) {
-        const named = classifyCloudFrontError(error, { work: 'invalidation', target, invalidationId: '(new)' });
         const code = (error as Error).name;
-        const refused = NOT_TRACKABLE_ERRORS.includes(named.name);
+        const advice = adviceFor(code, { work: 'invalidation', target, invalidationId: '(new)' }, options.profile, 'create');
         context.stderr.write(
           `Could not create the invalidation on ${target.kind === 'tenant' ? 'distribution tenant' : 'distribution'} ${safe(target.id, 200)}: ` +
             `${safe((error as Error).message, 500)} (${safe(code, 100)})\n` +
-            (refused || code === 'CredentialsProviderError'
-              ? `${adviceFor(code, { work: 'invalidation', target, invalidationId: '(new)' }, options.profile)}\n`
-              : ''),
+            (advice ? `${advice}\n` : ''),
         );
         context.exitCode = EXIT.couldNotTrack;
         return;
