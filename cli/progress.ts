@@ -95,13 +95,16 @@ function liveReporter({ stream, clock, work, redrawEveryMs = 1000 }: ReporterOpt
   let timer: NodeJS.Timeout | undefined;
   const draw = () => {
     const elapsed = Math.max(0, (clock.now() - startMs) / 1000);
-    const line =
-      `${describeWork(work)}: ${latest.checks === 0 ? 'checking' : latest.status} · ${fmtSeconds(elapsed)} · ${counts(latest)}` +
+    const state =
+      `${latest.checks === 0 ? 'checking' : latest.status} · ${fmtSeconds(elapsed)} · ${counts(latest)}` +
       // The error's name only: the whole message would not fit a line (the plain log and --json have it).
       (latest.lastError ? ` · last check: ${safe(latest.lastError.split(':')[0]!, 60)}` : '');
     const width = stream.columns || 120; // 0 on a terminal that never said its size
+    // On a narrow terminal the work goes first (the line above names it): what changes stays in sight.
+    const full = [...`${describeWork(work)}: ${state}`];
+    const line = full.length <= width - 1 ? full : [...state];
     // \r and "erase line": the line is redrawn where it is; cut to the terminal's width so it never wraps.
-    stream.write(`\r\x1b[2K${line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line}`);
+    stream.write(`\r\x1b[2K${line.length > width - 1 ? `${line.slice(0, Math.max(0, width - 2)).join('')}…` : line.join('')}`);
   };
   return {
     start(how) {

@@ -34,10 +34,10 @@ afterEach(async () => {
 const quote = (arg: string) => `'${arg.replace(/'/g, "'\\''")}'`;
 
 /** Runs the command line in a pseudo-terminal: stdout and stderr are a TTY, as in a person's shell. */
-function runInTerminal(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+function runInTerminal(args: readonly string[], env: NodeJS.ProcessEnv, columns = 200): Promise<CliRun> {
   const [node, nodeArgs] = cliCommand(args);
-  // A terminal 200 columns wide (a pseudo-terminal starts without a size).
-  const child = spawn('script', ['-qec', `stty cols 200; ${[node, ...nodeArgs].map(quote).join(' ')}`, '/dev/null'], {
+  // A terminal 200 columns wide unless told (a pseudo-terminal starts without a size).
+  const child = spawn('script', ['-qec', `stty cols ${columns}; ${[node, ...nodeArgs].map(quote).join(' ')}`, '/dev/null'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -74,6 +74,29 @@ it('draws one live line on a terminal (elapsed, status, checks, throttled), then
   // No redraw leaves a line behind: the live line never reaches a newline, the outcome starts on a clean line.
   expect(run.stdout).toMatch(new RegExp(`${ERASE_LINE.replace('[', '\\[')}Completed: invalidation ${INVALIDATION}`));
   expect(run.stdout.match(/\n/g)).toHaveLength(2);
+});
+
+it('keeps the status, the time and the checks on a narrow terminal, and never wraps the live line', async () => {
+  // Arrange
+  scale = 10;
+  emulator.add({ kind: 'distribution', targetId: DISTRIBUTION, invalidationId: INVALIDATION, paths: ['/a'], completesAtSecond: 20 });
+
+  // Act
+  const run = await runInTerminal(
+    ['wait', '--distribution-id', DISTRIBUTION, '--invalidation-id', INVALIDATION],
+    cliEnv({ endpoints: { CLOUDFRONT: url }, timeScale: scale }),
+    40,
+  );
+
+  // Assert: what changes comes first; the work is named by the line above it
+  expect(run.code).toBe(EXIT.completed);
+  const redraws = run.stdout
+    .split(ERASE_LINE)
+    .slice(1)
+    .filter((line) => line !== '' && !line.startsWith('Completed'));
+  expect(redraws.length).toBeGreaterThan(3);
+  expect(redraws.every((line) => [...line].length <= 39)).toBe(true);
+  expect(redraws.some((line) => /^InProgress · \d+ s · \d+ checks?/.test(line))).toBe(true);
 });
 
 it('writes a plain line every minute in a CI log, no carriage returns', async () => {
