@@ -50,6 +50,7 @@ export const parseVersion = cloudFrontWord('a version (the ETag CloudFront answe
 /** Text that goes to CloudFront as written (a path, a caller reference): not empty, no control character. */
 export function parseRequestText(text: string): string {
   if (text === '') throw new InvalidArgumentError('it is empty.');
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\u0000-\u001f\u007f-\u009f]/u.test(text))
     throw new InvalidArgumentError(`${JSON.stringify(safe(text, 80))} has a control character (a line break, a tab, an escape).`);
   return text;

@@ -435,6 +435,7 @@ describe('bad arguments', () => {
       // Assert
       expect(run.code).toBe(EXIT.usage);
       expect(run.stderr).toContain('(add --help for usage)');
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
       expect(run.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/u);
       expect(run.stderr.length).toBeLessThan(1_000);
     }
