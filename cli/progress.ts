@@ -58,7 +58,6 @@ function plainReporter({ stream, clock, work, plainEveryMs = 60_000 }: ReporterO
   const startMs = clock.now();
   const stopper = new AbortController();
   const write = (line: string) => stream.write(`${line}\n`);
-  const elapsed = () => Math.max(0, (clock.now() - startMs) / 1000);
   return {
     start(how) {
       write(`Following ${describeWork(work)}: ${how}.`);
@@ -66,8 +65,9 @@ function plainReporter({ stream, clock, work, plainEveryMs = 60_000 }: ReporterO
         for (let minute = 1; ; minute++) {
           await clock.sleep(startMs + minute * plainEveryMs - clock.now(), stopper.signal);
           if (stopper.signal.aborted) return;
+          // The minute it is for (a busy machine wakes the timer a little late): the log reads 1 min, 2 min, ...
           write(
-            `[${fmtSeconds(elapsed())}] ${latest.status}, ${counts(latest)}${latest.lastError ? ` (last check: ${safe(latest.lastError, 300)})` : ''}`,
+            `[${fmtSeconds((minute * plainEveryMs) / 1000)}] ${latest.status}, ${counts(latest)}${latest.lastError ? ` (last check: ${safe(latest.lastError, 300)})` : ''}`,
           );
         }
       })();

@@ -4,7 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { CloudFrontEmulator } from '../../local/cloudfront-emulator';
+import type { Clock } from '../../cli/clock';
 import { EXIT } from '../../cli/exit-codes';
+import { createReporter } from '../../cli/progress';
 import { cliCommand, cliEnv, runCli, type CliRun } from './run-cli';
 
 const DISTRIBUTION = 'E2QWRUHAPOMQZL';
@@ -140,4 +142,32 @@ it('keeps what CloudFront and callers wrote from steering the terminal', async (
   expect(run.stderr).not.toContain('\x1b');
   expect(run.stdout).not.toContain('\x1b');
   expect(JSON.parse(run.stdout).status.paths.sample).toEqual(['/a\x1b[2J\nCompleted: forged']);
+});
+
+it('names each plain line by its minute, even when a busy machine wakes the timer late', async () => {
+  // Arrange: a clock whose sleeps end a second late, and a log that is not a terminal
+  let now = 0;
+  const clock: Clock = {
+    now: () => now,
+    sleep: async (ms, signal) => {
+      if (signal?.aborted) return;
+      await new Promise((resolve) => setImmediate(resolve));
+      now += Math.max(0, ms) + 1_000;
+    },
+  };
+  const lines: string[] = [];
+  const stream = { write: (text: string) => lines.push(text) !== 0 } as unknown as NodeJS.WritableStream;
+  const reporter = createReporter({
+    stream,
+    clock,
+    work: { work: 'invalidation', target: { kind: 'distribution', id: DISTRIBUTION }, invalidationId: INVALIDATION },
+  });
+
+  // Act
+  reporter.start('a check every 4 s, no time limit');
+  while (lines.length < 3) await new Promise((resolve) => setImmediate(resolve));
+  reporter.stop();
+
+  // Assert
+  expect(lines.slice(1, 3)).toEqual(['[1 min] Unknown, 0 checks, 0 throttled\n', '[2 min] Unknown, 0 checks, 0 throttled\n']);
 });
