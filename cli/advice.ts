@@ -6,17 +6,31 @@
 import type { CheckedWork } from '../lambda/shared/invalidation-status';
 import { safe } from './progress';
 
-export function adviceFor(code: string | undefined, work: CheckedWork, profile?: string): string {
+/**
+ * `call`: what was refused, a status check (`wait`) or the creation of an invalidation
+ * (`invalidate`). A creation refused for another reason than access (too many in progress, a bad
+ * path) has no advice: CloudFront's own message says what to change.
+ */
+export function adviceFor(
+  code: string | undefined,
+  work: CheckedWork,
+  profile?: string,
+  call: 'check' | 'create' = 'check',
+): string | undefined {
   const target = `${work.target.kind === 'tenant' ? 'distribution tenant' : 'distribution'} ${safe(work.target.id, 200)}`;
   const credentials = profile ? `the profile ${safe(profile, 100)}` : 'these credentials (AWS_PROFILE, the environment, --profile)';
   const action =
-    work.work === 'deployment'
+    call === 'create'
       ? work.target.kind === 'tenant'
-        ? 'cloudfront:GetDistributionTenant'
-        : 'cloudfront:GetDistribution'
-      : work.target.kind === 'tenant'
-        ? 'cloudfront:GetInvalidationForDistributionTenant'
-        : 'cloudfront:GetInvalidation';
+        ? 'cloudfront:CreateInvalidationForDistributionTenant'
+        : 'cloudfront:CreateInvalidation'
+      : work.work === 'deployment'
+        ? work.target.kind === 'tenant'
+          ? 'cloudfront:GetDistributionTenant'
+          : 'cloudfront:GetDistribution'
+        : work.target.kind === 'tenant'
+          ? 'cloudfront:GetInvalidationForDistributionTenant'
+          : 'cloudfront:GetInvalidation';
   switch (code) {
     case 'NoSuchInvalidation':
       return `No such invalidation on the ${target}: check the invalidation ID (aws cloudfront list-invalidations${
@@ -37,8 +51,10 @@ export function adviceFor(code: string | undefined, work: CheckedWork, profile?:
       return `AWS refused ${credentials}: refresh them (aws sso login${profile ? ` --profile ${safe(profile, 100)}` : ''}, or new keys) and run the command again.`;
     case 'CredentialsProviderError':
     case 'TokenProviderError':
-      return 'No AWS credentials were found: set AWS_PROFILE or pass --profile, run aws sso login, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.';
+      return profile
+        ? `No AWS credentials were found for the profile ${safe(profile, 100)}: check its name (aws configure list-profiles), and run aws sso login --profile ${safe(profile, 100)} if it signs in with SSO.`
+        : 'No AWS credentials were found: set AWS_PROFILE or pass --profile, run aws sso login, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.';
     default:
-      return `CloudFront refused to tell: check the ${target} and ${credentials} (they need ${action}).`;
+      return call === 'create' ? undefined : `CloudFront refused to tell: check the ${target} and ${credentials} (they need ${action}).`;
   }
 }

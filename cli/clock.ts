@@ -14,11 +14,15 @@ export interface Clock {
 
 export const TIME_SCALE_ENV = 'NOTIFIER_CLI_TIME_SCALE';
 
+/** Faster than any test needs (they use up to 600), slow enough that the clock's arithmetic stays finite and exact to the millisecond. */
+const MAX_TIME_SCALE = 10_000;
+
 export function clockFromEnv(env: NodeJS.ProcessEnv = process.env): Clock {
   const text = env[TIME_SCALE_ENV];
   if (text === undefined || text === '') return scaledClock(1);
   const scale = Number(text);
-  if (!Number.isFinite(scale) || scale <= 0) throw new Error(`${TIME_SCALE_ENV} must be a number above 0 (got ${JSON.stringify(text)})`);
+  if (!Number.isFinite(scale) || scale <= 0 || scale > MAX_TIME_SCALE)
+    throw new Error(`${TIME_SCALE_ENV} must be a number above 0 and at most ${MAX_TIME_SCALE} (got ${JSON.stringify(text.slice(0, 40))})`);
   return scaledClock(scale);
 }
 

@@ -13,8 +13,15 @@ import { smokeCommand } from './commands/smoke';
 import { waitCommand } from './commands/wait';
 import type { CliContext } from './context';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes';
+import { safe } from './progress';
 
 export const PROGRAM_NAME = 'cloudfront-invalidation-notifier';
+
+/**
+ * How commander's errors reach stderr: they quote the command line's values ("argument 'x' is
+ * invalid", "unknown option 'x'"), which may hold escape sequences or be 10 KB long.
+ */
+const outputError = (text: string, write: (text: string) => void) => write(`${safe(text, 400)}\n`);
 
 export function program(context: CliContext): Command {
   const root = new Command(PROGRAM_NAME)
@@ -25,6 +32,7 @@ export function program(context: CliContext): Command {
     .configureOutput({
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
+      outputError,
     })
     .exitOverride();
   for (const command of [waitCommand(context), invalidateCommand(context), smokeCommand(context), previewCommand(context)]) {
@@ -32,7 +40,7 @@ export function program(context: CliContext): Command {
     root.addCommand(
       command
         .showHelpAfterError('(add --help for usage)')
-        .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(text) })
+        .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(text), outputError })
         .exitOverride(),
     );
   }

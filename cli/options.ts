@@ -6,6 +6,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import * as v from 'valibot';
 import { WatchTargetSchema, type WatchTarget } from '../lambda/shared/watch-request';
+import { safe } from './progress';
 
 /** "90s", "5m", "1h30m", "2h", or plain seconds ("300"). */
 const DURATION = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/;
@@ -22,12 +23,36 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
-/** An ID CloudFront gave: what the watch request accepts, without spaces (a pasted ID with a line break, a quote). */
-export function parseId(text: string): string {
-  const parsed = v.safeParse(WatchTargetSchema, { kind: 'distribution', id: text });
-  if (!parsed.success || /[\s"'<>]/u.test(text)) {
-    throw new InvalidArgumentError(`${JSON.stringify(text.slice(0, 80))} is not a CloudFront ID (one word of letters, digits, _ and -).`);
-  }
+/** What CloudFront's IDs and versions are made of: `E2QWRUHAPOMQZL`, `I2J0I21PCUYOIK`, `dt_2wjDZi3hD1ivOXf6rpZJO1AB`. */
+const ID_WORD = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/**
+ * A parser for an ID CloudFront gave (`what` names it in the error): one word of letters, digits,
+ * `_` and `-`, as long as the watch request accepts. So a pasted ID with a line break or a quote,
+ * a path (`../`, `%2F`), a query, or the next option (`--distribution-id --invalidation-id`) is a
+ * usage error, never part of a request.
+ */
+function cloudFrontWord(what: string): (text: string) => string {
+  return (text) => {
+    if (!ID_WORD.test(text) || !v.safeParse(WatchTargetSchema, { kind: 'distribution', id: text }).success) {
+      throw new InvalidArgumentError(`${JSON.stringify(safe(text, 80))} is not ${what} (one word of letters, digits, _ and -).`);
+    }
+    return text;
+  };
+}
+
+/** An ID CloudFront gave (distribution, tenant, invalidation). */
+export const parseId = cloudFrontWord('a CloudFront ID');
+
+/** A version of a distribution or tenant, its ETag. */
+export const parseVersion = cloudFrontWord('a version (the ETag CloudFront answers)');
+
+/** Text that goes to CloudFront as written (a path, a caller reference): not empty, no control character. */
+export function parseRequestText(text: string): string {
+  if (text === '') throw new InvalidArgumentError('it is empty.');
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  if (/[\u0000-\u001f\u007f-\u009f]/u.test(text))
+    throw new InvalidArgumentError(`${JSON.stringify(safe(text, 80))} has a control character (a line break, a tab, an escape).`);
   return text;
 }
 

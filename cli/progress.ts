@@ -58,7 +58,6 @@ function plainReporter({ stream, clock, work, plainEveryMs = 60_000 }: ReporterO
   const startMs = clock.now();
   const stopper = new AbortController();
   const write = (line: string) => stream.write(`${line}\n`);
-  const elapsed = () => Math.max(0, (clock.now() - startMs) / 1000);
   return {
     start(how) {
       write(`Following ${describeWork(work)}: ${how}.`);
@@ -66,8 +65,9 @@ function plainReporter({ stream, clock, work, plainEveryMs = 60_000 }: ReporterO
         for (let minute = 1; ; minute++) {
           await clock.sleep(startMs + minute * plainEveryMs - clock.now(), stopper.signal);
           if (stopper.signal.aborted) return;
+          // The minute it is for (a busy machine wakes the timer a little late): the log reads 1 min, 2 min, ...
           write(
-            `[${fmtSeconds(elapsed())}] ${latest.status}, ${counts(latest)}${latest.lastError ? ` (last check: ${safe(latest.lastError, 300)})` : ''}`,
+            `[${fmtSeconds((minute * plainEveryMs) / 1000)}] ${latest.status}, ${counts(latest)}${latest.lastError ? ` (last check: ${safe(latest.lastError, 300)})` : ''}`,
           );
         }
       })();
@@ -95,13 +95,16 @@ function liveReporter({ stream, clock, work, redrawEveryMs = 1000 }: ReporterOpt
   let timer: NodeJS.Timeout | undefined;
   const draw = () => {
     const elapsed = Math.max(0, (clock.now() - startMs) / 1000);
-    const line =
-      `${describeWork(work)}: ${latest.checks === 0 ? 'checking' : latest.status} · ${fmtSeconds(elapsed)} · ${counts(latest)}` +
+    const state =
+      `${latest.checks === 0 ? 'checking' : latest.status} · ${fmtSeconds(elapsed)} · ${counts(latest)}` +
       // The error's name only: the whole message would not fit a line (the plain log and --json have it).
       (latest.lastError ? ` · last check: ${safe(latest.lastError.split(':')[0]!, 60)}` : '');
     const width = stream.columns || 120; // 0 on a terminal that never said its size
+    // On a narrow terminal the work goes first (the line above names it): what changes stays in sight.
+    const full = [...`${describeWork(work)}: ${state}`];
+    const line = full.length <= width - 1 ? full : [...state];
     // \r and "erase line": the line is redrawn where it is; cut to the terminal's width so it never wraps.
-    stream.write(`\r\x1b[2K${line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line}`);
+    stream.write(`\r\x1b[2K${line.length > width - 1 ? `${line.slice(0, Math.max(0, width - 2)).join('')}…` : line.join('')}`);
   };
   return {
     start(how) {

@@ -7,13 +7,19 @@ import {
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { cloudFrontClientConfig } from '../../lambda/shared/cloudfront-client';
-import { classifyCloudFrontError } from '../../lambda/shared/invalidation-status';
-import { NOT_TRACKABLE_ERRORS } from '../../lambda/shared/errors';
 import type { WatchTarget } from '../../lambda/shared/watch-request';
 import { adviceFor } from '../advice';
 import type { CliContext } from '../context';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes';
-import { addCommonOptions, addTargetOptions, addTimeoutOption, targetOf, type CommonOptions, type TargetOptions } from '../options';
+import {
+  addCommonOptions,
+  addTargetOptions,
+  addTimeoutOption,
+  parseRequestText,
+  targetOf,
+  type CommonOptions,
+  type TargetOptions,
+} from '../options';
 import { safe } from '../progress';
 import { followAndReport } from '../watch';
 
@@ -28,6 +34,7 @@ interface InvalidateOptions extends TargetOptions, CommonOptions {
 }
 
 function collectPath(path: string, previous: string[] = []): string[] {
+  parseRequestText(path);
   if (!path.startsWith('/'))
     throw new InvalidArgumentError(`${JSON.stringify(safe(path, 80))} does not start with "/" (quote wildcards: "/images/*").`);
   return [...previous, path];
@@ -67,7 +74,12 @@ export function invalidateCommand(context: CliContext): Command {
         .argParser(collectPath)
         .makeOptionMandatory(),
     )
-    .option('--caller-reference <text>', 'a unique reference for the request (default: cloudfront-invalidation-notifier-<time>-<random>)')
+    .addOption(
+      new Option(
+        '--caller-reference <text>',
+        'a unique reference for the request (default: cloudfront-invalidation-notifier-<time>-<random>)',
+      ).argParser(parseRequestText),
+    )
     .option('--wait', 'wait until it completes');
   addTimeoutOption(command, 'the invalidation');
   addCommonOptions(command)
@@ -97,15 +109,12 @@ ${EXIT_CODES_HELP}`,
       try {
         invalidationId = await createInvalidation(client, target, options.paths, callerReference);
       } catch (error) {
-        const named = classifyCloudFrontError(error, { work: 'invalidation', target, invalidationId: '(new)' });
         const code = (error as Error).name;
-        const refused = NOT_TRACKABLE_ERRORS.includes(named.name);
+        const advice = adviceFor(code, { work: 'invalidation', target, invalidationId: '(new)' }, options.profile, 'create');
         context.stderr.write(
           `Could not create the invalidation on ${target.kind === 'tenant' ? 'distribution tenant' : 'distribution'} ${safe(target.id, 200)}: ` +
             `${safe((error as Error).message, 500)} (${safe(code, 100)})\n` +
-            (refused || code === 'CredentialsProviderError'
-              ? `${adviceFor(code, { work: 'invalidation', target, invalidationId: '(new)' }, options.profile)}\n`
-              : ''),
+            (advice ? `${advice}\n` : ''),
         );
         context.exitCode = EXIT.couldNotTrack;
         return;
@@ -116,12 +125,12 @@ ${EXIT_CODES_HELP}`,
         `Created invalidation ${safe(invalidationId, 200)} of ${options.paths.length} ${options.paths.length === 1 ? 'path' : 'paths'} ` +
           `(caller reference ${safe(callerReference, 200)}).\n`,
       );
+      // The ID first, wait or not: a script that captures it has it even when the wait times out.
+      // (With --json and --wait, the wait's report carries it: stdout holds one JSON object.)
+      if (!options.json) context.stdout.write(`${invalidationId}\n`);
       if (!options.wait) {
-        context.stdout.write(
-          options.json
-            ? `${JSON.stringify({ invalidationId, target, callerReference, paths: options.paths }, null, 2)}\n`
-            : `${invalidationId}\n`,
-        );
+        if (options.json)
+          context.stdout.write(`${JSON.stringify({ invalidationId, target, callerReference, paths: options.paths }, null, 2)}\n`);
         context.exitCode = EXIT.completed;
         return;
       }

@@ -1,14 +1,30 @@
 import { Command, Option } from 'commander';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runPreview } from '../../local/preview';
 import type { CliContext } from '../context';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes';
+import { safe } from '../progress';
 
 interface PreviewOptions {
   readonly out: string;
   readonly png?: string;
   readonly sample?: string[];
   readonly platform?: ('slack' | 'teams' | 'google-chat')[];
+}
+
+/** `dir` made (with its parents) when missing, as an absolute path; a usage error naming `option` when it cannot be a folder. */
+function folder(command: Command, option: '--out' | '--png', dir: string): string {
+  const path = resolve(dir);
+  try {
+    mkdirSync(path, { recursive: true });
+    if (!statSync(path).isDirectory()) throw new Error('a file is there');
+    accessSync(path, constants.W_OK);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'a file is there' : (error as Error).message;
+    command.error(`error: option '${option} <dir>': ${path} is not a folder that can be written (${reason}): give another`);
+  }
+  return path;
 }
 
 /** `preview`: every platform's payload for the sample messages (npm run preview), and with --png, pictures of them. */
@@ -45,24 +61,44 @@ ${EXIT_CODES_HELP}`,
           pictures = await import('../../local/pictures/write');
         } catch (error) {
           context.stderr.write(
-            `preview --png needs playwright-core: npm install --no-save playwright-core (${(error as Error).message.split('\n')[0]})\n`,
+            `preview --png needs playwright-core: npm install --no-save playwright-core (${safe((error as Error).message, 300)})\n`,
           );
           context.exitCode = EXIT.couldNotTrack;
           return;
         }
+        let planned: ReturnType<typeof pictures.plannedPictures>;
         try {
-          pictures.plannedPictures(chosen);
+          planned = pictures.plannedPictures(chosen);
         } catch (error) {
-          command.error(`error: option '--sample <names...>': ${(error as Error).message}`);
+          return command.error(`error: option '--sample <names...>': ${(error as Error).message}`);
+        }
+        if (planned.length === 0) {
+          const samples = pictures.pictureSamples().filter((sample) => options.sample!.includes(sample.name));
+          const goesTo = (sample: (typeof samples)[number]) =>
+            pictures!.PLATFORMS.filter((platform) => (platform === 'google-chat' ? sample.googleChat : sample[platform])).join(', ');
+          command.error(
+            `error: no picture to draw: ${samples.map((sample) => `${sample.name} goes to ${goesTo(sample)}`).join('; ')}, ` +
+              `not to ${options.platform!.join(', ')}`,
+          );
         }
       }
-      runPreview(['--out', resolve(options.out)], (line) => context.stdout.write(`${line}\n`));
-      if (!pictures || !options.png) return;
+      // Both folders made before anything is written: a wrong one costs nothing.
+      const outDir = folder(command, '--out', options.out);
+      const pngDir = options.png === undefined ? undefined : folder(command, '--png', options.png);
+      runPreview(['--out', outDir], (line) => context.stdout.write(`${line}\n`));
+      if (!pictures || !pngDir) return;
       try {
-        const written = await pictures.writePictures({ outDir: resolve(options.png), ...chosen });
+        const written = await pictures.writePictures({ outDir: pngDir, ...chosen, signal: context.signal });
+        if (context.signal.aborted) {
+          context.stderr.write(
+            `Stopped drawing: ${written.length} ${written.length === 1 ? 'picture' : 'pictures'} written to ${safe(pngDir)}\n`,
+          );
+          context.exitCode = EXIT.interrupted;
+          return;
+        }
         context.stdout.write(`\n${written.length} pictures written to ${options.png}\n`);
       } catch (error) {
-        context.stderr.write(`Could not draw the pictures: ${(error as Error).message}\n`);
+        context.stderr.write(`Could not draw the pictures: ${safe((error as Error).message, 1000)}\n`);
         context.exitCode = EXIT.couldNotTrack;
       }
     });

@@ -7,6 +7,7 @@ import {
   addTargetOptions,
   addTimeoutOption,
   parseId,
+  parseVersion,
   targetOf,
   type CommonOptions,
   type TargetOptions,
@@ -32,7 +33,10 @@ export function waitCommand(context: CliContext): Command {
     .addOption(new Option('--invalidation-id <id>', 'the invalidation (I...)').argParser(parseId).conflicts('deployment'))
     .addOption(new Option('--deployment', 'wait for the distribution or tenant to be Deployed instead'))
     .addOption(
-      new Option('--etag <version>', "with --deployment: the version (ETag) to wait for; a later version's deployment counts too"),
+      new Option(
+        '--etag <version>',
+        "with --deployment: the version (ETag) to wait for; a later version's deployment counts too",
+      ).argParser(parseVersion),
     );
   addTimeoutOption(command, 'the work');
   addCommonOptions(command)

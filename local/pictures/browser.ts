@@ -36,5 +36,13 @@ export async function launchChromium(env: NodeJS.ProcessEnv = process.env): Prom
   if (!isExecutable(executablePath))
     throw new Error(`CHROMIUM_PATH is ${executablePath}, which is not an executable file: correct it or unset it.`);
   // Fixed rendering: no GPU differences, no font hinting from the desktop, no animations.
-  return chromium.launch({ executablePath, args: ['--disable-gpu', '--font-render-hinting=none', '--disable-lcd-text'] });
+  // Signals are the caller's: the command line stops between pictures at Ctrl-C and closes the
+  // browser itself (Playwright's own handlers would close it under the picture being drawn).
+  return chromium.launch({
+    executablePath,
+    args: ['--disable-gpu', '--font-render-hinting=none', '--disable-lcd-text'],
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
 }

@@ -183,7 +183,15 @@ export async function drawPicture(
  * (see {@link pictureFile}), in headless Chromium ({@link launchChromium} says how to install it).
  * Returns the paths written.
  */
-export async function writePictures({ outDir, ...options }: PictureOptions & { readonly outDir: string }): Promise<string[]> {
+export async function writePictures({
+  outDir,
+  signal,
+  ...options
+}: PictureOptions & {
+  readonly outDir: string;
+  /** Stops between pictures (Ctrl-C): the pictures written so far are returned. */
+  readonly signal?: AbortSignal;
+}): Promise<string[]> {
   const planned = plannedPictures(options);
   mkdirSync(outDir, { recursive: true });
   const browser = await launchChromium();
@@ -191,6 +199,7 @@ export async function writePictures({ outDir, ...options }: PictureOptions & { r
     const context = await pictureContext(browser);
     const written: string[] = [];
     for (const picture of planned) {
+      if (signal?.aborted) break;
       const path = join(outDir, picture.file);
       writeFileSync(path, await drawPicture(context, picture));
       written.push(path);

@@ -336,6 +336,16 @@ describe('invalidate', () => {
     expect(emulator.callsFor(report.invalidationId!)[0]!.operation).toBe('GetInvalidationForDistributionTenant');
   });
 
+  it('with --wait, prints the ID on stdout too (as without it), before following, so a script has it whatever the wait says', async () => {
+    // Act
+    const run = await runCli(['invalidate', '--distribution-id', DISTRIBUTION, '--paths', '/index.html', '--wait'], env());
+
+    // Assert
+    expect(run.code).toBe(EXIT.completed);
+    expect(run.stdout).toMatch(/^I[0-9A-Z]+\n$/);
+    expect(run.stderr).toContain(`Completed: invalidation ${run.stdout.trim()} of distribution ${DISTRIBUTION}`);
+  });
+
   it('exits 1 when CloudFront refuses to create it, naming the distribution', async () => {
     // Act
     const run = await runCli(['invalidate', '--distribution-id', 'EUNKNOWN', '--paths', '/x'], env());
@@ -372,6 +382,30 @@ describe('bad arguments', () => {
     [['invalidate', '--distribution-id', DISTRIBUTION], "required option '--paths <paths...>' not specified"],
     [['invalidate', '--distribution-id', DISTRIBUTION, '--paths', '/a', '--timeout', '5m'], '--timeout goes with --wait'],
     [['watch'], "unknown command 'watch'"],
+    // An ID is one word of letters, digits, _ and - (as the help says), so no path, query or option slips through.
+    [
+      ['wait', '--distribution-id', '../E1', '--invalidation-id', INVALIDATION],
+      "option '--distribution-id <id>' argument '../E1' is invalid",
+    ],
+    [['wait', '--distribution-id', 'E1%2F..', '--invalidation-id', INVALIDATION], "argument 'E1%2F..' is invalid"],
+    [
+      ['wait', '--distribution-id', DISTRIBUTION, '--invalidation-id', 'I1?x=1'],
+      "option '--invalidation-id <id>' argument 'I1?x=1' is invalid",
+    ],
+    [['wait', '--tenant-id', 'dt_é', '--invalidation-id', INVALIDATION], "option '--tenant-id <id>' argument 'dt_é' is invalid"],
+    [
+      ['wait', '--distribution-id', '--invalidation-id', INVALIDATION],
+      "option '--distribution-id <id>' argument '--invalidation-id' is invalid",
+    ],
+    [
+      ['wait', '--distribution-id', DISTRIBUTION, '--deployment', '--etag', 'E1/../x'],
+      "option '--etag <version>' argument 'E1/../x' is invalid",
+    ],
+    [
+      ['invalidate', '--distribution-id', DISTRIBUTION, '--paths', '/a', '--caller-reference', ''],
+      "option '--caller-reference <text>' argument '' is invalid",
+    ],
+    [['invalidate', '--distribution-id', DISTRIBUTION, '--paths', '/a\nb'], 'argument \'/a b\' is invalid. "/a b" has a control character'],
   ])('%j is a usage error (exit 64) naming the argument, and asks nothing of AWS', async (args, message) => {
     // Act
     const run = await runCli(args, env());
@@ -380,6 +414,31 @@ describe('bad arguments', () => {
     expect(run.stderr).toContain(message);
     expect(run.stderr).toContain('(add --help for usage)');
     expect(run.code).toBe(EXIT.usage);
+    expect(emulator.calls).toHaveLength(0);
+  });
+
+  it('never echoes a control character or a whole 10 KB value from the command line in its usage error', async () => {
+    // Arrange: values that would recolour the terminal, set its title, clear it, or flood it
+    const hostile = [
+      ['wait', '--distribution-id', 'E1\x1b[2J\x1b]0;pwned\x07', '--invalidation-id', INVALIDATION],
+      [...waitArgs, '--timeout', '\x1b[31m5x'],
+      [...waitArgs, '--\x1b[31mverbose'],
+      ['\x1b[31mwatch'],
+      ['invalidate', '--distribution-id', DISTRIBUTION, '--paths', 'x\x1b[31m\u202e'],
+      ['wait', '--distribution-id', 'E'.repeat(10_000), '--invalidation-id', INVALIDATION],
+    ];
+
+    for (const args of hostile) {
+      // Act
+      const run = await runCli(args, env());
+
+      // Assert
+      expect(run.code).toBe(EXIT.usage);
+      expect(run.stderr).toContain('(add --help for usage)');
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
+      expect(run.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/u);
+      expect(run.stderr.length).toBeLessThan(1_000);
+    }
     expect(emulator.calls).toHaveLength(0);
   });
 
