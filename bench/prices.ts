@@ -54,4 +54,8 @@ export const PRICES = {
    * Lambda calls and what they read.
    */
   scheduledRuleInvocation: 0,
+  /** CloudFront invalidations: $0.005 per path requested (a wildcard path is one), after the free paths below. */
+  invalidationPath: 0.005,
+  /** CloudFront invalidations: the first 1,000 paths requested each month, per account, cost nothing. */
+  freeInvalidationPathsPerMonth: 1000,
 } as const;

@@ -5,7 +5,10 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ErrorNames, LAMBDA_SERVICE_ERRORS, LAMBDA_TIMEOUT_ERRORS, TRANSIENT_DELIVERY_ERRORS } from '../lambda/shared/errors';
+import { DeliveryStateNames, WatcherFailures } from '../lambda/shared/delivery-names';
 import { DELIVERY_METRICS } from '../lambda/shared/metrics';
+
+export { DeliveryStateNames, WatcherFailures };
 
 /** The Step Functions AWS SDK integration that counts a failed delivery: no Lambda in between. */
 export const PUT_METRIC_DATA = 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData';
@@ -16,28 +19,12 @@ export interface DeliveryProps {
   readonly maxWaitSeconds: number;
 }
 
-export const DeliveryStateNames = {
-  notifyDestinations: 'Notify destinations',
-  notifyDestination: 'Notify destination',
-  notDelivered: 'Destination not delivered',
-  countFailedDelivery: 'Count the failed delivery',
-  failureNotCounted: 'Failed delivery not counted',
-  howItEnded: 'How did it end?',
-} as const;
-
 /**
  * How long a Notify task waits on its token before Notify is asked again: a watch told in a
  * digest or a live message waits for another watch's Notify to send it; if none has within this
  * time, its own comes back and sends what is due. Also the shortest digest interval.
  */
 export const TELL_AGAIN_SECONDS = 60;
-
-/** Error names the watcher's Fail states end with (what `DescribeExecution` shows). */
-export const WatcherFailures = {
-  stillInProgress: 'InvalidationStillInProgress',
-  couldNotTrack: 'InvalidationNotTracked',
-  notDelivered: 'NotificationNotDelivered',
-} as const;
 
 /**
  * The end of every watch: one Notify task per destination the watch was routed to (a Map over

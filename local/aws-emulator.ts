@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startLoopbackServer, type LoopbackRequest, type LoopbackResponse, type LoopbackServer } from './loopback-server';
+import type { LocalExecution } from './local-watcher';
 import type { QueueEmulator } from './queue-emulator';
 
 export interface PublishedMessage {
@@ -43,6 +44,17 @@ export interface AwsEmulatorOptions {
   readonly taskTokens?: TaskTokenCallbacks;
   /** SQS (`AmazonSQS.*` targets). @default none */
   readonly queues?: QueueEmulator;
+  /**
+   * Step Functions' read API (ListExecutions, DescribeExecution, GetExecutionHistory) over the
+   * executions of one state machine. @default none (those calls answer UnknownOperationException)
+   */
+  readonly executions?: ExecutionSource;
+}
+
+/** The executions a state machine has run (the local watcher's). */
+export interface ExecutionSource {
+  readonly stateMachineArn: string;
+  readonly all: () => Iterable<LocalExecution>;
 }
 
 /** Step Functions refuses task outputs above 256 KB. */
@@ -65,8 +77,9 @@ const SNS_MAX_MESSAGE_BYTES = 262_144;
 /**
  * One loopback server for the AWS APIs the handlers call besides CloudFront: SNS Publish
  * (query protocol), Secrets Manager GetSecretValue and Step Functions StartExecution (JSON
- * protocols), Step Functions task tokens (SendTaskSuccess/Failure/Heartbeat) and, given a
- * {@link QueueEmulator}, SQS. Point AWS_ENDPOINT_URL_SNS, _SECRETS_MANAGER, _SFN and _SQS at `url`.
+ * protocols), Step Functions task tokens (SendTaskSuccess/Failure/Heartbeat), given the
+ * executions, Step Functions' read API (ListExecutions, DescribeExecution, GetExecutionHistory),
+ * CloudFormation DescribeStacks (the {@link stacks} set) and, given a {@link QueueEmulator}, SQS. Point AWS_ENDPOINT_URL_SNS, _SECRETS_MANAGER, _SFN and _SQS at `url`.
  */
 export class AwsEmulator {
   public readonly published: PublishedMessage[] = [];
@@ -87,6 +100,8 @@ export class AwsEmulator {
   public eventsEntryFailures: { code: string; message: string }[] = [];
   /** Every GetSecretValue request, answered or failed. */
   public secretReads = 0;
+  /** CloudFormation stacks DescribeStacks knows, by name, with their outputs (OutputKey -> OutputValue). */
+  public readonly stacks = new Map<string, Readonly<Record<string, string>>>();
   private server?: LoopbackServer;
 
   constructor(
@@ -113,6 +128,7 @@ export class AwsEmulator {
     if (form.get('Action') === 'Publish') return this.publish(form);
     if (form.get('Action') === 'AssumeRole') return this.assumeRole(form);
     if (form.get('Action') === 'ListAccountAliases') return this.listAccountAliases(request.headers.authorization);
+    if (form.get('Action') === 'DescribeStacks') return this.describeStacks(form.get('StackName') ?? '');
     return jsonError('UnknownOperationException', `Not emulated: ${target || form.get('Action') || request.path}`, 400, '1.1');
   }
 
@@ -197,6 +213,31 @@ export class AwsEmulator {
     };
   }
 
+  /** CloudFormation DescribeStacks of one stack by name: its outputs, or ValidationError "does not exist" as the service says. */
+  private describeStacks(stackName: string): LoopbackResponse {
+    const outputs = this.stacks.get(stackName);
+    const namespace = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+    if (!outputs) {
+      return {
+        status: 400,
+        headers: { 'content-type': 'text/xml' },
+        body: `<ErrorResponse xmlns="${namespace}"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${xmlText(stackName)} does not exist</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+      };
+    }
+    const members = Object.entries(outputs)
+      .map(([key, value]) => `<member><OutputKey>${xmlText(key)}</OutputKey><OutputValue>${xmlText(value)}</OutputValue></member>`)
+      .join('');
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml' },
+      body:
+        `<DescribeStacksResponse xmlns="${namespace}"><DescribeStacksResult><Stacks><member><StackName>${xmlText(stackName)}</StackName>` +
+        `<StackId>arn:aws:cloudformation:us-east-1:${LOCAL_ACCOUNT_ID}:stack/${xmlText(stackName)}/${randomUUID()}</StackId>` +
+        `<CreationTime>${new Date().toISOString()}</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus><Outputs>${members}</Outputs>` +
+        `</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+    };
+  }
+
   private putEvents(body: string): LoopbackResponse {
     const { Entries = [] } = JSON.parse(body) as {
       Entries?: { EventBusName?: string; Source?: string; DetailType?: string; Resources?: string[]; Detail?: string }[];
@@ -228,6 +269,10 @@ export class AwsEmulator {
           const started = this.startExecution(stateMachineArn, name, input ?? '{}');
           return json({ executionArn: started.executionArn, startDate: started.startDate.getTime() / 1000 }, '1.0');
         }
+        case 'AWSStepFunctions.ListExecutions':
+        case 'AWSStepFunctions.DescribeExecution':
+        case 'AWSStepFunctions.GetExecutionHistory':
+          return this.readExecutions(target, JSON.parse(body) as ExecutionsRequest);
         case 'AWSStepFunctions.SendTaskSuccess':
         case 'AWSStepFunctions.SendTaskFailure':
         case 'AWSStepFunctions.SendTaskHeartbeat':
@@ -239,6 +284,61 @@ export class AwsEmulator {
       if (error instanceof AwsErrorAnswer) return jsonError(error.code, error.message, error.status, '1.0');
       throw error;
     }
+  }
+
+  /**
+   * The read API as the service answers it: ListExecutions newest first (statusFilter,
+   * maxResults, nextToken), DescribeExecution, GetExecutionHistory (maxResults, reverseOrder,
+   * nextToken); an unknown state machine is StateMachineDoesNotExist, an unknown execution
+   * ExecutionDoesNotExist, a malformed ARN InvalidArn, a foreign token InvalidToken.
+   */
+  private readExecutions(target: string, request: ExecutionsRequest): LoopbackResponse {
+    const source = this.options.executions;
+    if (!source) return jsonError('UnknownOperationException', `Not emulated: ${target} (no executions given)`, 400, '1.0');
+    const maxResults = request.maxResults || 100;
+    if (maxResults < 0 || maxResults > 1000)
+      throw new AwsErrorAnswer(
+        'ValidationException',
+        "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000",
+      );
+    if (target === 'AWSStepFunctions.ListExecutions') {
+      const arn = request.stateMachineArn ?? '';
+      if (!STATE_MACHINE_ARN.test(arn))
+        throw new AwsErrorAnswer('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn}'`);
+      if (arn !== source.stateMachineArn) throw new AwsErrorAnswer('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+      const matching = [...source.all()]
+        .filter((execution) => !request.statusFilter || execution.status === request.statusFilter)
+        .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+      const { page, nextToken } = pageOf(matching, maxResults, request.nextToken);
+      return json({ executions: page.map((execution) => executionListItem(execution, arn)), ...(nextToken ? { nextToken } : {}) }, '1.0');
+    }
+    const arn = request.executionArn ?? '';
+    if (!EXECUTION_ARN.test(arn)) throw new AwsErrorAnswer('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn}'`);
+    const execution = [...source.all()].find((each) => each.arn === arn);
+    if (!execution) throw new AwsErrorAnswer('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    if (target === 'AWSStepFunctions.DescribeExecution') {
+      return json(
+        {
+          ...executionListItem(execution, source.stateMachineArn),
+          input: JSON.stringify(execution.input),
+          inputDetails: { included: true },
+          ...(execution.status === 'SUCCEEDED'
+            ? { output: JSON.stringify(execution.output ?? null), outputDetails: { included: true } }
+            : {}),
+          ...(execution.error ? { error: execution.error.name, cause: execution.error.cause } : {}),
+        },
+        '1.0',
+      );
+    }
+    const events = request.reverseOrder ? [...execution.history].reverse() : execution.history;
+    const { page, nextToken } = pageOf(events, maxResults, request.nextToken);
+    return json(
+      {
+        events: page.map(({ timestampMs, details, ...event }) => ({ ...event, timestamp: timestampMs / 1000, ...details })),
+        ...(nextToken ? { nextToken } : {}),
+      },
+      '1.0',
+    );
   }
 
   private taskToken(target: string, request: TaskTokenRequest): LoopbackResponse {
@@ -283,6 +383,41 @@ export class AwsEmulator {
   }
 }
 
+interface ExecutionsRequest {
+  readonly stateMachineArn?: string;
+  readonly executionArn?: string;
+  readonly statusFilter?: string;
+  readonly maxResults?: number;
+  readonly nextToken?: string;
+  readonly reverseOrder?: boolean;
+}
+
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/;
+const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/;
+
+function executionListItem(execution: LocalExecution, stateMachineArn: string) {
+  return {
+    executionArn: execution.arn,
+    stateMachineArn,
+    name: execution.name,
+    status: execution.status,
+    startDate: execution.startDate.getTime() / 1000,
+    ...(execution.status === 'RUNNING' ? {} : { stopDate: execution.startDate.getTime() / 1000 + execution.virtualSeconds }),
+  };
+}
+
+/** One page from `nextToken` (an offset this emulator gave; anything else is InvalidToken). */
+function pageOf<T>(items: readonly T[], maxResults: number, nextToken: string | undefined): { page: readonly T[]; nextToken?: string } {
+  let start = 0;
+  if (nextToken !== undefined) {
+    const offset = /^page-(\d+)$/.exec(Buffer.from(nextToken, 'base64').toString('utf8'))?.[1];
+    if (offset === undefined) throw new AwsErrorAnswer('InvalidToken', `Invalid Token: '${nextToken.slice(0, 40)}'`);
+    start = Number(offset);
+  }
+  const end = start + maxResults;
+  return { page: items.slice(start, end), ...(end < items.length ? { nextToken: Buffer.from(`page-${end}`).toString('base64') } : {}) };
+}
+
 interface TaskTokenRequest {
   readonly taskToken?: string;
   readonly output?: string;
@@ -305,6 +440,8 @@ const stsError = (code: string, message: string): LoopbackResponse => ({
   headers: { 'content-type': 'text/xml' },
   body: `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
 });
+
+const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 const json = (body: unknown, version: '1.0' | '1.1'): LoopbackResponse => ({
   status: 200,

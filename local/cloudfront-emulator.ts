@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { accountOfSignature } from './aws-emulator';
@@ -116,6 +117,7 @@ const TAGGING_PATTERN = /^\/2020-05-31\/tagging\?(.*)$/;
 const LIST_INVALIDATIONS_PATTERN = /^\/2020-05-31\/(distribution|distribution-tenant)\/([^/?]+)\/invalidation(?:\?(.*))?$/;
 const LIST_DISTRIBUTIONS_PATTERN = /^\/2020-05-31\/distribution(?:\?(.*))?$/;
 const LIST_TENANTS_PATH = '/2020-05-31/distribution-tenants';
+const CREATE_PATTERN = /^\/2020-05-31\/(distribution|distribution-tenant)\/([^/?]+)\/invalidation$/;
 
 const xml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -174,6 +176,14 @@ export class CloudFrontEmulator {
       readonly clock?: (workId: string) => number;
       /** Whether a watch of this target runs now: tells a deployment's checks from Start watch's look-ups (see the class). */
       readonly isWatched?: (kind: 'distribution' | 'tenant', id: string) => boolean;
+      /**
+       * Hears of each invalidation CreateInvalidation / CreateInvalidationForDistributionTenant
+       * made (a new one, not a repeated request), and may say how it completes (by default at
+       * the first check). This is where a test plays CloudTrail: it delivers the matching event.
+       */
+      readonly onCreate?: (
+        invalidation: EmulatedInvalidation,
+      ) => Pick<EmulatedInvalidation, 'inProgressChecks' | 'completesAtSecond'> | void;
     } = {},
   ) {
     this.tokens = options.rateLimit?.burst ?? 0;
@@ -181,8 +191,15 @@ export class CloudFrontEmulator {
 
   async start(): Promise<string> {
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      req.resume();
-      req.on('end', () => this.send(res, this.answer(req.method ?? 'GET', req.url ?? '/', accountOfSignature(req.headers.authorization))));
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const account = accountOfSignature(req.headers.authorization);
+        const method = req.method ?? 'GET';
+        const path = req.url ?? '/';
+        const created = method === 'POST' ? this.create(path, Buffer.concat(chunks).toString('utf8'), account) : undefined;
+        this.send(res, created ?? this.answer(method, path, account));
+      });
     });
     server.keepAliveTimeout = 1000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -374,6 +391,62 @@ export class CloudFrontEmulator {
       return this.error(400, 'Throttling', 'Rate exceeded');
     }
     return respond(record);
+  }
+
+  /**
+   * CreateInvalidation / CreateInvalidationForDistributionTenant of a described target (others
+   * answer 404 as CloudFront does). A repeated caller reference with the same paths answers the
+   * invalidation it made (CloudFront's idempotence), with other paths InvalidationBatchAlreadyExists.
+   * Undefined for any other POST.
+   */
+  private create(path: string, body: string, account: string | undefined): Reply | undefined {
+    const match = CREATE_PATTERN.exec(path);
+    if (!match) return undefined;
+    const kind = match[1] === 'distribution' ? 'distribution' : 'tenant';
+    const targetId = decodeURIComponent(match[2]!);
+    const target = this.targets.get(`${kind}/${targetId}`);
+    if (!target || target.account !== account) return this.targetNotFound(kind);
+    const unxml = (text: string) =>
+      text
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&apos;/g, "'")
+        .replace(/&amp;/g, '&');
+    const paths = [...body.matchAll(/<Path>([\s\S]*?)<\/Path>/g)].map((m) => unxml(m[1]!));
+    const callerReference = unxml(/<CallerReference>([\s\S]*?)<\/CallerReference>/.exec(body)?.[1] ?? '');
+    if (paths.length === 0 || !callerReference)
+      return this.error(400, 'MissingBody', 'The InvalidationBatch needs Paths and a CallerReference.');
+    const same = [...this.invalidations.values()].find(
+      (known) => known.kind === kind && known.targetId === targetId && known.callerReference === callerReference,
+    );
+    if (same && JSON.stringify(same.paths) !== JSON.stringify(paths)) {
+      return this.error(409, 'InvalidationBatchAlreadyExists', `The caller reference ${callerReference} was used with other paths.`);
+    }
+    let invalidation: EmulatedInvalidation | undefined = same;
+    if (!invalidation) {
+      const made: EmulatedInvalidation = {
+        kind,
+        targetId,
+        invalidationId: `I${randomBytes(10).toString('hex').toUpperCase().slice(0, 13)}`,
+        paths,
+        callerReference,
+        createdSecondsBeforeWatch: 0,
+        ...(account === undefined ? {} : { account }),
+      };
+      invalidation = { ...made, ...this.options.onCreate?.(made) };
+      this.add(invalidation);
+    }
+    const segment = kind === 'tenant' ? 'distribution-tenant' : 'distribution';
+    return {
+      status: 201,
+      headers: {
+        'content-type': 'text/xml',
+        'x-amzn-requestid': `req-${this.calls.length}`,
+        location: `https://cloudfront.amazonaws.com/2020-05-31/${segment}/${targetId}/invalidation/${invalidation.invalidationId}`,
+      },
+      body: this.invalidationXml(invalidation, 'InProgress'),
+    };
   }
 
   /** CloudFront's 404 for a target that does not exist (never did, or was deleted). */

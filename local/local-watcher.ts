@@ -2,6 +2,7 @@ import './polyfill';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { randomUUID } from 'node:crypto';
 import { AwsErrorAnswer, type StartedExecution } from './aws-emulator';
+import { HistoryRecorder, type InterpreterEvent, type LocalHistoryEvent } from './execution-history';
 import type { Simulation } from './simulation';
 import { allStates, type Retrier, type StateDefinition, type StateMachineDefinition } from './template';
 
@@ -26,6 +27,8 @@ export interface LocalExecution {
   readonly invocations: Record<string, number>;
   /** The executions it started and waited for (startExecution.sync:2: the runs of the bench's Express check loop design), in order. */
   readonly runs: LocalExecution[];
+  /** What `GetExecutionHistory` answers for it (local/execution-history.ts), growing while it runs. */
+  readonly history: LocalHistoryEvent[];
   readonly done: Promise<void>;
 }
 
@@ -221,8 +224,10 @@ export class LocalWatcher {
       overrides: overrides as never,
       context: { Execution: { Name: execution.name, Id: execution.arn }, Task: { Token: TOKEN_PLACEHOLDER } } as never,
     });
+    const history = new HistoryRecorder(execution.history, target.states, execution.arn.split(':')[3] ?? '');
     const counting = (async () => {
       for await (const event of running.eventLogs) {
+        history.record(event as InterpreterEvent);
         if (event.type === 'StateEntered' || event.type === 'StateRetried') execution.transitions += 1;
         if (event.type === 'StateEntered' || event.type === 'StateExited') {
           const { input: stateInput, output: stateOutput } = event.state as { input?: unknown; output?: unknown };
@@ -234,10 +239,13 @@ export class LocalWatcher {
     try {
       const output = await running.result;
       await counting;
+      history.succeeded(this.sim.now(), output);
       return output;
     } catch (error) {
       await counting.catch(() => undefined);
-      throw ((error as Error).cause as Error | undefined) ?? error;
+      const failure = ((error as Error).cause as Error | undefined) ?? error;
+      history.failed(this.sim.now(), (failure as Error).name, (failure as Error).message);
+      throw failure;
     }
   }
 
@@ -267,7 +275,7 @@ export class LocalWatcher {
         return result;
       } catch (error) {
         track.pendingSeconds = this.pauseAfterError(state, track, (error as Error).name);
-        throw error;
+        throw acrossLambda(error as Error);
       }
     };
   }
@@ -403,6 +411,7 @@ function newExecution(name: string, arn: string, input: unknown, startMs: number
     maxStatePayloadBytes: 0,
     invocations: {},
     runs: [],
+    history: [],
     done: Promise.resolve(),
   };
 }
@@ -464,6 +473,15 @@ function waitSeconds(stateName: string, wait: StateDefinition, input: unknown): 
     });
   }
   return value;
+}
+
+/**
+ * An error as it leaves a function: its name and message, as Lambda reports them (errorType,
+ * errorMessage), without the `cause` a handler's error may hold in-process (the interpreter
+ * would show that cause, an object, in place of the message).
+ */
+function acrossLambda(error: Error): Error {
+  return error.cause === undefined ? error : Object.assign(new Error(error.message), { name: error.name });
 }
 
 const jsonBytes = (value: unknown) => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value), 'utf8'));

@@ -73,6 +73,8 @@ export interface LocalPipelineOptions {
   readonly functionTimeoutsMs?: Readonly<Record<string, number>>;
   /** The loopback Slack Web API's tokens, channels and limits. @default the bot token in every slack-app secret, in every slack-app channel, no limits */
   readonly slackApi?: SlackApiEmulatorOptions;
+  /** Hears of each invalidation the loopback CloudFront's CreateInvalidation makes (see its `onCreate`): a test plays CloudTrail here. @default none */
+  readonly onCreateInvalidation?: NonNullable<ConstructorParameters<typeof CloudFrontEmulator>[0]>['onCreate'];
   /** Runs at the start of every invocation, inside its timeout: a test can make a function stall or fail. */
   readonly beforeInvoke?: (functionDir: string, input: unknown) => Promise<void> | void;
 }
@@ -154,7 +156,8 @@ const fakeLambdaContext = (functionName: string, deadlineMs: number) => ({
 
 /**
  * One invocation under Lambda's timeout. Past it, Step Functions sees `Sandbox.Timedout` and the
- * handler is left to finish unseen, as in a sandbox that is frozen and discarded. `onTimeout`
+ * handler is left to finish unseen, as in a sandbox that is frozen and discarded (a handler not
+ * yet started when the time ran out never starts: see the `beforeInvoke` stall). `onTimeout`
  * hears of every invocation that ended out of time, whether the runtime or the handler's own
  * early timeout noticed it.
  */
@@ -208,6 +211,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const late: { watcher?: LocalWatcher } = {};
   const cloudFront = new CloudFrontEmulator({
     rateLimit: options.cloudFrontRateLimit,
+    ...(options.onCreateInvalidation ? { onCreate: options.onCreateInvalidation } : {}),
     clock: (workId) => {
       for (const execution of late.watcher?.executions.values() ?? []) {
         const request = (execution.input as { request?: WatchedRequest }).request;
@@ -235,6 +239,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     },
     {
       queues,
+      executions: { stateMachineArn, all: () => late.watcher!.executions.values() },
       taskTokens: {
         success: (token, output) => late.watcher!.sendTaskSuccess(token, output),
         failure: (token, error, cause) => late.watcher!.sendTaskFailure(token, error, cause),
@@ -307,6 +312,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           const call = fn.functionDir === 'notify' ? notifyCallOf(input) : undefined;
           if (call) notifyCalls.push(call);
           await options.beforeInvoke?.(fn.functionDir, input);
+          // Out of time already (a stall): Lambda froze and discarded this sandbox, so its handler
+          // never runs on unseen with an input whose invocation Step Functions or SQS counted as failed.
+          if (context.getRemainingTimeInMillis() <= 0) return new Promise<never>(() => undefined);
           try {
             const output = await module.handler(input, context);
             if (call) call.result = 'returned';

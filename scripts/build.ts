@@ -4,7 +4,10 @@
  *   lambda/shared/ modules they import at synth time (dist/lambda/shared/);
  * - dist/lambda/<function>/index.mjs: each handler bundled as NodejsFunction bundles it at synth
  *   (NOTIFIER_BUNDLING), so that NotifierFunction finds it beside its compiled copy and an app
- *   using the package needs neither esbuild nor TypeScript nor this repository.
+ *   using the package needs neither esbuild nor TypeScript nor this repository;
+ * - dist/cli/bin.js: the command line (package.json `bin`), one file with the SDK clients and
+ *   commander in it, so that `npx cloudfront-invalidation-notifier` installs nothing more.
+ *   playwright-core stays outside (preview --png asks for it when it is missing).
  */
 import { buildSync, type BuildOptions } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -16,6 +19,8 @@ import { PUBLISHED_EVENTS } from './event-schema';
 
 const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
+/** The command line's bundle: package.json's `bin`. */
+export const CLI_BUNDLE = path.join(DIST, 'cli', 'bin.js');
 
 /**
  * NodejsFunction's bundling options as the esbuild call it makes (aws-lambda-nodejs
@@ -59,6 +64,21 @@ export function build(): void {
     const outfile = path.join(DIST, 'lambda', dir, BUNDLE_FILE);
     buildSync(esbuildOptions(NOTIFIER_BUNDLING, path.join(LAMBDA_ROOT, dir, 'handler.ts'), outfile));
   }
+  buildSync({
+    entryPoints: [path.join(ROOT, 'cli', 'bin.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    outfile: CLI_BUNDLE,
+    external: ['playwright-core'],
+    // Bundled together, every module shares the bundle's `module`: a script's `require.main ===
+    // module` guard (local/preview.ts, local/pictures/write.ts) would run that script inside the
+    // command line. cli/bin.ts runs it without a guard.
+    define: { 'require.main': 'undefined' },
+    // The source's own shebang line is kept by esbuild; the bundle is run by npm's bin link.
+    logLevel: 'warning',
+  });
   // The events' public contracts, beside the modules that describe them.
   for (const { file } of Object.values(PUBLISHED_EVENTS)) {
     copyFileSync(path.join(LAMBDA_ROOT, 'shared', file), path.join(DIST, 'lambda', 'shared', file));

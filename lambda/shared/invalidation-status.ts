@@ -20,12 +20,19 @@ import { ErrorNames, NamedError } from './errors';
 import { samplePaths, type StatusResult } from './status-result';
 import type { DeploymentRequest, InvalidationRequest } from './watch-request';
 
-/** The fields of an invalidation's watch request a check reads. */
-export type CheckedInvalidation = Pick<InvalidationRequest, 'work' | 'target' | 'invalidationId' | 'account'>;
-/** The fields of a deployment's watch request a check reads: the change's version and time tell it from later ones. */
-export type CheckedDeployment = Pick<DeploymentRequest, 'work' | 'target' | 'account' | 'eventId' | 'eventTime'> & {
+/** What a check of an invalidation asks CloudFront about: the target and the invalidation. */
+export type InvalidationWork = Pick<InvalidationRequest, 'work' | 'target' | 'invalidationId'>;
+/** What a check of a deployment asks about: the target, and the change's version and time that tell it from later ones. */
+export type DeploymentWork = Pick<DeploymentRequest, 'work' | 'target' | 'eventId' | 'eventTime'> & {
   readonly change: Pick<DeploymentRequest['change'], 'eTag'>;
 };
+/** The work a check is about, whoever asks (the checker, the final check, the command line). */
+export type CheckedWork = InvalidationWork | DeploymentWork;
+
+/** The fields of an invalidation's watch request the checker reads: the work, and the account whose client asks. */
+export type CheckedInvalidation = InvalidationWork & Pick<InvalidationRequest, 'account'>;
+/** The fields of a deployment's watch request the checker reads. */
+export type CheckedDeployment = DeploymentWork & Pick<DeploymentRequest, 'account'>;
 export type CheckedRequest = CheckedInvalidation | CheckedDeployment;
 
 const nonEmpty = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
@@ -69,7 +76,7 @@ export interface CheckedStatus {
  */
 export async function checkWork(
   client: CloudFrontClient,
-  request: CheckedRequest,
+  request: CheckedWork,
   checkedAt: Date,
   elapsedSeconds: number,
   timeoutMs?: number,
@@ -94,7 +101,7 @@ export async function checkWork(
 
 /** Runs one CloudFront call within `timeoutMs`, its failure classified (see {@link classifyCloudFrontError}). */
 async function call<T>(
-  request: CheckedRequest,
+  request: CheckedWork,
   timeoutMs: number | undefined,
   send: (options: { abortSignal: AbortSignal }) => Promise<T>,
 ): Promise<T> {
@@ -114,7 +121,7 @@ async function call<T>(
 }
 
 /** Calls GetDistribution or GetDistributionTenant: the target's status and the version it is about. */
-export async function getDeployment(client: CloudFrontClient, request: CheckedDeployment, timeoutMs?: number): Promise<DeploymentState> {
+export async function getDeployment(client: CloudFrontClient, request: DeploymentWork, timeoutMs?: number): Promise<DeploymentState> {
   return call(request, timeoutMs, async (options) => {
     const output =
       request.target.kind === 'tenant'
@@ -139,7 +146,7 @@ export async function getDeployment(client: CloudFrontClient, request: CheckedDe
  * Calls the Get API that matches the target: GetInvalidation or GetInvalidationForDistributionTenant.
  * `timeoutMs` bounds the whole call (the client's own limits bound each phase of it).
  */
-export async function getInvalidation(client: CloudFrontClient, request: CheckedInvalidation, timeoutMs?: number): Promise<Invalidation> {
+export async function getInvalidation(client: CloudFrontClient, request: InvalidationWork, timeoutMs?: number): Promise<Invalidation> {
   return call(request, timeoutMs, async (options) => {
     const output =
       request.target.kind === 'tenant'
@@ -178,7 +185,7 @@ interface SdkErrorFields {
  * throttling, and every answer that never fully arrived or could not be read (socket errors,
  * timeouts, a 2xx or 4xx cut mid-body), whatever its status line said.
  */
-export function classifyCloudFrontError(error: unknown, request: CheckedRequest): Error {
+export function classifyCloudFrontError(error: unknown, request: CheckedWork): Error {
   if (error instanceof NamedError) return error;
   const sdkError = (error ?? {}) as SdkErrorFields;
   const code = sdkError.name ?? 'UnknownError';

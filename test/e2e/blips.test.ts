@@ -85,16 +85,16 @@ describe('CloudFront blips', () => {
 });
 
 describe('a checker that runs out of time or fails', () => {
-  const stall = (count: { stalled: number }) => () =>
-    new Promise<void>((resolve) => {
-      count.stalled += 1;
-      setTimeout(resolve, FUNCTION_TIMEOUT_MS + 1_000).unref();
-    });
+  const stall = (count: { stalled: number; over?: Promise<void> }) => () => {
+    count.stalled += 1;
+    count.over = new Promise<void>((resolve) => setTimeout(resolve, FUNCTION_TIMEOUT_MS + 1_000).unref());
+    return count.over;
+  };
 
   it('a tick that runs out of time (Sandbox.Timedout) is delivered again: the watch completes, told once', async () => {
     // Prepare: the first tick stalls past the function's timeout, as a stuck cold start would.
     const sample = { ...SAMPLE_DISTRIBUTION, invalidationId: 'ITIMEDOUT00001' };
-    const count = { stalled: 0 };
+    const count: { stalled: number; over?: Promise<void> } = { stalled: 0 };
     tickFaults.push(stall(count));
     const timeoutsBefore = pipeline.functionTimeouts.length;
 
@@ -108,6 +108,15 @@ describe('a checker that runs out of time or fails', () => {
     expect(pipeline.queues.counters.messagesRedelivered).toBeGreaterThanOrEqual(1);
     expect(slackFor('ITIMEDOUT00001')).toHaveLength(1);
     expect(slackFor('ITIMEDOUT00001')[0]!.text).not.toMatch(/Could not track/);
+
+    // And the timed-out invocation stays dead, as Lambda's frozen sandbox does: when its stall
+    // ends, its handler does not run on with the old tick (a second chain that once broke the next tests).
+    const requestsBefore = pipeline.dynamoDb.consumed.total.requests;
+    const checksBefore = pipeline.cloudFront.calls.length;
+    await count.over;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(pipeline.dynamoDb.consumed.total.requests).toBe(requestsBefore);
+    expect(pipeline.cloudFront.calls.length).toBe(checksBefore);
   });
 
   it.each(LAMBDA_TIMEOUT_ERRORS)('a tick failing with %s reported by the runtime is delivered again', async (errorName) => {

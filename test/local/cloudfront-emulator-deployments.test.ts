@@ -198,12 +198,7 @@ describe('a removed target', () => {
 
     // Act
     const error = await failureOf(() =>
-      checkWork(
-        client,
-        { target: { kind: 'distribution', id: 'EGONE00000002' }, invalidationId: 'IGONE', account: '123456789012' },
-        new Date(),
-        0,
-      ),
+      checkWork(client, { target: { kind: 'distribution', id: 'EGONE00000002' }, invalidationId: 'IGONE' }, new Date(), 0),
     );
 
     // Assert

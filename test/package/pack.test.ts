@@ -121,6 +121,22 @@ describe('the packed package', () => {
     expect(Object.keys(manifest.peerDependencies).sort()).toEqual(['aws-cdk-lib', 'constructs']);
   });
 
+  it('installs the command line as a bin that runs in plain Node with nothing else installed', () => {
+    // Act: what `npx cloudfront-invalidation-notifier` runs in the consumer's folder
+    const bin = path.join(appDir, 'node_modules', '.bin', PACKAGE.name);
+    const cwd = mkdtempSync(path.join(work, 'cli-'));
+    const version = spawnSync(bin, ['--version'], { cwd, env: cleanEnv(), encoding: 'utf8' });
+    const usage = spawnSync(bin, ['wait', '--distribution-id', 'E1'], { cwd, env: cleanEnv(), encoding: 'utf8' });
+
+    // Assert
+    expect(version.stdout.trim()).toBe(PACKAGE.version);
+    expect(version.status).toBe(0);
+    expect(usage.stderr).toContain('give the invalidation (--invalidation-id I...) or --deployment');
+    expect(usage.status).toBe(64);
+    // Only the command ran: no script bundled with it (the preview's) ran too and wrote files.
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
   it('installs with aws-cdk-lib and constructs only: no esbuild, TypeScript, AWS SDK, middy or Powertools', () => {
     const modules = path.join(appDir, 'node_modules');
     for (const name of ['esbuild', 'typescript', 'tsx', '@aws-sdk', '@middy', '@aws-lambda-powertools', '.bin/esbuild']) {
