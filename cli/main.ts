@@ -24,25 +24,20 @@ export const PROGRAM_NAME = 'cloudfront-invalidation-notifier';
 const outputError = (text: string, write: (text: string) => void) => write(`${safe(text, 400)}\n`);
 
 export function program(context: CliContext): Command {
-  const root = new Command(PROGRAM_NAME)
-    .description('Waits for CloudFront invalidations and deployments, and checks a deployed notifier.')
-    .version(version)
-    .addHelpText('after', EXIT_CODES_HELP)
-    .showHelpAfterError('(add --help for usage)')
-    .configureOutput({
-      writeOut: (text) => context.stdout.write(text),
-      writeErr: (text) => context.stderr.write(text),
-      outputError,
-    })
-    .exitOverride();
+  // Added subcommands inherit neither the output nor the error handling: each is told.
+  const told = (command: Command) =>
+    command
+      .showHelpAfterError('(add --help for usage)')
+      .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(text), outputError })
+      .exitOverride();
+  const root = told(
+    new Command(PROGRAM_NAME)
+      .description('Waits for CloudFront invalidations and deployments, and checks a deployed notifier.')
+      .version(version)
+      .addHelpText('after', EXIT_CODES_HELP),
+  );
   for (const command of [waitCommand(context), invalidateCommand(context), smokeCommand(context), previewCommand(context)]) {
-    // Subcommands inherit neither the output nor the error handling: each is told.
-    root.addCommand(
-      command
-        .showHelpAfterError('(add --help for usage)')
-        .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(text), outputError })
-        .exitOverride(),
-    );
+    root.addCommand(told(command));
   }
   return root;
 }

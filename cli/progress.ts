@@ -45,8 +45,6 @@ export function createReporter(options: ReporterOptions): Reporter {
   return options.stream.isTTY ? liveReporter(options) : plainReporter(options);
 }
 
-const fmtSeconds = (seconds: number) => formatDuration(seconds);
-
 function counts(progress: Progress): string {
   return `${progress.checks} ${progress.checks === 1 ? 'check' : 'checks'}, ${progress.throttled} throttled`;
 }
@@ -67,7 +65,7 @@ function plainReporter({ stream, clock, work, plainEveryMs = 60_000 }: ReporterO
           if (stopper.signal.aborted) return;
           // The minute it is for (a busy machine wakes the timer a little late): the log reads 1 min, 2 min, ...
           write(
-            `[${fmtSeconds((minute * plainEveryMs) / 1000)}] ${latest.status}, ${counts(latest)}${latest.lastError ? ` (last check: ${safe(latest.lastError, 300)})` : ''}`,
+            `[${formatDuration((minute * plainEveryMs) / 1000)}] ${latest.status}, ${counts(latest)}${latest.lastError ? ` (last check: ${safe(latest.lastError, 300)})` : ''}`,
           );
         }
       })();
@@ -77,7 +75,7 @@ function plainReporter({ stream, clock, work, plainEveryMs = 60_000 }: ReporterO
       // A failure after answers is news worth a line; the next ones only count.
       if (progress.lastError && !failing) {
         write(
-          `[${fmtSeconds(progress.elapsedSeconds)}] ${safe(progress.lastError, 300)}; next check in ${fmtSeconds(progress.nextCheckSeconds ?? 0)}`,
+          `[${formatDuration(progress.elapsedSeconds)}] ${safe(progress.lastError, 300)}; next check in ${formatDuration(progress.nextCheckSeconds ?? 0)}`,
         );
       }
       failing = progress.lastError !== undefined;
@@ -96,7 +94,7 @@ function liveReporter({ stream, clock, work, redrawEveryMs = 1000 }: ReporterOpt
   const draw = () => {
     const elapsed = Math.max(0, (clock.now() - startMs) / 1000);
     const state =
-      `${latest.checks === 0 ? 'checking' : latest.status} · ${fmtSeconds(elapsed)} · ${counts(latest)}` +
+      `${latest.checks === 0 ? 'checking' : latest.status} · ${formatDuration(elapsed)} · ${counts(latest)}` +
       // The error's name only: the whole message would not fit a line (the plain log and --json have it).
       (latest.lastError ? ` · last check: ${safe(latest.lastError.split(':')[0]!, 60)}` : '');
     const width = stream.columns || 120; // 0 on a terminal that never said its size
@@ -128,7 +126,7 @@ function liveReporter({ stream, clock, work, redrawEveryMs = 1000 }: ReporterOpt
 /** The outcome in one or two lines, for stderr. */
 export function describeOutcome(work: CheckedWork, result: FollowResult, advice?: string): string {
   const what = describeWork(work);
-  const took = fmtSeconds(result.progress.elapsedSeconds);
+  const took = formatDuration(result.progress.elapsedSeconds);
   const tally = counts(result.progress);
   switch (result.outcome) {
     case 'completed': {

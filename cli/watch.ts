@@ -43,6 +43,15 @@ export interface WatchSettings {
   readonly profile?: string;
 }
 
+/** The settings as the commands' options give them (`--timeout`, `--json`, `--profile`). */
+export function watchSettingsOf(options: { readonly timeout?: number; readonly json?: boolean; readonly profile?: string }): WatchSettings {
+  return {
+    ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
+    ...(options.json ? { json: true } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+  };
+}
+
 export async function followAndReport(context: CliContext, work: CheckedWork, settings: WatchSettings): Promise<ExitCode> {
   const client = createCloudFrontClient(CALL_LIMITS, settings.profile ? { profile: settings.profile } : {});
   const reporter = createReporter({ stream: context.stderr, clock: context.clock, work });

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
-import { cloudFrontClientConfig } from '../../lambda/shared/cloudfront-client';
+import { CALL_LIMITS, createCloudFrontClient } from '../../lambda/shared/cloudfront-client';
 import type { WatchTarget } from '../../lambda/shared/watch-request';
 import { adviceFor } from '../advice';
 import type { CliContext } from '../context';
@@ -21,7 +21,7 @@ import {
   type TargetOptions,
 } from '../options';
 import { safe } from '../progress';
-import { followAndReport } from '../watch';
+import { followAndReport, watchSettingsOf } from '../watch';
 
 /** CloudFront's limit on the paths of one invalidation. */
 export const MAX_PATHS = 3000;
@@ -38,6 +38,14 @@ function collectPath(path: string, previous: string[] = []): string[] {
   if (!path.startsWith('/'))
     throw new InvalidArgumentError(`${JSON.stringify(safe(path, 80))} does not start with "/" (quote wildcards: "/images/*").`);
   return [...previous, path];
+}
+
+/**
+ * The client that creates invalidations: the checks' time limits, with the SDK's standard
+ * retries (safe here: see {@link createInvalidation}).
+ */
+export function invalidationClient(profile?: string): CloudFrontClient {
+  return createCloudFrontClient(CALL_LIMITS, { maxAttempts: 3, ...(profile ? { profile } : {}) });
 }
 
 /**
@@ -99,12 +107,7 @@ ${EXIT_CODES_HELP}`,
       const callerReference =
         options.callerReference ??
         `cloudfront-invalidation-notifier-${new Date(context.clock.now()).toISOString()}-${randomUUID().slice(0, 8)}`;
-      const client = new CloudFrontClient({
-        region: 'us-east-1',
-        ...cloudFrontClientConfig(),
-        maxAttempts: 3,
-        ...(options.profile ? { profile: options.profile } : {}),
-      });
+      const client = invalidationClient(options.profile);
       let invalidationId: string;
       try {
         invalidationId = await createInvalidation(client, target, options.paths, callerReference);
@@ -134,15 +137,7 @@ ${EXIT_CODES_HELP}`,
         context.exitCode = EXIT.completed;
         return;
       }
-      context.exitCode = await followAndReport(
-        context,
-        { work: 'invalidation', target, invalidationId },
-        {
-          ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
-          ...(options.json ? { json: true } : {}),
-          ...(options.profile ? { profile: options.profile } : {}),
-        },
-      );
+      context.exitCode = await followAndReport(context, { work: 'invalidation', target, invalidationId }, watchSettingsOf(options));
     });
   return command;
 }

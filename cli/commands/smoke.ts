@@ -1,9 +1,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { cloudFrontClientConfig } from '../../lambda/shared/cloudfront-client';
 import type { CliContext } from '../context';
+import { invalidationClient } from './invalidate';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from '../exit-codes';
 import { addCommonOptions, addTargetOptions, parseDuration, targetOf, type CommonOptions, type TargetOptions } from '../options';
 import {
@@ -101,7 +100,7 @@ ${EXIT_CODES_HELP}
       const region = options.stateMachineArn ? { region: STATE_MACHINE_ARN.exec(options.stateMachineArn)![1]! } : {};
       const clients = {
         // CloudFront's API lives in us-east-1 whatever the notifier's region.
-        cloudFront: new CloudFrontClient({ region: 'us-east-1', ...cloudFrontClientConfig(), maxAttempts: 3, ...profile }),
+        cloudFront: invalidationClient(options.profile),
         sfn: new SFNClient({ ...region, ...profile }),
         cloudFormation: new CloudFormationClient({ ...region, ...profile }),
       };

@@ -12,7 +12,7 @@ import {
   type CommonOptions,
   type TargetOptions,
 } from '../options';
-import { followAndReport } from '../watch';
+import { followAndReport, watchSettingsOf } from '../watch';
 
 interface WaitOptions extends TargetOptions, CommonOptions {
   readonly invalidationId?: string;
@@ -66,11 +66,7 @@ ${EXIT_CODES_HELP}`,
       } else {
         return command.error('error: give the invalidation (--invalidation-id I...) or --deployment');
       }
-      context.exitCode = await followAndReport(context, work, {
-        ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
-        ...(options.json ? { json: true } : {}),
-        ...(options.profile ? { profile: options.profile } : {}),
-      });
+      context.exitCode = await followAndReport(context, work, watchSettingsOf(options));
     });
   return command;
 }
